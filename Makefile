@@ -1,0 +1,56 @@
+# cpog — developer and user entry points. Needs only Python 3.11+ and make: uv is bootstrapped
+# into .tools/ when it is not on the PATH.
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := .tools/bin/uv
+UV_BOOTSTRAP := .tools/bin/uv
+endif
+RUN := $(UV) run --frozen
+export UV_LINK_MODE ?= copy
+
+.PHONY: schemas help setup run test test-sqlite test-postgres check lint format typecheck bench clean
+
+help:
+	@echo "make run    installe, charge le contrat et les données de démonstration, lance cpog"
+	@echo "make test   lance tous les tests (SQLite, puis PostgreSQL si DATABASE_URL_TEST répond)"
+	@echo "make check  lint, format, types, tests"
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+setup: $(UV_BOOTSTRAP)
+	$(UV) sync --frozen
+
+run: setup
+	$(RUN) cpog check
+	$(RUN) cpog show
+
+test: setup
+	$(RUN) pytest -q
+
+test-sqlite: setup
+	$(RUN) pytest -q
+
+lint: setup
+	$(RUN) ruff check src tests benchmarks
+	$(RUN) ruff format --check src tests benchmarks
+
+format: setup
+	$(RUN) ruff format src tests benchmarks
+	$(RUN) ruff check --fix src tests benchmarks
+
+typecheck: setup
+	$(RUN) mypy
+
+check: lint typecheck test
+
+schemas: setup
+	$(RUN) python -m cpog.contract.export docs/schemas
+
+bench: setup
+	$(RUN) python benchmarks/run.py
+
+clean:
+	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,283 @@
+"""Plain values the assessment works on: what is assessed, its targets, its observed values.
+
+These are frozen dataclasses with no link to the store or to pydantic, so that every rule can be
+tested with a few literals. The store builds them from its tables; tests build them by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Literal, NamedTuple
+
+from cpog.contract.model import Comparator, Cumulation, Direction, MeasureKind, Periodicity
+from cpog.periods import Period, PeriodUnit
+
+TrajectoryShape = Literal["linear", "steps"]
+"""``linear``: piecewise linear between baseline and targets; ``steps``: a year's target holds
+all year."""
+
+
+class TargetSource(StrEnum):
+    """Where a target comes from, most specific first (the order of precedence)."""
+
+    INDIVIDUALISED = "individualised"  # set for this caisse
+    FIXED = "fixed"  # a value written in the contract
+    NATIONAL = "national"  # the national (COG) target
+    TRAJECTORY = "trajectory"  # an intermediate point computed or agreed for the trajectory
+
+    @property
+    def label_fr(self) -> str:
+        return _SOURCE_LABELS[self]
+
+    @property
+    def rank(self) -> int:
+        """0 for the most specific source; the lowest rank wins for a given year."""
+        return _SOURCE_ORDER.index(self)
+
+
+_SOURCE_ORDER = (
+    TargetSource.INDIVIDUALISED,
+    TargetSource.FIXED,
+    TargetSource.NATIONAL,
+    TargetSource.TRAJECTORY,
+)
+_SOURCE_LABELS = {
+    TargetSource.INDIVIDUALISED: "cible individualisée",
+    TargetSource.FIXED: "cible fixée par le contrat",
+    TargetSource.NATIONAL: "cible nationale",
+    TargetSource.TRAJECTORY: "point de trajectoire",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TargetPoint:
+    """A target as written: its year, its value and where it comes from.
+
+    ``value`` is read according to the subject's measure kind: a level, a count, a % of change
+    (``relative_change``) or points (``point_change``); it is ignored for a milestone (always
+    100 % done) and for a trend (no figure).
+    """
+
+    year: int
+    value: float
+    kind: TargetSource
+    comparator: Comparator | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """The current value of a period (revisions are the store's business)."""
+
+    period: Period
+    value: float
+
+
+class BaselinePoint(NamedTuple):
+    """A reference value and the year it describes (read at the end of that year)."""
+
+    value: float
+    year: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Subject:
+    """What is assessed: an indicator or a measure of a targeted result.
+
+    ``measure_kind`` is None for an indicator (read as a level). ``assessed`` is False for a
+    monitoring indicator (« suivi »), whose status is always « Sans cible ». ``contract_start`` and
+    ``contract_end`` are the first and last years of the contract.
+    """
+
+    id: str
+    label: str
+    direction: Direction
+    contract_start: int
+    contract_end: int
+    unit: str | None = None
+    assessed: bool = True
+    periodicity: Periodicity = Periodicity.ANNUAL
+    cumulation: Cumulation = Cumulation.NONE
+    availability_lag_days: int = 30
+    baseline: BaselinePoint | None = None
+    targets: list[TargetPoint] = field(default_factory=list)
+    trajectory: TrajectoryShape = "linear"
+    measure_kind: MeasureKind | None = None
+    per_year: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "targets", list(self.targets))
+        if self.baseline is not None and not isinstance(self.baseline, BaselinePoint):
+            value, year = self.baseline  # a plain (value, year) pair is accepted too
+            object.__setattr__(self, "baseline", BaselinePoint(float(value), int(year)))
+        if self.contract_end < self.contract_start:
+            raise ValueError(
+                f"contract_end ({self.contract_end}) before contract_start ({self.contract_start})"
+            )
+        if self.trajectory not in ("linear", "steps"):
+            raise ValueError(f"trajectory must be 'linear' or 'steps', got {self.trajectory!r}")
+
+    @property
+    def kind(self) -> MeasureKind:
+        """The measure kind, an indicator counting as a level."""
+        return self.measure_kind or MeasureKind.LEVEL
+
+    @property
+    def period_unit(self) -> PeriodUnit:
+        return PERIOD_UNITS[self.periodicity]
+
+    @property
+    def end_date(self) -> date:
+        """31 December of the contract's last year."""
+        return date(self.contract_end, 12, 31)
+
+
+PERIOD_UNITS: dict[Periodicity, PeriodUnit] = {
+    Periodicity.MONTHLY: PeriodUnit.MONTH,
+    Periodicity.QUARTERLY: PeriodUnit.QUARTER,
+    Periodicity.HALF_YEARLY: PeriodUnit.HALF,
+    Periodicity.ANNUAL: PeriodUnit.YEAR,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A target resolved for one year: the level to compare values with, and its provenance.
+
+    ``value`` is the derived level (e.g. baseline × 1.10 for « +10 % »); ``written`` is the value
+    as the target states it; ``comparator`` is the one that decides whether a value meets it.
+    """
+
+    year: int
+    value: float
+    source: TargetSource
+    comparator: Comparator
+    written: float
+
+    @property
+    def strict(self) -> bool:
+        return self.comparator in (Comparator.LT, Comparator.GT)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A progress rate in [0, 100], or None with the reason it cannot be computed."""
+
+    value: float | None
+    reason: str | None = None
+
+
+class Status(StrEnum):
+    """Status of a value, best first. The values are the French words stored and exported."""
+
+    ATTEINT = "atteint"
+    EN_AVANCE = "en_avance"
+    CONFORME = "conforme"
+    A_SURVEILLER = "a_surveiller"
+    EN_RETARD = "en_retard"
+    NON_RENSEIGNE = "non_renseigne"
+    SANS_CIBLE = "sans_cible"
+
+    @property
+    def label_fr(self) -> str:
+        """The label shown to users: « Atteint », « À surveiller »…"""
+        return _STATUS_LABELS[self]
+
+    @property
+    def score(self) -> float | None:
+        """Score used by roll-ups; None for the statuses that say nothing about the result."""
+        return _STATUS_SCORES.get(self)
+
+    @property
+    def rank(self) -> int | None:
+        """0 for « En retard » up to 4 for « Atteint »; None when there is nothing to compare."""
+        return _STATUS_RANKS.get(self)
+
+
+_STATUS_LABELS = {
+    Status.ATTEINT: "Atteint",
+    Status.EN_AVANCE: "En avance",
+    Status.CONFORME: "Conforme",
+    Status.A_SURVEILLER: "À surveiller",
+    Status.EN_RETARD: "En retard",
+    Status.NON_RENSEIGNE: "Non renseigné",
+    Status.SANS_CIBLE: "Sans cible",
+}
+_STATUS_SCORES = {
+    Status.ATTEINT: 1.0,
+    Status.EN_AVANCE: 1.0,
+    Status.CONFORME: 1.0,
+    Status.A_SURVEILLER: 0.5,
+    Status.EN_RETARD: 0.0,
+}
+_STATUS_RANKS = {
+    Status.EN_RETARD: 0,
+    Status.A_SURVEILLER: 1,
+    Status.CONFORME: 2,
+    Status.EN_AVANCE: 3,
+    Status.ATTEINT: 4,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """Whether the latest value is as recent as it should be at a date.
+
+    ``expected_period`` is the latest period whose value should be known (its end, plus the
+    availability lag, plus the policy's grace, is on or before the date); ``days_late`` counts
+    from the date the oldest missing value should have been available (0 when not late);
+    ``next_expected_date`` is the date the value of the period after ``expected_period`` should
+    be available (its end plus the availability lag).
+    """
+
+    expected_period: Period
+    latest_period: Period | None
+    is_late: bool
+    days_late: int
+    next_expected_date: date
+
+
+ProjectionMethod = Literal["trend", "trend+saisonnalite"]
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """The value the observed trend leads to at the contract's end, and the status it would get."""
+
+    value: float
+    at: date
+    method: ProjectionMethod
+    n_points: int
+    projected_status: Status
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything the assessment says about one subject at one date."""
+
+    subject: Subject
+    as_of: date
+    current: Observation | None
+    annual_target: Target | None
+    final_target: Target | None
+    expected: float | None
+    progress_annual: float | None
+    progress_global: float | None
+    status: Status
+    freshness: Freshness
+    projection: Projection | None
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class RollUp:
+    """Aggregate of several assessments (a défi, a family), honest about what is missing."""
+
+    score: float | None
+    status: Status
+    progress: float | None
+    n_expected: int
+    n_available: int
+    missing: list[str]
+    complete: bool

@@ -1,0 +1,324 @@
+"""``cpog check | show | export | schema``: the contract as checked data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from cpog.contract import default_contract_path
+from cpog.contract.export import SCHEMA_PARTS, contract_json, schema_json
+from cpog.contract.issues import Layer
+from cpog.contract.loader import read_contract
+from cpog.contract.model import (
+    Block,
+    ChallengeFile,
+    Contract,
+    Indicator,
+    Measure,
+    MeasureKind,
+    Nature,
+)
+from cpog.formatting import fr_number
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+ContractPath = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Dossier du contrat (par défaut : $CPOG_CONTRACT ou le contrat livré).",
+        show_default=False,
+    ),
+]
+
+
+def _load_or_exit(path: Path | None) -> Contract:
+    folder = path or default_contract_path()
+    result = read_contract(folder)
+    if result.contract is None or not result.ok:
+        for issue in result.issues:
+            err.print(f"[red]✗[/red] {escape(str(issue))}")
+        err.print(f"Le contrat {folder} n'est pas valide : lancez « cpog check {folder} ».")
+        raise typer.Exit(1)
+    return result.contract
+
+
+def check(path: ContractPath = None) -> None:
+    """Validate a contract folder in layers and print every problem, in French."""
+    folder = path or default_contract_path()
+    result = read_contract(folder)
+    errors = [i for i in result.issues if i.severity == "erreur"]
+    for issue in sorted(result.issues, key=lambda i: i.sort_key()):
+        mark = "[red]✗[/red]" if issue.severity == "erreur" else "[yellow]![/yellow]"
+        out.print(f"{mark} {escape(str(issue))}", soft_wrap=True)
+    if errors:
+        layers = sorted({i.layer for i in errors}, key=list(Layer).index)
+        out.print(
+            f"\n[bold red]{len(errors)} erreur(s)[/bold red] dans {folder} "
+            f"(couche : {', '.join(layer.value for layer in layers)})."
+        )
+        if Layer.RULES not in layers:
+            out.print(
+                "Les règles entre fichiers n'ont pas été vérifiées : "
+                "corrigez d'abord les erreurs ci-dessus."
+            )
+        raise typer.Exit(1)
+    contract = result.contract
+    assert contract is not None
+    measures = contract.measures()
+    quantified = sum(1 for _, _, m in measures if m.kind != MeasureKind.MILESTONE)
+    out.print(
+        f"[green]✓[/green] Contrat valide : {contract.short_title} — "
+        f"{contract.organisation.short_name}\n"
+        f"  {len(contract.challenges)} défis, {len(contract.indicators)} indicateurs, "
+        f"{sum(len(c.targeted_results) for c in contract.challenges)} résultats visés, "
+        f"{len(measures)} mesures ({quantified} chiffrées ou orientées, "
+        f"{len(measures) - quantified} jalons)."
+    )
+
+
+def show(
+    path: ContractPath = None,
+    challenge: Annotated[
+        int | None, typer.Option("--challenge", "-d", help="Numéro du défi à afficher.")
+    ] = None,
+    indicator: Annotated[
+        str | None, typer.Option("--indicator", "-i", help="Code ou identifiant d'indicateur.")
+    ] = None,
+) -> None:
+    """Show the contract summary, one défi or one indicator, for people."""
+    contract = _load_or_exit(path)
+    if challenge is not None:
+        found = contract.challenge(challenge)
+        if found is None:
+            numbers = ", ".join(str(c.number) for c in contract.challenges)
+            err.print(f"Défi n°{challenge} inconnu. Défis du contrat : {numbers}.")
+            raise typer.Exit(1)
+        _show_challenge(contract, found)
+    elif indicator is not None:
+        found_indicator = contract.indicator(indicator)
+        if found_indicator is None:
+            err.print(
+                f"Indicateur « {indicator} » inconnu. Essayez un code comme « COG 08-25 » "
+                "ou un identifiant comme « iql0 » (liste : cpog show)."
+            )
+            raise typer.Exit(1)
+        _show_indicator(contract, found_indicator)
+    else:
+        _show_summary(contract)
+
+
+def export(
+    path: ContractPath = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="Format de sortie : json.")] = "json",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Fichier de sortie (défaut : écran).")
+    ] = None,
+) -> None:
+    """Export the normalised contract for programs (schema: ``cpog schema``)."""
+    if format != "json":
+        err.print(f"Format « {format} » non pris en charge. Formats disponibles : json.")
+        raise typer.Exit(2)
+    text = contract_json(_load_or_exit(path))
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"Contrat exporté dans {output}.")
+
+
+def schema(
+    part: Annotated[
+        str,
+        typer.Option(
+            "--part", "-p", help=f"Schéma voulu : {', '.join(SCHEMA_PARTS)} (défaut : export)."
+        ),
+    ] = "export",
+) -> None:
+    """Print the JSON Schema of the export, or of one kind of contract file."""
+    if part not in SCHEMA_PARTS:
+        err.print(f"Schéma « {part} » inconnu. Schémas disponibles : {', '.join(SCHEMA_PARTS)}.")
+        raise typer.Exit(2)
+    typer.echo(schema_json(part), nl=False)
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+_KIND_FR = {
+    MeasureKind.LEVEL: "niveau",
+    MeasureKind.CUMULATIVE_COUNT: "cumul",
+    MeasureKind.RELATIVE_CHANGE: "évolution en %",
+    MeasureKind.POINT_CHANGE: "évolution en points",
+    MeasureKind.THRESHOLD: "seuil",
+    MeasureKind.TREND: "sens d'évolution",
+    MeasureKind.MILESTONE: "jalon",
+}
+_DIRECTION_FR = {"up": "hausse", "down": "baisse", "maintain": "maintien"}
+
+
+def measure_target_text(measure: Measure) -> str:
+    """The target of a measure in French, e.g. '1 → 5 crèches en 2027'."""
+    target = measure.target
+    unit = f" {measure.unit}" if measure.unit and measure.unit != "%" else ""
+    pct = " %" if measure.unit == "%" else ""
+    year = f" en {target.year}" if target and target.year else ""
+    per_year = " par an" if measure.per_year else ""
+    if measure.kind == MeasureKind.MILESTONE:
+        return "jalon à réaliser" + year
+    if measure.kind == MeasureKind.TREND:
+        return _DIRECTION_FR[measure.direction.value] + year
+    if target is None:
+        return "—"
+    if target.reference and target.value is None:
+        word = "sous" if measure.direction.value == "down" else "au-dessus de"
+        return f"{word} la {target.reference}{year}"
+    value = fr_number(target.value) if target.value is not None else "?"
+    if measure.kind == MeasureKind.RELATIVE_CHANGE:
+        text = f"{_signed(target.value)} %{per_year}"
+    elif measure.kind == MeasureKind.POINT_CHANGE:
+        text = f"{_signed(target.value)} points{per_year}"
+        if target.implied_level is not None:
+            text += f" (soit {fr_number(target.implied_level)}{pct}{unit})"
+    elif measure.kind == MeasureKind.THRESHOLD:
+        word = "< " if measure.direction.value == "down" else "> "
+        text = f"{word}{value}{pct}{unit}{per_year}"
+    else:
+        text = f"{value}{pct}{unit}{per_year}"
+    if measure.baseline is not None and measure.kind in {
+        MeasureKind.LEVEL,
+        MeasureKind.THRESHOLD,
+    }:
+        text = f"{fr_number(measure.baseline.value)}{pct} ({measure.baseline.year}) → {text}"
+    return text + year
+
+
+def _signed(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return ("+ " if value > 0 else "− ") + fr_number(abs(value))
+
+
+def _show_summary(contract: Contract) -> None:
+    out.print(
+        f"[bold]{contract.title}[/bold] — {contract.short_title}\n"
+        f"{contract.organisation.name} et {contract.counterpart.name}, "
+        f"{contract.period.start}-{contract.period.end}\n"
+    )
+    table = Table(title="Les défis", show_lines=False)
+    table.add_column("N°", justify="right")
+    table.add_column("Défi")
+    table.add_column("Résultats visés", justify="right")
+    table.add_column("Actions", justify="right")
+    for c in contract.challenges:
+        table.add_row(
+            str(c.number), c.title, str(len(c.targeted_results)), str(len(c.actions))
+        )
+    out.print(table)
+    families = Table(title="Les indicateurs")
+    families.add_column("Famille")
+    families.add_column("Indicateurs", justify="right")
+    families.add_column("COG", justify="right")
+    families.add_column("Résultat", justify="right")
+    for family in contract.catalogue:
+        members = [i for i in contract.indicators if i.family == family.id]
+        families.add_row(
+            family.title,
+            str(len(members)),
+            str(sum(1 for i in members if i.nature == Nature.COG)),
+            str(sum(1 for i in members if i.type.value == "result")),
+        )
+    out.print(families)
+    out.print("Détail : cpog show --challenge N, cpog show --indicator CODE.")
+
+
+def _blocks(tree: Tree, blocks: list[Block]) -> None:
+    for block in blocks:
+        node = tree.add(block.text) if block.text else tree
+        for item in block.items:
+            sub = node.add(item.text)
+            for nested in item.items:
+                sub.add(nested.text)
+
+
+def _show_challenge(contract: Contract, c: ChallengeFile) -> None:
+    root = Tree(f"[bold]Défi n°{c.number} — {c.title}[/bold]")
+    for title, lines in (
+        ("Éléments marquants du diagnostic", c.diagnosis),
+        ("Résultats marquants 2018-2022", c.results_2018_2022),
+    ):
+        if lines:
+            branch = root.add(f"[bold]{title}[/bold]")
+            for line in lines:
+                branch.add(line)
+    objectives = root.add("[bold]Objectifs 2023-2027[/bold]")
+    for objective in c.objectives:
+        node = objectives.add(objective.text)
+        for item in objective.items:
+            node.add(item.text)
+    actions = root.add("[bold]Actions[/bold]")
+    for action in c.actions:
+        actions.add(f"{action.text} [dim]({action.id})[/dim]")
+    partners = root.add("[bold]Partenaires clés[/bold]")
+    for partner in c.partners:
+        partners.add(partner.name)
+    out.print(root)
+    table = Table(title="Résultats visés et mesures")
+    table.add_column("Résultat visé")
+    table.add_column("Mesure")
+    table.add_column("Type")
+    table.add_column("Cible")
+    for targeted in c.targeted_results:
+        for n, measure in enumerate(targeted.measures):
+            table.add_row(
+                targeted.text if n == 0 else "",
+                measure.label,
+                _KIND_FR[measure.kind],
+                measure_target_text(measure),
+            )
+    out.print(table)
+    if c.indicators:
+        linked = [contract.indicator(link.indicator) for link in c.indicators]
+        out.print(
+            "Indicateurs liés : "
+            + ", ".join(i.code or i.label for i in linked if i is not None)
+        )
+    if c.quote:
+        out.print(f"\n[italic]« {c.quote.text} »[/italic] {c.quote.author or ''}")
+
+
+def _show_indicator(contract: Contract, i: Indicator) -> None:
+    family = next(f for f in contract.catalogue if f.id == i.family)
+    table = Table(title=f"{i.code or 'Hors COG'} — {i.label}", show_header=False)
+    table.add_column("Champ", style="bold")
+    table.add_column("Valeur")
+    to_confirm = {t.field: t for t in i.to_confirm}
+
+    def row(label: str, field: str, value: str) -> None:
+        note = to_confirm.get(field)
+        suffix = f"\n[yellow]à confirmer (confiance {note.confidence.value}) : {note.note}[/yellow]"
+        table.add_row(label, value + (suffix if note else ""))
+
+    table.add_row("Famille", family.title)
+    table.add_row("Nature", "COG" if i.nature == Nature.COG else "Hors COG")
+    table.add_row("Type", i.type_as_written)
+    table.add_row("Cible", i.target.as_written or "aucune")
+    row("Unité", "unit", i.unit)
+    row("Sens", "direction", _DIRECTION_FR[i.direction.value])
+    row("Périodicité", "periodicity", i.periodicity.value)
+    row("Cumul", "cumulation", i.cumulation.value)
+    row("Délai de disponibilité", "availability_lag_days", f"{i.availability_lag_days} jours")
+    row("Méthode de calcul", "calculation_method", i.calculation_method)
+    if i.numerator:
+        row("Numérateur", "numerator", i.numerator)
+    if i.denominator:
+        row("Dénominateur", "denominator", i.denominator)
+    row("Source des données", "data_source", i.data_source)
+    for reference in i.references:
+        table.add_row("Référence", f"{reference.text} ({reference.source or 's. d.'})")
+    out.print(table)

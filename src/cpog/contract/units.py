@@ -1,0 +1,34 @@
+"""Units cpog knows. A contract may declare more in contract.yaml (``units:``)."""
+
+from __future__ import annotations
+
+# Generic units of public-sector steering. Counting nouns specific to one contract ("crèches",
+# "MAM") belong in that contract's own ``units:`` list, not here.
+BUILTIN_UNITS: dict[str, str] = {
+    "%": "pourcentage",
+    "points": "points de pourcentage",
+    "jours": "jours",
+    "heures": "heures",
+    "€": "euros",
+    "k€": "milliers d'euros",
+    "ETP": "équivalents temps plein",
+    "nombre": "nombre",
+    "allocataires": "allocataires",
+    "bénéficiaires": "bénéficiaires",
+    "familles": "familles",
+    "enfants": "enfants",
+    "personnes": "personnes",
+    "places": "places d'accueil",
+    "structures": "structures",
+    "équipements": "équipements",
+    "actions": "actions",
+    "agents": "agents",
+    "communes": "communes",
+    "dossiers": "dossiers",
+    "kWh": "kilowattheures",
+    "t CO2e": "tonnes équivalent CO2",
+}
+
+
+def known_units(declared: list[str]) -> set[str]:
+    return set(BUILTIN_UNITS) | set(declared)

@@ -1,0 +1,544 @@
+"""Read a CSV or spreadsheet file into a plain :class:`Table` of text cells, and report problems.
+
+:func:`read_table` gives every cell as a stripped string, keyed by the (normalised) column header,
+with the line number the user sees: the line in a text editor for CSV, the row number in
+Excel/LibreOffice for spreadsheets. Blank rows are skipped but do not shift line numbers.
+
+CSV and text files (``.csv``, ``.txt``, ``.tsv``):
+
+* encoding: UTF-8 with or without BOM, UTF-16 with BOM (Excel's « Texte Unicode »), otherwise
+  cp1252 (Excel's « CSV (séparateur : point-virgule) » on Windows); recorded in
+  :attr:`Table.encoding`;
+* delimiter: ``;``, tab or ``,`` — the one splitting the header line into the most columns,
+  ``;`` winning ties; Excel's ``sep=;`` first line is honoured; recorded in
+  :attr:`Table.delimiter`;
+* quoted fields (with delimiters or line breaks inside) and CRLF line ends are handled.
+
+Spreadsheets (``.xlsx``, ``.xlsm``, ``.xlsb``, ``.xls``, ``.ods``) are read with python-calamine,
+the first visible sheet unless ``sheet`` is given. Cell values become text without float noise:
+numbers keep at most 15 significant digits, as Excel shows them, with a dot as decimal separator
+(``93.5`` → ``"93.5"``, ``1234.0`` → ``"1234"``); the exact value is also kept in
+:attr:`Row.numbers` — use :meth:`Row.number` rather than ``parse_number(row.cells[...])`` since
+``"1.234"`` (a number typed 1,234 in Excel) is ambiguous text for :func:`parse_number`. Dates
+become ``"27/11/2026"`` (``"27/11/2026 14:30"`` with a time), booleans ``"VRAI"``/``"FAUX"``.
+Caveat: a cell *displayed* as ``93,5 %`` holds 0.935 and is read as ``"0.935"`` — calamine does
+not expose number formats.
+
+Headers are normalised (stripped, inner whitespace collapsed to one space);
+:attr:`Table.original_headers` keeps them as written, for messages. Columns without a header are
+ignored when empty and refused otherwise; two headers equal up to case are refused.
+
+Structural problems raise :class:`TableError` (a :class:`ValueError`) with a French message naming
+the file. Cell-level problems are collected, never stopping at the first, in a
+:class:`ValidationReport` of :class:`CellIssue`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TypeVar
+
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+from cpog.ingest.numbers import parse_number
+
+__all__ = [
+    "SPREADSHEET_SUFFIXES",
+    "TEXT_SUFFIXES",
+    "CellIssue",
+    "ImportValidationError",
+    "Row",
+    "Table",
+    "TableError",
+    "ValidationReport",
+    "column_letter",
+    "normalise_header",
+    "read_table",
+]
+
+TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
+SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
+DELIMITERS = (";", "\t", ",")  # order of preference when tied
+
+T = TypeVar("T")
+
+
+class TableError(ValueError):
+    """A file that cannot be read as a table. ``file`` is the file name shown to the user."""
+
+    def __init__(self, file: str, message: str) -> None:
+        self.file = file
+        super().__init__(message)
+
+
+@dataclass
+class Row:
+    """One non-blank data row. ``cells`` maps every header of the table to a stripped string
+    (``""`` when blank). ``numbers`` holds the exact value of cells that were numbers in a
+    spreadsheet (always empty for CSV)."""
+
+    line: int
+    cells: dict[str, str]
+    numbers: dict[str, Decimal] = field(default_factory=dict)
+
+    def number(self, column: str) -> Decimal:
+        """The cell as a number: the spreadsheet value when it was a number, otherwise
+        :func:`~cpog.ingest.numbers.parse_number` of the text (may raise ``NumberError``)."""
+        if column in self.numbers:
+            return self.numbers[column]
+        return parse_number(self.cells[column])
+
+
+@dataclass
+class Table:
+    """A file read as rows of text cells. ``source`` is the file name (no directory)."""
+
+    source: str
+    headers: list[str]
+    rows: list[Row]
+    encoding: str | None = None  # "utf-8", "utf-8-sig", "utf-16" or "cp1252"; None: spreadsheet
+    delimiter: str | None = None  # CSV only
+    sheet: str | None = None  # spreadsheet only
+    original_headers: dict[str, str] = field(default_factory=dict)  # normalised → as written
+    header_line: int = 1
+
+    def label(self, column: str) -> str:
+        """The header as the user wrote it, for messages."""
+        return self.original_headers.get(column, column)
+
+
+def normalise_header(name: str) -> str:
+    """Strip and collapse inner whitespace (spaces, no-break spaces, tabs, line breaks)."""
+    return " ".join(name.split())
+
+
+def column_letter(index: int) -> str:
+    """0 → ``A``, 25 → ``Z``, 26 → ``AA``: the column name shown by spreadsheets."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+# --- building the table ------------------------------------------------------------------
+
+
+@dataclass
+class _RawRow:
+    line: int
+    cells: list[str]
+    numbers: dict[int, Decimal] = field(default_factory=dict)
+
+
+def _is_blank(cells: Sequence[str]) -> bool:
+    return all(not c for c in cells)
+
+
+def _build(
+    source: str,
+    raw_rows: list[_RawRow],
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> Table:
+    rows = [r for r in raw_rows if not _is_blank(r.cells)]
+    if not rows:
+        raise TableError(source, f"Fichier vide : {source}.")
+    header_row, data = rows[0], rows[1:]
+    width = max(len(r.cells) for r in rows)
+    written = header_row.cells + [""] * (width - len(header_row.cells))
+
+    kept: list[tuple[int, str]] = []  # (column index, normalised header)
+    seen: dict[str, int] = {}
+    for index, original in enumerate(written):
+        name = normalise_header(original)
+        if not name:
+            used = next((r for r in data if index < len(r.cells) and r.cells[index]), None)
+            if used is not None:
+                raise TableError(
+                    source,
+                    f"Colonne sans titre dans {source} : la colonne {column_letter(index)}"
+                    f" n'a pas d'en-tête mais contient des valeurs (ligne {used.line}).",
+                )
+            continue
+        key = name.casefold()
+        if key in seen:
+            raise TableError(
+                source,
+                f"Colonne en double dans {source} : « {name} » apparaît en colonne"
+                f" {column_letter(seen[key])} et en colonne {column_letter(index)}.",
+            )
+        seen[key] = index
+        kept.append((index, name))
+
+    headers = [name for _, name in kept]
+    table_rows = []
+    for raw in data:
+        cells = {name: (raw.cells[i] if i < len(raw.cells) else "") for i, name in kept}
+        numbers = {name: raw.numbers[i] for i, name in kept if i in raw.numbers}
+        table_rows.append(Row(line=raw.line, cells=cells, numbers=numbers))
+    return Table(
+        source=source,
+        headers=headers,
+        rows=table_rows,
+        encoding=encoding,
+        delimiter=delimiter,
+        sheet=sheet,
+        original_headers={name: written[i].strip() for i, name in kept},
+        header_line=header_row.line,
+    )
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+_SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # zip (xlsx, ods), OLE2 (xls)
+
+
+def _decode(source: str, raw: bytes) -> tuple[str, str]:
+    if raw.startswith(_SPREADSHEET_MAGIC):
+        raise TableError(
+            source,
+            f"Fichier illisible : {source} (c'est un classeur Excel ou LibreOffice et non un"
+            " fichier texte : enregistrez-le avec l'extension .xlsx ou .ods, ou exportez-le"
+            " en CSV).",
+        )
+    try:
+        if raw.startswith(codecs.BOM_UTF8):
+            return raw[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return raw.decode("utf-16"), "utf-16"
+    except UnicodeDecodeError as exc:
+        raise TableError(
+            source, f"Fichier illisible : {source} (encodage incohérent : {exc.reason})."
+        ) from exc
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise TableError(
+            source,
+            f"Fichier illisible : {source} (encodage non reconnu : enregistrez-le en"
+            " « CSV UTF-8 »).",
+        ) from exc
+
+
+def _first_record_width(text: str, delimiter: str) -> int:
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if not _is_blank([c.strip() for c in record]):
+                return len(record)
+    except csv.Error:
+        return 0
+    return 0
+
+
+def _sniff_delimiter(text: str) -> str:
+    best, best_width = DELIMITERS[0], 1
+    for delimiter in DELIMITERS:
+        width = _first_record_width(text, delimiter)
+        if width > best_width:
+            best, best_width = delimiter, width
+    return best
+
+
+def _read_csv(path: Path, source: str) -> Table:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise TableError(source, f"Fichier illisible : {source} ({exc.strerror}).") from exc
+    text, encoding = _decode(source, raw)
+    if "\x00" in text:
+        raise TableError(source, f"Fichier illisible : {source} (ce n'est pas un fichier texte).")
+    if not text.strip():
+        raise TableError(source, f"Fichier vide : {source}.")
+
+    first_line, _, rest = text.partition("\n")
+    skipped = 0
+    declared = first_line.strip().strip('"').replace(" ", "")
+    if declared.lower().startswith("sep=") and len(declared) == 5:
+        delimiter = declared[4]
+        text, skipped = rest, 1
+    else:
+        delimiter = _sniff_delimiter(text)
+
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    raw_rows: list[_RawRow] = []
+    try:
+        start = 1
+        for record in reader:
+            raw_rows.append(_RawRow(line=start + skipped, cells=[c.strip() for c in record]))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise TableError(
+            source,
+            f"Fichier illisible : {source} (ligne {reader.line_num + skipped} : {exc}).",
+        ) from exc
+    return _build(source, raw_rows, encoding=encoding, delimiter=delimiter)
+
+
+# --- spreadsheets ------------------------------------------------------------------------
+
+
+def _float_text(value: float) -> tuple[str, Decimal | None]:
+    if not math.isfinite(value):
+        return str(value), None
+    number = Decimal(format(value, ".15g"))  # Excel shows at most 15 significant digits
+    number = number.normalize() if number else Decimal(0)
+    return format(number, "f"), number
+
+
+def _clock(moment: time | datetime) -> str:
+    text = f"{moment.hour:02d}:{moment.minute:02d}"
+    if moment.second or moment.microsecond:
+        text += f":{moment.second:02d}"
+    return text
+
+
+def _day(day: date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+def _cell_text(value: object) -> tuple[str, Decimal | None]:
+    """Text of a calamine cell, and its exact number when it is one."""
+    if value is None:
+        return "", None
+    if isinstance(value, bool):
+        return ("VRAI" if value else "FAUX"), None
+    if isinstance(value, int):
+        return str(value), Decimal(value)
+    if isinstance(value, float):
+        return _float_text(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return _day(value.date()), None
+        return f"{_day(value.date())} {_clock(value)}", None
+    if isinstance(value, date):
+        return _day(value), None
+    if isinstance(value, time):
+        return _clock(value), None
+    if isinstance(value, timedelta):
+        seconds = round(value.total_seconds())
+        sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+        hours, seconds = divmod(seconds, 3600)
+        minutes, seconds = divmod(seconds, 60)
+        return f"{sign}{hours}:{minutes:02d}:{seconds:02d}", None
+    return str(value).strip(), None
+
+
+def _pick_sheet(workbook: CalamineWorkbook, source: str, sheet: str | None) -> str:
+    names = workbook.sheet_names
+    if not names:
+        raise TableError(source, f"Fichier vide : {source} (aucune feuille).")
+    if sheet is None:
+        visible = [
+            m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible
+        ]
+        return visible[0] if visible else names[0]
+    if sheet in names:
+        return sheet
+    wanted = normalise_header(sheet).casefold()
+    close = [n for n in names if normalise_header(n).casefold() == wanted]
+    if len(close) == 1:
+        return close[0]
+    available = ", ".join(f"« {n} »" for n in names)
+    raise TableError(
+        source,
+        f"Feuille introuvable : « {sheet} » dans {source}. Feuilles disponibles : {available}.",
+    )
+
+
+def _read_spreadsheet(path: Path, source: str, sheet: str | None) -> Table:
+    if not path.is_file():
+        raise TableError(source, f"Fichier introuvable : {source}.")
+    try:
+        workbook = CalamineWorkbook.from_path(path)
+    except Exception as exc:  # calamine raises many kinds: zip, xml, password, I/O…
+        raise TableError(source, f"Fichier illisible : {source} ({exc}).") from exc
+    with workbook:
+        name = _pick_sheet(workbook, source, sheet)
+        try:
+            data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise TableError(source, f"Fichier illisible : {source} ({exc}).") from exc
+    raw_rows: list[_RawRow] = []
+    for index, values in enumerate(data):
+        raw = _RawRow(line=index + 1, cells=[])
+        for column, value in enumerate(values):
+            text, number = _cell_text(value)
+            raw.cells.append(text)
+            if number is not None:
+                raw.numbers[column] = number
+        raw_rows.append(raw)
+    return _build(source, raw_rows, sheet=name)
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def read_table(path: Path, sheet: str | None = None) -> Table:
+    """Read a CSV/text file or a spreadsheet (first visible sheet unless ``sheet`` is given).
+
+    Raises :class:`TableError` with a French message naming the file: unknown extension, file
+    missing or unreadable, empty file, duplicate header, values under a column without header.
+    ``sheet`` is ignored for CSV files.
+    """
+    path = Path(path)
+    source = path.name
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        if not path.is_file():
+            raise TableError(source, f"Fichier introuvable : {source}.")
+        return _read_csv(path, source)
+    if suffix in SPREADSHEET_SUFFIXES:
+        return _read_spreadsheet(path, source, sheet)
+    accepted = ", ".join(sorted(TEXT_SUFFIXES | SPREADSHEET_SUFFIXES))
+    raise TableError(
+        source,
+        f"Type de fichier non pris en charge : {source} (extensions acceptées : {accepted}).",
+    )
+
+
+# --- cell-level reports ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellIssue:
+    """One problem in one cell. ``str()`` gives the French sentence shown to the user::
+
+    valeurs.csv, ligne 4, colonne « valeur » : « 12,3,4 » — nombre non reconnu : il y a
+    plusieurs virgules.
+
+    An empty ``value`` or ``column`` leaves that part out.
+    """
+
+    file: str
+    line: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        text = f"{self.file}, ligne {self.line}"
+        if self.column:
+            text += f", colonne « {self.column} »"
+        if self.value:
+            text += f" : « {_one_line(self.value)} »"
+        message = self.message.strip()
+        if not message.endswith((".", "!", "?", "…")):
+            message += "."
+        return f"{text} — {message}"
+
+
+def _one_line(value: str) -> str:
+    shown = " ".join(value.split()) if ("\n" in value or "\r" in value) else value
+    return shown if len(shown) <= 60 else shown[:59] + "…"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count > 1 else ''}"
+
+
+class ImportValidationError(ValueError):
+    """Raised by :meth:`ValidationReport.raise_if_errors`; ``issues`` holds every problem."""
+
+    def __init__(self, issues: Sequence[CellIssue]) -> None:
+        self.issues = list(issues)
+        lines = "\n".join(f"- {issue}" for issue in self.issues)
+        super().__init__(
+            f"{_plural(len(self.issues), 'erreur')} dans les données importées :\n{lines}"
+        )
+
+
+class ValidationReport:
+    """Collects every cell problem of an import, so that the user can fix them all at once.
+
+    Typical use::
+
+        report = ValidationReport()
+        for row in table.rows:
+            value = report.number(table, row, "valeur")
+            day = report.check(table, row, "date", parse_date)
+        report.raise_if_errors()
+    """
+
+    def __init__(self, issues: Iterable[CellIssue] = ()) -> None:
+        self.issues: list[CellIssue] = list(issues)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    def __iter__(self) -> Iterator[CellIssue]:
+        return iter(self.issues)
+
+    def __str__(self) -> str:
+        return "\n".join(str(issue) for issue in self.issues)
+
+    def add(self, file: str, line: int, column: str, value: str, message: str) -> CellIssue:
+        issue = CellIssue(file=file, line=line, column=column, value=value, message=message)
+        self.issues.append(issue)
+        return issue
+
+    def append(self, issue: CellIssue) -> None:
+        self.issues.append(issue)
+
+    def extend(self, issues: Iterable[CellIssue]) -> None:
+        self.issues.extend(issues)
+
+    def add_cell(self, table: Table, row: Row, column: str, message: str) -> CellIssue:
+        """Record a problem found by the caller in ``row``'s cell of ``column``."""
+        return self.add(
+            table.source, row.line, table.label(column), row.cells.get(column, ""), message
+        )
+
+    def check(
+        self,
+        table: Table,
+        row: Row,
+        column: str,
+        parse: Callable[[str], T],
+        *,
+        required: bool = True,
+    ) -> T | None:
+        """``parse`` the cell; on ``ValueError`` record an issue and return ``None``.
+
+        A blank cell gives ``None``, with a « valeur manquante » issue when ``required``.
+        Errors from :mod:`cpog.ingest.numbers` are worded through their ``cell_message``.
+        """
+        value = row.cells.get(column, "")
+        if not value:
+            if required:
+                self.add_cell(table, row, column, "valeur manquante")
+            return None
+        try:
+            return parse(value)
+        except ValueError as exc:
+            message = getattr(exc, "cell_message", None) or str(exc)
+            self.add_cell(table, row, column, str(message))
+            return None
+
+    def number(
+        self, table: Table, row: Row, column: str, *, required: bool = True
+    ) -> Decimal | None:
+        """Like :meth:`check` with :meth:`Row.number`: spreadsheet numbers are taken as is."""
+        if column in row.numbers:
+            return row.numbers[column]
+        return self.check(table, row, column, parse_number, required=required)
+
+    def raise_if_errors(self) -> None:
+        if self.issues:
+            raise ImportValidationError(self.issues)

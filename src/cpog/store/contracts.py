@@ -1,0 +1,145 @@
+"""Loading a contract folder into the store as a contract version.
+
+Loading unchanged files again creates nothing. A changed contract is an amendment (avenant): it
+needs the date and the reason, and becomes a new version; nothing of the earlier version is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from cpog.contract.loader import load_contract
+from cpog.contract.model import Contract, MeasureKind
+from cpog.errors import CpogError
+from cpog.store import audit
+from cpog.store.models import ContractVersion, SubjectType, Target
+
+
+class AmendmentRequired(CpogError):
+    pass
+
+
+class NoContractLoaded(CpogError):
+    pass
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    version: ContractVersion
+    created: bool
+    targets_created: int
+
+
+def content_hash(contract: Contract) -> str:
+    canonical = json.dumps(contract.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def load_contract_version(
+    folder: Path,
+    user: str,
+    amendment_date: date | None = None,
+    reason: str = "",
+) -> LoadOutcome:
+    contract = load_contract(folder)
+    digest = content_hash(contract)
+    with transaction.atomic():
+        latest = (
+            ContractVersion.objects.select_for_update()
+            .filter(contract_id=contract.id)
+            .order_by("-version")
+            .first()
+        )
+        if latest is not None and latest.content_hash == digest:
+            return LoadOutcome(latest, created=False, targets_created=0)
+        if latest is not None and (amendment_date is None or not reason.strip()):
+            raise AmendmentRequired(
+                f"Le contrat « {contract.id} » a changé depuis la version {latest.version} "
+                f"chargée le {timezone.localtime(latest.loaded_at):%d/%m/%Y}. Un avenant doit "
+                "être daté et justifié : cpog load --avenant JJ/MM/AAAA --motif \"…\"."
+            )
+        version = ContractVersion.objects.create(
+            contract_id=contract.id,
+            version=1 if latest is None else latest.version + 1,
+            content_hash=digest,
+            document=contract.model_dump(mode="json"),
+            source_path=str(folder),
+            amendment_date=amendment_date,
+            amendment_reason=reason.strip(),
+            loaded_by=user,
+        )
+        audit.record(
+            "contract_version",
+            f"{contract.id}:v{version.version}",
+            "create",
+            user,
+            after={"hash": digest, "amendment_date": str(amendment_date or ""), "reason": reason},
+        )
+        created = _contract_targets(contract, version, user)
+    return LoadOutcome(version, created=True, targets_created=created)
+
+
+def _contract_targets(contract: Contract, version: ContractVersion, user: str) -> int:
+    """Targets the signed text states for targeted-result measures, kept with provenance CPOG."""
+    now = timezone.now()
+    created = 0
+    for _, _, measure in contract.measures():
+        target = measure.target
+        if target is None or target.value is None or target.year is None:
+            continue
+        if measure.kind in {MeasureKind.TREND, MeasureKind.MILESTONE}:
+            continue
+        value = Decimal(str(target.value))
+        current = (
+            Target.objects.filter(
+                contract_id=contract.id,
+                subject_type=SubjectType.MEASURE,
+                subject_id=measure.id,
+                scope_code=contract.organisation.code,
+                year=target.year,
+                kind=Target.Kind.FIXED,
+            )
+            .order_by("-set_at", "-id")
+            .first()
+        )
+        if current is not None and current.value == value:
+            continue
+        row = Target.objects.create(
+            contract_id=contract.id,
+            subject_type=SubjectType.MEASURE,
+            subject_id=measure.id,
+            scope_code=contract.organisation.code,
+            year=target.year,
+            value=value,
+            comparator=measure.comparator.value if measure.comparator else "",
+            kind=Target.Kind.FIXED,
+            provenance=Target.Provenance.CPOG,
+            reason=f"Contrat version {version.version}",
+            set_by=user,
+            set_at=now,
+        )
+        audit.record("target", str(row.pk), "create", user, after={"subject": measure.id,
+                     "year": target.year, "value": str(value)}, context="cpog load")
+        created += 1
+    return created
+
+
+def current_contract(contract_id: str | None = None) -> tuple[ContractVersion, Contract]:
+    """The latest loaded version (of ``contract_id``, or of the only contract in the store)."""
+    query = ContractVersion.objects.order_by("-version", "-id")
+    if contract_id:
+        query = query.filter(contract_id=contract_id)
+    version = query.first()
+    if version is None:
+        raise NoContractLoaded(
+            "Aucun contrat chargé dans la base : lancez d'abord « cpog load »."
+        )
+    return version, Contract.model_validate(version.document)

@@ -1,0 +1,227 @@
+"""Tables of the store.
+
+The contract itself is kept whole, as the JSON export of each version. Everything that changes
+during the contract's life — targets, values, action states, analyses — lives in its own table
+and points to the contract's stable ids (``subject_id``), never to database keys of a version, so
+an amendment does not orphan them.
+
+Values and targets are append-only: a correction is a new row; the current one is the latest.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class SubjectType(models.TextChoices):
+    INDICATOR = "indicator", "indicateur"
+    MEASURE = "measure", "mesure de résultat visé"
+
+
+class ScopeType(models.TextChoices):
+    CAISSE = "caisse", "caisse"
+    NATIONAL = "national", "national"
+    TERRITORY = "territory", "territoire"
+
+
+class ContractVersion(models.Model):
+    """One loaded state of a contract; version 1 is the signed text, later ones are amendments."""
+
+    contract_id = models.SlugField(max_length=80)
+    version = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+    document = models.JSONField()
+    source_path = models.CharField(max_length=500)
+    amendment_date = models.DateField(null=True, blank=True)
+    amendment_reason = models.TextField(blank=True)
+    loaded_by = models.CharField(max_length=150)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contract_id", "version"], name="unique_contract_version")
+        ]
+        ordering = ["contract_id", "version"]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} v{self.version}"
+
+
+class ImportBatch(models.Model):
+    """One applied import file; values and targets it wrote point back to it."""
+
+    class Kind(models.TextChoices):
+        VALUES = "values", "valeurs"
+        TARGETS = "targets", "cibles"
+
+    contract_id = models.SlugField(max_length=80)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    row_count = models.PositiveIntegerField()
+    written_count = models.PositiveIntegerField()
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%d/%m/%Y})"
+
+
+class Target(models.Model):
+    class Kind(models.TextChoices):
+        NATIONAL = "national", "nationale"
+        INDIVIDUALISED = "individualised", "individualisée"
+        FIXED = "fixed", "fixée par le contrat"
+        TRAJECTORY = "trajectory", "point de trajectoire"
+
+    class Provenance(models.TextChoices):
+        COG_ANNEX = "cog_annex", "annexe de la COG"
+        CNAF_NOTIFICATION = "cnaf_notification", "notification de la Cnaf"
+        CPOG = "cpog", "CPOG signé"
+        DERIVED = "derived", "déduite"
+        DEMO = "demo", "données de démonstration"
+
+    contract_id = models.SlugField(max_length=80)
+    subject_type = models.CharField(max_length=10, choices=SubjectType.choices)
+    subject_id = models.SlugField(max_length=80)
+    scope_type = models.CharField(max_length=10, choices=ScopeType.choices, default=ScopeType.CAISSE)
+    scope_code = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    value = models.DecimalField(max_digits=20, decimal_places=6)
+    comparator = models.CharField(max_length=2, blank=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    provenance = models.CharField(max_length=20, choices=Provenance.choices)
+    reason = models.TextField(blank=True)
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT)
+    set_by = models.CharField(max_length=150)
+    set_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["contract_id", "subject_type", "subject_id", "scope_code", "year"])
+        ]
+        ordering = ["subject_id", "year", "set_at", "id"]
+
+
+class Measurement(models.Model):
+    """One revision of the value of a subject for a period."""
+
+    class Status(models.TextChoices):
+        PROVISIONAL = "provisional", "provisoire"
+        DEFINITIVE = "definitive", "définitive"
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "saisie"
+        IMPORT = "import", "import de fichier"
+        API = "api", "API"
+        COMPUTED = "computed", "calculée"
+        DEMO = "demo", "données de démonstration"
+
+    contract_id = models.SlugField(max_length=80)
+    subject_type = models.CharField(max_length=10, choices=SubjectType.choices)
+    subject_id = models.SlugField(max_length=80)
+    scope_type = models.CharField(max_length=10, choices=ScopeType.choices, default=ScopeType.CAISSE)
+    scope_code = models.CharField(max_length=20)
+    period_key = models.CharField(max_length=16)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.DecimalField(max_digits=20, decimal_places=6)
+    numerator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROVISIONAL)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT)
+    comment = models.TextField(blank=True)
+    recorded_by = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["contract_id", "subject_type", "subject_id", "scope_code", "period_key"]
+            ),
+            models.Index(fields=["contract_id", "scope_code", "period_end"]),
+        ]
+        ordering = ["subject_id", "period_end", "recorded_at", "id"]
+
+
+class ActionState(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "non démarrée"
+        IN_PROGRESS = "in_progress", "en cours"
+        DONE = "done", "réalisée"
+        LATE = "late", "en retard"
+        POSTPONED = "postponed", "reportée"
+        CANCELLED = "cancelled", "abandonnée"
+
+    contract_id = models.SlugField(max_length=80)
+    action_id = models.SlugField(max_length=80)
+    owner = models.CharField(max_length=150, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    updated_by = models.CharField(max_length=150)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contract_id", "action_id"], name="unique_action_state"),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="action_progress_at_most_100"
+            ),
+        ]
+
+
+class ActionMilestone(models.Model):
+    state = models.ForeignKey(ActionState, on_delete=models.CASCADE, related_name="milestones")
+    label = models.CharField(max_length=300)
+    due_date = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+
+
+class ActionUpdate(models.Model):
+    """A dated comment on an action, with the progress it reported."""
+
+    state = models.ForeignKey(ActionState, on_delete=models.CASCADE, related_name="updates")
+    on = models.DateField()
+    text = models.TextField()
+    progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    author = models.CharField(max_length=150)
+    created_at = models.DateTimeField()
+
+
+class Analysis(models.Model):
+    """The pilot's reading of a period: analysis, risks and corrective action."""
+
+    class SubjectKind(models.TextChoices):
+        INDICATOR = "indicator", "indicateur"
+        MEASURE = "measure", "mesure de résultat visé"
+        CHALLENGE = "challenge", "défi"
+
+    contract_id = models.SlugField(max_length=80)
+    subject_type = models.CharField(max_length=10, choices=SubjectKind.choices)
+    subject_id = models.SlugField(max_length=80)
+    period_key = models.CharField(max_length=16)
+    analysis = models.TextField()
+    risks = models.TextField(blank=True)
+    corrective_action = models.TextField(blank=True)
+    author = models.CharField(max_length=150)
+    created_at = models.DateTimeField()
+
+
+class AuditEvent(models.Model):
+    """Every write: who, when, what it was before and after."""
+
+    entity_type = models.CharField(max_length=40)
+    entity_id = models.CharField(max_length=120)
+    action = models.CharField(max_length=20)
+    user = models.CharField(max_length=150)
+    at = models.DateTimeField()
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    context = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["entity_type", "entity_id"]), models.Index(fields=["at"])]
+        ordering = ["-at", "-id"]

@@ -1,0 +1,229 @@
+"""Values over time: recording revisions, reading the current value of each period.
+
+A measurement is never updated: a new value for the same subject and period is a new revision,
+and the current value is the latest one recorded. Recording a value equal to the current one
+(same value, status, numerator and denominator) writes nothing, so re-importing a file is a no-op.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from cpog.periods import Period
+from cpog.store import audit
+from cpog.store.models import ImportBatch, Measurement, ScopeType, SubjectType, Target
+
+
+@dataclass(frozen=True)
+class NewValue:
+    subject_type: str
+    subject_id: str
+    period: Period
+    value: Decimal
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    status: str = Measurement.Status.PROVISIONAL
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class NewTarget:
+    subject_type: str
+    subject_id: str
+    year: int
+    value: Decimal
+    kind: str
+    provenance: str
+    comparator: str = ""
+    reason: str = ""
+    scope_type: str = ScopeType.CAISSE
+
+
+def _same(row: Measurement, new: NewValue) -> bool:
+    return (
+        row.value == new.value
+        and row.status == new.status
+        and row.numerator == new.numerator
+        and row.denominator == new.denominator
+    )
+
+
+def current_rows(
+    contract_id: str, scope_code: str, subject_ids: Iterable[str] | None = None
+) -> dict[tuple[str, str, str], Measurement]:
+    """The current revision per (subject type, subject id, period key)."""
+    query = Measurement.objects.filter(contract_id=contract_id, scope_code=scope_code)
+    if subject_ids is not None:
+        query = query.filter(subject_id__in=list(subject_ids))
+    current: dict[tuple[str, str, str], Measurement] = {}
+    for row in query.order_by("recorded_at", "id").iterator(chunk_size=5000):
+        current[(row.subject_type, row.subject_id, row.period_key)] = row
+    return current
+
+
+def record_values(
+    contract_id: str,
+    scope_code: str,
+    values: list[NewValue],
+    *,
+    source: str,
+    user: str,
+    batch: ImportBatch | None = None,
+    at: datetime | None = None,
+    current: dict[tuple[str, str, str], Measurement] | None = None,
+) -> list[Measurement]:
+    """Write the values that differ from the current revision; return the rows written.
+
+    The caller owns the transaction: an import wraps the whole file in one.
+    """
+    at = at or timezone.now()
+    if current is None:
+        current = current_rows(contract_id, scope_code, {v.subject_id for v in values})
+    written: list[tuple[Measurement, Measurement | None]] = []
+    for new in values:
+        key = (new.subject_type, new.subject_id, new.period.key)
+        previous = current.get(key)
+        if previous is not None and _same(previous, new):
+            continue
+        row = Measurement(
+            contract_id=contract_id,
+            subject_type=new.subject_type,
+            subject_id=new.subject_id,
+            scope_code=scope_code,
+            period_key=new.period.key,
+            period_start=new.period.start,
+            period_end=new.period.end,
+            value=new.value,
+            numerator=new.numerator,
+            denominator=new.denominator,
+            status=new.status,
+            source=source,
+            batch=batch,
+            comment=new.comment,
+            recorded_by=user,
+            recorded_at=at,
+        )
+        written.append((row, previous))
+        current[key] = row
+    Measurement.objects.bulk_create([row for row, _ in written], batch_size=2000)
+    audit.record_many(
+        audit.event(
+            "measurement",
+            f"{row.subject_type}:{row.subject_id}:{row.period_key}",
+            "create" if previous is None else "revise",
+            user,
+            before=_snapshot(previous),
+            after=_snapshot(row),
+            context=batch.file_name if batch else source,
+            at=at,
+        )
+        for row, previous in written
+    )
+    return [row for row, _ in written]
+
+
+def _snapshot(row: Measurement | None) -> dict[str, str] | None:
+    if row is None:
+        return None
+    return {"value": str(row.value), "status": row.status, "source": row.source}
+
+
+def history(contract_id: str, scope_code: str, subject_type: str, subject_id: str) -> list[Measurement]:
+    """Every revision of a subject, oldest first."""
+    return list(
+        Measurement.objects.filter(
+            contract_id=contract_id,
+            scope_code=scope_code,
+            subject_type=subject_type,
+            subject_id=subject_id,
+        ).order_by("period_end", "recorded_at", "id")
+    )
+
+
+def current_targets(contract_id: str, scope_code: str) -> dict[tuple[str, str], list[Target]]:
+    """The current target per (subject type, subject id), one per (year, kind): latest set wins."""
+    latest: dict[tuple[str, str, int, str], Target] = {}
+    query = Target.objects.filter(contract_id=contract_id, scope_code=scope_code)
+    for row in query.order_by("set_at", "id").iterator(chunk_size=5000):
+        latest[(row.subject_type, row.subject_id, row.year, row.kind)] = row
+    grouped: dict[tuple[str, str], list[Target]] = defaultdict(list)
+    for (subject_type, subject_id, _, _), row in sorted(latest.items()):
+        grouped[(subject_type, subject_id)].append(row)
+    return grouped
+
+
+def record_targets(
+    contract_id: str,
+    scope_code: str,
+    targets: list[NewTarget],
+    *,
+    user: str,
+    batch: ImportBatch | None = None,
+    at: datetime | None = None,
+) -> list[Target]:
+    """Write targets that differ from the current one of the same subject, year and kind."""
+    at = at or timezone.now()
+    existing = current_targets(contract_id, scope_code)
+    written: list[Target] = []
+    for new in targets:
+        previous = next(
+            (
+                t
+                for t in existing.get((new.subject_type, new.subject_id), [])
+                if t.year == new.year and t.kind == new.kind
+            ),
+            None,
+        )
+        if previous is not None and previous.value == new.value and (
+            previous.comparator == new.comparator
+        ):
+            continue
+        row = Target(
+            contract_id=contract_id,
+            subject_type=new.subject_type,
+            subject_id=new.subject_id,
+            scope_type=new.scope_type,
+            scope_code=scope_code,
+            year=new.year,
+            value=new.value,
+            comparator=new.comparator,
+            kind=new.kind,
+            provenance=new.provenance,
+            reason=new.reason,
+            batch=batch,
+            set_by=user,
+            set_at=at,
+        )
+        written.append(row)
+    Target.objects.bulk_create(written)
+    audit.record_many(
+        audit.event(
+            "target",
+            f"{row.subject_type}:{row.subject_id}:{row.year}:{row.kind}",
+            "create",
+            user,
+            after={"value": str(row.value), "provenance": row.provenance, "reason": row.reason},
+            context=batch.file_name if batch else "",
+            at=at,
+        )
+        for row in written
+    )
+    return written
+
+
+__all__ = [
+    "NewTarget",
+    "NewValue",
+    "SubjectType",
+    "current_rows",
+    "current_targets",
+    "history",
+    "record_targets",
+    "record_values",
+]

@@ -1,0 +1,331 @@
+"""French number and date reading/writing: cpog.ingest.numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from babel.numbers import format_percent as babel_format_percent
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cpog.ingest.numbers import (
+    DateError,
+    NumberError,
+    format_number,
+    format_percent,
+    parse_date,
+    parse_number,
+    parse_number_with_unit,
+)
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+ACCEPTED = [
+    ("1234", "1234", None),
+    ("0", "0", None),
+    ("007", "7", None),
+    ("1 234", "1234", None),
+    (f"1{NBSP}234", "1234", None),
+    (f"1{NNBSP}234", "1234", None),
+    ("1\u2009234", "1234", None),
+    (f"1 234{NNBSP}567", "1234567", None),  # kinds of spaces may be mixed (pasted text)
+    ("1.234,5", "1234.5", None),
+    ("1.234.567,89", "1234567.89", None),
+    ("1.234.567", "1234567", None),  # several dots can only group thousands
+    ("1234,5", "1234.5", None),
+    ("1234.5", "1234.5", None),
+    ("1234.567", "1234.567", None),  # 4-digit integer part: the dot cannot group thousands
+    ("0.125", "0.125", None),
+    ("1.2345", "1.2345", None),
+    ("1 234.5", "1234.5", None),  # spaces group thousands, so the dot is decimal
+    ("1,234", "1.234", None),  # a single comma is always decimal
+    ("0,5", "0.5", None),
+    (",5", "0.5", None),
+    ("93,50", "93.50", None),
+    ("93,5 %", "93.5", "%"),
+    ("93,5%", "93.5", "%"),
+    (f"93,5{NBSP}%", "93.5", "%"),
+    ("100 %", "100", "%"),
+    ("-3,2", "-3.2", None),
+    ("\u22123,2", "-3.2", None),
+    ("+15", "15", None),
+    ("-0", "0", None),
+    (" 12 ", "12", None),
+    ("\t12\n", "12", None),
+    ("1 234 567,89 €", "1234567.89", "€"),
+    ("12€", "12", "€"),
+    ("-1 234,5 €", "-1234.5", "€"),
+    ("-4,5 %", "-4.5", "%"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "unit"), ACCEPTED)
+def test_accepted_numbers(text: str, expected: str, unit: str | None) -> None:
+    assert parse_number(text) == Decimal(expected)
+    assert parse_number_with_unit(text) == (Decimal(expected), unit)
+
+
+def test_trailing_zeros_are_kept() -> None:
+    assert str(parse_number("93,50")) == "93.50"
+
+
+REJECTED = [
+    ("", "la valeur est vide"),
+    ("   ", "la valeur est vide"),
+    ("12,3,4", "plusieurs virgules"),
+    ("1.234", "le point est ambigu"),
+    ("-1.234", "le point est ambigu"),
+    ("12.345", "le point est ambigu"),
+    ("123.456 %", "le point est ambigu"),
+    ("1.234,5.6", "un point ne peut pas suivre la virgule"),
+    ("1 234.567,8", "séparés de deux façons"),
+    ("12 34", "mal groupés"),
+    ("1234 567", "mal groupés"),
+    ("1.23.456", "mal groupés"),
+    ("12.34,5", "mal groupés"),
+    ("1  234", "mal placé"),
+    ("1 ,5", "mal placé"),
+    ("5,", "il manque des chiffres"),
+    ("5.", "il manque des chiffres"),
+    ("1,2 3", "que des chiffres"),
+    ("%", "aucun chiffre"),
+    ("-", "aucun chiffre"),
+    ("+ %", "aucun chiffre"),
+    ("- 3", "le signe doit être collé"),
+    ("--3", "plusieurs signes"),
+    ("3-", "au début du nombre"),
+    ("12 %%", "plusieurs unités"),
+    ("12 € %", "plusieurs unités"),
+    ("€ 12", "après le nombre"),
+    ("% 12", "après le nombre"),
+    ("1e3", "« e »"),
+    ("(12)", "« ( »"),
+    ("12 k€", "« k »"),
+    ("douze", "« d »"),
+    ("\u0663", "« \u0663 »"),  # Arabic-Indic digit: only ASCII digits
+    ("１２", "« １ »"),  # fullwidth digits
+    ("1\n234", "espacement inattendu"),
+    ("NaN", "« N »"),
+    ("Infinity", "« I »"),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), REJECTED)
+def test_rejected_numbers(text: str, reason: str) -> None:
+    with pytest.raises(NumberError) as caught:
+        parse_number(text)
+    assert reason in caught.value.reason
+    assert isinstance(caught.value, ValueError)
+    assert caught.value.value == text
+
+
+def test_number_error_message_names_the_value() -> None:
+    with pytest.raises(NumberError) as caught:
+        parse_number("12,3,4")
+    assert str(caught.value) == "Nombre non reconnu : « 12,3,4 ». Il y a plusieurs virgules."
+    assert caught.value.cell_message == "nombre non reconnu : il y a plusieurs virgules"
+
+
+def test_ambiguous_dot_suggests_both_readings() -> None:
+    with pytest.raises(NumberError) as caught:
+        parse_number("1.234")
+    message = str(caught.value)
+    assert message.startswith("Nombre non reconnu : « 1.234 ». Le point est ambigu")
+    assert "« 1 234 »" in message
+    assert "« 1,234 »" in message
+
+
+def test_empty_value_message() -> None:
+    with pytest.raises(NumberError, match=r"^Nombre non reconnu : la valeur est vide\.$"):
+        parse_number("")
+
+
+def test_long_value_is_shortened_in_message() -> None:
+    with pytest.raises(NumberError) as caught:
+        parse_number("x" * 500)
+    assert len(str(caught.value)) < 200
+    assert "…" in str(caught.value)
+
+
+# --- formatting ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (Decimal("1234"), None, f"1{NNBSP}234"),
+        (Decimal("1234.5"), None, f"1{NNBSP}234,5"),
+        (Decimal("93.50"), None, "93,5"),
+        (Decimal("1E+3"), None, f"1{NNBSP}000"),
+        (Decimal("0.000001"), None, "0,000001"),
+        (Decimal("-1234567.891"), 2, f"-1{NNBSP}234{NNBSP}567,89"),
+        (Decimal("2.345"), 2, "2,35"),  # half up, not banker's rounding
+        (Decimal("2.5"), 0, "3"),
+        (Decimal("-0.001"), 2, "0,00"),  # never "-0,00"
+        (Decimal("-0"), None, "0"),
+        (3, 2, "3,00"),
+        (0.1, None, "0,1"),  # float: no binary noise
+        (2.675, 2, "2,68"),  # float via repr: 2.675, rounded half up
+        (Decimal("1E+30"), 2, "1" + f"{NNBSP}000" * 10 + ",00"),
+        (Decimal("1.2345678901234567890123456789012"), None, "1,2345678901234567890123456789012"),
+    ],
+)
+def test_format_number(value: Decimal | int | float, decimals: int | None, expected: str) -> None:
+    assert format_number(value, decimals) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (Decimal("93.5"), 1, f"93,5{NBSP}%"),
+        (Decimal("93.46"), 1, f"93,5{NBSP}%"),
+        (100, 1, f"100,0{NBSP}%"),
+        (Decimal("1234.5"), 0, f"1{NNBSP}235{NBSP}%"),
+        (Decimal("-0.04"), 1, f"0,0{NBSP}%"),
+        (Decimal("12.25"), None, f"12,25{NBSP}%"),
+    ],
+)
+def test_format_percent(value: Decimal | int, decimals: int | None, expected: str) -> None:
+    assert format_percent(value, decimals) == expected
+
+
+def test_format_percent_matches_babel_spacing() -> None:
+    assert format_percent(Decimal("94"), 0) == babel_format_percent(
+        Decimal("0.94"), locale="fr_FR"
+    )
+
+
+def test_format_rejects_bad_input() -> None:
+    with pytest.raises(ValueError):
+        format_number(Decimal("1"), -1)
+    with pytest.raises(ValueError):
+        format_number(Decimal("NaN"))
+    with pytest.raises(ValueError):
+        format_number(float("inf"))
+
+
+# --- properties ------------------------------------------------------------------------------
+
+two_decimals = st.decimals(
+    min_value=Decimal("-1000000000000"),
+    max_value=Decimal("1000000000000"),
+    places=2,
+    allow_nan=False,
+    allow_infinity=False,
+)
+
+
+@given(two_decimals)
+def test_round_trip_two_decimals(x: Decimal) -> None:
+    assert parse_number(format_number(x, 2)) == x
+
+
+@given(two_decimals, st.sampled_from([" ", NBSP, NNBSP, "\u2009"]))
+def test_round_trip_with_any_thousands_space(x: Decimal, space: str) -> None:
+    text = format_number(x, 2).replace(NNBSP, space)
+    assert parse_number(text) == x
+
+
+@given(two_decimals, st.sampled_from([" %", f"{NBSP}%", "%"]))
+def test_round_trip_percent(x: Decimal, suffix: str) -> None:
+    assert parse_number_with_unit(format_number(x, 2) + suffix) == (x, "%")
+    assert parse_number(format_percent(x, 2)) == x
+
+
+@given(
+    st.decimals(
+        min_value=Decimal("-1E+15"),
+        max_value=Decimal("1E+15"),
+        allow_nan=False,
+        allow_infinity=False,
+    )
+)
+def test_round_trip_all_decimals(x: Decimal) -> None:
+    assert parse_number(format_number(x)) == x
+
+
+@given(st.text())
+def test_parse_number_only_raises_number_error(text: str) -> None:
+    try:
+        result = parse_number(text)
+    except NumberError:
+        return
+    assert result.is_finite()
+
+
+@given(st.text(alphabet="0123456789 .,-+−%€\u00a0\u202f", max_size=20))
+def test_parse_number_only_raises_number_error_on_number_like_text(text: str) -> None:
+    try:
+        result = parse_number(text)
+    except NumberError:
+        return
+    assert result.is_finite()
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("27/11/2026", date(2026, 11, 27)),
+        (" 27/11/2026 ", date(2026, 11, 27)),
+        ("1/2/2026", date(2026, 2, 1)),
+        ("01/02/2026", date(2026, 2, 1)),
+        ("29/02/2028", date(2028, 2, 29)),
+        ("2026-11-27", date(2026, 11, 27)),
+    ],
+)
+def test_accepted_dates(text: str, expected: date) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "la valeur est vide"),
+        ("31/02/2026", "cette date n'existe pas"),
+        ("29/02/2027", "cette date n'existe pas"),
+        ("00/01/2026", "cette date n'existe pas"),
+        ("13/13/2026", "le mois doit être compris entre 1 et 12"),
+        ("2026-13-01", "le mois doit être compris entre 1 et 12"),
+        ("27/11/26", "quatre chiffres, par exemple 27/11/2026"),
+        ("1/2/26", "quatre chiffres, par exemple 01/02/2026"),
+        ("27/11/02026", "quatre chiffres"),
+        ("27-11-2026", "JJ/MM/AAAA"),
+        ("27.11.2026", "JJ/MM/AAAA"),
+        ("2026/11/27", "JJ/MM/AAAA"),
+        ("27 novembre 2026", "JJ/MM/AAAA"),
+        ("27/11/2026 10:00", "JJ/MM/AAAA"),
+        ("٢٧/١١/٢٠٢٦", "JJ/MM/AAAA"),
+    ],
+)
+def test_rejected_dates(text: str, reason: str) -> None:
+    with pytest.raises(DateError) as caught:
+        parse_date(text)
+    assert reason in caught.value.reason
+
+
+def test_date_error_message() -> None:
+    with pytest.raises(DateError) as caught:
+        parse_date("31/02/2026")
+    assert str(caught.value) == "Date non reconnue : « 31/02/2026 ». Cette date n'existe pas."
+    assert isinstance(caught.value, ValueError)
+    assert caught.value.cell_message == "date non reconnue : cette date n'existe pas"
+
+
+@given(st.text())
+def test_parse_date_only_raises_date_error(text: str) -> None:
+    try:
+        parse_date(text)
+    except DateError:
+        pass
+
+
+@given(st.dates(min_value=date(1000, 1, 1)))
+def test_date_round_trip(day: date) -> None:
+    assert parse_date(f"{day.day:02d}/{day.month:02d}/{day.year:04d}") == day
+    assert parse_date(day.isoformat()) == day
