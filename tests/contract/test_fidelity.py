@@ -30,7 +30,7 @@ def norm(text: str) -> str:
     text = re.sub(r"<[^>]+>", " ", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = text.replace("**", "")
-    text = re.sub(r"^[\s\-•⇒✓*]+", "", text)
+    text = re.sub(r"^[\s#\-•⇒✓*]+", "", text)
     text = text.strip().strip("*").strip()
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     text = re.sub(r"«\s*", "« ", text)
@@ -76,7 +76,7 @@ def parse_signed(text: str) -> Signed:
     part = "start"
     number = 0
     section = ""
-    for n, raw in enumerate(lines):
+    for raw in lines:
         line = raw.rstrip()
         clean = norm(line)
         if line.startswith("# PREAMBULE"):
@@ -105,6 +105,10 @@ def parse_signed(text: str) -> Signed:
             signed.preamble_bullets.extend(norm(b) for _, b in _bullets(line))
         elif part == "commitments":
             signed.commitment_bullets.extend(norm(b) for _, b in _bullets(line))
+        elif part == "issues" and number and not section and clean and number in signed.quotes:
+            # Défi 8's quote author stands alone on the line after the quote.
+            if clean.split()[-1].isupper() and len(clean.split()) <= 3:
+                signed.quotes[number] += " " + clean
         elif part == "issues" and number and section:
             if clean.startswith("« ") and clean.count("»"):
                 signed.quotes[number] = clean
@@ -115,19 +119,10 @@ def parse_signed(text: str) -> Signed:
                     signed.objective_items[number].append(norm(bullet))
                 else:
                     signed.by_section[(number, section)].append(norm(bullet))
-            if section == "" or not clean:
-                continue
-            if number == 8 and clean == "Ryunosuke SATORO":
-                signed.quotes[8] += " " + clean
         elif part == "indicators" and "\t" in line:
             cells = [c.strip() for c in line.split("\t")]
             if cells[0] != "Indicateur" and not cells[0].startswith("<b>"):
                 signed.indicator_rows.append([norm(c) for c in cells] + [""] * (4 - len(cells)))
-        # Défi 8's quote spans two lines: the author stands alone after a blank line.
-        if number == 8 and clean == "Ryunosuke SATORO" and 8 in signed.quotes:
-            if not signed.quotes[8].endswith(clean):
-                signed.quotes[8] += " " + clean
-        del n
     return signed
 
 

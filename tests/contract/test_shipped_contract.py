@@ -153,7 +153,7 @@ def test_cli_check_and_show(monkeypatch: pytest.MonkeyPatch) -> None:
     checked = runner.invoke(app, ["check"])
     assert checked.exit_code == 0, checked.output
     assert "10 défis, 36 indicateurs, 35 résultats visés" in checked.output
-    shown = runner.invoke(app, ["show", "--challenge", "4"])
+    shown = runner.invoke(app, ["show", "--challenge", "4"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0
     assert "+ 15 points (soit 78 %)" in shown.output
     indicator = runner.invoke(app, ["show", "--indicator", "COG 08-29"])

@@ -116,7 +116,9 @@ def show(
 
 def export(
     path: ContractPath = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="Format de sortie : json.")] = "json",
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Format de sortie : json.")
+    ] = "json",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Fichier de sortie (défaut : écran).")
     ] = None,
@@ -216,9 +218,7 @@ def _show_summary(contract: Contract) -> None:
     table.add_column("Résultats visés", justify="right")
     table.add_column("Actions", justify="right")
     for c in contract.challenges:
-        table.add_row(
-            str(c.number), c.title, str(len(c.targeted_results)), str(len(c.actions))
-        )
+        table.add_row(str(c.number), c.title, str(len(c.targeted_results)), str(len(c.actions)))
     out.print(table)
     families = Table(title="Les indicateurs")
     families.add_column("Famille")
@@ -285,8 +285,7 @@ def _show_challenge(contract: Contract, c: ChallengeFile) -> None:
     if c.indicators:
         linked = [contract.indicator(link.indicator) for link in c.indicators]
         out.print(
-            "Indicateurs liés : "
-            + ", ".join(i.code or i.label for i in linked if i is not None)
+            "Indicateurs liés : " + ", ".join(i.code or i.label for i in linked if i is not None)
         )
     if c.quote:
         out.print(f"\n[italic]« {c.quote.text} »[/italic] {c.quote.author or ''}")
@@ -301,8 +300,14 @@ def _show_indicator(contract: Contract, i: Indicator) -> None:
 
     def row(label: str, field: str, value: str) -> None:
         note = to_confirm.get(field)
-        suffix = f"\n[yellow]à confirmer (confiance {note.confidence.value}) : {note.note}[/yellow]"
-        table.add_row(label, value + (suffix if note else ""))
+        if note is None:
+            table.add_row(label, escape(value))
+            return
+        table.add_row(
+            label,
+            f"{escape(value)}\n[yellow]à confirmer (confiance {note.confidence.value}) : "
+            f"{escape(note.note)}[/yellow]",
+        )
 
     table.add_row("Famille", family.title)
     table.add_row("Nature", "COG" if i.nature == Nature.COG else "Hors COG")

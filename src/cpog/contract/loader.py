@@ -106,7 +106,11 @@ def read_contract(folder: Path) -> LoadResult:
         *((name, model, True) for name, model in SINGLE_FILES.items()),
         *((name, model, False) for name, model in OPTIONAL_FILES.items()),
         *((name, ChallengeFile, True) for name in _names(folder, "challenges")),
-        *((name, IndicatorFile, True) for name in _names(folder, "indicators") if name != CATALOGUE),
+        *(
+            (name, IndicatorFile, True)
+            for name in _names(folder, "indicators")
+            if name != CATALOGUE
+        ),
     ]
     for name, model, required in wanted:
         path = folder / name
@@ -121,8 +125,13 @@ def read_contract(folder: Path) -> LoadResult:
             result.files[name] = parsed
     if not _names(folder, "challenges"):
         result.issues.append(
-            Issue("challenges/", None, "aucune fiche défi (challenges/*.yaml)", "required-file",
-                  Layer.SYNTAX)
+            Issue(
+                "challenges/",
+                None,
+                "aucune fiche défi (challenges/*.yaml)",
+                "required-file",
+                Layer.SYNTAX,
+            )
         )
 
     if result.issues:
@@ -133,17 +142,20 @@ def read_contract(folder: Path) -> LoadResult:
 
 
 def _names(folder: Path, sub: str) -> list[str]:
-    return sorted(f"{sub}/{p.name}" for p in (folder / sub).glob("*.yaml")) if (
-        folder / sub
-    ).is_dir() else []
+    return (
+        sorted(f"{sub}/{p.name}" for p in (folder / sub).glob("*.yaml"))
+        if (folder / sub).is_dir()
+        else []
+    )
 
 
 def _parse(path: Path, name: str, model: type[BaseModel], issues: list[Issue]) -> ParsedFile | None:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        issues.append(Issue(name, None, "le fichier n'est pas encodé en UTF-8", "encoding",
-                            Layer.SYNTAX))
+        issues.append(
+            Issue(name, None, "le fichier n'est pas encodé en UTF-8", "encoding", Layer.SYNTAX)
+        )
         return None
     try:
         located = load_yaml(text, name)
@@ -151,8 +163,9 @@ def _parse(path: Path, name: str, model: type[BaseModel], issues: list[Issue]) -
         issues.append(Issue(name, error.line, error.message, "yaml-syntax", Layer.SYNTAX))
         return None
     for key, line in located.duplicate_keys:
-        issues.append(Issue(name, line, f"clé « {key} » écrite deux fois", "duplicate-key",
-                            Layer.SYNTAX))
+        issues.append(
+            Issue(name, line, f"clé « {key} » écrite deux fois", "duplicate-key", Layer.SYNTAX)
+        )
     if located.data is None:
         issues.append(Issue(name, None, "fichier vide", "empty-file", Layer.SCHEMA))
         return None
@@ -162,8 +175,13 @@ def _parse(path: Path, name: str, model: type[BaseModel], issues: list[Issue]) -
         for detail in error.errors(include_url=False):
             loc = tuple(detail["loc"])
             issues.append(
-                Issue(name, located.line_of(loc), schema_message(detail, model), "schema",
-                      Layer.SCHEMA)
+                Issue(
+                    name,
+                    located.line_of(loc),
+                    schema_message(detail, model),
+                    "schema",
+                    Layer.SCHEMA,
+                )
             )
         return None
     if located.duplicate_keys:
@@ -186,7 +204,10 @@ def schema_message(detail: Any, model: type[BaseModel]) -> str:
     value = detail.get("input")
     ctx = detail.get("ctx") or {}
     shown = (
-        "(bloc)" if isinstance(value, dict | list) else "une valeur vide" if value is None
+        "(bloc)"
+        if isinstance(value, dict | list)
+        else "une valeur vide"
+        if value is None
         else f"« {value} »"
     )
     if kind == "string_too_long":
@@ -194,14 +215,16 @@ def schema_message(detail: Any, model: type[BaseModel]) -> str:
     if kind == "missing":
         return f"champ obligatoire « {where} » absent"
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(model, loc[:-1])
-        hint = f" (champs permis : {', '.join(allowed)})" if allowed else ""
+        keys = _allowed_keys(model, loc[:-1])
+        hint = f" (champs permis : {', '.join(keys)})" if keys else ""
         return f"champ inconnu « {where} »{hint}"
     if kind == "string_pattern_mismatch":
         if loc and loc[-1] == "code":
             return f"{where} : code {shown} invalide, forme attendue « COG 08-25 »"
-        return (f"{where} : identifiant {shown} invalide (minuscules sans accent, chiffres et "
-                "tirets seulement)")
+        return (
+            f"{where} : identifiant {shown} invalide (minuscules sans accent, chiffres et "
+            "tirets seulement)"
+        )
     if kind == "enum":
         allowed = str(ctx.get("expected", "")).replace(" or ", " ou ")
         return f"{where} : valeur {shown} non permise (valeurs permises : {allowed})"
@@ -210,9 +233,9 @@ def schema_message(detail: Any, model: type[BaseModel]) -> str:
     if kind in {"float_parsing", "float_type"}:
         return f"{where} : nombre attendu, reçu {shown}"
     if kind in {"greater_than_equal", "greater_than"}:
-        return f"{where} : {shown} trop petit (minimum {fr_number(ctx.get('ge', ctx.get('gt')))})"
+        return f"{where} : {shown} trop petit (minimum {_bound(ctx, 'ge', 'gt')})"
     if kind in {"less_than_equal", "less_than"}:
-        return f"{where} : {shown} trop grand (maximum {fr_number(ctx.get('le', ctx.get('lt')))})"
+        return f"{where} : {shown} trop grand (maximum {_bound(ctx, 'le', 'lt')})"
     if kind in {"string_type", "string_too_short"}:
         return f"{where} : texte non vide attendu, reçu {shown}"
     if kind == "list_type":
@@ -224,6 +247,13 @@ def schema_message(detail: Any, model: type[BaseModel]) -> str:
     if kind == "string_type" or "Keys should be strings" in str(detail.get("msg", "")):
         return f"{where} : texte attendu, reçu {shown}"
     return f"{where} : valeur {shown} invalide (contrôle « {kind} »)"
+
+
+def _bound(ctx: dict[str, Any], *keys: str) -> str:
+    for key in keys:
+        if isinstance(ctx.get(key), int | float):
+            return fr_number(ctx[key])
+    return "?"
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

@@ -1,8 +1,8 @@
 """Typed model of a CPOG contract.
 
 One pydantic model per kind of file in a contract folder (see docs/contract-format.md), plus the
-assembled :class:`Contract` that ``cpog export`` writes. Models forbid unknown keys so that a typo in
-a file is reported, not silently dropped.
+assembled :class:`Contract` that ``cpog export`` writes. Models forbid unknown keys so that a
+typo in a file is reported, not silently dropped.
 
 Identifiers are stable slugs: values, targets and action states stored later point to them, so an id
 must never be reused for something else.
@@ -242,7 +242,8 @@ class MeasureTarget(Strict):
         default=None, description="A benchmark instead of a value, e.g. 'moyenne nationale'."
     )
     implied_level: float | None = Field(
-        default=None, description="Level the text gives beside a change, e.g. 78 for '+15 points (78%)'."
+        default=None,
+        description="Level the text gives beside a change, e.g. 78 for '+15 points (78%)'.",
     )
 
 
@@ -480,9 +481,7 @@ class Contract(Strict):
         )
 
     def measures(self) -> list[tuple[ChallengeFile, TargetedResult, Measure]]:
-        return [
-            (c, r, m) for c in self.challenges for r in c.targeted_results for m in r.measures
-        ]
+        return [(c, r, m) for c in self.challenges for r in c.targeted_results for m in r.measures]
 
 
 def _loose(text: str) -> str:

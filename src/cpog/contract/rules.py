@@ -16,6 +16,7 @@ from cpog.contract.model import (
     ChallengeFile,
     Comparator,
     ContractFile,
+    DiagnosisFile,
     Direction,
     IndicatorFile,
     Measure,
@@ -84,7 +85,7 @@ def _ids(result: LoadResult) -> Iterator[tuple[str, str, int | None]]:
                 yield family.id, name, parsed.line("families", f, "id")
                 for g, group in enumerate(family.groups):
                     yield group.id, name, parsed.line("families", f, "groups", g, "id")
-        elif hasattr(model, "sections"):
+        elif isinstance(model, DiagnosisFile):
             for s, section in enumerate(model.sections):
                 yield section.id, name, parsed.line("sections", s, "id")
             for k, figure in enumerate(model.key_figures):
@@ -108,9 +109,12 @@ def unique_challenge_numbers(result: LoadResult) -> Iterator[Issue]:
     seen: dict[int, str] = {}
     for parsed, challenge in _challenges(result):
         if challenge.number in seen:
-            yield _issue(parsed.name, parsed.line("number"),
-                         f"défi n°{challenge.number} déjà décrit dans {seen[challenge.number]}",
-                         "unique-challenge-number")
+            yield _issue(
+                parsed.name,
+                parsed.line("number"),
+                f"défi n°{challenge.number} déjà décrit dans {seen[challenge.number]}",
+                "unique-challenge-number",
+            )
         seen[challenge.number] = parsed.name
 
 
@@ -124,18 +128,28 @@ def catalogue_matches_files(result: LoadResult) -> Iterator[Issue]:
             for n, ident in enumerate(group.indicators):
                 line = parsed.line("families", f, "groups", g, "indicators", n)
                 if ident in listed:
-                    yield _issue(parsed.name, line, f"indicateur « {ident} » listé deux fois",
-                                 "catalogue-duplicate")
+                    yield _issue(
+                        parsed.name,
+                        line,
+                        f"indicateur « {ident} » listé deux fois",
+                        "catalogue-duplicate",
+                    )
                 listed.add(ident)
                 if ident not in files:
-                    yield _issue(parsed.name, line,
-                                 f"indicateur « {ident} » sans fichier indicators/{ident}.yaml",
-                                 "catalogue-reference")
+                    yield _issue(
+                        parsed.name,
+                        line,
+                        f"indicateur « {ident} » sans fichier indicators/{ident}.yaml",
+                        "catalogue-reference",
+                    )
     for ident, name in sorted(files.items()):
         if ident not in listed:
-            yield _issue(name, result.files[name].line("id"),
-                         f"indicateur « {ident} » absent de indicators/catalogue.yaml",
-                         "catalogue-reference")
+            yield _issue(
+                name,
+                result.files[name].line("id"),
+                f"indicateur « {ident} » absent de indicators/catalogue.yaml",
+                "catalogue-reference",
+            )
 
 
 def indicator_references(result: LoadResult) -> Iterator[Issue]:
@@ -143,14 +157,20 @@ def indicator_references(result: LoadResult) -> Iterator[Issue]:
     for parsed, challenge in _challenges(result):
         for n, link in enumerate(challenge.indicators):
             if link.indicator not in known:
-                yield _issue(parsed.name, parsed.line("indicators", n, "indicator"),
-                             f"indicateur « {link.indicator} » inconnu", "indicator-reference")
+                yield _issue(
+                    parsed.name,
+                    parsed.line("indicators", n, "indicator"),
+                    f"indicateur « {link.indicator} » inconnu",
+                    "indicator-reference",
+                )
     for parsed, r, m, measure in _measures(result):
         if measure.indicator is not None and measure.indicator not in known:
-            yield _issue(parsed.name,
-                         parsed.line("targeted_results", r, "measures", m, "indicator"),
-                         f"mesure « {measure.id} » : indicateur « {measure.indicator} » inconnu",
-                         "indicator-reference")
+            yield _issue(
+                parsed.name,
+                parsed.line("targeted_results", r, "measures", m, "indicator"),
+                f"mesure « {measure.id} » : indicateur « {measure.indicator} » inconnu",
+                "indicator-reference",
+            )
 
 
 def key_figure_sections(result: LoadResult) -> Iterator[Issue]:
@@ -159,50 +179,80 @@ def key_figure_sections(result: LoadResult) -> Iterator[Issue]:
     sections = {s.id for s in getattr(model, "sections", [])}
     for k, figure in enumerate(getattr(model, "key_figures", [])):
         if figure.section not in sections:
-            yield _issue(parsed.name, parsed.line("key_figures", k, "section"),
-                         f"chiffre clé « {figure.id} » : section « {figure.section} » inconnue",
-                         "section-reference")
+            yield _issue(
+                parsed.name,
+                parsed.line("key_figures", k, "section"),
+                f"chiffre clé « {figure.id} » : section « {figure.section} » inconnue",
+                "section-reference",
+            )
 
 
 def years_in_period(result: LoadResult) -> Iterator[Issue]:
     period = _head(result).period
     if period.start > period.end:
-        yield _issue("contract.yaml", result.files["contract.yaml"].line("period"),
-                     f"période {period.start}-{period.end} : début après la fin", "period")
+        yield _issue(
+            "contract.yaml",
+            result.files["contract.yaml"].line("period"),
+            f"période {period.start}-{period.end} : début après la fin",
+            "period",
+        )
         return  # every year would be reported as outside a period that cannot contain any
     span = f"{period.start}-{period.end}"
     for parsed, r, m, measure in _measures(result):
         at = ("targeted_results", r, "measures", m)
-        if measure.target and measure.target.year is not None and not (
-            period.start <= measure.target.year <= period.end
+        if (
+            measure.target
+            and measure.target.year is not None
+            and not (period.start <= measure.target.year <= period.end)
         ):
-            yield _issue(parsed.name, parsed.line(*at, "target", "year"),
-                         f"mesure « {measure.id} » : année cible {measure.target.year} hors de "
-                         f"la période du contrat ({span})", "year-in-period")
+            yield _issue(
+                parsed.name,
+                parsed.line(*at, "target", "year"),
+                f"mesure « {measure.id} » : année cible {measure.target.year} hors de "
+                f"la période du contrat ({span})",
+                "year-in-period",
+            )
         if measure.baseline:
             last = measure.target.year if measure.target and measure.target.year else period.end
             if measure.baseline.year > last:
-                yield _issue(parsed.name, parsed.line(*at, "baseline", "year"),
-                             f"mesure « {measure.id} » : année de référence "
-                             f"{measure.baseline.year} postérieure à l'année cible {last}",
-                             "year-in-period")
+                yield _issue(
+                    parsed.name,
+                    parsed.line(*at, "baseline", "year"),
+                    f"mesure « {measure.id} » : année de référence "
+                    f"{measure.baseline.year} postérieure à l'année cible {last}",
+                    "year-in-period",
+                )
     for parsed, indicator in _indicators(result):
-        for key, year in (("from_year", indicator.target.from_year),
-                          ("year", indicator.target.year)):
+        for key, year in (
+            ("from_year", indicator.target.from_year),
+            ("year", indicator.target.year),
+        ):
             if year is not None and not period.start <= year <= period.end:
-                yield _issue(parsed.name, parsed.line("target", key),
-                             f"indicateur « {indicator.id} » : année {year} hors de la période "
-                             f"du contrat ({span})", "year-in-period")
+                yield _issue(
+                    parsed.name,
+                    parsed.line("target", key),
+                    f"indicateur « {indicator.id} » : année {year} hors de la période "
+                    f"du contrat ({span})",
+                    "year-in-period",
+                )
         if indicator.type_from_year is not None and not (
             period.start <= indicator.type_from_year <= period.end
         ):
-            yield _issue(parsed.name, parsed.line("type_from_year"),
-                         f"indicateur « {indicator.id} » : année {indicator.type_from_year} hors "
-                         f"de la période du contrat ({span})", "year-in-period")
+            yield _issue(
+                parsed.name,
+                parsed.line("type_from_year"),
+                f"indicateur « {indicator.id} » : année {indicator.type_from_year} hors "
+                f"de la période du contrat ({span})",
+                "year-in-period",
+            )
 
 
-_NEEDS_VALUE = {MeasureKind.LEVEL, MeasureKind.CUMULATIVE_COUNT, MeasureKind.RELATIVE_CHANGE,
-                MeasureKind.POINT_CHANGE}
+_NEEDS_VALUE = {
+    MeasureKind.LEVEL,
+    MeasureKind.CUMULATIVE_COUNT,
+    MeasureKind.RELATIVE_CHANGE,
+    MeasureKind.POINT_CHANGE,
+}
 _NO_VALUE = {MeasureKind.TREND, MeasureKind.MILESTONE}
 
 
@@ -214,15 +264,26 @@ def measure_shape(result: LoadResult) -> Iterator[Issue]:
         reference = measure.target.reference if measure.target else None
         name = f"mesure « {measure.id} » ({measure.kind.value})"
         if measure.kind in _NEEDS_VALUE and value is None:
-            yield _issue(parsed.name, line, f"{name} : valeur cible (target.value) obligatoire",
-                         "measure-shape")
+            yield _issue(
+                parsed.name,
+                line,
+                f"{name} : valeur cible (target.value) obligatoire",
+                "measure-shape",
+            )
         if measure.kind == MeasureKind.THRESHOLD and value is None and reference is None:
-            yield _issue(parsed.name, line,
-                         f"{name} : seuil (target.value) ou référence (target.reference) "
-                         "obligatoire", "measure-shape")
+            yield _issue(
+                parsed.name,
+                line,
+                f"{name} : seuil (target.value) ou référence (target.reference) obligatoire",
+                "measure-shape",
+            )
         if measure.kind in _NO_VALUE and value is not None:
-            yield _issue(parsed.name, line,
-                         f"{name} : pas de valeur cible pour ce type de mesure", "measure-shape")
+            yield _issue(
+                parsed.name,
+                line,
+                f"{name} : pas de valeur cible pour ce type de mesure",
+                "measure-shape",
+            )
         if measure.kind == MeasureKind.MILESTONE and measure.unit is not None:
             yield _issue(parsed.name, line, f"{name} : un jalon n'a pas d'unité", "measure-shape")
         if measure.kind != MeasureKind.MILESTONE and measure.unit is None:
@@ -239,51 +300,76 @@ def direction_consistency(result: LoadResult) -> Iterator[Issue]:
         sense = "hausse" if up else "baisse" if down else "maintien"
         if measure.kind in {MeasureKind.RELATIVE_CHANGE, MeasureKind.POINT_CHANGE} and target:
             if (up and target < 0) or (down and target > 0):
-                yield _issue(parsed.name, parsed.line(*at, "target", "value"),
-                             f"{name} : variation {_signed(target)} contraire au sens « {sense} »",
-                             "direction")
+                yield _issue(
+                    parsed.name,
+                    parsed.line(*at, "target", "value"),
+                    f"{name} : variation {_signed(target)} contraire au sens « {sense} »",
+                    "direction",
+                )
         elif target is not None and measure.baseline is not None:
             base = measure.baseline.value
             wrong = (up and target <= base) or (down and target >= base)
             if measure.direction == Direction.MAINTAIN:
                 wrong = False
             if wrong:
-                yield _issue(parsed.name, parsed.line(*at, "target", "value"),
-                             f"{name} : cible {fr_number(target)} et référence {fr_number(base)} incohérentes "
-                             f"avec le sens « {sense} »", "direction")
+                yield _issue(
+                    parsed.name,
+                    parsed.line(*at, "target", "value"),
+                    f"{name} : cible {fr_number(target)} et référence {fr_number(base)} "
+                    f"incohérentes avec le sens « {sense} »",
+                    "direction",
+                )
         if measure.comparator is not None:
             against = (up and measure.comparator in {Comparator.LT, Comparator.LE}) or (
                 down and measure.comparator in {Comparator.GT, Comparator.GE}
             )
             if against:
-                yield _issue(parsed.name, parsed.line(*at, "comparator"),
-                             f"{name} : comparateur « {measure.comparator.value} » contraire au "
-                             f"sens « {sense} »", "direction")
+                yield _issue(
+                    parsed.name,
+                    parsed.line(*at, "comparator"),
+                    f"{name} : comparateur « {measure.comparator.value} » contraire au "
+                    f"sens « {sense} »",
+                    "direction",
+                )
         if measure.kind == MeasureKind.CUMULATIVE_COUNT and not up:
-            yield _issue(parsed.name, parsed.line(*at, "direction"),
-                         f"{name} : un cumul de créations ne peut que croître (direction: up)",
-                         "direction")
+            yield _issue(
+                parsed.name,
+                parsed.line(*at, "direction"),
+                f"{name} : un cumul de créations ne peut que croître (direction: up)",
+                "direction",
+            )
 
 
 def known_unit_names(result: LoadResult) -> Iterator[Issue]:
     units = known_units([u.id for u in _head(result).units])
     for parsed, r, m, measure in _measures(result):
         if measure.unit is not None and measure.unit not in units:
-            yield _issue(parsed.name,
-                         parsed.line("targeted_results", r, "measures", m, "unit"),
-                         f"unité « {measure.unit} » inconnue (déclarez-la dans contract.yaml, "
-                         "rubrique units)", "unit")
+            yield _issue(
+                parsed.name,
+                parsed.line("targeted_results", r, "measures", m, "unit"),
+                f"unité « {measure.unit} » inconnue (déclarez-la dans contract.yaml, "
+                "rubrique units)",
+                "unit",
+            )
     for parsed, indicator in _indicators(result):
         if indicator.unit not in units:
-            yield _issue(parsed.name, parsed.line("unit"),
-                         f"unité « {indicator.unit} » inconnue (déclarez-la dans contract.yaml, "
-                         "rubrique units)", "unit")
+            yield _issue(
+                parsed.name,
+                parsed.line("unit"),
+                f"unité « {indicator.unit} » inconnue (déclarez-la dans contract.yaml, "
+                "rubrique units)",
+                "unit",
+            )
     diagnosis = result.files["diagnosis.yaml"]
     for k, figure in enumerate(getattr(diagnosis.model, "key_figures", [])):
         if figure.unit not in units:
-            yield _issue(diagnosis.name, diagnosis.line("key_figures", k, "unit"),
-                         f"unité « {figure.unit} » inconnue (déclarez-la dans contract.yaml, "
-                         "rubrique units)", "unit")
+            yield _issue(
+                diagnosis.name,
+                diagnosis.line("key_figures", k, "unit"),
+                f"unité « {figure.unit} » inconnue (déclarez-la dans contract.yaml, "
+                "rubrique units)",
+                "unit",
+            )
 
 
 def indicator_target_shape(result: LoadResult) -> Iterator[Issue]:
@@ -291,17 +377,34 @@ def indicator_target_shape(result: LoadResult) -> Iterator[Issue]:
         target = indicator.target
         line = parsed.line("target", "kind")
         if target.kind == TargetKind.FIXED and (target.value is None or target.year is None):
-            yield _issue(parsed.name, line, f"indicateur « {indicator.id} » : une cible fixe "
-                         "demande une valeur (value) et une année (year)", "indicator-target")
-        needs_year = {TargetKind.INDIVIDUALISED_FROM, TargetKind.COG_THEN_INDIVIDUALISED,
-                      TargetKind.FROM_YEAR}
+            yield _issue(
+                parsed.name,
+                line,
+                f"indicateur « {indicator.id} » : une cible fixe "
+                "demande une valeur (value) et une année (year)",
+                "indicator-target",
+            )
+        needs_year = {
+            TargetKind.INDIVIDUALISED_FROM,
+            TargetKind.COG_THEN_INDIVIDUALISED,
+            TargetKind.FROM_YEAR,
+        }
         if target.kind in needs_year and target.from_year is None:
-            yield _issue(parsed.name, line, f"indicateur « {indicator.id} » : cible « "
-                         f"{target.kind.value} » sans année de début (from_year)",
-                         "indicator-target")
+            yield _issue(
+                parsed.name,
+                line,
+                f"indicateur « {indicator.id} » : cible « "
+                f"{target.kind.value} » sans année de début (from_year)",
+                "indicator-target",
+            )
         if target.kind == TargetKind.NONE and target.as_written:
-            yield _issue(parsed.name, line, f"indicateur « {indicator.id} » : cible écrite « "
-                         f"{target.as_written} » mais type « none »", "indicator-target")
+            yield _issue(
+                parsed.name,
+                line,
+                f"indicateur « {indicator.id} » : cible écrite « "
+                f"{target.as_written} » mais type « none »",
+                "indicator-target",
+            )
 
 
 RULES: list[Rule] = [

@@ -44,7 +44,9 @@ class YamlSyntaxError(Exception):
 
 
 _PROBLEMS_FR = {
-    "found character '\\t' that cannot start any token": "tabulation interdite (indentez avec des espaces)",
+    "found character '\\t' that cannot start any token": (
+        "tabulation interdite (indentez avec des espaces)"
+    ),
     "mapping values are not allowed here": "« : » inattendu (mettez le texte entre guillemets)",
     "could not find expected ':'": "« : » attendu",
     "found undefined alias": "alias inconnu",

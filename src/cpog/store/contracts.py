@@ -64,7 +64,7 @@ def load_contract_version(
             raise AmendmentRequired(
                 f"Le contrat « {contract.id} » a changé depuis la version {latest.version} "
                 f"chargée le {timezone.localtime(latest.loaded_at):%d/%m/%Y}. Un avenant doit "
-                "être daté et justifié : cpog load --avenant JJ/MM/AAAA --motif \"…\"."
+                'être daté et justifié : cpog load --avenant JJ/MM/AAAA --motif "…".'
             )
         version = ContractVersion.objects.create(
             contract_id=contract.id,
@@ -126,8 +126,14 @@ def _contract_targets(contract: Contract, version: ContractVersion, user: str) -
             set_by=user,
             set_at=now,
         )
-        audit.record("target", str(row.pk), "create", user, after={"subject": measure.id,
-                     "year": target.year, "value": str(value)}, context="cpog load")
+        audit.record(
+            "target",
+            str(row.pk),
+            "create",
+            user,
+            after={"subject": measure.id, "year": target.year, "value": str(value)},
+            context="cpog load",
+        )
         created += 1
     return created
 
@@ -139,7 +145,5 @@ def current_contract(contract_id: str | None = None) -> tuple[ContractVersion, C
         query = query.filter(contract_id=contract_id)
     version = query.first()
     if version is None:
-        raise NoContractLoaded(
-            "Aucun contrat chargé dans la base : lancez d'abord « cpog load »."
-        )
+        raise NoContractLoaded("Aucun contrat chargé dans la base : lancez d'abord « cpog load ».")
     return version, Contract.model_validate(version.document)

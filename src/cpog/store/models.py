@@ -39,7 +39,9 @@ class ContractVersion(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["contract_id", "version"], name="unique_contract_version")
+            models.UniqueConstraint(
+                fields=["contract_id", "version"], name="unique_contract_version"
+            )
         ]
         ordering = ["contract_id", "version"]
 
@@ -84,7 +86,9 @@ class Target(models.Model):
     contract_id = models.SlugField(max_length=80)
     subject_type = models.CharField(max_length=10, choices=SubjectType.choices)
     subject_id = models.SlugField(max_length=80)
-    scope_type = models.CharField(max_length=10, choices=ScopeType.choices, default=ScopeType.CAISSE)
+    scope_type = models.CharField(
+        max_length=10, choices=ScopeType.choices, default=ScopeType.CAISSE
+    )
     scope_code = models.CharField(max_length=20)
     year = models.PositiveSmallIntegerField()
     value = models.DecimalField(max_digits=20, decimal_places=6)
@@ -120,7 +124,9 @@ class Measurement(models.Model):
     contract_id = models.SlugField(max_length=80)
     subject_type = models.CharField(max_length=10, choices=SubjectType.choices)
     subject_id = models.SlugField(max_length=80)
-    scope_type = models.CharField(max_length=10, choices=ScopeType.choices, default=ScopeType.CAISSE)
+    scope_type = models.CharField(
+        max_length=10, choices=ScopeType.choices, default=ScopeType.CAISSE
+    )
     scope_code = models.CharField(max_length=20)
     period_key = models.CharField(max_length=16)
     period_start = models.DateField()
@@ -166,7 +172,9 @@ class ActionState(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["contract_id", "action_id"], name="unique_action_state"),
+            models.UniqueConstraint(
+                fields=["contract_id", "action_id"], name="unique_action_state"
+            ),
             models.CheckConstraint(
                 condition=models.Q(progress__lte=100), name="action_progress_at_most_100"
             ),

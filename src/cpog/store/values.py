@@ -134,7 +134,9 @@ def _snapshot(row: Measurement | None) -> dict[str, str] | None:
     return {"value": str(row.value), "status": row.status, "source": row.source}
 
 
-def history(contract_id: str, scope_code: str, subject_type: str, subject_id: str) -> list[Measurement]:
+def history(
+    contract_id: str, scope_code: str, subject_type: str, subject_id: str
+) -> list[Measurement]:
     """Every revision of a subject, oldest first."""
     return list(
         Measurement.objects.filter(
@@ -180,8 +182,10 @@ def record_targets(
             ),
             None,
         )
-        if previous is not None and previous.value == new.value and (
-            previous.comparator == new.comparator
+        if (
+            previous is not None
+            and previous.value == new.value
+            and (previous.comparator == new.comparator)
         ):
             continue
         row = Target(

@@ -5,168 +5,395 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Analysis',
+            name="Analysis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contract_id', models.SlugField(max_length=80)),
-                ('subject_type', models.CharField(choices=[('indicator', 'indicateur'), ('measure', 'mesure de résultat visé'), ('challenge', 'défi')], max_length=10)),
-                ('subject_id', models.SlugField(max_length=80)),
-                ('period_key', models.CharField(max_length=16)),
-                ('analysis', models.TextField()),
-                ('risks', models.TextField(blank=True)),
-                ('corrective_action', models.TextField(blank=True)),
-                ('author', models.CharField(max_length=150)),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("contract_id", models.SlugField(max_length=80)),
+                (
+                    "subject_type",
+                    models.CharField(
+                        choices=[
+                            ("indicator", "indicateur"),
+                            ("measure", "mesure de résultat visé"),
+                            ("challenge", "défi"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("subject_id", models.SlugField(max_length=80)),
+                ("period_key", models.CharField(max_length=16)),
+                ("analysis", models.TextField()),
+                ("risks", models.TextField(blank=True)),
+                ("corrective_action", models.TextField(blank=True)),
+                ("author", models.CharField(max_length=150)),
+                ("created_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contract_id', models.SlugField(max_length=80)),
-                ('kind', models.CharField(choices=[('values', 'valeurs'), ('targets', 'cibles')], max_length=10)),
-                ('file_name', models.CharField(max_length=255)),
-                ('file_sha256', models.CharField(max_length=64)),
-                ('row_count', models.PositiveIntegerField()),
-                ('written_count', models.PositiveIntegerField()),
-                ('created_by', models.CharField(max_length=150)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("contract_id", models.SlugField(max_length=80)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("values", "valeurs"), ("targets", "cibles")], max_length=10
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=255)),
+                ("file_sha256", models.CharField(max_length=64)),
+                ("row_count", models.PositiveIntegerField()),
+                ("written_count", models.PositiveIntegerField()),
+                ("created_by", models.CharField(max_length=150)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='ActionState',
+            name="ActionState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contract_id', models.SlugField(max_length=80)),
-                ('action_id', models.SlugField(max_length=80)),
-                ('owner', models.CharField(blank=True, max_length=150)),
-                ('start_date', models.DateField(blank=True, null=True)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('not_started', 'non démarrée'), ('in_progress', 'en cours'), ('done', 'réalisée'), ('late', 'en retard'), ('postponed', 'reportée'), ('cancelled', 'abandonnée')], default='not_started', max_length=12)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('updated_by', models.CharField(max_length=150)),
-                ('updated_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("contract_id", models.SlugField(max_length=80)),
+                ("action_id", models.SlugField(max_length=80)),
+                ("owner", models.CharField(blank=True, max_length=150)),
+                ("start_date", models.DateField(blank=True, null=True)),
+                ("due_date", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "non démarrée"),
+                            ("in_progress", "en cours"),
+                            ("done", "réalisée"),
+                            ("late", "en retard"),
+                            ("postponed", "reportée"),
+                            ("cancelled", "abandonnée"),
+                        ],
+                        default="not_started",
+                        max_length=12,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("updated_by", models.CharField(max_length=150)),
+                ("updated_at", models.DateTimeField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('contract_id', 'action_id'), name='unique_action_state'), models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='action_progress_at_most_100')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("contract_id", "action_id"), name="unique_action_state"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("progress__lte", 100)),
+                        name="action_progress_at_most_100",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ActionMilestone',
+            name="ActionMilestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=300)),
-                ('due_date', models.DateField()),
-                ('done_on', models.DateField(blank=True, null=True)),
-                ('state', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='store.actionstate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=300)),
+                ("due_date", models.DateField()),
+                ("done_on", models.DateField(blank=True, null=True)),
+                (
+                    "state",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="store.actionstate",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ActionUpdate',
+            name="ActionUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField()),
-                ('text', models.TextField()),
-                ('progress', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('author', models.CharField(max_length=150)),
-                ('created_at', models.DateTimeField()),
-                ('state', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='store.actionstate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField()),
+                ("text", models.TextField()),
+                ("progress", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("author", models.CharField(max_length=150)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "state",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="store.actionstate",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entity_type', models.CharField(max_length=40)),
-                ('entity_id', models.CharField(max_length=120)),
-                ('action', models.CharField(max_length=20)),
-                ('user', models.CharField(max_length=150)),
-                ('at', models.DateTimeField()),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
-                ('context', models.CharField(blank=True, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("entity_type", models.CharField(max_length=40)),
+                ("entity_id", models.CharField(max_length=120)),
+                ("action", models.CharField(max_length=20)),
+                ("user", models.CharField(max_length=150)),
+                ("at", models.DateTimeField()),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
+                ("context", models.CharField(blank=True, max_length=300)),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['entity_type', 'entity_id'], name='store_audit_entity__09fda1_idx'), models.Index(fields=['at'], name='store_audit_at_d342a7_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["entity_type", "entity_id"], name="store_audit_entity__09fda1_idx"
+                    ),
+                    models.Index(fields=["at"], name="store_audit_at_d342a7_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ContractVersion',
+            name="ContractVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contract_id', models.SlugField(max_length=80)),
-                ('version', models.PositiveIntegerField()),
-                ('content_hash', models.CharField(max_length=64)),
-                ('document', models.JSONField()),
-                ('source_path', models.CharField(max_length=500)),
-                ('amendment_date', models.DateField(blank=True, null=True)),
-                ('amendment_reason', models.TextField(blank=True)),
-                ('loaded_by', models.CharField(max_length=150)),
-                ('loaded_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("contract_id", models.SlugField(max_length=80)),
+                ("version", models.PositiveIntegerField()),
+                ("content_hash", models.CharField(max_length=64)),
+                ("document", models.JSONField()),
+                ("source_path", models.CharField(max_length=500)),
+                ("amendment_date", models.DateField(blank=True, null=True)),
+                ("amendment_reason", models.TextField(blank=True)),
+                ("loaded_by", models.CharField(max_length=150)),
+                ("loaded_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['contract_id', 'version'],
-                'constraints': [models.UniqueConstraint(fields=('contract_id', 'version'), name='unique_contract_version')],
+                "ordering": ["contract_id", "version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("contract_id", "version"), name="unique_contract_version"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Measurement',
+            name="Measurement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contract_id', models.SlugField(max_length=80)),
-                ('subject_type', models.CharField(choices=[('indicator', 'indicateur'), ('measure', 'mesure de résultat visé')], max_length=10)),
-                ('subject_id', models.SlugField(max_length=80)),
-                ('scope_type', models.CharField(choices=[('caisse', 'caisse'), ('national', 'national'), ('territory', 'territoire')], default='caisse', max_length=10)),
-                ('scope_code', models.CharField(max_length=20)),
-                ('period_key', models.CharField(max_length=16)),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('value', models.DecimalField(decimal_places=6, max_digits=20)),
-                ('numerator', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('denominator', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('status', models.CharField(choices=[('provisional', 'provisoire'), ('definitive', 'définitive')], default='provisional', max_length=12)),
-                ('source', models.CharField(choices=[('manual', 'saisie'), ('import', 'import de fichier'), ('api', 'API'), ('computed', 'calculée'), ('demo', 'données de démonstration')], max_length=10)),
-                ('comment', models.TextField(blank=True)),
-                ('recorded_by', models.CharField(max_length=150)),
-                ('recorded_at', models.DateTimeField()),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='store.importbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("contract_id", models.SlugField(max_length=80)),
+                (
+                    "subject_type",
+                    models.CharField(
+                        choices=[
+                            ("indicator", "indicateur"),
+                            ("measure", "mesure de résultat visé"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("subject_id", models.SlugField(max_length=80)),
+                (
+                    "scope_type",
+                    models.CharField(
+                        choices=[
+                            ("caisse", "caisse"),
+                            ("national", "national"),
+                            ("territory", "territoire"),
+                        ],
+                        default="caisse",
+                        max_length=10,
+                    ),
+                ),
+                ("scope_code", models.CharField(max_length=20)),
+                ("period_key", models.CharField(max_length=16)),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                ("value", models.DecimalField(decimal_places=6, max_digits=20)),
+                (
+                    "numerator",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                (
+                    "denominator",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("provisional", "provisoire"), ("definitive", "définitive")],
+                        default="provisional",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "saisie"),
+                            ("import", "import de fichier"),
+                            ("api", "API"),
+                            ("computed", "calculée"),
+                            ("demo", "données de démonstration"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                ("recorded_by", models.CharField(max_length=150)),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="store.importbatch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['subject_id', 'period_end', 'recorded_at', 'id'],
-                'indexes': [models.Index(fields=['contract_id', 'subject_type', 'subject_id', 'scope_code', 'period_key'], name='store_measu_contrac_317a0d_idx'), models.Index(fields=['contract_id', 'scope_code', 'period_end'], name='store_measu_contrac_4bcf9a_idx')],
+                "ordering": ["subject_id", "period_end", "recorded_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=[
+                            "contract_id",
+                            "subject_type",
+                            "subject_id",
+                            "scope_code",
+                            "period_key",
+                        ],
+                        name="store_measu_contrac_317a0d_idx",
+                    ),
+                    models.Index(
+                        fields=["contract_id", "scope_code", "period_end"],
+                        name="store_measu_contrac_4bcf9a_idx",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contract_id', models.SlugField(max_length=80)),
-                ('subject_type', models.CharField(choices=[('indicator', 'indicateur'), ('measure', 'mesure de résultat visé')], max_length=10)),
-                ('subject_id', models.SlugField(max_length=80)),
-                ('scope_type', models.CharField(choices=[('caisse', 'caisse'), ('national', 'national'), ('territory', 'territoire')], default='caisse', max_length=10)),
-                ('scope_code', models.CharField(max_length=20)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('value', models.DecimalField(decimal_places=6, max_digits=20)),
-                ('comparator', models.CharField(blank=True, max_length=2)),
-                ('kind', models.CharField(choices=[('national', 'nationale'), ('individualised', 'individualisée'), ('fixed', 'fixée par le contrat'), ('trajectory', 'point de trajectoire')], max_length=16)),
-                ('provenance', models.CharField(choices=[('cog_annex', 'annexe de la COG'), ('cnaf_notification', 'notification de la Cnaf'), ('cpog', 'CPOG signé'), ('derived', 'déduite'), ('demo', 'données de démonstration')], max_length=20)),
-                ('reason', models.TextField(blank=True)),
-                ('set_by', models.CharField(max_length=150)),
-                ('set_at', models.DateTimeField()),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='store.importbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("contract_id", models.SlugField(max_length=80)),
+                (
+                    "subject_type",
+                    models.CharField(
+                        choices=[
+                            ("indicator", "indicateur"),
+                            ("measure", "mesure de résultat visé"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("subject_id", models.SlugField(max_length=80)),
+                (
+                    "scope_type",
+                    models.CharField(
+                        choices=[
+                            ("caisse", "caisse"),
+                            ("national", "national"),
+                            ("territory", "territoire"),
+                        ],
+                        default="caisse",
+                        max_length=10,
+                    ),
+                ),
+                ("scope_code", models.CharField(max_length=20)),
+                ("year", models.PositiveSmallIntegerField()),
+                ("value", models.DecimalField(decimal_places=6, max_digits=20)),
+                ("comparator", models.CharField(blank=True, max_length=2)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("national", "nationale"),
+                            ("individualised", "individualisée"),
+                            ("fixed", "fixée par le contrat"),
+                            ("trajectory", "point de trajectoire"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "provenance",
+                    models.CharField(
+                        choices=[
+                            ("cog_annex", "annexe de la COG"),
+                            ("cnaf_notification", "notification de la Cnaf"),
+                            ("cpog", "CPOG signé"),
+                            ("derived", "déduite"),
+                            ("demo", "données de démonstration"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("set_by", models.CharField(max_length=150)),
+                ("set_at", models.DateTimeField()),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="store.importbatch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['subject_id', 'year', 'set_at', 'id'],
-                'indexes': [models.Index(fields=['contract_id', 'subject_type', 'subject_id', 'scope_code', 'year'], name='store_targe_contrac_b259b2_idx')],
+                "ordering": ["subject_id", "year", "set_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["contract_id", "subject_type", "subject_id", "scope_code", "year"],
+                        name="store_targe_contrac_b259b2_idx",
+                    )
+                ],
             },
         ),
     ]
