@@ -41,7 +41,7 @@ quotes the value:
 Traceback (most recent call last):
 ...
 cpog.periods.PeriodError: Période non reconnue : « 13/2025 ». Le mois doit être compris entre 1 et 12 (reçu : 13).
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 
 __all__ = [
@@ -563,7 +563,9 @@ def parse_period(text: str) -> Period:
     head = f"Période non reconnue : « {_shown(text)} »."
     normalised = _normalise(text)
     if not normalised:
-        raise PeriodError(f"Période non reconnue : valeur vide. Formats acceptés : {ACCEPTED_FORMATS}.")
+        raise PeriodError(
+            f"Période non reconnue : valeur vide. Formats acceptés : {ACCEPTED_FORMATS}."
+        )
     to_date = False
     if m := _YTD_PREFIX.match(normalised):
         to_date, normalised = True, normalised[m.end() :]

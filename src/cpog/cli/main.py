@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from cpog.cli import contract_commands
+from cpog.cli import contract_commands, store_commands
 
 app = typer.Typer(
     name="cpog",
@@ -19,13 +16,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-
-ContractPath = Annotated[
-    Path | None,
-    typer.Argument(help="Dossier du contrat (par défaut : $CPOG_CONTRACT ou le contrat livré)."),
-]
-
 app.command("check", help="Vérifie un dossier de contrat et liste tous les problèmes.")(
     contract_commands.check
 )
@@ -35,6 +25,13 @@ app.command("export", help="Exporte le contrat normalisé (JSON) pour d'autres p
 )
 app.command("schema", help="Affiche le schéma JSON de l'export ou d'un type de fichier.")(
     contract_commands.schema
+)
+app.command("load", help="Charge un contrat dans la base (une nouvelle version par avenant).")(
+    store_commands.load
+)
+app.add_typer(store_commands.import_app, name="import")
+app.command("template", help="Écrit un modèle d'import (XLSX ou CSV) prêt à remplir.")(
+    store_commands.template
 )
 
 

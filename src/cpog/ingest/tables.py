@@ -389,7 +389,7 @@ def _read_spreadsheet(path: Path, source: str, sheet: str | None) -> Table:
 # --- entry point ---------------------------------------------------------------------------
 
 
-def read_table(path: Path, sheet: str | None = None) -> Table:
+def read_table(path: Path | str, sheet: str | None = None) -> Table:
     """Read a CSV/text file or a spreadsheet (first visible sheet unless ``sheet`` is given).
 
     Raises :class:`TableError` with a French message naming the file: unknown extension, file

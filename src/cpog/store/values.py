@@ -67,6 +67,23 @@ def current_rows(
     return current
 
 
+def plan_values(
+    contract_id: str,
+    scope_code: str,
+    values: list[NewValue],
+    current: dict[tuple[str, str, str], Measurement] | None = None,
+) -> list[tuple[NewValue, Measurement | None]]:
+    """The values that differ from the current revision, each with the revision it replaces."""
+    if current is None:
+        current = current_rows(contract_id, scope_code, {v.subject_id for v in values})
+    plan: list[tuple[NewValue, Measurement | None]] = []
+    for new in values:
+        previous = current.get((new.subject_type, new.subject_id, new.period.key))
+        if previous is None or not _same(previous, new):
+            plan.append((new, previous))
+    return plan
+
+
 def record_values(
     contract_id: str,
     scope_code: str,
@@ -83,14 +100,8 @@ def record_values(
     The caller owns the transaction: an import wraps the whole file in one.
     """
     at = at or timezone.now()
-    if current is None:
-        current = current_rows(contract_id, scope_code, {v.subject_id for v in values})
     written: list[tuple[Measurement, Measurement | None]] = []
-    for new in values:
-        key = (new.subject_type, new.subject_id, new.period.key)
-        previous = current.get(key)
-        if previous is not None and _same(previous, new):
-            continue
+    for new, previous in plan_values(contract_id, scope_code, values, current):
         row = Measurement(
             contract_id=contract_id,
             subject_type=new.subject_type,
@@ -110,7 +121,6 @@ def record_values(
             recorded_at=at,
         )
         written.append((row, previous))
-        current[key] = row
     Measurement.objects.bulk_create([row for row, _ in written], batch_size=2000)
     audit.record_many(
         audit.event(
@@ -160,6 +170,26 @@ def current_targets(contract_id: str, scope_code: str) -> dict[tuple[str, str], 
     return grouped
 
 
+def plan_targets(
+    contract_id: str, scope_code: str, targets: list[NewTarget]
+) -> list[tuple[NewTarget, Target | None]]:
+    """Targets that differ from the current one of the same subject, year and kind."""
+    existing = current_targets(contract_id, scope_code)
+    plan: list[tuple[NewTarget, Target | None]] = []
+    for new in targets:
+        previous = next(
+            (
+                t
+                for t in existing.get((new.subject_type, new.subject_id), [])
+                if t.year == new.year and t.kind == new.kind
+            ),
+            None,
+        )
+        if previous is None or previous.value != new.value or previous.comparator != new.comparator:
+            plan.append((new, previous))
+    return plan
+
+
 def record_targets(
     contract_id: str,
     scope_code: str,
@@ -171,24 +201,9 @@ def record_targets(
 ) -> list[Target]:
     """Write targets that differ from the current one of the same subject, year and kind."""
     at = at or timezone.now()
-    existing = current_targets(contract_id, scope_code)
-    written: list[Target] = []
-    for new in targets:
-        previous = next(
-            (
-                t
-                for t in existing.get((new.subject_type, new.subject_id), [])
-                if t.year == new.year and t.kind == new.kind
-            ),
-            None,
-        )
-        if (
-            previous is not None
-            and previous.value == new.value
-            and (previous.comparator == new.comparator)
-        ):
-            continue
-        row = Target(
+    plan = plan_targets(contract_id, scope_code, targets)
+    written = [
+        Target(
             contract_id=contract_id,
             subject_type=new.subject_type,
             subject_id=new.subject_id,
@@ -204,19 +219,21 @@ def record_targets(
             set_by=user,
             set_at=at,
         )
-        written.append(row)
+        for new, _ in plan
+    ]
     Target.objects.bulk_create(written)
     audit.record_many(
         audit.event(
             "target",
             f"{row.subject_type}:{row.subject_id}:{row.year}:{row.kind}",
-            "create",
+            "create" if previous is None else "revise",
             user,
+            before=None if previous is None else {"value": str(previous.value)},
             after={"value": str(row.value), "provenance": row.provenance, "reason": row.reason},
             context=batch.file_name if batch else "",
             at=at,
         )
-        for row in written
+        for row, (_, previous) in zip(written, plan, strict=True)
     )
     return written
 
@@ -228,6 +245,8 @@ __all__ = [
     "current_rows",
     "current_targets",
     "history",
+    "plan_targets",
+    "plan_values",
     "record_targets",
     "record_values",
 ]

@@ -1,0 +1,111 @@
+"""Where the observed trend leads at the contract's end (31 December of its last year).
+
+A least-squares line through the observations, x being the middle of each period in days (for a
+« cumul à fin … » value, the middle of its last month, quarter or half). With at least 24 monthly
+values, one effect per calendar month is added: the mean residual of that month, the line and the
+effects being re-estimated in turn until stable (the joint least-squares fit of a line plus month
+effects), the effects centred on zero. Fewer than 2 values, or values all in the same period:
+no projection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cpog.assess.policy import Policy
+from cpog.assess.status import determine_status
+from cpog.assess.types import Observation, Projection, ProjectionMethod, Subject
+from cpog.periods import Period, PeriodUnit
+
+MIN_POINTS = 2
+MIN_SEASONAL_MONTHS = 24
+_MAX_ROUNDS = 200
+_STABLE = 1e-10
+
+
+def midpoint(period: Period) -> float:
+    """Middle of the period as a day number (the last sub-period for a year-to-date value)."""
+    plain = Period(period.unit, period.year, period.index) if period.to_date else period
+    return (plain.start.toordinal() + plain.end.toordinal()) / 2
+
+
+def fit_line(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float] | None:
+    """(intercept, slope) of the least-squares line; None when all x are equal."""
+    n = len(xs)
+    mean_x = sum(xs) / n
+    mean_y = sum(ys) / n
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    if sxx == 0:
+        return None
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sxx
+    return mean_y - slope * mean_x, slope
+
+
+def month_effects(
+    xs: Sequence[float], ys: Sequence[float], months: Sequence[int]
+) -> tuple[tuple[float, float], dict[int, float]] | None:
+    """Line and centred month effects, fitted jointly by alternating the two estimations."""
+    effects = dict.fromkeys(set(months), 0.0)
+    line: tuple[float, float] | None = None
+    for _ in range(_MAX_ROUNDS):
+        adjusted = [y - effects[m] for y, m in zip(ys, months, strict=True)]
+        line = fit_line(xs, adjusted)
+        if line is None:
+            return None
+        a, b = line
+        residuals: dict[int, list[float]] = {}
+        for x, y, m in zip(xs, ys, months, strict=True):
+            residuals.setdefault(m, []).append(y - (a + b * x))
+        means = {m: sum(r) / len(r) for m, r in residuals.items()}
+        centre = sum(means.values()) / len(means)
+        new = {m: v - centre for m, v in means.items()}
+        change = max(abs(new[m] - effects[m]) for m in effects)
+        effects = new
+        if change < _STABLE * max(1.0, max(abs(y) for y in ys)):
+            break
+    assert line is not None
+    # the line that goes with the final effects
+    final = fit_line(xs, [y - effects[m] for y, m in zip(ys, months, strict=True)])
+    return (final or line), effects
+
+
+def project(
+    subject: Subject, observations: Sequence[Observation]
+) -> tuple[float, ProjectionMethod, int] | None:
+    """(value at the contract's end, method, number of values used), or None."""
+    points = sorted(observations, key=lambda o: o.period)
+    if len(points) < MIN_POINTS:
+        return None
+    at = subject.end_date.toordinal()
+    monthly = [o for o in points if o.period.unit is PeriodUnit.MONTH]
+    if len(monthly) >= MIN_SEASONAL_MONTHS:
+        xs = [midpoint(o.period) for o in monthly]
+        ys = [o.value for o in monthly]
+        fitted = month_effects(xs, ys, [o.period.index for o in monthly])
+        if fitted is not None:
+            (a, b), effects = fitted
+            value = a + b * at + effects.get(12, 0.0)
+            return value, "trend+saisonnalite", len(monthly)
+    line = fit_line([midpoint(o.period) for o in points], [o.value for o in points])
+    if line is None:
+        return None
+    a, b = line
+    return a + b * at, "trend", len(points)
+
+
+def projection(
+    subject: Subject,
+    observations: Sequence[Observation],
+    policy: Policy,
+    *,
+    trend_reference: tuple[float, str] | None = None,
+) -> Projection | None:
+    """The projected value at the contract's end and the status it would get there."""
+    result = project(subject, observations)
+    if result is None:
+        return None
+    value, method, n = result
+    outcome = determine_status(
+        subject, value, subject.end_date, policy, trend_reference=trend_reference
+    )
+    return Projection(value, subject.end_date, method, n, outcome.status)

@@ -1,0 +1,61 @@
+"""French wording of values, targets and dates in the assessment's explanations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cpog.assess.types import Status, Target
+from cpog.contract.model import Comparator, Direction
+from cpog.formatting import fr_month, fr_number
+
+NBSP = "\u00a0"
+
+
+def value_text(value: float, unit: str | None) -> str:
+    """'14,2 jours', '93,5 %', '1 234 places'; at most one decimal from 10 on, two below."""
+    rounded = round(value, 1 if abs(value) >= 10 else 2)
+    number = fr_number(rounded + 0.0)  # + 0.0 turns -0.0 into 0.0
+    return f"{number}{NBSP}{unit}" if unit else number
+
+
+def share_text(ratio: float) -> str:
+    """A ratio as a percentage without decimals: 1.234 → '123 %'."""
+    return f"{fr_number(round(ratio * 100))}{NBSP}%"
+
+
+def tolerance_text(tolerance: float) -> str:
+    """0.05 → '5 %'."""
+    return f"{fr_number(round(tolerance * 100, 2))}{NBSP}%"
+
+
+def end_of_text(day: date) -> str:
+    """'fin juin 2025' for any day (the end of its month is meant)."""
+    return f"fin {fr_month(day)}"
+
+
+def target_text(target: Target, unit: str | None) -> str:
+    """'13 jours en 2027 (cible individualisée)'; strict bounds spelled out ('inférieure à')."""
+    shown = value_text(target.value, unit)
+    if target.comparator is Comparator.LT:
+        shown = f"inférieure à {shown}"
+    elif target.comparator is Comparator.GT:
+        shown = f"supérieure à {shown}"
+    return f"{shown} en {target.year} ({target.source.label_fr})"
+
+
+def for_target_text(target: Target, unit: str | None) -> str:
+    """'une cible de 13 jours en 2027 (…)', 'une cible inférieure à 10 % en 2027 (…)'."""
+    text = target_text(target, unit)
+    strict = target.comparator in (Comparator.LT, Comparator.GT)
+    return f"une cible {text}" if strict else f"une cible de {text}"
+
+
+def direction_text(direction: Direction) -> str:
+    return {Direction.UP: "hausse", Direction.DOWN: "baisse", Direction.MAINTAIN: "maintien"}[
+        direction
+    ]
+
+
+def status_text(status: Status) -> str:
+    """« En avance » with French quotes."""
+    return f"« {status.label_fr} »"

@@ -1,0 +1,166 @@
+"""``cpog load | import | template``: getting the contract and the numbers into the store."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table as RichTable
+
+from cpog.contract import default_contract_path
+from cpog.contract.loader import ContractLoadError
+from cpog.errors import CpogError
+from cpog.ingest.tables import ImportValidationError
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+import_app = typer.Typer(help="Importe des valeurs ou des cibles depuis un fichier CSV ou Excel.")
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        err.print(f"Date non reconnue : « {escape(text)} » (attendu : JJ/MM/AAAA, ex. 27/11/2026).")
+        raise typer.Exit(2) from None
+
+
+def load(
+    path: Annotated[
+        Path | None, typer.Argument(help="Dossier du contrat (défaut : le contrat livré).")
+    ] = None,
+    amendment: Annotated[
+        str | None, typer.Option("--avenant", help="Date de l'avenant, JJ/MM/AAAA.")
+    ] = None,
+    reason: Annotated[str, typer.Option("--motif", help="Motif de l'avenant.")] = "",
+) -> None:
+    """Load a contract folder into the store as a contract version."""
+    from cpog.store.bootstrap import current_user, setup
+
+    setup()
+    from cpog.store.contracts import load_contract_version
+
+    folder = path or default_contract_path()
+    try:
+        outcome = load_contract_version(folder, current_user(), _date(amendment), reason)
+    except ContractLoadError as error:
+        for issue in error.issues:
+            err.print(f"[red]✗[/red] {escape(str(issue))}")
+        err.print(f"Contrat non chargé : lancez « cpog check {folder} ».")
+        raise typer.Exit(1) from None
+    except CpogError as error:
+        err.print(escape(str(error)))
+        raise typer.Exit(error.exit_code) from None
+    version = outcome.version
+    if outcome.created:
+        out.print(
+            f"Contrat « {version.contract_id} » chargé : version {version.version}"
+            + (f", avenant du {version.amendment_date:%d/%m/%Y}" if version.amendment_date else "")
+            + f" ({outcome.targets_created} cibles du contrat enregistrées)."
+        )
+    else:
+        out.print(
+            f"Contrat « {version.contract_id} » déjà chargé à l'identique "
+            f"(version {version.version}) : rien à faire."
+        )
+
+
+def _print_validation(error: ImportValidationError) -> None:
+    issues = list(error.issues)
+    for issue in issues:
+        err.print(f"[red]✗[/red] {escape(str(issue))}", soft_wrap=True)
+    err.print(
+        f"\n{len(issues)} erreur(s) : fichier refusé, rien n'a été enregistré. "
+        "Corrigez les cellules indiquées puis relancez l'import."
+    )
+
+
+def _run_import(kind: str, file: Path, dry_run: bool) -> None:
+    from cpog.store.bootstrap import current_user, setup
+
+    setup()
+    from cpog.store.contracts import current_contract
+    from cpog.store.imports import import_targets, import_values
+
+    try:
+        _, contract = current_contract()
+        if kind == "values":
+            outcome = import_values(file, contract, user=current_user(), dry_run=dry_run)
+        else:
+            outcome = import_targets(file, contract, user=current_user(), dry_run=dry_run)
+    except ImportValidationError as error:
+        _print_validation(error)
+        raise typer.Exit(1) from None
+    except CpogError as error:
+        err.print(escape(str(error)))
+        raise typer.Exit(error.exit_code) from None
+    what = "valeurs" if kind == "values" else "cibles"
+    if outcome.changes:
+        table = RichTable(title=f"{'Changements prévus' if dry_run else 'Changements enregistrés'}")
+        for column in ("Ligne", "Identifiant", "Période" if kind == "values" else "Année",
+                       "Avant", "Après"):
+            table.add_column(column)
+        for change in outcome.changes[:50]:
+            table.add_row(str(change.line), change.subject_id, change.what,
+                          change.before or "—", change.after)
+        out.print(table)
+        if len(outcome.changes) > 50:
+            out.print(f"… et {len(outcome.changes) - 50} autres.")
+    verb = "seraient enregistrées" if dry_run else "enregistrées"
+    out.print(
+        f"{file.name} : {outcome.rows} ligne(s) valides, {len(outcome.changes)} {what} {verb}, "
+        f"{outcome.unchanged} inchangée(s)."
+        + (" (simulation : rien n'a été écrit)" if dry_run else "")
+    )
+
+
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Montre ce qui changerait, sans rien enregistrer.")
+]
+FileArg = Annotated[Path, typer.Argument(help="Fichier CSV ou Excel (XLSX, XLS, ODS).")]
+
+
+@import_app.command("values", help="Importe des valeurs (réalisations) d'indicateurs et de mesures.")
+def import_values_command(file: FileArg, dry_run: DryRun = False) -> None:
+    _run_import("values", file, dry_run)
+
+
+@import_app.command("targets", help="Importe des cibles (nationales, individualisées…).")
+def import_targets_command(file: FileArg, dry_run: DryRun = False) -> None:
+    _run_import("targets", file, dry_run)
+
+
+def template(
+    kind: Annotated[str, typer.Argument(help="values (valeurs) ou targets (cibles).")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Fichier à écrire (.xlsx ou .csv).")
+    ] = None,
+    contract_path: Annotated[
+        Path | None, typer.Option("--contrat", help="Dossier du contrat (défaut : livré).")
+    ] = None,
+) -> None:
+    """Write a ready-to-fill import template."""
+    from cpog.contract.loader import load_contract
+    from cpog.ingest.templates import write_template
+
+    if kind not in {"values", "targets"}:
+        err.print(f"Modèle « {escape(kind)} » inconnu : values ou targets.")
+        raise typer.Exit(2)
+    target = output or Path(f"modele-{'valeurs' if kind == 'values' else 'cibles'}.xlsx")
+    if target.suffix.lower() not in {".xlsx", ".csv"}:
+        err.print(f"Extension « {escape(target.suffix)} » non prise en charge : .xlsx ou .csv.")
+        raise typer.Exit(2)
+    try:
+        contract = load_contract(contract_path or default_contract_path())
+    except ContractLoadError as error:
+        err.print(escape(str(error)))
+        raise typer.Exit(1) from None
+    write_template(contract, kind, target)
+    out.print(f"Modèle écrit : {target}")

@@ -1,0 +1,214 @@
+"""Importing value and target files into the store: validated whole, then written in one
+transaction, or not at all. Importing the same file again writes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from cpog.contract.model import Contract
+from cpog.formatting import fr_number
+from cpog.ingest.imports import validate_targets, validate_values
+from cpog.ingest.tables import (
+    CellIssue,
+    ImportValidationError,
+    Table,
+    TableError,
+    ValidationReport,
+    read_table,
+)
+from cpog.store.models import ImportBatch, Measurement
+from cpog.store.values import (
+    NewTarget,
+    NewValue,
+    plan_targets,
+    plan_values,
+    record_targets,
+    record_values,
+)
+
+
+@dataclass
+class Change:
+    line: int
+    subject_id: str
+    what: str  # period key or year
+    before: str | None
+    after: str
+
+
+@dataclass
+class ImportOutcome:
+    file: str
+    kind: str
+    rows: int
+    changes: list[Change] = field(default_factory=list)
+    dry_run: bool = False
+    batch: ImportBatch | None = None
+
+    @property
+    def unchanged(self) -> int:
+        return self.rows - len(self.changes)
+
+
+def _read(path: Path) -> tuple[bytes, Table]:
+    try:
+        return path.read_bytes(), read_table(path)
+    except TableError as error:
+        raise ImportValidationError(
+            [CellIssue(path.name, 0, "", "", str(error))]
+        ) from error
+    except OSError as error:
+        raise ImportValidationError(
+            [CellIssue(path.name, 0, "", "", f"fichier illisible ({error.strerror})")]
+        ) from error
+
+
+def import_values(
+    path: Path,
+    contract: Contract,
+    *,
+    user: str,
+    dry_run: bool = False,
+    today: date | None = None,
+) -> ImportOutcome:
+    raw, table = _read(path)
+    rows, report = validate_values(table, contract, today or timezone.localdate())
+    report.raise_if_errors()
+    scope = contract.organisation.code
+    new = [
+        NewValue(
+            r.subject.subject_type,
+            r.subject.subject_id,
+            r.period,
+            r.value,
+            r.numerator,
+            r.denominator,
+            r.status,
+            r.comment,
+        )
+        for r in rows
+    ]
+    with transaction.atomic():
+        plan = plan_values(contract.id, scope, new)
+        lines = {(r.subject.subject_id, r.period.key): r.line for r in rows}
+        outcome = ImportOutcome(
+            path.name,
+            ImportBatch.Kind.VALUES,
+            len(rows),
+            [
+                Change(
+                    lines[(v.subject_id, v.period.key)],
+                    v.subject_id,
+                    str(v.period),
+                    None if p is None else _shown(p.value),
+                    _shown(v.value),
+                )
+                for v, p in plan
+            ],
+            dry_run,
+        )
+        if dry_run or not plan:
+            return outcome
+        batch = ImportBatch.objects.create(
+            contract_id=contract.id,
+            kind=ImportBatch.Kind.VALUES,
+            file_name=path.name,
+            file_sha256=hashlib.sha256(raw).hexdigest(),
+            row_count=len(rows),
+            written_count=len(plan),
+            created_by=user,
+        )
+        record_values(
+            contract.id,
+            scope,
+            [v for v, _ in plan],
+            source=Measurement.Source.IMPORT,
+            user=user,
+            batch=batch,
+            current={},
+        )
+        outcome.batch = batch
+    return outcome
+
+
+def import_targets(
+    path: Path, contract: Contract, *, user: str, dry_run: bool = False
+) -> ImportOutcome:
+    raw, table = _read(path)
+    rows, report = validate_targets(table, contract)
+    report.raise_if_errors()
+    scope = contract.organisation.code
+    new = [
+        NewTarget(
+            r.subject.subject_type,
+            r.subject.subject_id,
+            r.year,
+            r.value,
+            r.kind,
+            r.provenance,
+            r.comparator,
+            r.reason,
+        )
+        for r in rows
+    ]
+    by_key = {(r.subject.subject_id, r.year, r.kind): r for r in rows}
+    with transaction.atomic():
+        plan = plan_targets(contract.id, scope, new)
+        # A target already set may change only with a stated reason: the audit needs the why.
+        reasons = ValidationReport()
+        for target, previous in plan:
+            row = by_key[(target.subject_id, target.year, target.kind)]
+            if previous is not None and not target.reason.strip():
+                reasons.add(
+                    table.source,
+                    row.line,
+                    "motif",
+                    "",
+                    f"la cible {target.year} passe de {_shown(previous.value)} à "
+                    f"{_shown(target.value)} : indiquez le motif du changement",
+                )
+        reasons.raise_if_errors()
+        outcome = ImportOutcome(
+            path.name,
+            ImportBatch.Kind.TARGETS,
+            len(rows),
+            [
+                Change(
+                    by_key[(t.subject_id, t.year, t.kind)].line,
+                    t.subject_id,
+                    str(t.year),
+                    None if p is None else _shown(p.value),
+                    _shown(t.value),
+                )
+                for t, p in plan
+            ],
+            dry_run,
+        )
+        if dry_run or not plan:
+            return outcome
+        batch = ImportBatch.objects.create(
+            contract_id=contract.id,
+            kind=ImportBatch.Kind.TARGETS,
+            file_name=path.name,
+            file_sha256=hashlib.sha256(raw).hexdigest(),
+            row_count=len(rows),
+            written_count=len(plan),
+            created_by=user,
+        )
+        record_targets(contract.id, scope, [t for t, _ in plan], user=user, batch=batch)
+        outcome.batch = batch
+    return outcome
+
+
+def _shown(value: Decimal) -> str:
+    return fr_number(value.normalize())
+
+
+__all__ = ["Change", "ImportOutcome", "import_targets", "import_values"]

@@ -1,0 +1,336 @@
+"""Runs the assessment cases written in tests/cases/*.yaml, one pytest item per case.
+
+A case file is meant to be read by a contrôleur de gestion: see docs/assessment.md (« Cas de
+test ») for the format. On failure the report names the file, the case and each difference.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from cpog.assess import (
+    Assessment,
+    BaselinePoint,
+    Observation,
+    Policy,
+    Subject,
+    Target,
+    TargetPoint,
+    TargetSource,
+    assess,
+    roll_up,
+)
+from cpog.assess.policy import policy_from_mapping
+from cpog.contract.model import Comparator, Cumulation, Direction, MeasureKind, Periodicity
+from cpog.periods import parse_period
+
+DEFAULT_TOLERANCE = 0.01
+CASE_KEYS = {
+    "name",
+    "description",
+    "subject",
+    "values",
+    "as_of",
+    "expect",
+    "policy",
+    "tolerance",
+    "rollup",
+}
+SUBJECT_KEYS = {
+    "id",
+    "label",
+    "direction",
+    "unit",
+    "assessed",
+    "periodicity",
+    "cumulation",
+    "availability_lag_days",
+    "baseline",
+    "targets",
+    "trajectory",
+    "measure_kind",
+    "per_year",
+    "contract_start",
+    "contract_end",
+}
+
+
+class CaseError(Exception):
+    """A case file that does not follow the format (reported as a failure, not a crash)."""
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    if file_path.suffix in {".yaml", ".yml"}:
+        return CaseFile.from_parent(parent, path=file_path)
+    return None
+
+
+class CaseFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        data = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
+            raise CaseError(f"{self.path.name} : une liste « cases: » est attendue.")
+        defaults = data.get("defaults") or {}
+        seen: set[str] = set()
+        for index, raw in enumerate(data["cases"], start=1):
+            if not isinstance(raw, dict) or "name" not in raw:
+                raise CaseError(f"{self.path.name} : le cas n° {index} n'a pas de « name ».")
+            name = str(raw["name"])
+            if name in seen:
+                raise CaseError(f"{self.path.name} : deux cas s'appellent « {name} ».")
+            seen.add(name)
+            yield CaseItem.from_parent(self, name=name, spec=_merge(defaults, raw))
+
+
+class CaseItem(pytest.Item):
+    def __init__(self, *, spec: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec = spec
+
+    def runtest(self) -> None:
+        differences = run_case(self.spec)
+        if differences:
+            raise CaseFailure(differences)
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: Any = None,
+    ) -> str:
+        head = f"{self.path.name} › {self.name}"
+        if isinstance(excinfo.value, CaseFailure):
+            lines = "\n".join(f"  - {d}" for d in excinfo.value.differences)
+            return f"{head}\n{lines}"
+        if isinstance(excinfo.value, CaseError):
+            return f"{head}\n  cas mal écrit : {excinfo.value}"
+        return f"{head}\n{super().repr_failure(excinfo)}"
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.path.name} › {self.name}"
+
+
+class CaseFailure(Exception):
+    def __init__(self, differences: list[str]) -> None:
+        super().__init__("\n".join(differences))
+        self.differences = differences
+
+
+# --- building the inputs ------------------------------------------------------------------
+
+
+def _merge(defaults: dict[str, Any], case: dict[str, Any]) -> dict[str, Any]:
+    merged = {**defaults, **case}
+    for key in ("subject", "policy"):
+        if isinstance(defaults.get(key), dict) and isinstance(case.get(key), dict):
+            merged[key] = {**defaults[key], **case[key]}
+    return merged
+
+
+def build_subject(raw: dict[str, Any], name: str) -> Subject:
+    unknown = set(raw) - SUBJECT_KEYS
+    if unknown:
+        raise CaseError(f"clé(s) inconnue(s) dans subject : {', '.join(sorted(unknown))}")
+    baseline = raw.get("baseline")
+    if isinstance(baseline, dict):
+        baseline = BaselinePoint(float(baseline["value"]), int(baseline["year"]))
+    elif isinstance(baseline, list):
+        baseline = BaselinePoint(float(baseline[0]), int(baseline[1]))
+    targets = [
+        TargetPoint(
+            year=int(t["year"]),
+            value=float(t.get("value", 100)),
+            kind=TargetSource(t.get("kind", "fixed")),
+            comparator=Comparator(t["comparator"]) if t.get("comparator") else None,
+        )
+        for t in raw.get("targets") or []
+    ]
+    kind = raw.get("measure_kind")
+    return Subject(
+        id=str(raw.get("id", _slug(name))),
+        label=str(raw.get("label", name)),
+        direction=Direction(raw["direction"]),
+        unit=raw.get("unit"),
+        assessed=bool(raw.get("assessed", True)),
+        periodicity=Periodicity(raw.get("periodicity", "annual")),
+        cumulation=Cumulation(raw.get("cumulation", "none")),
+        availability_lag_days=int(raw.get("availability_lag_days", 30)),
+        baseline=baseline,
+        targets=targets,
+        trajectory=raw.get("trajectory", "linear"),
+        measure_kind=MeasureKind(kind) if kind else None,
+        per_year=bool(raw.get("per_year", False)),
+        contract_start=int(raw.get("contract_start", 2023)),
+        contract_end=int(raw.get("contract_end", 2027)),
+    )
+
+
+def build_observations(raw: dict[Any, Any] | None) -> list[Observation]:
+    return [Observation(parse_period(str(k)), float(v)) for k, v in (raw or {}).items()]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "cas"
+
+
+def _date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _policy(raw: dict[str, Any] | None) -> Policy:
+    return policy_from_mapping(raw or {}, origin="policy du cas")
+
+
+# --- running and comparing ----------------------------------------------------------------
+
+
+def run_case(spec: dict[str, Any]) -> list[str]:
+    unknown = set(spec) - CASE_KEYS
+    if unknown:
+        raise CaseError(f"clé(s) inconnue(s) : {', '.join(sorted(unknown))}")
+    if "expect" not in spec or "as_of" not in spec:
+        raise CaseError("un cas doit avoir « as_of » et « expect »")
+    name = str(spec["name"])
+    as_of = _date(spec["as_of"])
+    policy = _policy(spec.get("policy"))
+    tolerance = float(spec.get("tolerance", DEFAULT_TOLERANCE))
+    expect = dict(spec["expect"])
+    if "rollup" in spec:
+        items = []
+        for n, entry in enumerate(spec["rollup"], start=1):
+            subject = build_subject(entry["subject"], f"{name} {n}")
+            assessment = assess(subject, build_observations(entry.get("values")), as_of, policy)
+            items.append((assessment, float(entry.get("weight", 1))))
+        result = roll_up(items)
+        return compare(
+            {
+                "score": result.score,
+                "status": str(result.status),
+                "progress": result.progress,
+                "n_expected": result.n_expected,
+                "n_available": result.n_available,
+                "missing": result.missing,
+                "complete": result.complete,
+                "statuses": [str(a.status) for a, _ in items],
+            },
+            expect,
+            tolerance,
+        )
+    subject = build_subject(spec["subject"], name)
+    assessment = assess(subject, build_observations(spec.get("values")), as_of, policy)
+    return compare(observed(assessment), expect, tolerance)
+
+
+def _target(target: Target | None) -> dict[str, Any] | None:
+    if target is None:
+        return None
+    return {
+        "value": target.value,
+        "year": target.year,
+        "source": str(target.source),
+        "comparator": str(target.comparator),
+    }
+
+
+def observed(a: Assessment) -> dict[str, Any]:
+    fresh = a.freshness
+    projection = a.projection
+    return {
+        "status": str(a.status),
+        "status_label": a.status.label_fr,
+        "current": a.current.value if a.current else None,
+        "current_period": a.current.period.key if a.current else None,
+        "expected": a.expected,
+        "annual_target": _target(a.annual_target),
+        "final_target": _target(a.final_target),
+        "progress_annual": a.progress_annual,
+        "progress_global": a.progress_global,
+        "freshness": {
+            "expected_period": fresh.expected_period.key,
+            "latest_period": fresh.latest_period.key if fresh.latest_period else None,
+            "is_late": fresh.is_late,
+            "days_late": fresh.days_late,
+            "next_expected_date": fresh.next_expected_date,
+        },
+        "projection": None
+        if projection is None
+        else {
+            "value": projection.value,
+            "at": projection.at,
+            "method": projection.method,
+            "n_points": projection.n_points,
+            "projected_status": str(projection.projected_status),
+        },
+        "reasons": a.reasons,
+    }
+
+
+def _spaces(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def compare(actual: dict[str, Any], expect: dict[str, Any], tolerance: float) -> list[str]:
+    differences: list[str] = []
+    for key, wanted in expect.items():
+        if key == "reasons_contain":
+            reasons = [_spaces(r) for r in actual["reasons"]]
+            for fragment in [wanted] if isinstance(wanted, str) else wanted:
+                if not any(_spaces(str(fragment)) in r for r in reasons):
+                    differences.append(
+                        f"aucune explication ne contient « {fragment} » ; explications : "
+                        + " | ".join(reasons)
+                    )
+            continue
+        if key not in actual:
+            raise CaseError(f"clé inconnue dans expect : {key}")
+        _compare_value(key, actual[key], wanted, tolerance, differences)
+    return differences
+
+
+def _compare_value(
+    path: str, got: Any, wanted: Any, tolerance: float, differences: list[str]
+) -> None:
+    if isinstance(wanted, dict):
+        if not isinstance(got, dict):
+            differences.append(f"{path} : attendu {wanted!r}, obtenu {_shown(got)}")
+            return
+        for key, sub in wanted.items():
+            if key not in got:
+                raise CaseError(f"clé inconnue dans expect : {path}.{key}")
+            _compare_value(f"{path}.{key}", got[key], sub, tolerance, differences)
+        return
+    if isinstance(got, dict) and isinstance(wanted, int | float) and "value" in got:
+        _compare_value(f"{path}.value", got["value"], wanted, tolerance, differences)
+        return
+    if isinstance(got, date) or isinstance(wanted, date):
+        if wanted is None or got is None or _date(wanted) != got:
+            differences.append(f"{path} : attendu {wanted}, obtenu {got}")
+        return
+    if isinstance(wanted, bool) or isinstance(got, bool):
+        if wanted is not got:
+            differences.append(f"{path} : attendu {wanted}, obtenu {got}")
+        return
+    if isinstance(wanted, int | float) and not isinstance(wanted, bool):
+        if not isinstance(got, int | float) or not math.isclose(
+            got, wanted, abs_tol=tolerance, rel_tol=0
+        ):
+            diff = f" (écart {got - wanted:+.4g})" if isinstance(got, int | float) else ""
+            differences.append(
+                f"{path} : attendu {wanted}, obtenu {_shown(got)}{diff}, tolérance {tolerance}"
+            )
+        return
+    if got != wanted:
+        differences.append(f"{path} : attendu {wanted!r}, obtenu {_shown(got)}")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return repr(value)
