@@ -52,6 +52,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cached_property
 
 __all__ = [
     "ACCEPTED_FORMATS",
@@ -250,7 +251,10 @@ class Period:
         """Number (1-12) of the last month covered."""
         return self.index * _MONTHS_PER_UNIT[self.unit]
 
-    @property
+    # Periods are compared and sorted constantly (series, trajectories): the dates are computed
+    # once per instance. cached_property writes to the instance __dict__, which a frozen
+    # dataclass allows, and leaves equality and hashing to the four fields.
+    @cached_property
     def start(self) -> date:
         """First day covered.
 
@@ -259,7 +263,7 @@ class Period:
         """
         return date(self.year, self.first_month, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
         """Last day covered (inclusive).
 
@@ -344,28 +348,29 @@ class Period:
 
     # --- ordering -----------------------------------------------------------------------
 
+    @cached_property
     def _sort_key(self) -> tuple[date, date, bool, int]:
         return (self.end, self.start, self.to_date, _UNIT_RANK[self.unit])
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
-        return self._sort_key() < other._sort_key()
+        return self._sort_key < other._sort_key
 
     def __le__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
-        return self._sort_key() <= other._sort_key()
+        return self._sort_key <= other._sort_key
 
     def __gt__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
-        return self._sort_key() > other._sort_key()
+        return self._sort_key > other._sort_key
 
     def __ge__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
-        return self._sort_key() >= other._sort_key()
+        return self._sort_key >= other._sort_key
 
 
 def format_period(period: Period) -> str:

@@ -105,7 +105,7 @@ class CaseItem(pytest.Item):
         excinfo: pytest.ExceptionInfo[BaseException],
         style: Any = None,
     ) -> str:
-        head = f"{self.path.name} › {self.name}"
+        head = f"{_relative(self.path, self.config.rootpath)} › {self.name}"
         if isinstance(excinfo.value, CaseFailure):
             lines = "\n".join(f"  - {d}" for d in excinfo.value.differences)
             return f"{head}\n{lines}"
@@ -174,6 +174,13 @@ def build_subject(raw: dict[str, Any], name: str) -> Subject:
 
 def build_observations(raw: dict[Any, Any] | None) -> list[Observation]:
     return [Observation(parse_period(str(k)), float(v)) for k, v in (raw or {}).items()]
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def _slug(text: str) -> str:
@@ -308,6 +315,10 @@ def _compare_value(
         return
     if isinstance(got, dict) and isinstance(wanted, int | float) and "value" in got:
         _compare_value(f"{path}.value", got["value"], wanted, tolerance, differences)
+        return
+    if path.endswith("period") and wanted is not None and got is not None:
+        if parse_period(str(wanted)).key != got:
+            differences.append(f"{path} : attendu {wanted}, obtenu {got}")
         return
     if isinstance(got, date) or isinstance(wanted, date):
         if wanted is None or got is None or _date(wanted) != got:

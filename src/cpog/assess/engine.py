@@ -13,7 +13,7 @@ from cpog.assess.status import determine_status
 from cpog.assess.targets import applicable_target, effective_baseline, final_target
 from cpog.assess.trajectory import expected_at, period_fraction
 from cpog.assess.types import Assessment, Freshness, Observation, Status, Subject
-from cpog.assess.wording import value_text
+from cpog.assess.wording import of_text, value_text
 from cpog.contract.model import MeasureKind
 from cpog.formatting import fr_date
 from cpog.periods import Period
@@ -106,6 +106,6 @@ def _late_reason(subject: Subject, fresh: Freshness) -> str:
         missing = Period.containing(fresh.latest_period.end, subject.period_unit).next()
         known = f"la dernière valeur connue porte sur {fresh.latest_period}"
     return (
-        f"Valeur en retard : {known} ; celle de {missing} était attendue le "
+        f"Valeur en retard : {known} ; celle {of_text(str(missing))} était attendue le "
         f"{fr_date(available_on(subject, missing))} ({fresh.days_late} jours de retard)."
     )

@@ -56,6 +56,11 @@ def direction_text(direction: Direction) -> str:
     ]
 
 
+def of_text(text: str) -> str:
+    """French « de » with elision: 'de mai 2025', 'd'avril 2025', 'd'octobre 2025'."""
+    return f"d'{text}" if text[:1].lower() in "aeiouéèêh" else f"de {text}"
+
+
 def status_text(status: Status) -> str:
     """« En avance » with French quotes."""
     return f"« {status.label_fr} »"

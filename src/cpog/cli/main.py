@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from cpog.cli import contract_commands, store_commands
+from cpog.cli import contract_commands, status_command, store_commands
 
 app = typer.Typer(
     name="cpog",
@@ -30,6 +30,12 @@ app.command("load", help="Charge un contrat dans la base (une nouvelle version p
     store_commands.load
 )
 app.add_typer(store_commands.import_app, name="import")
+app.command("status", help="Situation de chaque indicateur et résultat visé à une date.")(
+    status_command.status
+)
+app.command("demo", help="Remplit la base de données de démonstration (2022 à aujourd'hui).")(
+    store_commands.demo
+)
 app.command("template", help="Écrit un modèle d'import (XLSX ou CSV) prêt à remplir.")(
     store_commands.template
 )

@@ -164,3 +164,32 @@ def template(
         raise typer.Exit(1) from None
     write_template(contract, kind, target)
     out.print(f"Modèle écrit : {target}")
+
+
+def demo(
+    as_of: Annotated[
+        str | None, typer.Option("--au", "--as-of", help="Jusqu'à cette date (JJ/MM/AAAA).")
+    ] = None,
+) -> None:
+    """Fill the store with a generated, labelled demonstration history from 2022 on."""
+    from cpog.store.bootstrap import setup
+
+    setup()
+    from cpog.store.contracts import current_contract, load_contract_version
+    from cpog.store.demo import load_demo
+    from cpog.store.models import ContractVersion
+
+    try:
+        if not ContractVersion.objects.exists():
+            from cpog.store.bootstrap import current_user
+
+            load_contract_version(default_contract_path(), current_user())
+        _, contract = current_contract()
+        outcome = load_demo(contract, _date(as_of) or date.today())
+    except CpogError as error:
+        err.print(escape(str(error)))
+        raise typer.Exit(error.exit_code) from None
+    out.print(
+        f"Données de démonstration chargées : {outcome.values} valeurs et {outcome.targets} "
+        "cibles (déjà présentes à l'identique : rien n'est réécrit)."
+    )

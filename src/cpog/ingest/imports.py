@@ -201,8 +201,6 @@ def validate_values(
             report.add_cell(
                 table, row, "période", f"période pas encore terminée au {today:%d/%m/%Y}"
             )
-        if period is not None and period.end.year < contract.period.start - 10:
-            report.add_cell(table, row, "période", "période trop ancienne pour ce contrat")
         if denominator is not None and denominator == 0:
             report.add_cell(table, row, "dénominateur", "dénominateur nul")
         if subject is not None and subject.measure_kind == MeasureKind.MILESTONE and (

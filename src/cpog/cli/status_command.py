@@ -1,0 +1,198 @@
+"""``cpog status``: where each indicator and targeted result stands at a date."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from cpog.assess.types import Status
+from cpog.assess.wording import value_text
+from cpog.errors import CpogError
+from cpog.formatting import fr_number
+from cpog.steering import ContractStatus, StatusRow
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+STYLE = {
+    Status.ATTEINT: "bold green",
+    Status.EN_AVANCE: "green",
+    Status.CONFORME: "green",
+    Status.A_SURVEILLER: "yellow",
+    Status.EN_RETARD: "bold red",
+    Status.NON_RENSEIGNE: "magenta",
+    Status.SANS_CIBLE: "dim",
+}
+
+
+def _as_of(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        err.print(f"Date non reconnue : « {escape(text)} » (attendu : JJ/MM/AAAA).")
+        raise typer.Exit(2) from None
+
+
+def _record(row: StatusRow) -> dict[str, Any]:
+    a = row.assessment
+    return {
+        "type": "indicateur" if row.subject_type == "indicator" else "mesure",
+        "identifiant": row.subject_id,
+        "code": row.code,
+        "libelle": row.label,
+        "defi": row.challenge,
+        "famille": row.family,
+        "unite": row.unit,
+        "periode": str(a.current.period) if a.current else None,
+        "valeur": a.current.value if a.current else None,
+        "reference": a.subject.baseline.value if a.subject.baseline else None,
+        "reference_annee": a.subject.baseline.year if a.subject.baseline else None,
+        "reference_source": row.baseline_source,
+        "cible_annuelle": a.annual_target.value if a.annual_target else None,
+        "cible_finale": a.final_target.value if a.final_target else None,
+        "annee_cible_finale": a.final_target.year if a.final_target else None,
+        "valeur_attendue": a.expected,
+        "avancement_annuel": a.progress_annual,
+        "avancement_global": a.progress_global,
+        "statut": a.status.value,
+        "statut_libelle": a.status.label_fr,
+        "en_retard_de_saisie": a.freshness.is_late,
+        "jours_de_retard": a.freshness.days_late,
+        "projection": a.projection.value if a.projection else None,
+        "projection_statut": a.projection.projected_status.value if a.projection else None,
+        "explications": a.reasons,
+    }
+
+
+def _cell(value: float | None, unit: str | None) -> str:
+    return "—" if value is None else value_text(value, unit)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{fr_number(round(value))}\u00a0%"
+
+
+def _table(status: ContractStatus, rows: list[StatusRow]) -> Table:
+    table = Table(title=f"Situation au {status.as_of:%d/%m/%Y}", show_lines=False)
+    for column, justify in (
+        ("Code", "left"),
+        ("Libellé", "left"),
+        ("Valeur", "right"),
+        ("Cible", "right"),
+        ("Attendu", "right"),
+        ("Avancement", "right"),
+        ("Statut", "left"),
+        ("Projection", "right"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        a = row.assessment
+        value = _cell(a.current.value if a.current else None, row.unit)
+        if a.current:
+            value += f"\n[dim]{a.current.period}[/dim]"
+        late = " [magenta](saisie en retard)[/magenta]" if a.freshness.is_late else ""
+        projection = "—"
+        if a.projection:
+            projection = (
+                f"{_cell(a.projection.value, row.unit)}\n"
+                f"[dim]{a.projection.projected_status.label_fr}[/dim]"
+            )
+        target = a.annual_target or a.final_target
+        table.add_row(
+            escape(row.code),
+            escape(row.label),
+            value,
+            _cell(target.value if target else None, row.unit)
+            + (f"\n[dim]{target.year}[/dim]" if target else ""),
+            _cell(a.expected, row.unit),
+            _pct(a.progress_global),
+            f"[{STYLE[a.status]}]{a.status.label_fr}[/]" + late,
+            projection,
+        )
+    return table
+
+
+def status(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", "--au", help="Date de situation, JJ/MM/AAAA.")
+    ] = None,
+    challenge: Annotated[
+        int | None, typer.Option("--challenge", "-d", help="Seulement ce défi.")
+    ] = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="table, json ou csv.")
+    ] = "table",
+) -> None:
+    """Status of every indicator and targeted-result measure at a date."""
+    if format not in {"table", "json", "csv"}:
+        err.print(f"Format « {escape(format)} » non pris en charge : table, json ou csv.")
+        raise typer.Exit(2)
+    day = _as_of(as_of)
+    from cpog.store.bootstrap import setup
+
+    setup()
+    from cpog.store.contracts import current_contract
+    from cpog.store.status import status_at
+
+    try:
+        _, contract = current_contract()
+    except CpogError as error:
+        err.print(escape(str(error)))
+        raise typer.Exit(error.exit_code) from None
+    if challenge is not None and contract.challenge(challenge) is None:
+        err.print(f"Défi n°{challenge} inconnu.")
+        raise typer.Exit(1)
+    result = status_at(contract, day)
+    rows = result.rows
+    if challenge is not None:
+        found = contract.challenge(challenge)
+        assert found is not None
+        linked = {link.indicator for link in found.indicators}
+        rows = [r for r in rows if r.challenge == challenge or r.subject_id in linked]
+    records = [_record(r) for r in rows]
+    if format == "json":
+        payload = {
+            "date": day.isoformat(),
+            "contrat": contract.id,
+            "lignes": records,
+            "defis": {
+                str(n): {"statut": r.status.value, "score": r.score, "complet": r.complete,
+                         "manquants": r.missing}
+                for n, r in result.challenges.items()
+            },
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if format == "csv":
+        buffer = io.StringIO()
+        columns = [k for k in records[0] if k != "explications"] if records else []
+        writer = csv.DictWriter(buffer, columns, delimiter=";", extrasaction="ignore")
+        writer.writeheader()
+        for record in records:
+            writer.writerow(
+                {k: (fr_number(v) if isinstance(v, float) else v) for k, v in record.items()}
+            )
+        typer.echo(buffer.getvalue(), nl=False)
+        return
+    for title, kind in (("Indicateurs", "indicator"), ("Résultats visés", "measure")):
+        part = [r for r in rows if r.subject_type == kind]
+        if part:
+            table = _table(result, part)
+            table.title = f"{title} — situation au {day:%d/%m/%Y}"
+            out.print(table)
+    counts: dict[Status, int] = {}
+    for row in rows:
+        counts[row.assessment.status] = counts.get(row.assessment.status, 0) + 1
+    out.print(
+        "  ".join(f"[{STYLE[s]}]{s.label_fr}[/] : {counts[s]}" for s in Status if s in counts)
+    )
