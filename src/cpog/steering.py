@@ -211,9 +211,7 @@ def contract_status(
     return ContractStatus(as_of, rows, _challenge_rollups(contract, rows), _family_rollups(rows))
 
 
-def _same_grain(
-    observations: Sequence[Observation], periodicity: Periodicity
-) -> list[Observation]:
+def _same_grain(observations: Sequence[Observation], periodicity: Periodicity) -> list[Observation]:
     """Values at the indicator's own periodicity; a series mixing grains cannot be trended."""
     from cpog.assess.types import PERIOD_UNITS
 

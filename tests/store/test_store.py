@@ -116,7 +116,7 @@ def test_a_messy_french_csv_imports(loaded: Contract, write: Writer) -> None:
 
 
 def test_cp1252_and_comma_separated_files(loaded: Contract, write: Writer) -> None:
-    text = "identifiant,période,valeur\r\niql0,2025-01,\"93,2\"\r\n"
+    text = 'identifiant,période,valeur\r\niql0,2025-01,"93,2"\r\n'
     path = write("valeurs-excel.csv", text.replace("période", "période"), encoding="cp1252")
     assert len(import_values(path, loaded, user="alice", today=TODAY).changes) == 1
 
@@ -148,18 +148,18 @@ BAD = (
 )
 
 
-def test_bad_cells_are_all_listed_and_nothing_is_written(
-    loaded: Contract, write: Writer
-) -> None:
-    import_values(write("ok.csv", "identifiant;période;valeur\niql0;2024;92\n"), loaded,
-                  user="a", today=TODAY)
+def test_bad_cells_are_all_listed_and_nothing_is_written(loaded: Contract, write: Writer) -> None:
+    import_values(
+        write("ok.csv", "identifiant;période;valeur\niql0;2024;92\n"), loaded, user="a", today=TODAY
+    )
     before = Measurement.objects.count()
     with pytest.raises(ImportValidationError) as caught:
         import_values(write("valeurs.csv", BAD), loaded, user="alice", today=TODAY)
     messages = [str(issue) for issue in caught.value.issues]
     assert len(messages) == 6
-    assert any("ligne 3" in m and "« COG 99-99 »" in m and "identifiant inconnu" in m
-               for m in messages)
+    assert any(
+        "ligne 3" in m and "« COG 99-99 »" in m and "identifiant inconnu" in m for m in messages
+    )
     assert any("ligne 4" in m and "« 13/2025 »" in m for m in messages)
     assert any("ligne 5" in m and "« 12,3,4 »" in m for m in messages)
     assert any("ligne 6" in m and "« peut-être »" in m for m in messages)
@@ -170,8 +170,9 @@ def test_bad_cells_are_all_listed_and_nothing_is_written(
 
 def test_missing_and_unknown_columns(loaded: Contract, write: Writer) -> None:
     with pytest.raises(ImportValidationError) as caught:
-        import_values(write("v.csv", "identifiant;montant\niql0;3\n"), loaded, user="a",
-                      today=TODAY)
+        import_values(
+            write("v.csv", "identifiant;montant\niql0;3\n"), loaded, user="a", today=TODAY
+        )
     text = " ".join(str(i) for i in caught.value.issues)
     assert "colonne « période »" in text or "période" in text
     assert "colonne inconnue" in text

@@ -8,15 +8,14 @@ from datetime import date
 from cpog.assess.policy import Policy
 from cpog.assess.progress import progress_rate
 from cpog.assess.projection import projection
-from cpog.assess.staleness import available_on, freshness
+from cpog.assess.staleness import available_on, first_missing_period, freshness
 from cpog.assess.status import determine_status
 from cpog.assess.targets import applicable_target, effective_baseline, final_target
 from cpog.assess.trajectory import expected_at, period_fraction
 from cpog.assess.types import Assessment, Freshness, Observation, Status, Subject
-from cpog.assess.wording import of_text, value_text
+from cpog.assess.wording import days_text, display_unit, of_text, status_text, value_text
 from cpog.contract.model import MeasureKind
 from cpog.formatting import fr_date
-from cpog.periods import Period
 
 
 def assess(
@@ -36,7 +35,7 @@ def assess(
     current = known[-1] if known else None
     at = current.period.end if current else as_of
     fraction = period_fraction(subject, current.period) if current else 1.0
-    unit = subject.unit
+    unit = display_unit(subject)
 
     annual = applicable_target(subject, at)
     final = final_target(subject)
@@ -57,7 +56,11 @@ def assess(
 
     progress_annual: float | None = None
     progress_global: float | None = None
-    if current is not None and subject.assessed and subject.kind is not MeasureKind.TREND:
+    if (
+        current is not None
+        and status is not Status.SANS_CIBLE
+        and subject.kind is not MeasureKind.TREND
+    ):
         actual = current.value / fraction
         base = effective_baseline(subject)
         start = base.value if base is not None else None
@@ -73,6 +76,14 @@ def assess(
     if fresh.is_late:
         reasons.append(_late_reason(subject, fresh))
 
+    projected = projection(subject, known, policy, trend_reference=trend_reference)
+    if projected is not None:
+        method = "tendance" if projected.method == "trend" else "tendance et saisonnalité"
+        reasons.append(
+            f"Projection au {fr_date(projected.at)} ({method}, {projected.n_points} valeurs) : "
+            f"{value_text(projected.value, unit)}, soit {status_text(projected.projected_status)}."
+        )
+
     return Assessment(
         subject=subject,
         as_of=as_of,
@@ -84,7 +95,7 @@ def assess(
         progress_global=progress_global,
         status=status,
         freshness=fresh,
-        projection=projection(subject, known, policy, trend_reference=trend_reference),
+        projection=projected,
         reasons=reasons,
     )
 
@@ -95,17 +106,19 @@ def _first_value(subject: Subject, known: list[Observation]) -> tuple[float, str
         return None
     first = known[0]
     scaled = first.value / period_fraction(subject, first.period)
-    return scaled, f"{value_text(first.value, subject.unit)} en {first.period} (première valeur)"
+    return (
+        scaled,
+        f"{value_text(first.value, display_unit(subject))} en {first.period} (première valeur)",
+    )
 
 
 def _late_reason(subject: Subject, fresh: Freshness) -> str:
+    missing = first_missing_period(subject, fresh.latest_period)
     if fresh.latest_period is None:
-        missing = Period.containing(date(subject.contract_start, 1, 1), subject.period_unit)
         known = "aucune valeur n'est connue"
     else:
-        missing = Period.containing(fresh.latest_period.end, subject.period_unit).next()
         known = f"la dernière valeur connue porte sur {fresh.latest_period}"
     return (
         f"Valeur en retard : {known} ; celle {of_text(str(missing))} était attendue le "
-        f"{fr_date(available_on(subject, missing))} ({fresh.days_late} jours de retard)."
+        f"{fr_date(available_on(subject, missing))} ({days_text(fresh.days_late)} de retard)."
     )

@@ -2,10 +2,11 @@
 
 A least-squares line through the observations, x being the middle of each period in days (for a
 « cumul à fin … » value, the middle of its last month, quarter or half). With at least 24 monthly
-values, one effect per calendar month is added: the mean residual of that month, the line and the
-effects being re-estimated in turn until stable (the joint least-squares fit of a line plus month
-effects), the effects centred on zero. Fewer than 2 values, or values all in the same period:
-no projection.
+values, only the monthly values are used and one effect per calendar month is added: the mean
+residual of that month, the line and the effects being re-estimated in turn until stable (which is
+the joint least-squares fit of a line plus month effects), the effects centred on zero; the
+projection is the line at 31 December plus December's effect. Fewer than 2 values, or values all
+in the same period: no projection.
 """
 
 from __future__ import annotations

@@ -35,6 +35,14 @@ def expected_period(subject: Subject, as_of: date, policy: Policy) -> Period:
     return period
 
 
+def first_missing_period(subject: Subject, latest: Period | None) -> Period:
+    """The period after ``latest`` (the contract's first period when nothing is known)."""
+    unit = subject.period_unit
+    if latest is None:
+        return Period.containing(date(subject.contract_start, 1, 1), unit)
+    return Period.containing(latest.end, unit).next()
+
+
 def freshness(
     subject: Subject, observations: Iterable[Observation], as_of: date, policy: Policy
 ) -> Freshness:
@@ -42,11 +50,7 @@ def freshness(
     expected = expected_period(subject, as_of, policy)
     known = [o.period for o in observations if o.period.end <= as_of]
     latest = max(known) if known else None
-    unit = subject.period_unit
-    if latest is not None:
-        first_missing = Period.containing(latest.end, unit).next()
-    else:
-        first_missing = Period.containing(date(subject.contract_start, 1, 1), unit)
+    first_missing = first_missing_period(subject, latest)
     is_late = first_missing.end <= expected.end
     days_late = (as_of - available_on(subject, first_missing)).days if is_late else 0
     return Freshness(

@@ -32,6 +32,7 @@ from cpog.assess.trajectory import expected_at
 from cpog.assess.types import Status, Subject, Target
 from cpog.assess.wording import (
     direction_text,
+    display_unit,
     end_of_text,
     for_target_text,
     share_text,
@@ -90,11 +91,12 @@ def determine_status(
     annual = applicable_target(subject, at)
     if final is None or annual is None:
         return StatusOutcome(Status.SANS_CIBLE, [_why_no_target(subject)])
-    unit = subject.unit
+    unit = display_unit(subject)
     final_reason = f"Cible finale : {target_text(final, unit)}."
     if subject.direction is Direction.MAINTAIN:
         outcome = _maintain_status(subject, value, _scaled(annual, fraction), policy)
-        return StatusOutcome(outcome.status, [*outcome.reasons, final_reason])
+        tail = [] if annual == final else [final_reason]
+        return StatusOutcome(outcome.status, [*outcome.reasons, *tail])
     if meets(value, final, policy):
         return StatusOutcome(
             Status.ATTEINT,
@@ -123,7 +125,7 @@ def determine_status(
             band = (
                 f"{status_text(status)} à partir de {share_text(threshold)}"
                 if threshold is not None
-                else f"{status_text(Status.A_SURVEILLER)} à partir de {share_text(policy.watch)}"
+                else f"{status_text(status)} sous {share_text(policy.watch)}"
             )
             return StatusOutcome(
                 status,
@@ -141,7 +143,9 @@ def determine_status(
                 "La date est dans l'année de la valeur de référence : la valeur est comparée "
                 "à la cible."
             )
-        elif (final.value - base.value) * sign <= 0:
+        elif final.value == base.value:
+            why = "La valeur de référence est égale à la cible : la valeur est comparée à la cible."
+        elif (final.value - base.value) * sign < 0:
             why = (
                 "La valeur de référence dépassait déjà la cible : la valeur est comparée "
                 "à la cible."
@@ -151,7 +155,8 @@ def determine_status(
                 "La trajectoire ne progresse pas à cette date : la valeur est comparée à la cible."
             )
     outcome = _against_target(subject, value, _scaled(annual, fraction), policy)
-    return StatusOutcome(outcome.status, [why, *outcome.reasons, final_reason])
+    tail = [] if annual == final else [final_reason]
+    return StatusOutcome(outcome.status, [why, *outcome.reasons, *tail])
 
 
 def _baseline_when(year: int, fraction: float) -> str:
@@ -174,7 +179,7 @@ def _relative_gap(gap: float, reference: float) -> float:
 def _against_target(
     subject: Subject, value: float, target: Target, policy: Policy
 ) -> StatusOutcome:
-    unit = subject.unit
+    unit = display_unit(subject)
     head = f"Valeur {value_text(value, unit)} pour {for_target_text(target, unit)}"
     if meets(value, target, policy):
         return StatusOutcome(Status.CONFORME, [f"{head} : cible de l'année tenue."])
@@ -182,26 +187,28 @@ def _against_target(
     shortfall = _relative_gap((target.value - value) * sign, target.value)
     tolerance = policy.relative_tolerance
     if shortfall <= tolerance + _EPSILON:
+        if shortfall == 0:  # a strict bound reached but not crossed
+            gap = "valeur égale à la borne, qui doit être strictement franchie"
+        else:
+            gap = f"écart de {tolerance_text(shortfall)} de la cible"
         return StatusOutcome(
             Status.A_SURVEILLER,
-            [
-                f"{head} : écart de {tolerance_text(shortfall)} de la cible, dans la tolérance "
-                f"de {tolerance_text(tolerance)}."
-            ],
+            [f"{head} : {gap}, dans la tolérance de {tolerance_text(tolerance)}."],
         )
-    gap = "" if math.isinf(shortfall) else f"de {tolerance_text(shortfall)} de la cible "
+    gap = "" if math.isinf(shortfall) else f" de {tolerance_text(shortfall)} de la cible,"
     return StatusOutcome(
         Status.EN_RETARD,
-        [f"{head} : écart {gap}au-delà de la tolérance de {tolerance_text(tolerance)}."],
+        [f"{head} : écart{gap} au-delà de la tolérance de {tolerance_text(tolerance)}."],
     )
 
 
 def _maintain_status(
     subject: Subject, value: float, target: Target, policy: Policy
 ) -> StatusOutcome:
-    unit = subject.unit
+    unit = display_unit(subject)
     tolerance = policy.maintain_tolerance
-    head = f"Valeur {value_text(value, unit)} pour {for_target_text(target, unit)} à maintenir"
+    level = target_text(target, unit)
+    head = f"Valeur {value_text(value, unit)} pour un niveau à maintenir de {level}"
     if target.comparator is not Comparator.EQ and meets(value, target, policy):
         return StatusOutcome(Status.CONFORME, [f"{head} : seuil tenu."])
     gap = _relative_gap(abs(value - target.value), target.value)
@@ -228,7 +235,7 @@ def _trend_status(
     fraction: float,
     reference: tuple[float, str] | None,
 ) -> StatusOutcome:
-    unit = subject.unit
+    unit = display_unit(subject)
     base = subject.baseline
     if base is not None:
         reference = (

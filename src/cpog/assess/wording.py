@@ -2,30 +2,49 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
-from cpog.assess.types import Status, Target
-from cpog.contract.model import Comparator, Direction
+from cpog.assess.types import Status, Subject, Target
+from cpog.contract.model import Comparator, Direction, MeasureKind
 from cpog.formatting import fr_month, fr_number
 
 NBSP = "\u00a0"
 
 
+_HUGE = 1e15
+
+
+def display_unit(subject: Subject) -> str | None:
+    """The unit shown after values: the subject's, or « % » for a milestone (% done)."""
+    if subject.unit is None and subject.kind is MeasureKind.MILESTONE:
+        return "%"
+    return subject.unit
+
+
+def number_text(value: float, decimals: int) -> str:
+    """A number rounded to ``decimals``, French style; out-of-scale values in scientific form."""
+    if not math.isfinite(value):
+        return "infini" if value > 0 else ("−infini" if value < 0 else "indéfini")
+    if abs(value) >= _HUGE:
+        return f"{value:.3g}".replace(".", ",")
+    return fr_number(round(value, decimals) + 0.0)  # + 0.0 turns -0.0 into 0.0
+
+
 def value_text(value: float, unit: str | None) -> str:
     """'14,2 jours', '93,5 %', '1 234 places'; at most one decimal from 10 on, two below."""
-    rounded = round(value, 1 if abs(value) >= 10 else 2)
-    number = fr_number(rounded + 0.0)  # + 0.0 turns -0.0 into 0.0
+    number = number_text(value, 1 if abs(value) >= 10 else 2)
     return f"{number}{NBSP}{unit}" if unit else number
 
 
 def share_text(ratio: float) -> str:
     """A ratio as a percentage without decimals: 1.234 → '123 %'."""
-    return f"{fr_number(round(ratio * 100))}{NBSP}%"
+    return f"{number_text(ratio * 100, 0)}{NBSP}%"
 
 
 def tolerance_text(tolerance: float) -> str:
     """0.05 → '5 %'."""
-    return f"{fr_number(round(tolerance * 100, 2))}{NBSP}%"
+    return f"{number_text(tolerance * 100, 2)}{NBSP}%"
 
 
 def end_of_text(day: date) -> str:
@@ -54,6 +73,11 @@ def direction_text(direction: Direction) -> str:
     return {Direction.UP: "hausse", Direction.DOWN: "baisse", Direction.MAINTAIN: "maintien"}[
         direction
     ]
+
+
+def days_text(days: int) -> str:
+    """'1 jour', '62 jours'."""
+    return f"{fr_number(days)}{NBSP}jour{'s' if abs(days) > 1 else ''}"
 
 
 def of_text(text: str) -> str:

@@ -129,9 +129,7 @@ def status(
     challenge: Annotated[
         int | None, typer.Option("--challenge", "-d", help="Seulement ce défi.")
     ] = None,
-    format: Annotated[
-        str, typer.Option("--format", "-f", help="table, json ou csv.")
-    ] = "table",
+    format: Annotated[str, typer.Option("--format", "-f", help="table, json ou csv.")] = "table",
 ) -> None:
     """Status of every indicator and targeted-result measure at a date."""
     if format not in {"table", "json", "csv"}:
@@ -166,8 +164,12 @@ def status(
             "contrat": contract.id,
             "lignes": records,
             "defis": {
-                str(n): {"statut": r.status.value, "score": r.score, "complet": r.complete,
-                         "manquants": r.missing}
+                str(n): {
+                    "statut": r.status.value,
+                    "score": r.score,
+                    "complet": r.complete,
+                    "manquants": r.missing,
+                }
                 for n, r in result.challenges.items()
             },
         }

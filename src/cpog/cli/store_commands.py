@@ -104,12 +104,18 @@ def _run_import(kind: str, file: Path, dry_run: bool) -> None:
     what = "valeurs" if kind == "values" else "cibles"
     if outcome.changes:
         table = RichTable(title=f"{'Changements prévus' if dry_run else 'Changements enregistrés'}")
-        for column in ("Ligne", "Identifiant", "Période" if kind == "values" else "Année",
-                       "Avant", "Après"):
+        for column in (
+            "Ligne",
+            "Identifiant",
+            "Période" if kind == "values" else "Année",
+            "Avant",
+            "Après",
+        ):
             table.add_column(column)
         for change in outcome.changes[:50]:
-            table.add_row(str(change.line), change.subject_id, change.what,
-                          change.before or "—", change.after)
+            table.add_row(
+                str(change.line), change.subject_id, change.what, change.before or "—", change.after
+            )
         out.print(table)
         if len(outcome.changes) > 50:
             out.print(f"… et {len(outcome.changes) - 50} autres.")
@@ -127,7 +133,9 @@ DryRun = Annotated[
 FileArg = Annotated[Path, typer.Argument(help="Fichier CSV ou Excel (XLSX, XLS, ODS).")]
 
 
-@import_app.command("values", help="Importe des valeurs (réalisations) d'indicateurs et de mesures.")
+@import_app.command(
+    "values", help="Importe des valeurs (réalisations) d'indicateurs et de mesures."
+)
 def import_values_command(file: FileArg, dry_run: DryRun = False) -> None:
     _run_import("values", file, dry_run)
 

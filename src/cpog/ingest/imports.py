@@ -137,9 +137,7 @@ def _columns(table: Table, wanted: list[str], required: set[str], report: Valida
     for row in table.rows:
         row.cells = {_canonical(k, wanted): v for k, v in row.cells.items()}
         row.numbers = {_canonical(k, wanted): v for k, v in row.numbers.items()}
-    table.original_headers = {
-        _canonical(h, wanted): table.label(h) for h in table.headers
-    }
+    table.original_headers = {_canonical(h, wanted): table.label(h) for h in table.headers}
     table.headers = [_canonical(h, wanted) for h in table.headers]
     return not missing and not unknown
 
@@ -203,8 +201,10 @@ def validate_values(
             )
         if denominator is not None and denominator == 0:
             report.add_cell(table, row, "dénominateur", "dénominateur nul")
-        if subject is not None and subject.measure_kind == MeasureKind.MILESTONE and (
-            value is not None and not Decimal(0) <= value <= Decimal(100)
+        if (
+            subject is not None
+            and subject.measure_kind == MeasureKind.MILESTONE
+            and (value is not None and not Decimal(0) <= value <= Decimal(100))
         ):
             report.add_cell(table, row, "valeur", "un jalon s'exprime en % réalisé, de 0 à 100")
         if subject is not None and period is not None:
@@ -217,13 +217,7 @@ def validate_values(
                     f"valeur déjà donnée ligne {seen[key]} pour la même période",
                 )
             seen[key] = row.line
-        if (
-            subject is None
-            or period is None
-            or value is None
-            or status is None
-            or not report.ok
-        ):
+        if subject is None or period is None or value is None or status is None or not report.ok:
             continue
         rows.append(
             ValueRow(
@@ -246,9 +240,7 @@ def _year(text: str) -> int:
     return int(text)
 
 
-def validate_targets(
-    table: Table, contract: Contract
-) -> tuple[list[TargetRow], ValidationReport]:
+def validate_targets(table: Table, contract: Contract) -> tuple[list[TargetRow], ValidationReport]:
     """Check a targets file; the rows are returned only when the report is empty."""
     report = ValidationReport()
     if not _columns(table, TARGET_COLUMNS, REQUIRED_TARGET_COLUMNS, report):
@@ -273,7 +265,10 @@ def validate_targets(
             key = (subject.subject_id, year, kind)
             if key in seen:
                 report.add_cell(
-                    table, row, "année", f"cible déjà donnée ligne {seen[key]} (même type, même année)"
+                    table,
+                    row,
+                    "année",
+                    f"cible déjà donnée ligne {seen[key]} (même type, même année)",
                 )
             seen[key] = row.line
         if (

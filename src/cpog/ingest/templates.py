@@ -87,7 +87,9 @@ def write_template(contract: Contract, kind: str, path: Path) -> Path:
         )
     notes = workbook.add_worksheet("aide")
     notes.set_column(0, 0, 120)
-    notes.write(0, 0, f"Modèle d'import cpog — {contract.short_title}, {contract.organisation.name}")
+    notes.write(
+        0, 0, f"Modèle d'import cpog — {contract.short_title}, {contract.organisation.name}"
+    )
     for n, line in enumerate(HELP[kind], start=2):
         notes.write(n, 0, line)
     workbook.close()

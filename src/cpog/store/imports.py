@@ -61,9 +61,7 @@ def _read(path: Path) -> tuple[bytes, Table]:
     try:
         return path.read_bytes(), read_table(path)
     except TableError as error:
-        raise ImportValidationError(
-            [CellIssue(path.name, 0, "", "", str(error))]
-        ) from error
+        raise ImportValidationError([CellIssue(path.name, 0, "", "", str(error))]) from error
     except OSError as error:
         raise ImportValidationError(
             [CellIssue(path.name, 0, "", "", f"fichier illisible ({error.strerror})")]
