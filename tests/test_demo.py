@@ -44,14 +44,16 @@ def series(d: DemoData, subject_id: str) -> list[DemoValue]:
 
 
 def value_of(d: DemoData, subject_id: str, key: str) -> Decimal:
-    found = [v.value for v in d.values if v.subject_id == subject_id and v.period.key == key]
+    found: list[Decimal] = [
+        v.value for v in d.values if v.subject_id == subject_id and v.period.key == key
+    ]
     assert len(found) == 1, (subject_id, key, found)
     return found[0]
 
 
 def measure_id(predicate: str) -> str:
     """The id of the one measure whose id contains ``predicate``."""
-    ids = [m.id for _, _, m in contract().measures() if predicate in m.id]
+    ids: list[str] = [m.id for _, _, m in contract().measures() if predicate in m.id]
     assert len(ids) == 1, ids
     return ids[0]
 
@@ -153,9 +155,7 @@ def test_monthly_series_run_from_january_2022_to_the_last_ended_month(
     as_of: date, last: str
 ) -> None:
     d = generate(contract(), as_of)
-    expected = [
-        p.key for p in periods_between(Period.month_of(2022, 1), Period.parse(last))
-    ]
+    expected = [p.key for p in periods_between(Period.month_of(2022, 1), Period.parse(last))]
     monthly = [
         i
         for i in contract().indicators
@@ -198,9 +198,7 @@ def test_values_are_definitive_six_months_after_their_period() -> None:
     assert by_key[("monenfant-assistants-maternels", "2025")] == "definitive"
     assert {v.status for v in d.values} == {"definitive", "provisional"}
     early = generate(contract(), date(2026, 3, 1))
-    assert {
-        v.status for v in early.values if v.period == Period.year_of(2025)
-    } == {"provisional"}
+    assert {v.status for v in early.values if v.period == Period.year_of(2025)} == {"provisional"}
 
 
 # --- labels --------------------------------------------------------------------------------
@@ -222,7 +220,7 @@ def test_every_value_and_target_is_labelled_as_demo() -> None:
 def test_values_are_frozen() -> None:
     value = data().values[0]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        value.value = Decimal(0)  # type: ignore[misc]
+        setattr(value, "value", Decimal(0))  # noqa: B010
 
 
 # --- figures of the signed text --------------------------------------------------------------
@@ -248,9 +246,9 @@ def test_one_avip_creche_in_2022() -> None:
 def test_pass_colo_departures_are_300_in_2022() -> None:
     [measure] = [
         m
-        for _, _, m in contract().challenge(2).targeted_results[0].measures  # type: ignore[union-attr]
-        if m.baseline is not None and m.baseline.value == 300
-    ] or [m for c, _, m in contract().measures() if c.number == 2 and m.baseline and m.baseline.value == 300]
+        for c, _, m in contract().measures()
+        if c.number == 2 and m.baseline is not None and m.baseline.value == 300
+    ]
     assert value_of(data(), measure.id, "2022") == 300
 
 
@@ -355,8 +353,9 @@ def test_year_to_date_amounts_never_decrease_within_a_year() -> None:
             by_year[v.period.year].append(v.value)
         for year, values in by_year.items():
             assert values == sorted(values), (indicator.id, year)
-            assert values[0] < values[-1] / 5  # January holds about a twelfth of the year
-        assert by_year[2022][-1] == Decimal(1400000) or indicator.id != "cog-10-41"
+            if len(values) == 12:
+                assert values[0] < values[-1] / 5  # January holds about a twelfth of the year
+        assert by_year[2022][-1] == d.baselines[indicator.id][0]  # the year's total
 
 
 def test_year_to_date_rates_stay_rates() -> None:
@@ -404,7 +403,11 @@ def test_trajectory_targets_for_level_measures() -> None:
     measures = {m.id: m for _, _, m in contract().measures()}
     assert {t.subject_type for t in trajectory} == {"measure"}
     levels = {t.subject_id for t in trajectory if measures[t.subject_id].kind is MeasureKind.LEVEL}
-    assert {measure_id("creches-avip"), measure_id("pass-colo"), measure_id("equipements-avs")} <= levels
+    assert {
+        measure_id("creches-avip"),
+        measure_id("pass-colo"),
+        measure_id("equipements-avs"),
+    } <= levels
     for t in trajectory:
         assert 2023 <= t.year <= 2026
 
@@ -518,6 +521,36 @@ def test_indicators_cover_every_status_as_their_scenario_says(as_of: date) -> No
         "sans_cible",
     }
     assert min(statuses.values()) >= 2
+
+
+@pytest.mark.parametrize("as_of", [date(2025, 9, 30), AS_OF, date(2026, 11, 27)])
+def test_the_steering_view_shows_every_status(as_of: date) -> None:
+    """Through cpog.steering, as the store feeds it (contract targets of measures included)."""
+    from cpog.steering import StoredTarget, contract_status
+
+    d = data(as_of)
+    targets: dict[tuple[str, str], list[StoredTarget]] = defaultdict(list)
+    for _, _, m in contract().measures():
+        stated = m.target
+        if stated is None or stated.value is None or stated.year is None:
+            continue
+        if m.kind not in (MeasureKind.TREND, MeasureKind.MILESTONE):
+            comparator = m.comparator.value if m.comparator else ""
+            targets[("measure", m.id)].append(
+                StoredTarget(stated.year, stated.value, "fixed", comparator)
+            )
+    for t in d.targets:
+        targets[(t.subject_type, t.subject_id)].append(
+            StoredTarget(t.year, float(t.value), t.kind, t.comparator)
+        )
+    observations: dict[tuple[str, str], list[Observation]] = defaultdict(list)
+    for v in d.values:
+        observations[(v.subject_type, v.subject_id)].append(Observation(v.period, float(v.value)))
+    status = contract_status(contract(), targets, observations, as_of)
+    counts = Counter(
+        r.assessment.status.value for r in status.rows if r.subject_type == "indicator"
+    )
+    assert len(counts) == 7 and min(counts.values()) >= 2, counts
 
 
 @pytest.mark.parametrize("as_of", [date(2026, 2, 1), AS_OF, date(2026, 11, 27)])

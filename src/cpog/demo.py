@@ -63,6 +63,7 @@ from cpog.contract.model import (
     Periodicity,
     TargetKind,
 )
+from cpog.contract.units import adds_up
 from cpog.periods import Period, PeriodUnit, periods_between
 
 __all__ = [
@@ -415,10 +416,10 @@ def scenario_of(subject_id: str, contract: Contract | None = None) -> str:
     measure = _measure(contract, subject_id)
     if indicator is not None and not _assessed(indicator):
         return EMPTY if _SCENARIO_TABLE.get(subject_id) == EMPTY else MONITORING
+    if measure is not None and measure.indicator and _indicator(contract, measure.indicator):
+        return scenario_of(measure.indicator, contract)  # its values are the indicator's
     if subject_id in _SCENARIO_TABLE:
         return _SCENARIO_TABLE[subject_id]
-    if measure is not None and measure.indicator and _indicator(contract, measure.indicator):
-        return scenario_of(measure.indicator, contract)
     choices = (
         _MILESTONE_FALLBACK
         if measure is not None and measure.kind is MeasureKind.MILESTONE
@@ -507,10 +508,7 @@ def _is_rate(unit: str | None) -> bool:
 
 def is_additive(indicator: Indicator) -> bool:
     """Whether a year-to-date indicator cumulates a count or an amount (not a rate or a délai)."""
-    if indicator.cumulation is not Cumulation.YEAR_TO_DATE:
-        return False
-    unit = indicator.unit.lower()
-    return not (_is_rate(unit) or unit == "jours" or " par " in unit)
+    return indicator.cumulation is Cumulation.YEAR_TO_DATE and adds_up(indicator.unit)
 
 
 def _decimal(value: float, places: int) -> Decimal:
@@ -910,7 +908,7 @@ def generate(contract: Contract, as_of: date, seed: str = DEFAULT_SEED) -> DemoD
         unit = _UNITS[indicator.periodicity]
         last = _last_ended(unit, as_of, end)
         if scenario == LATE:
-            missing = 4 + _hash_int(seed + indicator.id + "late") % 3
+            missing = 4 + _hash_int(indicator.id + "late") % 3  # part of the scenario
             for _ in range(missing if unit is PeriodUnit.MONTH else 1):
                 last = last.previous()
         kept = [(p, _decimal(v, places)) for p, v in series if p <= last]

@@ -6,7 +6,12 @@
 | ``DATABASE_URL`` | SQLite in ``CPOG_DATA_DIR`` | e.g. ``postgres://user@host:5432/cpog`` |
 | ``CPOG_CONTRACT`` | the shipped Deux-Sèvres contract | contract folder loaded by default |
 | ``CPOG_SECRET_KEY`` | generated once into ``CPOG_DATA_DIR`` | Django secret key |
-| ``CPOG_DEBUG`` | ``0`` | development mode |
+| ``CPOG_DEBUG`` | ``0`` | development mode (never in production) |
+| ``CPOG_PRODUCTION`` | ``0`` | production: refuses to start with DEBUG or without a secret key, secure cookies |
+| ``CPOG_ALLOWED_HOSTS`` | ``localhost,127.0.0.1`` | host names the app answers to |
+| ``CPOG_BRAND_NAME`` | the contract's caisse | name shown in the header |
+| ``CPOG_BRAND_COLOR`` | ``#1f4e79`` | main colour of the theme (contrast is checked) |
+| ``CPOG_BRAND_LOGO`` | none | path of a logo image under the static files |
 """
 
 from __future__ import annotations
@@ -45,14 +50,102 @@ def _secret_key() -> str:
     return stored.read_text(encoding="utf-8").strip()
 
 
+PRODUCTION = os.environ.get("CPOG_PRODUCTION", "0") == "1"
+if PRODUCTION:
+    from django.core.exceptions import ImproperlyConfigured
+
+    if DEBUG:
+        raise ImproperlyConfigured("CPOG_DEBUG=1 est interdit en production (CPOG_PRODUCTION=1).")
+    if not os.environ.get("CPOG_SECRET_KEY"):
+        raise ImproperlyConfigured(
+            "CPOG_SECRET_KEY est obligatoire en production (CPOG_PRODUCTION=1)."
+        )
+
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = os.environ.get("CPOG_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "axes",
     "cpog.store",
+    "cpog.web",
 ]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "cpog.web.middleware.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+ROOT_URLCONF = "cpog.web.urls"
+WSGI_APPLICATION = "cpog.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "cpog.web.context.brand",
+            ],
+        },
+    }
+]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # serve straight from the package: no collectstatic step needed
+LOGIN_URL = "/connexion/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/connexion/"
+
+# Security: the app is an intranet tool handling steering data under audit.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
+SECURE_SSL_REDIRECT = PRODUCTION and os.environ.get("CPOG_SSL_REDIRECT", "1") == "1"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "web/locked.html"
+
+BRAND_NAME = os.environ.get("CPOG_BRAND_NAME", "")
+BRAND_COLOR = os.environ.get("CPOG_BRAND_COLOR", "#1f4e79")
+BRAND_LOGO = os.environ.get("CPOG_BRAND_LOGO", "")
 
 _default_db = f"sqlite:///{DATA_DIR / 'cpog.sqlite3'}"
 DATABASES = {
@@ -73,3 +166,4 @@ USE_TZ = True
 TIME_ZONE = "Europe/Paris"
 LANGUAGE_CODE = "fr-fr"
 USE_I18N = True
+USE_THOUSAND_SEPARATOR = True

@@ -30,12 +30,14 @@ from cpog.assess import (
 from cpog.contract.model import (
     Comparator,
     Contract,
+    Cumulation,
     Indicator,
     IndicatorType,
     Measure,
     MeasureKind,
     Periodicity,
 )
+from cpog.contract.units import adds_up
 
 SubjectKey = tuple[str, str]  # (subject type, subject id)
 
@@ -118,6 +120,9 @@ def indicator_subject(
             availability_lag_days=indicator.availability_lag_days,
             baseline=baseline,
             targets=_points(targets),
+            # A year-to-date total of counts or euros grows through the year: compare it with
+            # the share of the year's target, not with the whole of it.
+            per_year=indicator.cumulation == Cumulation.YEAR_TO_DATE and adds_up(indicator.unit),
         ),
         f"valeur {contract.period.start - 1}" if baseline else "aucune",
     )

@@ -32,3 +32,11 @@ BUILTIN_UNITS: dict[str, str] = {
 
 def known_units(declared: list[str]) -> set[str]:
     return set(BUILTIN_UNITS) | set(declared)
+
+
+def adds_up(unit: str) -> bool:
+    """Whether values in ``unit`` add up over time (counts, amounts) rather than being levels
+    (rates, délais, ratios): a year-to-date total is then compared with a share of the year."""
+    text = unit.lower()
+    levels = {"%", "points", "jours", "indice"}
+    return not (text in levels or " par " in text or text.startswith("%"))

@@ -1,0 +1,1 @@
+"""The web application: server-rendered pages with HTMX, the REST API, users and roles."""

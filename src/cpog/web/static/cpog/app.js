@@ -1,0 +1,42 @@
+// cpog — behaviour shared by every page. No inline script: the CSP forbids it.
+(function () {
+  "use strict";
+
+  // Draw every Vega-Lite chart whose spec sits in a <script type="application/json"> block.
+  function drawCharts(root) {
+    if (typeof vegaEmbed === "undefined") { return; }
+    root.querySelectorAll("[data-chart]").forEach(function (holder) {
+      if (holder.dataset.drawn) { return; }
+      var source = document.getElementById(holder.dataset.chart);
+      if (!source) { return; }
+      var spec = JSON.parse(source.textContent);
+      vegaEmbed(holder, spec, {
+        actions: false,
+        renderer: "svg",
+        ast: true,  // evaluate expressions without eval(): the CSP has no unsafe-eval
+        expr: vegaInterpreter.expressionInterpreter,
+        formatLocale: {decimal: ",", thousands: "\u202f", grouping: [3], currency: ["", "\u00a0€"]},
+        timeFormatLocale: {
+          dateTime: "%A %e %B %Y à %X", date: "%d/%m/%Y", time: "%H:%M:%S",
+          periods: ["AM", "PM"],
+          days: ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+          shortDays: ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+          months: ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                   "septembre", "octobre", "novembre", "décembre"],
+          shortMonths: ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août",
+                        "sept.", "oct.", "nov.", "déc."]
+        }
+      }).then(function () {
+        holder.dataset.drawn = "1";
+        holder.setAttribute("data-chart-ready", "1");
+      }).catch(function (error) {
+        holder.textContent = "Graphique indisponible : " + error.message;
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  document.body && document.body.addEventListener("htmx:afterSettle", function (event) {
+    drawCharts(event.target);
+  });
+})();

@@ -1,0 +1,61 @@
+"""French display of numbers, values with units, statuses and dates in templates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from cpog.assess.types import Status
+from cpog.assess.wording import value_text
+from cpog.formatting import fr_date, fr_month, fr_number
+
+register = template.Library()
+
+
+@register.filter
+def num(value: Any, decimals: int | None = None) -> str:
+    if value is None or value == "":
+        return "—"
+    return fr_number(value, decimals)
+
+
+@register.filter
+def with_unit(value: Any, unit: str | None) -> str:
+    if value is None:
+        return "—"
+    return value_text(float(value), unit)
+
+
+@register.filter
+def pct(value: Any) -> str:
+    if value is None:
+        return "—"
+    return f"{fr_number(round(float(value)))}\u00a0%"
+
+
+@register.filter
+def badge(status: Status | str | None) -> SafeString:
+    if status is None:
+        return format_html('<span class="badge">—</span>')
+    status = Status(status)
+    return format_html('<span class="badge badge-{}">{}</span>', status.value, status.label_fr)
+
+
+@register.filter
+def jour(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{fr_date(local.date())} {local:%H:%M}"
+    return fr_date(value)
+
+
+@register.filter
+def mois(value: date | None) -> str:
+    return "—" if value is None else fr_month(value)

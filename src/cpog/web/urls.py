@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from cpog.web.api import api
+from cpog.web.views import actions, challenges, contract, dashboard, history, imports, indicators
+from cpog.web.views.theme import theme
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("theme.css", theme, name="theme"),
+    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("contrat/", contract.contract_page, name="contract"),
+    path("defis/", challenges.challenge_list, name="challenges"),
+    path("defis/<int:number>/", challenges.challenge_page, name="challenge"),
+    path("indicateurs/", indicators.indicator_list, name="indicators"),
+    path("indicateurs/<slug:subject_id>/", indicators.indicator_page, name="indicator"),
+    path("mesures/<slug:subject_id>/", indicators.measure_page, name="measure"),
+    path("actions/", actions.action_list, name="actions"),
+    path("actions/<slug:action_id>/", actions.action_page, name="action"),
+    path("import/", imports.import_page, name="import"),
+    path("import/modele/<str:kind>.<str:fmt>", imports.template_download, name="import-template"),
+    path("historique/", history.history_page, name="history"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "cpog.web.views.errors.forbidden"
+handler404 = "cpog.web.views.errors.not_found"
