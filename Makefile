@@ -12,7 +12,7 @@ export UV_LINK_MODE ?= copy
 .PHONY: schemas help setup run test test-sqlite test-postgres check lint format typecheck bench clean
 
 help:
-	@echo "make run    installe, charge le contrat et les données de démonstration, lance cpog"
+	@echo "make run    installe, charge le contrat et les données de démonstration, lance l'application"
 	@echo "make test   lance tous les tests (SQLite, puis PostgreSQL si DATABASE_URL_TEST répond)"
 	@echo "make check  lint, format, types, tests"
 
@@ -25,7 +25,7 @@ setup: $(UV_BOOTSTRAP)
 
 run: setup
 	$(RUN) cpog check
-	$(RUN) cpog show
+	$(RUN) cpog serve
 
 DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/test
 

@@ -116,7 +116,9 @@ TEMPLATES = [
 ]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Static files are served from the installed package by WhiteNoise (no collectstatic step);
+# set CPOG_STATIC_ROOT to collect them for a front web server instead.
+STATIC_ROOT = os.environ.get("CPOG_STATIC_ROOT") or None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -65,6 +65,7 @@ class StatusRow:
     family: str | None
     baseline_source: str  # "contrat", "valeur 2022" or "aucune"
     assessment: Assessment
+    series: tuple[Observation, ...] = ()  # the values it was assessed on, for charts and tables
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ def contract_status(
                 indicator.family,
                 source,
                 assess(subject, series, as_of, policy),
+                tuple(series),
             )
         )
     for _, _, measure in contract.measures():
@@ -211,6 +213,7 @@ def contract_status(
                 None,
                 source,
                 assess(subject, series, as_of, policy),
+                tuple(series),
             )
         )
     return ContractStatus(as_of, rows, _challenge_rollups(contract, rows), _family_rollups(rows))

@@ -36,6 +36,9 @@ app.command("status", help="Situation de chaque indicateur et résultat visé à
 app.command("demo", help="Remplit la base de données de démonstration (2022 à aujourd'hui).")(
     store_commands.demo
 )
+app.command("serve", help="Lance l'application web (premier lancement : contrat et démo chargés).")(
+    store_commands.serve
+)
 app.command("template", help="Écrit un modèle d'import (XLSX ou CSV) prêt à remplir.")(
     store_commands.template
 )

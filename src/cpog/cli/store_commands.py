@@ -201,3 +201,39 @@ def demo(
         f"Données de démonstration chargées : {outcome.values} valeurs et {outcome.targets} "
         "cibles (déjà présentes à l'identique : rien n'est réécrit)."
     )
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Adresse d'écoute.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port d'écoute.")] = 8000,
+    threads: Annotated[int, typer.Option("--threads", help="Fils de traitement.")] = 8,
+    no_demo: Annotated[
+        bool, typer.Option("--sans-demo", help="Ne pas charger les données de démonstration.")
+    ] = False,
+) -> None:
+    """Serve the web application; on a new store, load the contract and the demo data first."""
+    from cpog.store.bootstrap import current_user, setup
+
+    setup()
+    from waitress import serve as waitress_serve
+
+    from cpog.store.firstrun import prepare
+    from cpog.web.wsgi import application
+
+    try:
+        done = prepare(date.today(), current_user(), with_demo=not no_demo)
+    except CpogError as error:
+        err.print(escape(str(error)))
+        raise typer.Exit(error.exit_code) from None
+    if done.contract_loaded:
+        out.print("Contrat des Deux-Sèvres chargé.")
+    if done.demo_values:
+        out.print(f"Données de démonstration chargées ({done.demo_values} valeurs).")
+    if done.admin_password:
+        out.print(
+            "\n[bold]Compte administrateur créé[/bold] — identifiant : admin, mot de passe : "
+            f"[bold]{done.admin_password}[/bold]\nNotez-le : il ne sera plus affiché. "
+            "Changez-le dans Administration > Utilisateurs.\n"
+        )
+    out.print(f"cpog est servi sur http://{host}:{port}/ (Ctrl+C pour arrêter).")
+    waitress_serve(application, host=host, port=port, threads=threads, ident="cpog")

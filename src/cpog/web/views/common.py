@@ -10,11 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from cpog.assess import Observation
 from cpog.contract.model import Contract
-from cpog.steering import ContractStatus
+from cpog.steering import ContractStatus, StatusRow, SubjectKey, contract_status
 from cpog.store.contracts import current_contract
 from cpog.store.models import ContractVersion, Measurement
-from cpog.store.status import status_at
+from cpog.store.status import steering_inputs
 
 
 @dataclass
@@ -24,6 +25,18 @@ class Steering:
     status: ContractStatus
     today: date
     demo: bool
+    observations: dict[SubjectKey, list[Observation]]
+
+    def row(self, subject_type: str, subject_id: str) -> StatusRow | None:
+        return next(
+            (
+                r
+                for r in self.status.rows
+                if r.subject_type == subject_type and r.subject_id == subject_id
+            ),
+            None,
+        )
+
 
 
 def steering(request: HttpRequest) -> Steering:
@@ -36,7 +49,9 @@ def steering(request: HttpRequest) -> Steering:
     demo = Measurement.objects.filter(
         contract_id=contract.id, source=Measurement.Source.DEMO
     ).exists()
-    result = Steering(version, contract, status_at(contract, today), today, demo)
+    targets, observations = steering_inputs(contract, contract.organisation.code)
+    status = contract_status(contract, targets, observations, today)
+    result = Steering(version, contract, status, today, demo, observations)
     request._cpog_steering = result  # type: ignore[attr-defined]
     return result
 

@@ -1,0 +1,1 @@
+"""Outputs built from the assessment: chart specs (Vega-Lite), later the annual review and Excel."""
