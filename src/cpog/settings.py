@@ -7,7 +7,7 @@
 | ``CPOG_CONTRACT`` | the shipped Deux-Sèvres contract | contract folder loaded by default |
 | ``CPOG_SECRET_KEY`` | generated once into ``CPOG_DATA_DIR`` | Django secret key |
 | ``CPOG_DEBUG`` | ``0`` | development mode (never in production) |
-| ``CPOG_PRODUCTION`` | ``0`` | production: refuses to start with DEBUG or without a secret key, secure cookies |
+| ``CPOG_PRODUCTION`` | ``0`` | production: refuses DEBUG or a missing secret key; secure cookies |
 | ``CPOG_ALLOWED_HOSTS`` | ``localhost,127.0.0.1`` | host names the app answers to |
 | ``CPOG_BRAND_NAME`` | the contract's caisse | name shown in the header |
 | ``CPOG_BRAND_COLOR`` | ``#1f4e79`` | main colour of the theme (contrast is checked) |

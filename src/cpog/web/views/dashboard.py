@@ -77,7 +77,9 @@ def build(request: HttpRequest) -> DashboardContext:
         families=families,
         challenges=challenges,
         attention=[r for r in rows if r.assessment.status in ATTENTION],
-        late_values=[r for r in rows if r.assessment.freshness.is_late and r.assessment.subject.assessed],
+        late_values=[
+            r for r in rows if r.assessment.freshness.is_late and r.assessment.subject.assessed
+        ],
         overdue_actions=overdue,
         missing_analyses=missing_analyses(contract, rows),
         updates=list(AuditEvent.objects.order_by("-at", "-id")[:12]),

@@ -7,8 +7,10 @@ from django.shortcuts import render
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    message = str(exception) if exception and str(exception) else (
-        "Votre rôle ne permet pas cette opération."
+    message = (
+        str(exception)
+        if exception and str(exception)
+        else ("Votre rôle ne permet pas cette opération.")
     )
     return render(
         request, "web/error.html", {"title": "Accès refusé", "message": message}, status=403
