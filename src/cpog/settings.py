@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves the OpenAPI explorer's assets locally instead of from a CDN
     "axes",
     "cpog.store",
     "cpog.web",

@@ -27,6 +27,7 @@ from cpog.store.models import ImportBatch, Measurement
 from cpog.store.values import (
     NewTarget,
     NewValue,
+    current_rows,
     plan_targets,
     plan_values,
     record_targets,
@@ -94,7 +95,8 @@ def import_values(
         for r in rows
     ]
     with transaction.atomic():
-        plan = plan_values(contract.id, scope, new)
+        current = current_rows(contract.id, scope, {v.subject_id for v in new})
+        plan = plan_values(contract.id, scope, new, current)
         lines = {(r.subject.subject_id, r.period.key): r.line for r in rows}
         outcome = ImportOutcome(
             path.name,
@@ -130,7 +132,7 @@ def import_values(
             source=Measurement.Source.IMPORT,
             user=user,
             batch=batch,
-            current={},
+            current=current,  # so revisions are audited with the value they replace
         )
         outcome.batch = batch
     return outcome

@@ -1,3 +1,927 @@
-from ninja import NinjaAPI
+"""The REST API, ``/api/v1/``: read the contract, its values, targets and statuses; write values
+and targets with the same validation as file imports. Documented by its OpenAPI schema
+(``/api/v1/openapi.json``).
 
-api = NinjaAPI(title="cpog", version="1", urls_namespace="api")
+Authentication: a personal token sent as ``Authorization: Bearer cpog_…`` (only its SHA-256 is
+stored, see :class:`cpog.web.models.ApiToken`), or, for reading from the browser, the session
+of a signed-in user. Writes need a token and are checked against the user's role exactly as in
+the web pages.
+
+Every error has one shape: ``{"ok": false, "status": 422, "error": "…", "errors": [{"item",
+"field", "value", "message"}]}``, in French.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+from ninja.security import HttpBearer, django_auth
+
+from cpog.assess import Assessment
+from cpog.assess.types import Target
+from cpog.contract.model import Contract
+from cpog.formatting import fr_number
+from cpog.ingest.imports import (
+    TARGET_COLUMNS,
+    VALUE_COLUMNS,
+    Subject,
+    subjects_of,
+    validate_targets,
+    validate_values,
+)
+from cpog.ingest.imports import _plain as plain_key
+from cpog.ingest.numbers import DateError, parse_date
+from cpog.ingest.tables import CellIssue, Row, Table, ValidationReport
+from cpog.periods import Period, PeriodError, parse_period
+from cpog.steering import StatusRow
+from cpog.store.contracts import NoContractLoaded, current_contract
+from cpog.store.models import Measurement
+from cpog.store.models import Target as StoredTargetRow
+from cpog.store.status import status_at
+from cpog.store.values import (
+    NewTarget,
+    NewValue,
+    current_rows,
+    current_targets,
+    history,
+    plan_targets,
+    plan_values,
+    record_targets,
+    record_values,
+)
+from cpog.web import roles
+from cpog.web.api_schemas import (
+    ChallengeStatusOut,
+    ErrorOut,
+    IndicatorDetailOut,
+    IndicatorOut,
+    RolledSubjectOut,
+    StatusRowOut,
+    TargetIn,
+    TargetOut,
+    ValueIn,
+    ValueOut,
+    WriteOut,
+)
+from cpog.web.models import ApiToken
+
+DESCRIPTION = """\
+API REST de **cpog**, l'outil de pilotage du contrat pluriannuel d'objectifs et de gestion (CPOG)
+de la Caf.
+
+**Authentification.** Chaque utilisateur crée ses jetons personnels (page d'administration) et
+les envoie dans l'en-tête `Authorization: Bearer cpog_…`. Dans le navigateur, la session d'un
+utilisateur connecté suffit pour les lectures (`GET`). Sans authentification valide, la réponse
+est `401`.
+
+**Droits.** Tous les rôles lisent. Les valeurs s'écrivent selon les mêmes règles que dans
+l'application : administrateur et contrôle de gestion partout, pilote de défi pour les
+indicateurs et mesures des défis qu'il pilote ; les cibles, seulement par l'administrateur et le
+contrôle de gestion. Sinon, `403`.
+
+**Écritures.** `POST /values` et `POST /targets` reçoivent une liste d'éléments, validés comme
+une ligne d'un fichier d'import (mêmes règles, mêmes messages) : les nombres sont des nombres
+JSON ou du texte à la française (« 93,5 », « 1 234 »). Tout est enregistré, ou rien : la moindre
+erreur renvoie `422` avec la liste de toutes les erreurs. Renvoyer les mêmes valeurs n'écrit
+rien. Chaque écriture est tracée dans l'historique avec le nom de l'utilisateur.
+
+**Erreurs.** Toujours la même forme :
+`{"ok": false, "status": 422, "error": "message", "errors": [{"item": 1, "field": "value",
+"value": "12,3,4", "message": "nombre non reconnu : il y a plusieurs virgules"}]}` ;
+`item` est le rang de l'élément dans la liste envoyée, à partir de 1.
+"""
+
+
+class FrenchJSONRenderer(JSONRenderer):
+    """UTF-8 JSON, accents written as such."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer cpog_…``: the token's SHA-256 designates an active user."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        token = token.strip()
+        if not token.startswith("cpog_"):
+            return None
+        found = (
+            ApiToken.objects.select_related("user").filter(key_hash=ApiToken.digest(token)).first()
+        )
+        if found is None or not found.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+token_auth = TokenAuth()
+READ_AUTH = [token_auth, django_auth]
+WRITE_AUTH = [token_auth]
+
+api = NinjaAPI(
+    title="cpog — API du CPOG",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=READ_AUTH,
+    renderer=FrenchJSONRenderer(),
+    openapi_extra={
+        "tags": [
+            {"name": "Contrat", "description": "Le contrat signé, normalisé."},
+            {"name": "Indicateurs", "description": "Le catalogue des indicateurs."},
+            {"name": "Valeurs", "description": "Les valeurs par période et leurs révisions."},
+            {"name": "Cibles", "description": "Les cibles annuelles en vigueur."},
+            {"name": "Statuts", "description": "Où en est chaque indicateur, mesure et défi."},
+        ]
+    },
+)
+
+ERRORS: dict[int | str, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+# The descriptions of responses in the schema, in French (django-ninja writes « Forbidden »…).
+RESPONSES_FR: dict[str, Any] = {
+    "responses": {
+        200: {"description": "Réussite"},
+        400: {"description": "Paramètre invalide"},
+        401: {"description": "Authentification requise ou jeton invalide"},
+        403: {"description": "Droits insuffisants"},
+        404: {"description": "Introuvable"},
+        422: {"description": "Données invalides : toutes les erreurs sont listées"},
+    }
+}
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+class ApiProblem(Exception):
+    """An error answered with the API's JSON error shape."""
+
+    def __init__(self, status: int, error: str, errors: Sequence[dict[str, Any]] = ()) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+        self.errors = list(errors)
+
+
+def _error(item: int | None, field: str, value: str, message: str) -> dict[str, Any]:
+    return {"item": item, "field": field, "value": value, "message": message}
+
+
+def _problem_response(request: HttpRequest, problem: ApiProblem) -> HttpResponse:
+    response = api.create_response(
+        request,
+        {"ok": False, "status": problem.status, "error": problem.error, "errors": problem.errors},
+        status=problem.status,
+    )
+    if problem.status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="cpog"'
+    return response
+
+
+UNAUTHENTICATED = (
+    "Authentification requise : envoyez l'en-tête « Authorization: Bearer cpog_… » avec un "
+    "jeton d'API valide, ou connectez-vous à l'application."
+)
+GENERIC = {
+    400: "Requête invalide.",
+    401: UNAUTHENTICATED,
+    403: "Vous n'avez pas le droit de faire cette opération.",
+    404: "Ressource introuvable.",
+    405: "Méthode non permise.",
+    429: "Trop de requêtes : réessayez plus tard.",
+}
+
+
+@api.exception_handler(ApiProblem)
+def _on_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
+    return _problem_response(request, exc)
+
+
+@api.exception_handler(HttpError)
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja's own errors are in English: authentication, unreadable body…
+    if exc.message.startswith("Cannot parse request body"):
+        message = "Corps de la requête illisible : du JSON est attendu."
+    else:
+        message = GENERIC.get(exc.status_code, exc.message)
+    return _problem_response(request, ApiProblem(exc.status_code, message))
+
+
+@api.exception_handler(Http404)
+def _on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _problem_response(request, ApiProblem(404, GENERIC[404]))
+
+
+@api.exception_handler(PermissionDenied)
+def _on_403(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _problem_response(request, ApiProblem(403, str(exc) or GENERIC[403]))
+
+
+@api.exception_handler(NoContractLoaded)
+def _on_no_contract(request: HttpRequest, exc: NoContractLoaded) -> HttpResponse:
+    return _problem_response(request, ApiProblem(404, str(exc)))
+
+
+PYDANTIC_MESSAGES = {
+    "missing": "valeur manquante",
+    "extra_forbidden": "champ inconnu",
+    "string_type": "texte attendu",
+    "int_type": "nombre entier attendu",
+    "int_parsing": "nombre entier attendu",
+    "float_type": "nombre attendu",
+    "list_type": "liste JSON attendue",
+    "model_type": "objet JSON attendu",
+    "model_attributes_type": "objet JSON attendu",
+    "dict_type": "objet JSON attendu",
+    "date_type": "date attendue (AAAA-MM-JJ)",
+    "date_from_datetime_parsing": "date attendue (AAAA-MM-JJ)",
+}
+
+
+@api.exception_handler(ValidationError)
+def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Request shape errors (a field missing, a list expected…), worded in French."""
+    errors = []
+    seen: set[tuple[int | None, str]] = set()
+    for error in exc.errors:
+        loc = [part for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+        # The body list is read into the parameter ``items``: drop that name.
+        if loc and loc[0] == "items":
+            loc = loc[1:]
+        item = loc[0] + 1 if loc and isinstance(loc[0], int) else None
+        fields = [str(part) for part in loc if not isinstance(part, int)]
+        field = fields[0] if fields else ""
+        if (item, field) in seen:
+            continue  # a union reports each alternative (``value.int``, ``value.str``…)
+        seen.add((item, field))
+        kind = str(error.get("type", ""))
+        if len(fields) > 1:
+            message = "type non permis (nombre ou texte attendu)"
+        else:
+            message = PYDANTIC_MESSAGES.get(kind, "valeur non permise")
+        value = "" if kind == "missing" else _shown(error.get("input"))
+        errors.append(_error(item, field, value, message))
+    return _problem_response(
+        request, ApiProblem(422, "La requête ne respecte pas le format attendu.", errors)
+    )
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return "objet JSON" if isinstance(value, dict) else "liste JSON"
+    return str(value)
+
+
+# --- shared helpers -----------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    contract: Contract
+    scope: str
+
+
+def _context() -> Context:
+    _, contract = current_contract()
+    return Context(contract, contract.organisation.code)
+
+
+def _subject(contract: Contract, text: str) -> Subject:
+    found = subjects_of(contract).get(plain_key(text))
+    if found is None:
+        raise ApiProblem(
+            404,
+            f"Identifiant inconnu dans le contrat : « {text} ».",
+            [_error(None, "subject", text, "identifiant inconnu dans le contrat")],
+        )
+    return found
+
+
+def _period(text: str | None, field: str) -> Period | None:
+    if not text:
+        return None
+    try:
+        return parse_period(text)
+    except PeriodError as error:
+        raise ApiProblem(400, str(error), [_error(None, field, text, str(error))]) from error
+
+
+def _as_of(text: str | None) -> date:
+    if not text:
+        return timezone.localdate()
+    try:
+        return parse_date(text)
+    except DateError as error:
+        raise ApiProblem(400, str(error), [_error(None, "as_of", text, str(error))]) from error
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+# Words of the import templates, so that what is read can be posted back.
+VALUE_STATUS_WORDS = {"provisional": "provisoire", "definitive": "définitive"}
+TARGET_KIND_WORDS = {
+    "national": "nationale",
+    "individualised": "individualisée",
+    "fixed": "fixée",
+    "trajectory": "trajectoire",
+}
+PROVENANCE_WORDS = {
+    "cog_annex": "annexe COG",
+    "cnaf_notification": "notification Cnaf",
+    "cpog": "CPOG",
+    "derived": "déduite",
+    "demo": "démonstration",
+}
+COMPARATOR_SIGNS = {"lt": "<", "le": "≤", "ge": "≥", "gt": ">", "eq": "=", "": ""}
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@api.get(
+    "/contract",
+    response={200: Contract, **ERRORS},
+    openapi_extra=RESPONSES_FR,
+    tags=["Contrat"],
+    summary="Le contrat en vigueur",
+    description="Le contrat normalisé de la version en vigueur (avenants compris), tel que "
+    "l'exporte « cpog export --format json ».",
+)
+def get_contract(request: HttpRequest) -> Any:
+    return _context().contract.model_dump(mode="json")
+
+
+def _indicator_fields(contract: Contract, indicator_id: str) -> dict[str, Any]:
+    indicator = contract.indicator(indicator_id)
+    assert indicator is not None
+    return {
+        "id": indicator.id,
+        "code": indicator.code,
+        "code_as_written": indicator.code_as_written,
+        "label": indicator.label,
+        "family": indicator.family,
+        "group": indicator.group,
+        "nature": indicator.nature.value,
+        "type": indicator.type.value,
+        "unit": indicator.unit,
+        "direction": indicator.direction.value,
+        "periodicity": indicator.periodicity.value,
+        "target_kind": indicator.target.kind.value,
+        "target_as_written": indicator.target.as_written,
+    }
+
+
+@api.get(
+    "/indicators",
+    response={200: list[IndicatorOut], **ERRORS},
+    openapi_extra=RESPONSES_FR,
+    tags=["Indicateurs"],
+    summary="Liste des indicateurs",
+    description="Les indicateurs du contrat, dans l'ordre du texte signé.",
+)
+def list_indicators(request: HttpRequest) -> Any:
+    contract = _context().contract
+    return [_indicator_fields(contract, i.id) for i in contract.indicators]
+
+
+@api.get(
+    "/indicators/{indicator_id}",
+    response={200: IndicatorDetailOut, **ERRORS},
+    openapi_extra=RESPONSES_FR,
+    tags=["Indicateurs"],
+    summary="Un indicateur et sa définition",
+    description="Par identifiant (« cog-08-29 ») ou par code (« COG 08-29 »).",
+)
+def get_indicator(request: HttpRequest, indicator_id: str) -> Any:
+    contract = _context().contract
+    indicator = contract.indicator(indicator_id)
+    if indicator is None:
+        raise ApiProblem(404, f"Indicateur inconnu dans le contrat : « {indicator_id} ».")
+    return {
+        **_indicator_fields(contract, indicator.id),
+        "type_as_written": indicator.type_as_written,
+        "cumulation": indicator.cumulation.value,
+        "availability_lag_days": indicator.availability_lag_days,
+        "calculation_method": indicator.calculation_method,
+        "numerator": indicator.numerator,
+        "denominator": indicator.denominator,
+        "data_source": indicator.data_source,
+        "challenges": sorted(roles.challenges_of_subject(contract, "indicator", indicator.id)),
+    }
+
+
+def _target_out(row: StoredTargetRow) -> dict[str, Any]:
+    return {
+        "subject_type": row.subject_type,
+        "subject_id": row.subject_id,
+        "year": row.year,
+        "value": float(row.value),
+        "kind": TARGET_KIND_WORDS.get(row.kind, row.kind),
+        "provenance": PROVENANCE_WORDS.get(row.provenance, row.provenance),
+        "comparator": COMPARATOR_SIGNS.get(row.comparator, row.comparator),
+        "reason": row.reason,
+        "set_by": row.set_by,
+        "set_at": row.set_at,
+    }
+
+
+@api.get(
+    "/targets",
+    response={200: list[TargetOut], **ERRORS},
+    openapi_extra=RESPONSES_FR,
+    tags=["Cibles"],
+    summary="Cibles en vigueur",
+    description="La cible en vigueur de chaque indicateur et mesure, par année et par type "
+    "(la dernière fixée l'emporte) ; « subject » restreint à un indicateur ou une mesure.",
+)
+def list_targets(request: HttpRequest, subject: str | None = None) -> Any:
+    context = _context()
+    wanted = _subject(context.contract, subject) if subject else None
+    result = []
+    for (subject_type, subject_id), rows in sorted(
+        current_targets(context.contract.id, context.scope).items()
+    ):
+        if wanted is not None and (subject_type, subject_id) != (
+            wanted.subject_type,
+            wanted.subject_id,
+        ):
+            continue
+        result += [_target_out(row) for row in rows]
+    return result
+
+
+def _value_out(row: Measurement, current: bool) -> dict[str, Any]:
+    return {
+        "subject_type": row.subject_type,
+        "subject_id": row.subject_id,
+        "period": row.period_key,
+        "period_label": str(parse_period(row.period_key)),
+        "period_start": row.period_start,
+        "period_end": row.period_end,
+        "value": float(row.value),
+        "numerator": _float(row.numerator),
+        "denominator": _float(row.denominator),
+        "status": VALUE_STATUS_WORDS.get(row.status, row.status),
+        "source": row.source,
+        "source_label": row.get_source_display(),
+        "comment": row.comment,
+        "recorded_by": row.recorded_by,
+        "recorded_at": row.recorded_at,
+        "current": current,
+    }
+
+
+@api.get(
+    "/values",
+    response={200: list[ValueOut], **ERRORS},
+    openapi_extra=RESPONSES_FR,
+    tags=["Valeurs"],
+    summary="Valeurs en vigueur",
+    description="La valeur en vigueur (dernière révision) de chaque période. « subject » "
+    "restreint à un indicateur ou une mesure ; « period_from » et « period_to » (« 2025 », "
+    "« mars 2025 », « T1 2025 »…) gardent les périodes qui se terminent entre le début de "
+    "la première et la fin de la seconde.",
+)
+def list_values(
+    request: HttpRequest,
+    subject: str | None = None,
+    period_from: str | None = None,
+    period_to: str | None = None,
+) -> Any:
+    context = _context()
+    wanted = _subject(context.contract, subject) if subject else None
+    first = _period(period_from, "period_from")
+    last = _period(period_to, "period_to")
+    rows = current_rows(
+        context.contract.id, context.scope, None if wanted is None else [wanted.subject_id]
+    ).values()
+    kept = [
+        row
+        for row in rows
+        if (wanted is None or row.subject_type == wanted.subject_type)
+        and (first is None or row.period_end >= first.start)
+        and (last is None or row.period_end <= last.end)
+    ]
+    kept.sort(key=lambda r: (r.subject_type, r.subject_id, r.period_end, r.period_start))
+    return [_value_out(row, True) for row in kept]
+
+
+@api.get(
+    "/values/{subject}/history",
+    response={200: list[ValueOut], **ERRORS},
+    openapi_extra=RESPONSES_FR,
+    tags=["Valeurs"],
+    summary="Historique des valeurs d'un indicateur ou d'une mesure",
+    description="Chaque révision de chaque période, de la plus ancienne à la plus récente ; "
+    "« current » désigne la révision en vigueur.",
+)
+def value_history(request: HttpRequest, subject: str) -> Any:
+    context = _context()
+    found = _subject(context.contract, subject)
+    rows = history(context.contract.id, context.scope, found.subject_type, found.subject_id)
+    latest = {row.period_key: row.pk for row in rows}  # oldest first: the last one wins
+    return [_value_out(row, latest[row.period_key] == row.pk) for row in rows]
+
+
+def _resolved(target: Target | None) -> dict[str, Any] | None:
+    if target is None:
+        return None
+    return {
+        "year": target.year,
+        "value": target.value,
+        "written": target.written,
+        "source": target.source.value,
+        "source_label": target.source.label_fr,
+        "comparator": target.comparator.value,
+    }
+
+
+def _status_out(row: StatusRow, as_of: date) -> dict[str, Any]:
+    assessment: Assessment = row.assessment
+    current = assessment.current
+    freshness = assessment.freshness
+    projection = assessment.projection
+    return {
+        "as_of": as_of,
+        "subject_type": row.subject_type,
+        "subject_id": row.subject_id,
+        "code": row.code,
+        "label": row.label,
+        "unit": row.unit,
+        "challenge": row.challenge,
+        "family": row.family,
+        "current": None
+        if current is None
+        else {
+            "period": current.period.key,
+            "period_label": str(current.period),
+            "value": current.value,
+        },
+        "period": None if current is None else current.period.key,
+        "targets": [
+            {
+                "year": t.year,
+                "value": t.value,
+                "kind": t.kind.value,
+                "comparator": None if t.comparator is None else t.comparator.value,
+            }
+            for t in assessment.subject.targets
+        ],
+        "annual_target": _resolved(assessment.annual_target),
+        "final_target": _resolved(assessment.final_target),
+        "expected": assessment.expected,
+        "progress_annual": assessment.progress_annual,
+        "progress_global": assessment.progress_global,
+        "status": assessment.status.value,
+        "status_label": assessment.status.label_fr,
+        "projection": None
+        if projection is None
+        else {
+            "value": projection.value,
+            "at": projection.at,
+            "method": projection.method,
+            "n_points": projection.n_points,
+            "status": projection.projected_status.value,
+            "status_label": projection.projected_status.label_fr,
+        },
+        "lateness": {
+            "expected_period": freshness.expected_period.key,
+            "latest_period": None
+            if freshness.latest_period is None
+            else freshness.latest_period.key,
+            "is_late": freshness.is_late,
+            "days_late": freshness.days_late,
+            "next_expected_date": freshness.next_expected_date,
+        },
+        "baseline_source": row.baseline_source,
+        "reasons": list(assessment.reasons),
+    }
+
+
+@api.get(
+    "/statuses",
+    response={200: list[StatusRowOut], **ERRORS},
+    openapi_extra=RESPONSES_FR,
+    tags=["Statuts"],
+    summary="Statut de chaque indicateur et mesure",
+    description="Pour chaque indicateur et chaque mesure de résultat visé, à la date « as_of » "
+    "(AAAA-MM-JJ ou JJ/MM/AAAA, aujourd'hui par défaut) : valeur courante et sa période, "
+    "cibles, valeur attendue, taux d'avancement, statut, projection et retard de saisie.",
+)
+def list_statuses(request: HttpRequest, as_of: str | None = None) -> Any:
+    day = _as_of(as_of)
+    status = status_at(_context().contract, day)
+    return [_status_out(row, day) for row in status.rows]
+
+
+@api.get(
+    "/challenges/{number}/status",
+    response={200: ChallengeStatusOut, **ERRORS},
+    openapi_extra=RESPONSES_FR,
+    tags=["Statuts"],
+    summary="Statut consolidé d'un défi",
+    description="La synthèse d'un défi à la date « as_of » (aujourd'hui par défaut) : statut, "
+    "score, avancement, ce qui manque, et le statut de chacun de ses indicateurs et mesures.",
+)
+def challenge_status(request: HttpRequest, number: int, as_of: str | None = None) -> Any:
+    day = _as_of(as_of)
+    contract = _context().contract
+    challenge = contract.challenge(number)
+    if challenge is None:
+        raise ApiProblem(404, f"Défi inconnu dans le contrat : n°{number}.")
+    status = status_at(contract, day)
+    rollup = status.challenges[number]
+    rows = {(r.subject_type, r.subject_id): r for r in status.rows}
+    linked: list[tuple[StatusRow, float]] = [
+        (rows[("measure", m.id)], 1.0) for r in challenge.targeted_results for m in r.measures
+    ]
+    linked += [
+        (rows[("indicator", link.indicator)], link.weight)
+        for link in challenge.indicators
+        if ("indicator", link.indicator) in rows
+    ]
+    subjects = [
+        RolledSubjectOut(
+            subject_type=row.subject_type,
+            subject_id=row.subject_id,
+            code=row.code,
+            label=row.label,
+            weight=weight,
+            status=row.assessment.status.value,
+            status_label=row.assessment.status.label_fr,
+        )
+        for row, weight in linked
+    ]
+    return ChallengeStatusOut(
+        as_of=day,
+        number=number,
+        title=challenge.title,
+        status=rollup.status.value,
+        status_label=rollup.status.label_fr,
+        score=rollup.score,
+        progress=rollup.progress,
+        n_expected=rollup.n_expected,
+        n_available=rollup.n_available,
+        missing=rollup.missing,
+        complete=rollup.complete,
+        subjects=subjects,
+    )
+
+
+# --- writing ------------------------------------------------------------------------------
+
+VALUE_FIELDS = {
+    "subject": "identifiant",
+    "period": "période",
+    "value": "valeur",
+    "numerator": "numérateur",
+    "denominator": "dénominateur",
+    "status": "statut",
+    "comment": "commentaire",
+}
+TARGET_FIELDS = {
+    "subject": "identifiant",
+    "year": "année",
+    "value": "valeur",
+    "kind": "type de cible",
+    "provenance": "provenance",
+    "comparator": "comparateur",
+    "reason": "motif",
+}
+SOURCE = "requête API"
+
+
+def _cell(value: Any) -> tuple[str, Decimal | None]:
+    """The text of a cell, and its exact number when JSON gave a number."""
+    if value is None:
+        return "", None
+    if isinstance(value, str):
+        return value.strip(), None
+    if isinstance(value, int):
+        return str(value), Decimal(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value), Decimal(repr(value))
+    return str(value), None  # NaN, infinity: refused as text by the number reader
+
+
+def _table(
+    items: Sequence[ValueIn | TargetIn], fields: dict[str, str], columns: list[str]
+) -> Table:
+    """The JSON items as an import file: one row per item, line = rank in the list."""
+    rows = []
+    for index, item in enumerate(items):
+        cells = dict.fromkeys(columns, "")
+        numbers: dict[str, Decimal] = {}
+        for field, column in fields.items():
+            text, number = _cell(getattr(item, field))
+            cells[column] = text
+            if number is not None and field not in ("year",):
+                numbers[column] = number
+        rows.append(Row(line=index + 1, cells=cells, numbers=numbers))
+    return Table(source=SOURCE, headers=list(columns), rows=rows, header_line=0)
+
+
+def _blank_rows(table: Table, first: str, second: str) -> list[CellIssue]:
+    """Items without the two cells a template line leaves blank: imports skip such lines
+    silently, an API call must not."""
+    return [
+        CellIssue(table.source, row.line, column, "", "valeur manquante")
+        for row in table.rows
+        if not row.cells[first] and not row.cells[second]
+        for column in (first, second)
+    ]
+
+
+def _issues(issues: Sequence[CellIssue], fields: dict[str, str]) -> list[dict[str, Any]]:
+    by_column = {column: field for field, column in fields.items()}
+    ordered = sorted(issues, key=lambda issue: issue.line)  # stable: column order kept
+    return [
+        _error(
+            issue.line or None,
+            by_column.get(issue.column, issue.column),
+            issue.value,
+            issue.message,
+        )
+        for issue in ordered
+    ]
+
+
+def _invalid(issues: Sequence[CellIssue], fields: dict[str, str]) -> ApiProblem:
+    count = len(issues)
+    return ApiProblem(
+        422,
+        f"{count} erreur{'s' if count > 1 else ''} : rien n'a été enregistré.",
+        _issues(issues, fields),
+    )
+
+
+def _check_value_rights(request: HttpRequest, contract: Contract, items: Sequence[ValueIn]) -> None:
+    """The same rule as the web pages: a pilot writes the values of the défis they pilot."""
+    user = _user(request)
+    if roles.role_of(user) not in (roles.Role.ADMIN, roles.Role.CONTROLE, roles.Role.PILOTE):
+        raise ApiProblem(403, "Vous n'avez pas le droit de saisir des valeurs.")
+    subjects = subjects_of(contract)
+    refused = []
+    for index, item in enumerate(items):
+        subject = subjects.get(plain_key(item.subject))
+        if subject is None:
+            continue  # reported by the validation
+        if not roles.can_write_subject(user, contract, subject.subject_type, subject.subject_id):
+            numbers = sorted(
+                roles.challenges_of_subject(contract, subject.subject_type, subject.subject_id)
+            )
+            where = ", ".join(f"n°{n}" for n in numbers) or "aucun"
+            refused.append(
+                _error(
+                    index + 1,
+                    "subject",
+                    item.subject,
+                    f"vous ne pilotez pas le défi de « {subject.label} » (défi {where})",
+                )
+            )
+    if refused:
+        raise ApiProblem(
+            403, "Vous n'avez pas le droit de saisir certaines de ces valeurs.", refused
+        )
+
+
+@api.post(
+    "/values",
+    auth=WRITE_AUTH,
+    response={200: WriteOut, **ERRORS},
+    openapi_extra=RESPONSES_FR,
+    tags=["Valeurs"],
+    summary="Enregistrer des valeurs",
+    description="Une liste de valeurs, validées comme les lignes d'un fichier d'import de "
+    "valeurs, enregistrées toutes ou aucune. Une valeur identique à la valeur en vigueur "
+    "n'est pas réécrite ; une valeur différente crée une révision. Jeton d'API obligatoire.",
+)
+def post_values(request: HttpRequest, items: list[ValueIn]) -> Any:
+    context = _context()
+    contract = context.contract
+    _check_value_rights(request, contract, items)
+    if not items:
+        raise ApiProblem(422, "La liste est vide : aucune valeur à enregistrer.")
+    table = _table(items, VALUE_FIELDS, VALUE_COLUMNS)
+    blank = _blank_rows(table, "période", "valeur")
+    rows, report = validate_values(table, contract, timezone.localdate())
+    if blank or not report.ok:
+        raise _invalid([*blank, *report.issues], VALUE_FIELDS)
+    new = [
+        NewValue(
+            r.subject.subject_type,
+            r.subject.subject_id,
+            r.period,
+            r.value,
+            r.numerator,
+            r.denominator,
+            r.status,
+            r.comment,
+        )
+        for r in rows
+    ]
+    with transaction.atomic():
+        current = current_rows(contract.id, context.scope, {v.subject_id for v in new})
+        plan = plan_values(contract.id, context.scope, new, current)
+        record_values(
+            contract.id,
+            context.scope,
+            [v for v, _ in plan],
+            source=Measurement.Source.API,
+            user=_user(request).get_username(),
+            current=current,
+        )
+    return WriteOut(written=len(plan), unchanged=len(new) - len(plan))
+
+
+@api.post(
+    "/targets",
+    auth=WRITE_AUTH,
+    response={200: WriteOut, **ERRORS},
+    openapi_extra=RESPONSES_FR,
+    tags=["Cibles"],
+    summary="Fixer des cibles",
+    description="Une liste de cibles, validées comme les lignes d'un fichier d'import de "
+    "cibles, enregistrées toutes ou aucune. Changer une cible déjà fixée exige un motif. "
+    "Réservé à l'administrateur et au contrôle de gestion ; jeton d'API obligatoire.",
+)
+def post_targets(request: HttpRequest, items: list[TargetIn]) -> Any:
+    context = _context()
+    contract = context.contract
+    user = _user(request)
+    if roles.role_of(user) not in (roles.Role.ADMIN, roles.Role.CONTROLE):
+        raise ApiProblem(403, "Vous n'avez pas le droit de fixer les cibles.")
+    if not items:
+        raise ApiProblem(422, "La liste est vide : aucune cible à enregistrer.")
+    table = _table(items, TARGET_FIELDS, TARGET_COLUMNS)
+    blank = _blank_rows(table, "année", "valeur")
+    rows, report = validate_targets(table, contract)
+    if blank or not report.ok:
+        raise _invalid([*blank, *report.issues], TARGET_FIELDS)
+    new = [
+        NewTarget(
+            r.subject.subject_type,
+            r.subject.subject_id,
+            r.year,
+            r.value,
+            r.kind,
+            r.provenance,
+            r.comparator,
+            r.reason,
+        )
+        for r in rows
+    ]
+    lines = {(r.subject.subject_id, r.year, r.kind): r.line for r in rows}
+    with transaction.atomic():
+        plan = plan_targets(contract.id, context.scope, new)
+        # The rule of target imports (cpog.store.imports.import_targets), same wording: a target
+        # already set may change only with a stated reason, the audit needs the why.
+        reasons = ValidationReport()
+        for target, previous in plan:
+            if previous is not None and not target.reason.strip():
+                reasons.add(
+                    table.source,
+                    lines[(target.subject_id, target.year, target.kind)],
+                    "motif",
+                    "",
+                    f"la cible {target.year} passe de {_number(previous.value)} à "
+                    f"{_number(target.value)} : indiquez le motif du changement",
+                )
+        if not reasons.ok:
+            raise _invalid(reasons.issues, TARGET_FIELDS)
+        record_targets(contract.id, context.scope, [t for t, _ in plan], user=user.get_username())
+    return WriteOut(written=len(plan), unchanged=len(new) - len(plan))
+
+
+def _number(value: Decimal) -> str:
+    return fr_number(value.normalize())
+
+
+__all__ = ["api"]

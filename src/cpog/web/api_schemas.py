@@ -1,0 +1,258 @@
+"""Shapes of the REST API's requests and responses (documented in the OpenAPI schema).
+
+Field names are English, like the contract's JSON export; the words a person types or reads
+(status of a value, kind and provenance of a target, status of an indicator) are the French
+ones of the import templates, so that what ``GET`` returns can be posted back as is.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import ConfigDict, Field, StrictFloat, StrictInt, StrictStr
+
+# A number as JSON (93.5) or as French text ("93,5", "1 234", "93,5 %"), read like an import cell.
+Number = Annotated[
+    StrictInt | StrictFloat | StrictStr,
+    Field(description="Nombre JSON (93.5) ou texte à la française (« 93,5 », « 1 234 »)."),
+]
+
+
+# --- errors and write outcomes ------------------------------------------------------------
+
+
+class ErrorItem(Schema):
+    item: int | None = Field(
+        None, description="Rang de l'élément en cause dans la liste envoyée, à partir de 1."
+    )
+    field: str = Field("", description="Champ en cause (« value », « period »…).")
+    value: str = Field("", description="Valeur reçue, telle qu'envoyée.")
+    message: str = Field(description="Explication en français.")
+
+
+class ErrorOut(Schema):
+    ok: bool = False
+    status: int = Field(description="Code HTTP (400, 401, 403, 404 ou 422).")
+    error: str = Field(description="Message d'erreur en français.")
+    errors: list[ErrorItem] = Field(
+        default_factory=list, description="Chaque problème trouvé, tous à la fois."
+    )
+
+
+class WriteOut(Schema):
+    ok: bool = True
+    written: int = Field(description="Éléments enregistrés (nouveaux ou modifiés).")
+    unchanged: int = Field(description="Éléments identiques à l'existant, non réécrits.")
+
+
+# --- writes -------------------------------------------------------------------------------
+
+
+class ValueIn(Schema):
+    """One value, as one line of the values import file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: StrictStr = Field(
+        description="Indicateur (« cog-08-29 » ou « COG 08-29 ») ou mesure de résultat visé "
+        "(« d04-r5-teleprocedures »)."
+    )
+    period: StrictStr = Field(
+        description="Période : « 2025 », « mars 2025 », « 2025-03 », « T1 2025 », "
+        "« cumul à fin mars 2025 »…"
+    )
+    value: Number
+    numerator: Number | None = None
+    denominator: Number | None = None
+    status: StrictStr | None = Field(
+        None, description="« provisoire » (par défaut) ou « définitive »."
+    )
+    comment: StrictStr | None = None
+
+
+class TargetIn(Schema):
+    """One target, as one line of the targets import file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: StrictStr = Field(description="Indicateur ou mesure de résultat visé.")
+    year: StrictInt | StrictStr = Field(
+        description="Année de la cible, dans la période du contrat."
+    )
+    value: Number
+    kind: StrictStr = Field(
+        description="« nationale », « individualisée », « fixée » ou « trajectoire »."
+    )
+    provenance: StrictStr = Field(
+        description="« annexe COG », « notification Cnaf », « CPOG » ou « déduite »."
+    )
+    comparator: StrictStr | None = Field(None, description="« < », « ≤ », « ≥ » ou « > ».")
+    reason: StrictStr | None = Field(
+        None, description="Motif : obligatoire quand la cible change une cible existante."
+    )
+
+
+# --- indicators ---------------------------------------------------------------------------
+
+
+class IndicatorOut(Schema):
+    id: str
+    code: str | None
+    code_as_written: str | None
+    label: str
+    family: str
+    group: str
+    nature: str = Field(description="« cog » ou « hors_cog ».")
+    type: str = Field(description="« result » (résultat) ou « monitoring » (suivi).")
+    unit: str
+    direction: str = Field(description="« up », « down » ou « maintain ».")
+    periodicity: str
+    target_kind: str = Field(description="Nature de la cible selon le contrat.")
+    target_as_written: str | None = Field(
+        description="La cellule « Cible » du contrat, telle quelle."
+    )
+
+
+class IndicatorDetailOut(IndicatorOut):
+    type_as_written: str
+    cumulation: str
+    availability_lag_days: int
+    calculation_method: str
+    numerator: str | None
+    denominator: str | None
+    data_source: str
+    challenges: list[int] = Field(description="Défis auxquels l'indicateur est rattaché.")
+
+
+# --- targets and values -------------------------------------------------------------------
+
+
+class TargetOut(Schema):
+    subject_type: str = Field(description="« indicator » ou « measure ».")
+    subject_id: str
+    year: int
+    value: float
+    kind: str = Field(
+        description="« nationale », « individualisée », « fixée » ou « trajectoire »."
+    )
+    provenance: str
+    comparator: str = Field(description="« < », « ≤ », « ≥ », « > » ou vide.")
+    reason: str
+    set_by: str
+    set_at: datetime
+
+
+class ValueOut(Schema):
+    subject_type: str = Field(description="« indicator » ou « measure ».")
+    subject_id: str
+    period: str = Field(description="Clé de la période : « 2025 », « 2025-03 », « 2025-Q1 »…")
+    period_label: str = Field(description="La période en toutes lettres : « mars 2025 ».")
+    period_start: date
+    period_end: date
+    value: float
+    numerator: float | None
+    denominator: float | None
+    status: str = Field(description="« provisoire » ou « définitive ».")
+    source: str = Field(description="« manual », « import », « api », « computed » ou « demo ».")
+    source_label: str
+    comment: str
+    recorded_by: str
+    recorded_at: datetime
+    current: bool = Field(description="Vrai pour la révision en vigueur de la période.")
+
+
+# --- statuses -----------------------------------------------------------------------------
+
+
+class ObservationOut(Schema):
+    period: str
+    period_label: str
+    value: float
+
+
+class TargetPointOut(Schema):
+    year: int
+    value: float
+    kind: str = Field(description="« individualised », « fixed », « national » ou « trajectory ».")
+    comparator: str | None
+
+
+class ResolvedTargetOut(Schema):
+    year: int
+    value: float = Field(description="Niveau à atteindre (déduit pour « +10 % »).")
+    written: float = Field(description="Valeur telle que la cible l'énonce.")
+    source: str
+    source_label: str
+    comparator: str
+
+
+class ProjectionOut(Schema):
+    value: float
+    at: date
+    method: str
+    n_points: int
+    status: str
+    status_label: str
+
+
+class LatenessOut(Schema):
+    expected_period: str = Field(description="Dernière période dont la valeur devrait être connue.")
+    latest_period: str | None
+    is_late: bool
+    days_late: int
+    next_expected_date: date
+
+
+class StatusRowOut(Schema):
+    as_of: date
+    subject_type: str
+    subject_id: str
+    code: str
+    label: str
+    unit: str | None
+    challenge: int | None
+    family: str | None
+    current: ObservationOut | None
+    period: str | None = Field(description="Clé de la période de la valeur courante.")
+    targets: list[TargetPointOut]
+    annual_target: ResolvedTargetOut | None
+    final_target: ResolvedTargetOut | None
+    expected: float | None = Field(description="Valeur attendue à cette date sur la trajectoire.")
+    progress_annual: float | None
+    progress_global: float | None
+    status: str = Field(
+        description="« atteint », « en_avance », « conforme », « a_surveiller », « en_retard », "
+        "« non_renseigne » ou « sans_cible »."
+    )
+    status_label: str = Field(description="« Atteint », « À surveiller »…")
+    projection: ProjectionOut | None
+    lateness: LatenessOut
+    baseline_source: str
+    reasons: list[str]
+
+
+class RolledSubjectOut(Schema):
+    subject_type: str
+    subject_id: str
+    code: str
+    label: str
+    weight: float
+    status: str
+    status_label: str
+
+
+class ChallengeStatusOut(Schema):
+    as_of: date
+    number: int
+    title: str
+    status: str
+    status_label: str
+    score: float | None
+    progress: float | None
+    n_expected: int
+    n_available: int
+    missing: list[str]
+    complete: bool
+    subjects: list[RolledSubjectOut]
