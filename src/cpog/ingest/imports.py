@@ -65,7 +65,7 @@ PROVENANCES = {
 COMPARATORS = {"": "", "<": "lt", "≤": "le", "<=": "le", "≥": "ge", ">=": "ge", ">": "gt"}
 
 
-def _plain(text: str) -> str:
+def plain_key(text: str) -> str:
     """Lower case without accents, for matching words people type in different ways."""
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
@@ -87,9 +87,9 @@ def subjects_of(contract: Contract) -> dict[str, Subject]:
         subject = Subject("indicator", indicator.id, indicator.label, indicator.unit)
         for key in (indicator.id, indicator.code, indicator.code_as_written):
             if key:
-                found[_plain(key)] = subject
+                found[plain_key(key)] = subject
     for _, _, measure in contract.measures():
-        found[_plain(measure.id)] = Subject(
+        found[plain_key(measure.id)] = Subject(
             "measure", measure.id, measure.label, measure.unit or "", measure.kind
         )
     return found
@@ -120,9 +120,9 @@ class TargetRow:
 
 
 def _columns(table: Table, wanted: list[str], required: set[str], report: ValidationReport) -> bool:
-    plain = {_plain(h): h for h in table.headers}
-    missing = [c for c in wanted if c in required and _plain(c) not in plain]
-    unknown = [h for h in table.headers if _plain(h) not in {_plain(w) for w in wanted}]
+    plain = {plain_key(h): h for h in table.headers}
+    missing = [c for c in wanted if c in required and plain_key(c) not in plain]
+    unknown = [h for h in table.headers if plain_key(h) not in {plain_key(w) for w in wanted}]
     for column in missing:
         report.add(table.source, table.header_line, column, "", "colonne obligatoire absente")
     for header in unknown:
@@ -143,7 +143,7 @@ def _columns(table: Table, wanted: list[str], required: set[str], report: Valida
 
 
 def _canonical(header: str, wanted: list[str]) -> str:
-    return next((w for w in wanted if _plain(w) == _plain(header)), header)
+    return next((w for w in wanted if plain_key(w) == plain_key(header)), header)
 
 
 def _subject(
@@ -153,7 +153,7 @@ def _subject(
     if not key:
         report.add_cell(table, row, "identifiant", "valeur manquante")
         return None
-    subject = subjects.get(_plain(key))
+    subject = subjects.get(plain_key(key))
     if subject is None:
         report.add_cell(
             table,
@@ -169,7 +169,7 @@ def _choice(
     table: Table, row: Row, column: str, choices: dict[str, str], report: ValidationReport
 ) -> str | None:
     raw = row.cells.get(column, "")
-    found = choices.get(_plain(raw)) if raw or "" in choices else None
+    found = choices.get(plain_key(raw)) if raw or "" in choices else None
     if found is None:
         allowed = ", ".join(sorted({k for k in choices if k}))
         report.add_cell(table, row, column, f"valeur non permise (valeurs permises : {allowed})")

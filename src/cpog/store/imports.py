@@ -77,7 +77,33 @@ def import_values(
     dry_run: bool = False,
     today: date | None = None,
 ) -> ImportOutcome:
+    """Import a values file: every cell validated, then all rows written or none."""
     raw, table = _read(path)
+    return apply_values(
+        table,
+        contract,
+        user=user,
+        source=Measurement.Source.IMPORT,
+        dry_run=dry_run,
+        today=today,
+        raw=raw,
+    )
+
+
+def apply_values(
+    table: Table,
+    contract: Contract,
+    *,
+    user: str,
+    source: str,
+    dry_run: bool = False,
+    today: date | None = None,
+    raw: bytes | None = None,
+) -> ImportOutcome:
+    """Validate a table of values and write it in one transaction (files and the API).
+
+    ``raw`` is the imported file's content: its batch is recorded when given.
+    """
     rows, report = validate_values(table, contract, today or timezone.localdate())
     report.raise_if_errors()
     scope = contract.organisation.code
@@ -94,12 +120,12 @@ def import_values(
         )
         for r in rows
     ]
+    lines = {(r.subject.subject_id, r.period.key): r.line for r in rows}
     with transaction.atomic():
         current = current_rows(contract.id, scope, {v.subject_id for v in new})
         plan = plan_values(contract.id, scope, new, current)
-        lines = {(r.subject.subject_id, r.period.key): r.line for r in rows}
         outcome = ImportOutcome(
-            path.name,
+            table.source,
             ImportBatch.Kind.VALUES,
             len(rows),
             [
@@ -116,32 +142,38 @@ def import_values(
         )
         if dry_run or not plan:
             return outcome
-        batch = ImportBatch.objects.create(
-            contract_id=contract.id,
-            kind=ImportBatch.Kind.VALUES,
-            file_name=path.name,
-            file_sha256=hashlib.sha256(raw).hexdigest(),
-            row_count=len(rows),
-            written_count=len(plan),
-            created_by=user,
+        outcome.batch = _batch(
+            contract, ImportBatch.Kind.VALUES, table, raw, len(rows), len(plan), user
         )
         record_values(
             contract.id,
             scope,
             [v for v, _ in plan],
-            source=Measurement.Source.IMPORT,
+            source=source,
             user=user,
-            batch=batch,
+            batch=outcome.batch,
             current=current,  # so revisions are audited with the value they replace
         )
-        outcome.batch = batch
     return outcome
 
 
 def import_targets(
     path: Path, contract: Contract, *, user: str, dry_run: bool = False
 ) -> ImportOutcome:
+    """Import a targets file: every cell validated, then all rows written or none."""
     raw, table = _read(path)
+    return apply_targets(table, contract, user=user, dry_run=dry_run, raw=raw)
+
+
+def apply_targets(
+    table: Table,
+    contract: Contract,
+    *,
+    user: str,
+    dry_run: bool = False,
+    raw: bytes | None = None,
+) -> ImportOutcome:
+    """Validate a table of targets and write it in one transaction (files and the API)."""
     rows, report = validate_targets(table, contract)
     report.raise_if_errors()
     scope = contract.organisation.code
@@ -158,17 +190,16 @@ def import_targets(
         )
         for r in rows
     ]
-    by_key = {(r.subject.subject_id, r.year, r.kind): r for r in rows}
+    lines = {(r.subject.subject_id, r.year, r.kind): r.line for r in rows}
     with transaction.atomic():
         plan = plan_targets(contract.id, scope, new)
         # A target already set may change only with a stated reason: the audit needs the why.
         reasons = ValidationReport()
         for target, previous in plan:
-            row = by_key[(target.subject_id, target.year, target.kind)]
             if previous is not None and not target.reason.strip():
                 reasons.add(
                     table.source,
-                    row.line,
+                    lines[(target.subject_id, target.year, target.kind)],
                     "motif",
                     "",
                     f"la cible {target.year} passe de {_shown(previous.value)} à "
@@ -176,12 +207,12 @@ def import_targets(
                 )
         reasons.raise_if_errors()
         outcome = ImportOutcome(
-            path.name,
+            table.source,
             ImportBatch.Kind.TARGETS,
             len(rows),
             [
                 Change(
-                    by_key[(t.subject_id, t.year, t.kind)].line,
+                    lines[(t.subject_id, t.year, t.kind)],
                     t.subject_id,
                     str(t.year),
                     None if p is None else _shown(p.value),
@@ -193,22 +224,44 @@ def import_targets(
         )
         if dry_run or not plan:
             return outcome
-        batch = ImportBatch.objects.create(
-            contract_id=contract.id,
-            kind=ImportBatch.Kind.TARGETS,
-            file_name=path.name,
-            file_sha256=hashlib.sha256(raw).hexdigest(),
-            row_count=len(rows),
-            written_count=len(plan),
-            created_by=user,
+        outcome.batch = _batch(
+            contract, ImportBatch.Kind.TARGETS, table, raw, len(rows), len(plan), user
         )
-        record_targets(contract.id, scope, [t for t, _ in plan], user=user, batch=batch)
-        outcome.batch = batch
+        record_targets(contract.id, scope, [t for t, _ in plan], user=user, batch=outcome.batch)
     return outcome
+
+
+def _batch(
+    contract: Contract,
+    kind: str,
+    table: Table,
+    raw: bytes | None,
+    rows: int,
+    written: int,
+    user: str,
+) -> ImportBatch | None:
+    if raw is None:
+        return None
+    return ImportBatch.objects.create(
+        contract_id=contract.id,
+        kind=kind,
+        file_name=table.source,
+        file_sha256=hashlib.sha256(raw).hexdigest(),
+        row_count=rows,
+        written_count=written,
+        created_by=user,
+    )
 
 
 def _shown(value: Decimal) -> str:
     return fr_number(value.normalize())
 
 
-__all__ = ["Change", "ImportOutcome", "import_targets", "import_values"]
+__all__ = [
+    "Change",
+    "ImportOutcome",
+    "apply_targets",
+    "apply_values",
+    "import_targets",
+    "import_values",
+]

@@ -21,7 +21,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -37,29 +36,24 @@ from cpog.ingest.imports import (
     TARGET_COLUMNS,
     VALUE_COLUMNS,
     Subject,
+    plain_key,
     subjects_of,
     validate_targets,
     validate_values,
 )
-from cpog.ingest.imports import _plain as plain_key
 from cpog.ingest.numbers import DateError, parse_date
-from cpog.ingest.tables import CellIssue, Row, Table, ValidationReport
+from cpog.ingest.tables import CellIssue, ImportValidationError, Row, Table
 from cpog.periods import Period, PeriodError, parse_period
 from cpog.steering import StatusRow
 from cpog.store.contracts import NoContractLoaded, current_contract
+from cpog.store.imports import apply_targets, apply_values
 from cpog.store.models import Measurement
 from cpog.store.models import Target as StoredTargetRow
 from cpog.store.status import status_at
 from cpog.store.values import (
-    NewTarget,
-    NewValue,
     current_rows,
     current_targets,
     history,
-    plan_targets,
-    plan_values,
-    record_targets,
-    record_values,
 )
 from cpog.web import roles
 from cpog.web.api_schemas import (
@@ -831,34 +825,17 @@ def post_values(request: HttpRequest, items: list[ValueIn]) -> Any:
         raise ApiProblem(422, "La liste est vide : aucune valeur à enregistrer.")
     table = _table(items, VALUE_FIELDS, VALUE_COLUMNS)
     blank = _blank_rows(table, "période", "valeur")
-    rows, report = validate_values(table, contract, timezone.localdate())
-    if blank or not report.ok:
-        raise _invalid([*blank, *report.issues], VALUE_FIELDS)
-    new = [
-        NewValue(
-            r.subject.subject_type,
-            r.subject.subject_id,
-            r.period,
-            r.value,
-            r.numerator,
-            r.denominator,
-            r.status,
-            r.comment,
+    if blank:
+        raise _invalid(
+            [*blank, *validate_values(table, contract, timezone.localdate())[1]], VALUE_FIELDS
         )
-        for r in rows
-    ]
-    with transaction.atomic():
-        current = current_rows(contract.id, context.scope, {v.subject_id for v in new})
-        plan = plan_values(contract.id, context.scope, new, current)
-        record_values(
-            contract.id,
-            context.scope,
-            [v for v, _ in plan],
-            source=Measurement.Source.API,
-            user=_user(request).get_username(),
-            current=current,
+    try:
+        outcome = apply_values(
+            table, contract, user=_user(request).get_username(), source=Measurement.Source.API
         )
-    return WriteOut(written=len(plan), unchanged=len(new) - len(plan))
+    except ImportValidationError as error:
+        raise _invalid(error.issues, VALUE_FIELDS) from None
+    return WriteOut(written=len(outcome.changes), unchanged=outcome.unchanged)
 
 
 @api.post(
@@ -882,42 +859,13 @@ def post_targets(request: HttpRequest, items: list[TargetIn]) -> Any:
         raise ApiProblem(422, "La liste est vide : aucune cible à enregistrer.")
     table = _table(items, TARGET_FIELDS, TARGET_COLUMNS)
     blank = _blank_rows(table, "année", "valeur")
-    rows, report = validate_targets(table, contract)
-    if blank or not report.ok:
-        raise _invalid([*blank, *report.issues], TARGET_FIELDS)
-    new = [
-        NewTarget(
-            r.subject.subject_type,
-            r.subject.subject_id,
-            r.year,
-            r.value,
-            r.kind,
-            r.provenance,
-            r.comparator,
-            r.reason,
-        )
-        for r in rows
-    ]
-    lines = {(r.subject.subject_id, r.year, r.kind): r.line for r in rows}
-    with transaction.atomic():
-        plan = plan_targets(contract.id, context.scope, new)
-        # The rule of target imports (cpog.store.imports.import_targets), same wording: a target
-        # already set may change only with a stated reason, the audit needs the why.
-        reasons = ValidationReport()
-        for target, previous in plan:
-            if previous is not None and not target.reason.strip():
-                reasons.add(
-                    table.source,
-                    lines[(target.subject_id, target.year, target.kind)],
-                    "motif",
-                    "",
-                    f"la cible {target.year} passe de {_number(previous.value)} à "
-                    f"{_number(target.value)} : indiquez le motif du changement",
-                )
-        if not reasons.ok:
-            raise _invalid(reasons.issues, TARGET_FIELDS)
-        record_targets(contract.id, context.scope, [t for t, _ in plan], user=user.get_username())
-    return WriteOut(written=len(plan), unchanged=len(new) - len(plan))
+    if blank:
+        raise _invalid([*blank, *validate_targets(table, contract)[1]], TARGET_FIELDS)
+    try:
+        outcome = apply_targets(table, contract, user=user.get_username())
+    except ImportValidationError as error:
+        raise _invalid(error.issues, TARGET_FIELDS) from None
+    return WriteOut(written=len(outcome.changes), unchanged=outcome.unchanged)
 
 
 def _number(value: Decimal) -> str:
