@@ -169,4 +169,4 @@ USE_TZ = True
 TIME_ZONE = "Europe/Paris"
 LANGUAGE_CODE = "fr-fr"
 USE_I18N = True
-USE_THOUSAND_SEPARATOR = True
+USE_THOUSAND_SEPARATOR = False  # numbers go through cpog_fr filters; years stay "2027"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,7 +15,7 @@ from cpog.assess import Observation
 from cpog.contract.model import Contract
 from cpog.steering import ContractStatus, StatusRow, SubjectKey, contract_status
 from cpog.store.contracts import current_contract
-from cpog.store.models import ContractVersion, Measurement
+from cpog.store.models import AuditEvent, ContractVersion, Measurement
 from cpog.store.status import steering_inputs
 
 
@@ -38,20 +39,35 @@ class Steering:
         )
 
 
+# The status of the whole contract changes only when something is written, and every write is
+# audited: the latest audit event id marks the state of the data. Each process keeps the status
+# of the latest state and recomputes it after any write (by any process) or when the day changes.
+_LATEST: dict[tuple[Any, ...], Steering] = {}
+_LOCK = threading.Lock()
+
 
 def steering(request: HttpRequest) -> Steering:
-    """The contract and its status at today's date, computed once per request."""
+    """The contract and its status at today's date."""
     cached = getattr(request, "_cpog_steering", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     version, contract = current_contract()
     today = timezone.localdate()
-    demo = Measurement.objects.filter(
-        contract_id=contract.id, source=Measurement.Source.DEMO
-    ).exists()
-    targets, observations = steering_inputs(contract, contract.organisation.code)
-    status = contract_status(contract, targets, observations, today)
-    result = Steering(version, contract, status, today, demo, observations)
+    # Ids alone can be reused after a rollback or a restore; with the timestamps they cannot.
+    marker = AuditEvent.objects.order_by("-id").values_list("id", "at").first()
+    key = (version.pk, version.content_hash, marker, today)
+    with _LOCK:
+        result = _LATEST.get(key)
+    if result is None:
+        demo = Measurement.objects.filter(
+            contract_id=contract.id, source=Measurement.Source.DEMO
+        ).exists()
+        targets, observations = steering_inputs(contract, contract.organisation.code)
+        status = contract_status(contract, targets, observations, today)
+        result = Steering(version, contract, status, today, demo, observations)
+        with _LOCK:
+            _LATEST.clear()
+            _LATEST[key] = result
     request._cpog_steering = result  # type: ignore[attr-defined]
     return result
 

@@ -1,14 +1,275 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+"""Import of value and target files in two steps: the file is checked whole without writing
+anything (every error listed, or the changes it would make), then confirmed and written all at
+once. Also the ready-to-fill templates."""
 
-from cpog.web.views.common import page
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from cpog.contract.model import Contract
+from cpog.ingest.tables import CellIssue, ImportValidationError, TableError, read_table
+from cpog.ingest.templates import write_template
+from cpog.store.imports import ImportOutcome, apply_targets, apply_values
+from cpog.store.models import ImportBatch, Measurement
+from cpog.web import roles
+from cpog.web.action_forms import FrenchForm
+from cpog.web.views.common import page, steering
+
+KINDS = {"values": "valeurs", "targets": "cibles"}
+KIND_CHOICES = [
+    ("values", "Valeurs (le réalisé des indicateurs et des résultats visés)"),
+    ("targets", "Cibles (annuelles, nationales ou individualisées)"),
+]
+FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+ACCEPTED = (".csv", ".xlsx", ".xls", ".ods", ".txt")
+MAX_BYTES = 10 * 1024 * 1024
+STORED = re.compile(r"^[A-Za-z0-9_-]{20,64}\.(csv|xlsx|xls|ods|txt)$")
+
+
+def uploads_dir() -> Path:
+    return Path(settings.DATA_DIR) / "uploads"
+
+
+class UploadForm(FrenchForm):
+    kind = forms.ChoiceField(
+        label="Données contenues dans le fichier", choices=KIND_CHOICES, widget=forms.RadioSelect
+    )
+    file = forms.FileField(
+        label="Fichier à importer",
+        help_text="CSV (séparateur point-virgule) ou classeur XLSX, 10 Mo au plus. "
+        "Partez d'un modèle (ci-dessus).",
+    )
+
+    def clean_file(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+        name = upload.name or ""
+        if not name.lower().endswith(ACCEPTED):
+            raise forms.ValidationError(
+                f"Fichier à importer : « {name} » n'est pas un fichier CSV ou XLSX "
+                f"(extensions acceptées : {', '.join(ACCEPTED)})."
+            )
+        if upload.size and upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                f"Fichier à importer : « {name} » dépasse 10 Mo ; "
+                "découpez-le en plusieurs fichiers."
+            )
+        return upload
+
+
+class ConfirmForm(forms.Form):
+    kind = forms.ChoiceField(choices=list(KINDS.items()))
+    stored = forms.RegexField(regex=STORED)
+    name = forms.CharField(max_length=255)
+
+
+@dataclass
+class PreviewRow:
+    line: int
+    subject_id: str
+    subject: str
+    what: str
+    before: str | None
+    after: str
+
+
+@dataclass
+class ImportContext:
+    can_import: bool
+    form: UploadForm | None = None
+    kind: str = ""
+    file_name: str = ""
+    stored: str = ""
+    issues: list[CellIssue] = field(default_factory=list)
+    outcome: ImportOutcome | None = None
+    preview: list[PreviewRow] = field(default_factory=list)
+    batch: ImportBatch | None = None
+    error: str = ""
+    nothing_to_write: bool = False
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, "")
+
+
+def subject_names(contract: Contract) -> dict[str, str]:
+    names = {i.id: f"{i.code or i.id} — {i.label}" for i in contract.indicators}
+    names.update({m.id: f"{m.id} — {m.label}" for _, _, m in contract.measures()})
+    return names
+
+
+def run_import(
+    path: Path, name: str, kind: str, contract: Contract, *, user: str, dry_run: bool
+) -> ImportOutcome:
+    """What :func:`cpog.store.imports.import_values` / ``import_targets`` do, but with the
+    name the user gave the file (the stored copy has a random name) in messages and the batch."""
+    try:
+        raw = path.read_bytes()
+        table = read_table(path)
+    except TableError as error:
+        message = str(error).replace(path.name, name)
+        raise ImportValidationError([CellIssue(name, 0, "", "", message)]) from error
+    except OSError as error:
+        raise ImportValidationError(
+            [CellIssue(name, 0, "", "", f"fichier illisible ({error.strerror})")]
+        ) from error
+    table.source = name
+    if kind == "values":
+        return apply_values(
+            table,
+            contract,
+            user=user,
+            source=Measurement.Source.IMPORT,
+            dry_run=dry_run,
+            today=timezone.localdate(),
+            raw=raw,
+        )
+    return apply_targets(table, contract, user=user, dry_run=dry_run, raw=raw)
+
+
+def _preview(contract: Contract, outcome: ImportOutcome) -> list[PreviewRow]:
+    names = subject_names(contract)
+    return [
+        PreviewRow(
+            c.line, c.subject_id, names.get(c.subject_id, c.subject_id), c.what, c.before, c.after
+        )
+        for c in sorted(outcome.changes, key=lambda c: c.line)
+    ]
+
+
+def _save(upload: UploadedFile[bytes]) -> tuple[Path, str]:
+    folder = uploads_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = Path(upload.name or "").suffix.lower()
+    stored = f"{secrets.token_urlsafe(24)}{suffix}"
+    path = folder / stored
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return path, stored
+
+
+def _plain_name(name: str) -> str:
+    """The file's own name, without any folder a browser may send."""
+    return Path(name.replace("\\", "/")).name[:200] or "fichier"
+
+
+def _render(request: HttpRequest, ctx: ImportContext, status: int = 200) -> HttpResponse:
+    response = page(request, "web/import.html", "import", "Import de fichiers", ctx=ctx)
+    response.status_code = status
+    return response
+
+
+def _check(request: HttpRequest, contract: Contract, user: str) -> HttpResponse:
+    """Step 1: store the file, validate it without writing, show the errors or the changes."""
+    form = UploadForm(request.POST, request.FILES)
+    ctx = ImportContext(can_import=True, form=form)
+    if not form.is_valid():
+        return _render(request, ctx, 400)
+    upload: UploadedFile[bytes] = form.cleaned_data["file"]
+    ctx.kind = form.cleaned_data["kind"]
+    ctx.file_name = _plain_name(upload.name or "")
+    path, ctx.stored = _save(upload)
+    try:
+        outcome = run_import(path, ctx.file_name, ctx.kind, contract, user=user, dry_run=True)
+    except ImportValidationError as error:
+        path.unlink(missing_ok=True)
+        ctx.issues = error.issues
+        ctx.form = UploadForm(initial={"kind": ctx.kind})
+        return _render(request, ctx, 400)
+    ctx.outcome = outcome
+    ctx.preview = _preview(contract, outcome)
+    ctx.nothing_to_write = not outcome.changes
+    if ctx.nothing_to_write:
+        path.unlink(missing_ok=True)
+        ctx.form = UploadForm(initial={"kind": ctx.kind})
+    else:
+        ctx.form = None
+    return _render(request, ctx)
+
+
+def _confirm(request: HttpRequest, contract: Contract, user: str) -> HttpResponse:
+    """Step 2: the file checked at step 1 is imported, all of it or nothing."""
+    form = ConfirmForm(request.POST)
+    ctx = ImportContext(can_import=True, form=UploadForm())
+    if not form.is_valid():
+        ctx.error = "Demande de confirmation incomplète : déposez le fichier à nouveau."
+        return _render(request, ctx, 400)
+    ctx.kind = form.cleaned_data["kind"]
+    ctx.file_name = _plain_name(form.cleaned_data["name"])
+    path = uploads_dir() / form.cleaned_data["stored"]
+    if not path.is_file():
+        ctx.error = (
+            f"Le fichier « {ctx.file_name} » vérifié plus tôt n'est plus disponible : "
+            "déposez-le à nouveau."
+        )
+        return _render(request, ctx, 400)
+    try:
+        outcome = run_import(path, ctx.file_name, ctx.kind, contract, user=user, dry_run=False)
+    except ImportValidationError as error:
+        ctx.issues = error.issues
+        ctx.form = UploadForm(initial={"kind": ctx.kind})
+        return _render(request, ctx, 400)
+    if outcome.batch is None:
+        ctx.outcome = outcome
+        ctx.nothing_to_write = True
+        return _render(request, ctx)
+    return redirect(f"{reverse('import')}?lot={outcome.batch.pk}")
 
 
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
-    return page(request, "web/todo.html", "import", "Import")
+    data = steering(request)
+    allowed = roles.can_import(request.user)
+    if request.method == "POST":
+        roles.require(allowed, "importer des fichiers (contrôle de gestion ou administrateur)")
+        user = request.user.get_username()
+        if request.POST.get("etape") == "confirmer":
+            return _confirm(request, data.contract, user)
+        return _check(request, data.contract, user)
+    ctx = ImportContext(can_import=allowed, form=UploadForm() if allowed else None)
+    lot = request.GET.get("lot", "")
+    if lot.isdigit():
+        ctx.batch = ImportBatch.objects.filter(pk=int(lot), contract_id=data.contract.id).first()
+        if ctx.batch is not None:
+            ctx.kind = ctx.batch.kind
+    return _render(request, ctx)
 
 
 @login_required
-def template_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
-    return page(request, "web/todo.html", "import", "Import")
+def template_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponseBase:
+    if kind not in KINDS or fmt not in FORMATS:
+        return render(
+            request,
+            "web/error.html",
+            {
+                "title": "Modèle introuvable",
+                "message": "Les modèles d'import existent pour les valeurs et les cibles, "
+                "aux formats XLSX et CSV.",
+            },
+            status=404,
+        )
+    contract = steering(request).contract
+    file_name = f"modele-{KINDS[kind]}.{fmt}"
+    with tempfile.TemporaryDirectory(prefix="cpog-modele-") as folder:
+        path = write_template(contract, kind, Path(folder) / file_name)
+        content = path.read_bytes()
+    return FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=file_name, content_type=FORMATS[fmt]
+    )

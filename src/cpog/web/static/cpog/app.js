@@ -13,6 +13,7 @@
       vegaEmbed(holder, spec, {
         actions: false,
         renderer: "svg",
+        defaultStyle: false,  // vega-embed would inject a <style> element, which the CSP forbids
         ast: true,  // evaluate expressions without eval(): the CSP has no unsafe-eval
         expr: vegaInterpreter.expressionInterpreter,
         formatLocale: {decimal: ",", thousands: "\u202f", grouping: [3], currency: ["", "\u00a0€"]},

@@ -1,0 +1,198 @@
+"""Django admin: who pilots which défi, API tokens, and a read-only view of the store.
+
+The store is append-only and audited: contract versions, values, targets, import batches and the
+audit trail can be looked at here but never added, changed or deleted. Action states may be
+corrected; every correction is written to the audit trail like any other write. Role groups
+(controle_gestion, pilote, lecteur) are created by ``cpog serve`` on first run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from cpog.store import audit
+from cpog.store.models import (
+    ActionMilestone,
+    ActionState,
+    ActionUpdate,
+    AuditEvent,
+    ContractVersion,
+    ImportBatch,
+    Measurement,
+    Target,
+)
+from cpog.web.models import ApiToken, ChallengePilot
+
+admin.site.site_header = "Administration de cpog"
+admin.site.site_title = "cpog"
+admin.site.index_title = "Utilisateurs, pilotes et données"
+
+
+@admin.register(ChallengePilot)
+class ChallengePilotAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("user", "contract_id", "challenge_number")
+    list_filter = ("contract_id", "challenge_number")
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Tokens are issued elsewhere (shown once); here they can be renamed or revoked."""
+
+    list_display = ("name", "user", "created_at", "last_used_at")
+    list_filter = ("user",)
+    search_fields = ("name", "user__username")
+    fields = ("name", "user", "key_hash", "created_at", "last_used_at")
+    readonly_fields = ("user", "key_hash", "created_at", "last_used_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Append-only tables: visible, never added, changed or deleted from the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ContractVersion)
+class ContractVersionAdmin(ReadOnlyAdmin):
+    list_display = ("contract_id", "version", "amendment_date", "loaded_by", "loaded_at")
+    list_filter = ("contract_id",)
+    exclude = ("document",)  # the whole contract as JSON: too large to be useful here
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(ReadOnlyAdmin):
+    list_display = (
+        "subject_id",
+        "subject_type",
+        "period_key",
+        "value",
+        "status",
+        "source",
+        "recorded_by",
+        "recorded_at",
+    )
+    list_filter = ("contract_id", "subject_type", "status", "source")
+    search_fields = ("subject_id", "period_key", "recorded_by")
+    list_select_related = ("batch",)
+    show_full_result_count = False
+
+
+@admin.register(Target)
+class TargetAdmin(ReadOnlyAdmin):
+    list_display = ("subject_id", "year", "value", "comparator", "kind", "provenance", "set_by")
+    list_filter = ("contract_id", "subject_type", "kind", "provenance")
+    search_fields = ("subject_id", "set_by")
+    show_full_result_count = False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    list_display = ("file_name", "kind", "row_count", "written_count", "created_by", "created_at")
+    list_filter = ("contract_id", "kind")
+    search_fields = ("file_name", "created_by", "file_sha256")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "user", "action", "entity_type", "entity_id", "context")
+    list_filter = ("entity_type", "action")
+    search_fields = ("entity_id", "user", "context")
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+
+class MilestoneInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = ActionMilestone
+    extra = 0
+    fields = ("label", "due_date", "done_on")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class UpdateInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = ActionUpdate
+    extra = 0
+    fields = ("on", "text", "progress", "author", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _snapshot(state: ActionState) -> dict[str, Any]:
+    return {
+        "owner": state.owner,
+        "start_date": state.start_date.isoformat() if state.start_date else None,
+        "due_date": state.due_date.isoformat() if state.due_date else None,
+        "status": state.status,
+        "progress": state.progress,
+    }
+
+
+@admin.register(ActionState)
+class ActionStateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Corrections of an action's state; created from the action's page, never deleted."""
+
+    list_display = ("action_id", "status", "progress", "owner", "due_date", "updated_by")
+    list_filter = ("contract_id", "status")
+    search_fields = ("action_id", "owner")
+    fields = (
+        "contract_id",
+        "action_id",
+        "owner",
+        "start_date",
+        "due_date",
+        "status",
+        "progress",
+        "updated_by",
+        "updated_at",
+    )
+    readonly_fields = ("contract_id", "action_id", "updated_by", "updated_at")
+    inlines = (MilestoneInline, UpdateInline)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ActionState, form: Any, change: bool) -> None:
+        user = request.user.get_username()
+        with transaction.atomic():
+            previous = ActionState.objects.select_for_update().filter(pk=obj.pk).first()
+            before = _snapshot(previous) if previous is not None else None
+            after = _snapshot(obj)
+            if before == after:
+                return
+            obj.updated_by = user
+            obj.updated_at = timezone.now()
+            super().save_model(request, obj, form, change)
+            audit.record(
+                "action_state",
+                obj.action_id,
+                "update" if before is not None else "create",
+                user,
+                before=before,
+                after=after,
+                context="administration",
+            )
