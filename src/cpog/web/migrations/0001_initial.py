@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,32 +14,63 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "jeton d'API",
-                'verbose_name_plural': "jetons d'API",
+                "verbose_name": "jeton d'API",
+                "verbose_name_plural": "jetons d'API",
             },
         ),
         migrations.CreateModel(
-            name='ChallengePilot',
+            name="ChallengePilot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contract_id', models.SlugField(max_length=80)),
-                ('challenge_number', models.PositiveSmallIntegerField(verbose_name='numéro du défi')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='piloted', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("contract_id", models.SlugField(max_length=80)),
+                (
+                    "challenge_number",
+                    models.PositiveSmallIntegerField(verbose_name="numéro du défi"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="piloted",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pilote de défi',
-                'verbose_name_plural': 'pilotes de défi',
-                'constraints': [models.UniqueConstraint(fields=('user', 'contract_id', 'challenge_number'), name='unique_pilot')],
+                "verbose_name": "pilote de défi",
+                "verbose_name_plural": "pilotes de défi",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "contract_id", "challenge_number"), name="unique_pilot"
+                    )
+                ],
             },
         ),
     ]
