@@ -13,7 +13,10 @@
       vegaEmbed(holder, spec, {
         actions: false,
         renderer: "svg",
-        defaultStyle: false,  // vega-embed would inject a <style> element, which the CSP forbids
+        // vega-embed and vega-tooltip would inject <style> elements, which the CSP forbids: their
+        // few rules live in cpog.css instead.
+        defaultStyle: false,
+        tooltip: {disableDefaultStyle: true},
         ast: true,  // evaluate expressions without eval(): the CSP has no unsafe-eval
         expr: vegaInterpreter.expressionInterpreter,
         formatLocale: {decimal: ",", thousands: "\u202f", grouping: [3], currency: ["", "\u00a0€"]},

@@ -1,0 +1,171 @@
+"""Browser fixtures: the app served by pytest-django's live server, driven by Debian's Chromium.
+
+The Chromium binary comes from the distribution (``apt-get install chromium``), never from
+``playwright install``. Without it the browser tests are skipped, unless
+``CPOG_REQUIRE_BROWSER=1`` (set by ``.ci/run``) makes its absence a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PASSWORD = "mot-de-passe-de-test-1"  # the same as tests/web/conftest.py
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(autouse=True)
+def _require_chromium() -> None:
+    """Skip (or fail under CPOG_REQUIRE_BROWSER=1) before any data is loaded."""
+    if CHROMIUM.exists():
+        return
+    reason = (
+        f"Chromium absent ({CHROMIUM}) : installez-le avec « apt-get install -y chromium » "
+        "(jamais « playwright install »)."
+    )
+    if os.environ.get("CPOG_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} CPOG_REQUIRE_BROWSER=1 exige les tests navigateur.")
+    pytest.skip(reason)
+
+
+@dataclass
+class Site:
+    """The live server with the shipped contract, the demo data and one user per role."""
+
+    url: str
+    contract: Any
+    users: dict[str, Any]
+
+    def __call__(self, path: str) -> str:
+        return self.url + path
+
+
+@pytest.fixture
+def site(live_server: Any, transactional_db: None, settings: Any, tmp_path: Path) -> Site:
+    """Same data and users as tests/web/conftest.py (``steering_data`` and ``users``); uploaded
+    files go to a temporary folder, not to the project's data/."""
+    from django.contrib.auth.models import Group, User
+    from django.utils import timezone
+
+    from cpog.contract import default_contract_path
+    from cpog.store.contracts import current_contract, load_contract_version
+    from cpog.store.demo import load_demo
+    from cpog.web.models import ChallengePilot
+    from cpog.web.roles import GROUPS, Role
+
+    settings.DATA_DIR = tmp_path
+    load_contract_version(default_contract_path(), "test:setup")
+    _, contract = current_contract()
+    load_demo(contract, timezone.localdate())
+
+    groups = {role: Group.objects.get_or_create(name=role.value)[0] for role in GROUPS}
+    users: dict[str, Any] = {
+        "admin": User.objects.create_superuser("admin", "admin@example.org", PASSWORD)
+    }
+
+    def make(name: str, role: Role) -> Any:
+        user = User.objects.create_user(name, f"{name}@example.org", PASSWORD)
+        user.groups.add(groups[role])
+        return user
+
+    users["controle"] = make("controle", Role.CONTROLE)
+    users["pilote"] = make("pilote", Role.PILOTE)  # pilots défi n°1 only
+    users["lecteur"] = make("lecteur", Role.LECTEUR)
+    ChallengePilot.objects.create(user=users["pilote"], contract_id=contract.id, challenge_number=1)
+    return Site(live_server.url, contract, users)
+
+
+@dataclass
+class Problems:
+    """Console errors, uncaught exceptions and CSP violations seen by a page."""
+
+    items: list[str] = field(default_factory=list)
+
+    def watch(self, page: Any) -> None:
+        def on_console(message: Any) -> None:
+            if message.type == "error":
+                where = message.location.get("url") or ""
+                self.items.append(f"{page.url} console : {message.text} [{where}]")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: self.items.append(f"{page.url} exception : {error}"))
+
+
+@pytest.fixture
+def browser(site: Site) -> Iterator[Any]:
+    """One Chromium per test, started after the data is in place and stopped before the
+    database is flushed: the ORM is never used while Playwright's event loop runs."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def problems() -> Problems:
+    return Problems()
+
+
+@pytest.fixture
+def new_page(browser: Any, problems: Problems) -> Callable[[], Any]:
+    """A fresh page in its own context (own cookies), watched for console errors."""
+    contexts: list[Any] = []
+
+    def _new_page() -> Any:
+        context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        problems.watch(page)
+        return page
+
+    return _new_page
+
+
+@pytest.fixture
+def log_in(site: Site) -> Callable[..., None]:
+    """Log in through the real form (/connexion/) as a user of ``site``."""
+
+    def _log_in(page: Any, who: str, password: str = PASSWORD) -> None:
+        page.goto(site("/connexion/"))
+        page.fill("#id_username", who)
+        page.fill("#id_password", password)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Se connecter").click()
+
+    return _log_in
+
+
+@pytest.fixture
+def logged_in(
+    site: Site, new_page: Callable[[], Any], log_in: Callable[..., None]
+) -> Callable[[str], Any]:
+    """A page logged in as the given user (admin, controle, pilote, lecteur)."""
+
+    def _logged_in(who: str) -> Any:
+        page = new_page()
+        log_in(page, who)
+        assert page.url == site("/"), f"la connexion de {who} n'a pas abouti : {page.url}"
+        return page
+
+    return _logged_in
