@@ -58,15 +58,21 @@ class ImportOutcome:
         return self.rows - len(self.changes)
 
 
-def _read(path: Path) -> tuple[bytes, Table]:
+def _read(path: Path, name: str | None) -> tuple[bytes, Table]:
+    """The file's bytes and table; ``name`` is the file name users know (an uploaded copy is
+    stored under a random name), used in messages and in the import batch."""
+    shown = name or path.name
     try:
-        return path.read_bytes(), read_table(path)
+        raw, table = path.read_bytes(), read_table(path)
     except TableError as error:
-        raise ImportValidationError([CellIssue(path.name, 0, "", "", str(error))]) from error
+        message = str(error).replace(path.name, shown)
+        raise ImportValidationError([CellIssue(shown, 0, "", "", message)]) from error
     except OSError as error:
         raise ImportValidationError(
-            [CellIssue(path.name, 0, "", "", f"fichier illisible ({error.strerror})")]
+            [CellIssue(shown, 0, "", "", f"fichier illisible ({error.strerror})")]
         ) from error
+    table.source = shown
+    return raw, table
 
 
 def import_values(
@@ -76,9 +82,10 @@ def import_values(
     user: str,
     dry_run: bool = False,
     today: date | None = None,
+    name: str | None = None,
 ) -> ImportOutcome:
     """Import a values file: every cell validated, then all rows written or none."""
-    raw, table = _read(path)
+    raw, table = _read(path, name)
     return apply_values(
         table,
         contract,
@@ -158,10 +165,15 @@ def apply_values(
 
 
 def import_targets(
-    path: Path, contract: Contract, *, user: str, dry_run: bool = False
+    path: Path,
+    contract: Contract,
+    *,
+    user: str,
+    dry_run: bool = False,
+    name: str | None = None,
 ) -> ImportOutcome:
     """Import a targets file: every cell validated, then all rows written or none."""
-    raw, table = _read(path)
+    raw, table = _read(path, name)
     return apply_targets(table, contract, user=user, dry_run=dry_run, raw=raw)
 
 

@@ -180,6 +180,16 @@ class ActionState(models.Model):
             ),
         ]
 
+    def audit_snapshot(self) -> dict[str, object]:
+        """The fields the audit trail records before and after a change."""
+        return {
+            "owner": self.owner,
+            "start_date": self.start_date.isoformat() if self.start_date else None,
+            "due_date": self.due_date.isoformat() if self.due_date else None,
+            "status": self.status,
+            "progress": self.progress,
+        }
+
 
 class ActionMilestone(models.Model):
     state = models.ForeignKey(ActionState, on_delete=models.CASCADE, related_name="milestones")

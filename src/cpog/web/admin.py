@@ -139,16 +139,6 @@ class UpdateInline(admin.TabularInline):  # type: ignore[type-arg]
         return False
 
 
-def _snapshot(state: ActionState) -> dict[str, Any]:
-    return {
-        "owner": state.owner,
-        "start_date": state.start_date.isoformat() if state.start_date else None,
-        "due_date": state.due_date.isoformat() if state.due_date else None,
-        "status": state.status,
-        "progress": state.progress,
-    }
-
-
 @admin.register(ActionState)
 class ActionStateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Corrections of an action's state; created from the action's page, never deleted."""
@@ -180,8 +170,8 @@ class ActionStateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         user = request.user.get_username()
         with transaction.atomic():
             previous = ActionState.objects.select_for_update().filter(pk=obj.pk).first()
-            before = _snapshot(previous) if previous is not None else None
-            after = _snapshot(obj)
+            before = previous.audit_snapshot() if previous is not None else None
+            after = obj.audit_snapshot()
             if before == after:
                 return
             obj.updated_by = user

@@ -204,18 +204,6 @@ def build_action(
     )
 
 
-def _snapshot(state: ActionState | None) -> dict[str, Any] | None:
-    if state is None:
-        return None
-    return {
-        "owner": state.owner,
-        "start_date": state.start_date.isoformat() if state.start_date else None,
-        "due_date": state.due_date.isoformat() if state.due_date else None,
-        "status": state.status,
-        "progress": state.progress,
-    }
-
-
 UNTOUCHED = {
     "owner": "",
     "start_date": None,
@@ -237,7 +225,7 @@ def save_update(
             .filter(contract_id=contract.id, action_id=action_id)
             .first()
         )
-        before = _snapshot(state)
+        before = state.audit_snapshot() if state is not None else None
         if state is None:
             state = ActionState(contract_id=contract.id, action_id=action_id)
         state.owner = (data.get("owner") or "").strip()
@@ -245,7 +233,7 @@ def save_update(
         state.due_date = data.get("due_date")
         state.status = data["status"]
         state.progress = data["progress"]
-        after = _snapshot(state)
+        after = state.audit_snapshot()
         label = (data.get("milestone_label") or "").strip()
         comment = (data.get("comment") or "").strip()
         changed = after != (before or UNTOUCHED)

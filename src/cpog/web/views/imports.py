@@ -18,13 +18,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from cpog.contract.model import Contract
-from cpog.ingest.tables import CellIssue, ImportValidationError, TableError, read_table
+from cpog.ingest.tables import CellIssue, ImportValidationError
 from cpog.ingest.templates import write_template
-from cpog.store.imports import ImportOutcome, apply_targets, apply_values
-from cpog.store.models import ImportBatch, Measurement
+from cpog.store.imports import ImportOutcome, import_targets, import_values
+from cpog.store.models import ImportBatch
 from cpog.web import roles
 from cpog.web.action_forms import FrenchForm
 from cpog.web.views.common import page, steering
@@ -117,30 +116,10 @@ def subject_names(contract: Contract) -> dict[str, str]:
 def run_import(
     path: Path, name: str, kind: str, contract: Contract, *, user: str, dry_run: bool
 ) -> ImportOutcome:
-    """What :func:`cpog.store.imports.import_values` / ``import_targets`` do, but with the
-    name the user gave the file (the stored copy has a random name) in messages and the batch."""
-    try:
-        raw = path.read_bytes()
-        table = read_table(path)
-    except TableError as error:
-        message = str(error).replace(path.name, name)
-        raise ImportValidationError([CellIssue(name, 0, "", "", message)]) from error
-    except OSError as error:
-        raise ImportValidationError(
-            [CellIssue(name, 0, "", "", f"fichier illisible ({error.strerror})")]
-        ) from error
-    table.source = name
+    """Import the stored upload, under the name the user gave the file."""
     if kind == "values":
-        return apply_values(
-            table,
-            contract,
-            user=user,
-            source=Measurement.Source.IMPORT,
-            dry_run=dry_run,
-            today=timezone.localdate(),
-            raw=raw,
-        )
-    return apply_targets(table, contract, user=user, dry_run=dry_run, raw=raw)
+        return import_values(path, contract, user=user, dry_run=dry_run, name=name)
+    return import_targets(path, contract, user=user, dry_run=dry_run, name=name)
 
 
 def _preview(contract: Contract, outcome: ImportOutcome) -> list[PreviewRow]:
