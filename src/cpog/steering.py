@@ -46,6 +46,14 @@ SubjectKey = tuple[str, str]  # (subject type, subject id)
 MEASURE_LAG_DAYS = 90
 
 
+def as_of_problem(contract: Contract, day: date) -> str | None:
+    """Why ``day`` cannot be a date of situation for ``contract``, in French (None if it can)."""
+    first, last = contract.period.start - 20, contract.period.end + 20
+    if not first <= day.year <= last:
+        return f"date de situation hors des années {first} à {last}"
+    return None
+
+
 @dataclass(frozen=True)
 class StoredTarget:
     year: int

@@ -327,6 +327,8 @@ def parse_date(text: str) -> date:
         raise DateError(text, _EXPECTED)
     if not 1 <= int(month) <= 12:
         raise DateError(text, "le mois doit être compris entre 1 et 12")
+    if not 1900 <= int(year) <= 2200:
+        raise DateError(text, "l'année doit être comprise entre 1900 et 2200")
     try:
         return date(int(year), int(month), int(day))
     except ValueError:

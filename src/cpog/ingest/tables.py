@@ -415,6 +415,22 @@ def read_table(path: Path | str, sheet: str | None = None) -> Table:
 # --- cell-level reports ------------------------------------------------------------------
 
 
+STORED_DECIMALS = 6  # the store keeps values with 6 decimals (DecimalField decimal_places=6)
+STORED_LIMIT = Decimal(10) ** 14  # and 20 digits in all (max_digits=20)
+
+
+def storable_problem(value: Decimal) -> str | None:
+    """Why ``value`` cannot be stored as it is, in French, or None when it can."""
+    if not value.is_finite():
+        return "nombre non fini"
+    if abs(value) >= STORED_LIMIT:
+        return "nombre trop grand (moins de 100 000 milliards)"
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > STORED_DECIMALS:
+        return f"{STORED_DECIMALS} décimales au plus : arrondissez la valeur"
+    return None
+
+
 @dataclass(frozen=True)
 class CellIssue:
     """One problem in one cell. ``str()`` gives the French sentence shown to the user::
@@ -432,6 +448,9 @@ class CellIssue:
     message: str
 
     def __str__(self) -> str:
+        if self.line == 0:  # a problem with the whole file, not with a cell
+            message = self.message.strip()
+            return message if message.endswith((".", "!", "?", "…")) else message + "."
         text = f"{self.file}, ligne {self.line}"
         if self.column:
             text += f", colonne « {self.column} »"
@@ -534,10 +553,20 @@ class ValidationReport:
     def number(
         self, table: Table, row: Row, column: str, *, required: bool = True
     ) -> Decimal | None:
-        """Like :meth:`check` with :meth:`Row.number`: spreadsheet numbers are taken as is."""
-        if column in row.numbers:
-            return row.numbers[column]
-        return self.check(table, row, column, parse_number, required=required)
+        """Like :meth:`check` with :meth:`Row.number`: spreadsheet numbers are taken as is.
+
+        The number must also fit what the store keeps (see :func:`storable_problem`): a value
+        that does not is refused here, not rounded or truncated later.
+        """
+        value = (
+            row.numbers[column]
+            if column in row.numbers
+            else self.check(table, row, column, parse_number, required=required)
+        )
+        if value is not None and (problem := storable_problem(value)):
+            self.add_cell(table, row, column, problem)
+            return None
+        return value
 
     def raise_if_errors(self) -> None:
         if self.issues:

@@ -69,7 +69,7 @@ def _read(path: Path, name: str | None) -> tuple[bytes, Table]:
         raise ImportValidationError([CellIssue(shown, 0, "", "", message)]) from error
     except OSError as error:
         raise ImportValidationError(
-            [CellIssue(shown, 0, "", "", f"fichier illisible ({error.strerror})")]
+            [CellIssue(shown, 0, "", "", f"{shown} : fichier illisible ({error.strerror})")]
         ) from error
     table.source = shown
     return raw, table

@@ -44,7 +44,7 @@ from cpog.ingest.imports import (
 from cpog.ingest.numbers import DateError, parse_date
 from cpog.ingest.tables import CellIssue, ImportValidationError, Row, Table
 from cpog.periods import Period, PeriodError, parse_period
-from cpog.steering import StatusRow
+from cpog.steering import StatusRow, as_of_problem
 from cpog.store.contracts import NoContractLoaded, current_contract
 from cpog.store.imports import apply_targets, apply_values
 from cpog.store.models import Measurement
@@ -321,13 +321,16 @@ def _period(text: str | None, field: str) -> Period | None:
         raise ApiProblem(400, str(error), [_error(None, field, text, str(error))]) from error
 
 
-def _as_of(text: str | None) -> date:
+def _as_of(text: str | None, contract: Contract) -> date:
     if not text:
         return timezone.localdate()
     try:
-        return parse_date(text)
+        day = parse_date(text)
     except DateError as error:
         raise ApiProblem(400, str(error), [_error(None, "as_of", text, str(error))]) from error
+    if problem := as_of_problem(contract, day):
+        raise ApiProblem(400, f"as_of : {problem}.", [_error(None, "as_of", text, problem)])
+    return day
 
 
 def _float(value: Decimal | None) -> float | None:
@@ -630,8 +633,9 @@ def _status_out(row: StatusRow, as_of: date) -> dict[str, Any]:
     "cibles, valeur attendue, taux d'avancement, statut, projection et retard de saisie.",
 )
 def list_statuses(request: HttpRequest, as_of: str | None = None) -> Any:
-    day = _as_of(as_of)
-    status = status_at(_context().contract, day)
+    contract = _context().contract
+    day = _as_of(as_of, contract)
+    status = status_at(contract, day)
     return [_status_out(row, day) for row in status.rows]
 
 
@@ -645,8 +649,8 @@ def list_statuses(request: HttpRequest, as_of: str | None = None) -> Any:
     "score, avancement, ce qui manque, et le statut de chacun de ses indicateurs et mesures.",
 )
 def challenge_status(request: HttpRequest, number: int, as_of: str | None = None) -> Any:
-    day = _as_of(as_of)
     contract = _context().contract
+    day = _as_of(as_of, contract)
     challenge = contract.challenge(number)
     if challenge is None:
         raise ApiProblem(404, f"Défi inconnu dans le contrat : n°{number}.")

@@ -16,11 +16,9 @@ from django import forms
 from cpog.contract.model import Cumulation, MeasureKind
 from cpog.formatting import fr_date
 from cpog.ingest.numbers import NumberError, parse_number
+from cpog.ingest.tables import storable_problem
 from cpog.periods import Period, PeriodError, PeriodUnit, parse_period
 from cpog.store.models import Measurement
-
-MAX_DECIMALS = 6  # Measurement.value: decimal_places=6
-MAX_ABS = Decimal(10) ** 14  # Measurement.value: max_digits=20, decimal_places=6
 
 UNIT_WORDS = {
     PeriodUnit.YEAR: ("par année", "une année", "2025"),
@@ -81,14 +79,8 @@ def read_value(text: str, rules: ValueRules) -> Decimal:
         if not shown:
             raise forms.ValidationError("Valeur : la valeur est vide.") from None
         raise forms.ValidationError(f"Valeur « {shown} » non reconnue : {error.reason}.") from None
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
-        raise forms.ValidationError(
-            f"Valeur « {shown} » : {MAX_DECIMALS} décimales au plus sont conservées ;"
-            " arrondissez la valeur."
-        )
-    if abs(value) >= MAX_ABS:
-        raise forms.ValidationError(f"Valeur « {shown} » : ce nombre est trop grand.")
+    if problem := storable_problem(value):
+        raise forms.ValidationError(f"Valeur « {shown} » : {problem}.")
     if rules.measure_kind == MeasureKind.MILESTONE and not Decimal(0) <= value <= Decimal(100):
         raise forms.ValidationError(
             f"Valeur « {shown} » : un jalon s'exprime en % réalisé, de 0 à 100."

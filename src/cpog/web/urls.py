@@ -28,3 +28,5 @@ urlpatterns = [
 
 handler403 = "cpog.web.views.errors.forbidden"
 handler404 = "cpog.web.views.errors.not_found"
+handler400 = "cpog.web.views.errors.bad_request"
+handler500 = "cpog.web.views.errors.server_error"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -23,4 +24,44 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
         "web/error.html",
         {"title": "Page introuvable", "message": "Cette page n'existe pas ou plus."},
         status=404,
+    )
+
+
+def _plain(context: dict[str, str], status: int) -> HttpResponse:
+    """An error page rendered without the request: no context processor touches the database,
+    which may be what failed."""
+    return HttpResponse(loader.render_to_string("web/error_plain.html", context), status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _plain(
+        {
+            "title": "Requête refusée",
+            "message": "La requête n'a pas pu être traitée (formulaire trop volumineux ou adresse "
+            "incorrecte). Revenez à la page précédente et réessayez.",
+        },
+        400,
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _plain(
+        {
+            "title": "Erreur du serveur",
+            "message": "Une erreur inattendue s'est produite ; elle a été consignée dans le "
+            "journal du serveur. Vérifiez dans l'historique ce qui a été enregistré avant de "
+            "recommencer.",
+        },
+        500,
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _plain(
+        {
+            "title": "Accès refusé",
+            "message": "Le formulaire a expiré ou ne vient pas de cette application (jeton CSRF "
+            "absent ou invalide). Rechargez la page puis réessayez.",
+        },
+        403,
     )

@@ -224,7 +224,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         return _check(request, data.contract, user)
     ctx = ImportContext(can_import=allowed, form=UploadForm() if allowed else None)
     lot = request.GET.get("lot", "")
-    if lot.isdigit():
+    if lot.isascii() and lot.isdigit() and len(lot) < 19:
         ctx.batch = ImportBatch.objects.filter(pk=int(lot), contract_id=data.contract.id).first()
         if ctx.batch is not None:
             ctx.kind = ctx.batch.kind
