@@ -81,3 +81,15 @@ def test_error_pages_are_french() -> None:
         assert response.status_code == status
         page = response.content.decode()
         assert '<html lang="fr">' in page and "<h1>" in page
+
+
+def test_api_method_and_path_errors_are_json(users: Any) -> None:
+    _, key = ApiToken.issue(users.lecteur, "test")
+    auth = {"Authorization": f"Bearer {key}"}
+    for response, status in (
+        (Client().delete("/api/v1/values", headers=auth), 405),
+        (Client().get("/api/v1/nope", headers=auth), 404),
+    ):
+        assert response.status_code == status
+        body = response.json()
+        assert body["ok"] is False and body["status"] == status and body["error"]

@@ -50,19 +50,23 @@ REQUIRED_VALUE_COLUMNS = {"identifiant", "période", "valeur"}
 REQUIRED_TARGET_COLUMNS = {"identifiant", "année", "valeur", "type de cible", "provenance"}
 
 STATUSES = {"provisoire": "provisional", "definitive": "definitive", "": "provisional"}
+STATUS_WORDS = ["provisoire", "définitive"]
 TARGET_KINDS = {
     "nationale": "national",
     "individualisee": "individualised",
     "fixee": "fixed",
     "trajectoire": "trajectory",
 }
+TARGET_KIND_WORDS = ["nationale", "individualisée", "fixée", "trajectoire"]
 PROVENANCES = {
     "annexe cog": "cog_annex",
     "notification cnaf": "cnaf_notification",
     "cpog": "cpog",
     "deduite": "derived",
 }
+PROVENANCE_WORDS = ["annexe COG", "notification Cnaf", "CPOG", "déduite"]
 COMPARATORS = {"": "", "<": "lt", "≤": "le", "<=": "le", "≥": "ge", ">=": "ge", ">": "gt"}
+COMPARATOR_WORDS = ["<", "≤", "≥", ">"]
 
 
 def plain_key(text: str) -> str:
@@ -166,12 +170,17 @@ def _subject(
 
 
 def _choice(
-    table: Table, row: Row, column: str, choices: dict[str, str], report: ValidationReport
+    table: Table,
+    row: Row,
+    column: str,
+    choices: dict[str, str],
+    words: list[str],
+    report: ValidationReport,
 ) -> str | None:
     raw = row.cells.get(column, "")
     found = choices.get(plain_key(raw)) if raw or "" in choices else None
     if found is None:
-        allowed = ", ".join(sorted({k for k in choices if k}))
+        allowed = ", ".join(words)
         report.add_cell(table, row, column, f"valeur non permise (valeurs permises : {allowed})")
     return found
 
@@ -194,7 +203,7 @@ def validate_values(
         value = report.number(table, row, "valeur")
         numerator = report.number(table, row, "numérateur", required=False)
         denominator = report.number(table, row, "dénominateur", required=False)
-        status = _choice(table, row, "statut", STATUSES, report)
+        status = _choice(table, row, "statut", STATUSES, STATUS_WORDS, report)
         if period is not None and period.end > today:
             report.add_cell(
                 table, row, "période", f"période pas encore terminée au {today:%d/%m/%Y}"
@@ -255,9 +264,9 @@ def validate_targets(table: Table, contract: Contract) -> tuple[list[TargetRow],
         subject = _subject(table, row, subjects, report)
         year = report.check(table, row, "année", _year)
         value = report.number(table, row, "valeur")
-        kind = _choice(table, row, "type de cible", TARGET_KINDS, report)
-        provenance = _choice(table, row, "provenance", PROVENANCES, report)
-        comparator = _choice(table, row, "comparateur", COMPARATORS, report)
+        kind = _choice(table, row, "type de cible", TARGET_KINDS, TARGET_KIND_WORDS, report)
+        provenance = _choice(table, row, "provenance", PROVENANCES, PROVENANCE_WORDS, report)
+        comparator = _choice(table, row, "comparateur", COMPARATORS, COMPARATOR_WORDS, report)
         reason = row.cells.get("motif", "")
         if year is not None and not contract.period.start <= year <= contract.period.end:
             report.add_cell(table, row, "année", f"année hors de la période du contrat ({span})")

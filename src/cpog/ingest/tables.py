@@ -219,9 +219,7 @@ def _decode(source: str, raw: bytes) -> tuple[str, str]:
         if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return raw.decode("utf-16"), "utf-16"
     except UnicodeDecodeError as exc:
-        raise TableError(
-            source, f"Fichier illisible : {source} (encodage incohérent : {exc.reason})."
-        ) from exc
+        raise TableError(source, f"Fichier illisible : {source} (caractères mal encodés).") from exc
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -255,11 +253,34 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
+_BAD_WORKBOOK = "ce n'est pas un classeur Excel ou ODS lisible : fichier abîmé ou mal nommé"
+
+
+def os_reason(error: OSError) -> str:
+    """Why a file could not be read, in French."""
+    if isinstance(error, FileNotFoundError):
+        return "fichier introuvable"
+    if isinstance(error, IsADirectoryError):
+        return "c'est un dossier, pas un fichier"
+    if isinstance(error, PermissionError):
+        return "lecture non autorisée"
+    return "erreur de lecture du disque"
+
+
+def _csv_reason(error: csv.Error) -> str:
+    text = str(error)
+    if "field larger than field limit" in text:
+        return "une cellule dépasse la taille maximale (131 072 caractères)"
+    if "new-line character" in text or "unexpected end of data" in text:
+        return "guillemet non fermé"
+    return "structure CSV incohérente"
+
+
 def _read_csv(path: Path, source: str) -> Table:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise TableError(source, f"Fichier illisible : {source} ({exc.strerror}).") from exc
+        raise TableError(source, f"Fichier illisible : {source} ({os_reason(exc)}).") from exc
     text, encoding = _decode(source, raw)
     if "\x00" in text:
         raise TableError(source, f"Fichier illisible : {source} (ce n'est pas un fichier texte).")
@@ -285,7 +306,8 @@ def _read_csv(path: Path, source: str) -> Table:
     except csv.Error as exc:
         raise TableError(
             source,
-            f"Fichier illisible : {source} (ligne {reader.line_num + skipped} : {exc}).",
+            f"Fichier illisible : {source} (ligne {reader.line_num + skipped} : "
+            f"{_csv_reason(exc)}).",
         ) from exc
     return _build(source, raw_rows, encoding=encoding, delimiter=delimiter)
 
@@ -367,13 +389,13 @@ def _read_spreadsheet(path: Path, source: str, sheet: str | None) -> Table:
     try:
         workbook = CalamineWorkbook.from_path(path)
     except Exception as exc:  # calamine raises many kinds: zip, xml, password, I/O…
-        raise TableError(source, f"Fichier illisible : {source} ({exc}).") from exc
+        raise TableError(source, f"Fichier illisible : {source} ({_BAD_WORKBOOK}).") from exc
     with workbook:
         name = _pick_sheet(workbook, source, sheet)
         try:
             data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as exc:
-            raise TableError(source, f"Fichier illisible : {source} ({exc}).") from exc
+            raise TableError(source, f"Fichier illisible : {source} ({_BAD_WORKBOOK}).") from exc
     raw_rows: list[_RawRow] = []
     for index, values in enumerate(data):
         raw = _RawRow(line=index + 1, cells=[])

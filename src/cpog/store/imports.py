@@ -21,6 +21,7 @@ from cpog.ingest.tables import (
     Table,
     TableError,
     ValidationReport,
+    os_reason,
     read_table,
 )
 from cpog.store.models import ImportBatch, Measurement
@@ -69,7 +70,7 @@ def _read(path: Path, name: str | None) -> tuple[bytes, Table]:
         raise ImportValidationError([CellIssue(shown, 0, "", "", message)]) from error
     except OSError as error:
         raise ImportValidationError(
-            [CellIssue(shown, 0, "", "", f"{shown} : fichier illisible ({error.strerror})")]
+            [CellIssue(shown, 0, "", "", f"{shown} : fichier illisible ({os_reason(error)})")]
         ) from error
     table.source = shown
     return raw, table

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 POLICY = "; ".join(
     [
@@ -22,12 +22,33 @@ POLICY = "; ".join(
 )
 
 
+API_PREFIX = "/api/"
+_API_PROBLEMS = {
+    404: "Adresse inconnue dans l'API : voyez /api/v1/docs.",
+    405: "Méthode non permise pour cette adresse de l'API.",
+}
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if (
+            request.path.startswith(API_PREFIX)
+            and response.status_code in _API_PROBLEMS
+            and ("json" not in response.get("Content-Type", ""))
+        ):
+            # The API answers with its JSON error shape, even where Django or ninja answer first.
+            status = response.status_code
+            allowed = response.get("Allow")
+            response = JsonResponse(
+                {"ok": False, "status": status, "error": _API_PROBLEMS[status], "errors": []},
+                status=status,
+            )
+            if allowed:
+                response["Allow"] = allowed
         if not request.path.startswith("/admin/"):
             response.setdefault("Content-Security-Policy", POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
