@@ -82,6 +82,8 @@ def test_status_table_and_csv() -> None:
     iql0 = next(r for r in rows if r["identifiant"] == "iql0")
     assert "," in iql0["valeur"] and "." not in iql0["valeur"]  # French decimals
     assert run("status", "--au", "31/02/2026")[0] == 2
+    code, output = run("status", "--au", "01/01/1950")
+    assert code == 2 and "hors des années" in output
     assert run("status", "--format", "xml")[0] == 2
 
 

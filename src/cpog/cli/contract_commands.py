@@ -131,8 +131,23 @@ def export(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            err.print(f"Impossible d'écrire {escape(str(output))} : {_os_reason(error)}.")
+            raise typer.Exit(1) from None
         err.print(f"Contrat exporté dans {output}.")
+
+
+def _os_reason(error: OSError) -> str:
+    """A short French reason for a failed write."""
+    if isinstance(error, FileNotFoundError):
+        return "dossier introuvable"
+    if isinstance(error, IsADirectoryError):
+        return "c'est un dossier"
+    if isinstance(error, PermissionError):
+        return "permission refusée"
+    return escape(error.strerror or str(error))
 
 
 def schema(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from cpog.cli import contract_commands, status_command, store_commands
 
@@ -44,9 +46,78 @@ app.command("template", help="Écrit un modèle d'import (XLSX ou CSV) prêt à 
 )
 
 
+_INVALID_DETAILS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^Input should be a valid integer"), "nombre entier attendu"),
+    (re.compile(r"^Input should be a valid (number|decimal)"), "nombre attendu"),
+    (re.compile(r"^Input should be less than or equal to (\S+)"), "au plus {0}"),
+    (re.compile(r"^Input should be greater than or equal to (\S+)"), "au moins {0}"),
+    (re.compile(r"^Input should be less than (\S+)"), "moins de {0}"),
+    (re.compile(r"^Input should be greater than (\S+)"), "plus de {0}"),
+    (re.compile(r"^Value (.+) is not a valid (\S+?)\.?$"), "{0} n'est pas valide"),
+]
+_MISSING_KINDS = {
+    "argument": "argument « {0} » manquant",
+    "option": "option « {0} » manquante",
+    "parameter": "paramètre « {0} » manquant",
+}
+
+
+def _invalid_detail(detail: str) -> str:
+    detail = detail.strip()
+    for pattern, french in _INVALID_DETAILS:
+        found = pattern.match(detail)
+        if found:
+            return french.format(*found.groups())
+    return detail.rstrip(".")
+
+
+def french_usage_message(message: str) -> str:
+    """Translate a click usage message into the French line printed after « Erreur : »."""
+    if found := re.match(r"^Missing (argument|option|parameter) '?([^'.]+)'?\.?", message):
+        return "Erreur : " + _MISSING_KINDS[found.group(1)].format(found.group(2))
+    if found := re.match(r"^No such option: (\S+)(?: \(Possible options: (.*)\))?", message):
+        text = f"Erreur : option « {found.group(1)} » inconnue"
+        return text + (f" (options possibles : {found.group(2)})" if found.group(2) else "")
+    if found := re.match(r"^Invalid value for ('[^:]+'|[^:]+): (.*)$", message, re.DOTALL):
+        name = found.group(1).replace("'", "")
+        return f"Erreur : valeur invalide pour « {name} » : {_invalid_detail(found.group(2))}"
+    if found := re.match(r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)", message):
+        return f"Erreur : argument en trop : {found.group(1)}"
+    if found := re.match(r"^Option '(.+?)' requires an argument", message):
+        return f"Erreur : l'option « {found.group(1)} » attend une valeur"
+    if found := re.match(r"^No such command '(.+?)'", message):
+        return f"Erreur : commande « {found.group(1)} » inconnue"
+    return f"Erreur d'utilisation : {message}"
+
+
+def run(args: list[str] | None = None) -> int:
+    """Run the command line with French usage errors; return the exit code."""
+    try:
+        result = app(args=args, prog_name="cpog", standalone_mode=False)
+    except NoArgsIsHelpError as error:
+        typer.echo(error.format_message(), err=True)
+        return error.exit_code
+    except UsageError as error:
+        command = error.ctx.command_path if error.ctx is not None else "cpog <commande>"
+        if command == "cpog":
+            command = "cpog <commande>"
+        typer.echo(french_usage_message(error.format_message()), err=True)
+        typer.echo(f"Aide : {command} --help", err=True)
+        return 2
+    except ClickException as error:
+        typer.echo(f"Erreur : {error.format_message()}", err=True)
+        return error.exit_code
+    except typer.Abort:
+        typer.echo("Interrompu.", err=True)
+        return 130
+    except typer.Exit as error:
+        return error.exit_code
+    return result if isinstance(result, int) else 0
+
+
 def main() -> None:  # pragma: no cover - console entry point
-    app()
+    sys.exit(run())
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+    main()

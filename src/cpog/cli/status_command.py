@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -17,7 +17,8 @@ from cpog.assess.types import Status
 from cpog.assess.wording import value_text
 from cpog.errors import CpogError
 from cpog.formatting import fr_number
-from cpog.steering import ContractStatus, StatusRow
+from cpog.ingest.numbers import DateError, parse_date
+from cpog.steering import ContractStatus, StatusRow, as_of_problem
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -37,9 +38,9 @@ def _as_of(text: str | None) -> date:
     if text is None:
         return date.today()
     try:
-        return datetime.strptime(text, "%d/%m/%Y").date()
-    except ValueError:
-        err.print(f"Date non reconnue : « {escape(text)} » (attendu : JJ/MM/AAAA).")
+        return parse_date(text)
+    except DateError as error:
+        err.print(escape(str(error)))
         raise typer.Exit(2) from None
 
 
@@ -147,6 +148,9 @@ def status(
     except CpogError as error:
         err.print(escape(str(error)))
         raise typer.Exit(error.exit_code) from None
+    if problem := as_of_problem(contract, day):
+        err.print(f"Date « {escape(as_of or '')} » : {problem}.")
+        raise typer.Exit(2)
     if challenge is not None and contract.challenge(challenge) is None:
         err.print(f"Défi n°{challenge} inconnu.")
         raise typer.Exit(1)

@@ -162,6 +162,9 @@ def template(
         err.print(f"Modèle « {escape(kind)} » inconnu : values ou targets.")
         raise typer.Exit(2)
     target = output or Path(f"modele-{'valeurs' if kind == 'values' else 'cibles'}.xlsx")
+    if target.is_dir():
+        err.print(f"{escape(str(target))} est un dossier : donnez un nom de fichier .xlsx ou .csv.")
+        raise typer.Exit(2)
     if target.suffix.lower() not in {".xlsx", ".csv"}:
         err.print(f"Extension « {escape(target.suffix)} » non prise en charge : .xlsx ou .csv.")
         raise typer.Exit(2)
@@ -170,7 +173,14 @@ def template(
     except ContractLoadError as error:
         err.print(escape(str(error)))
         raise typer.Exit(1) from None
-    write_template(contract, kind, target)
+    from xlsxwriter.exceptions import FileCreateError
+
+    try:
+        write_template(contract, kind, target)
+    except (OSError, FileCreateError) as error:
+        reason = "dossier introuvable" if not target.parent.is_dir() else escape(str(error))
+        err.print(f"Impossible d'écrire {escape(str(target))} : {reason}.")
+        raise typer.Exit(1) from None
     out.print(f"Modèle écrit : {target}")
 
 
@@ -205,7 +215,7 @@ def demo(
 
 def serve(
     host: Annotated[str, typer.Option("--host", help="Adresse d'écoute.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port d'écoute.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port d'écoute.")] = 8000,
     threads: Annotated[int, typer.Option("--threads", help="Fils de traitement.")] = 8,
     no_demo: Annotated[
         bool, typer.Option("--sans-demo", help="Ne pas charger les données de démonstration.")

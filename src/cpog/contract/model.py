@@ -476,8 +476,11 @@ class Contract(Strict):
     def indicator(self, key: str) -> Indicator | None:
         """Find an indicator by id or by code, written loosely ('COG-08-25', 'cog 08-25')."""
         wanted = _loose(key)
+        if not wanted:
+            return None
         return next(
-            (i for i in self.indicators if wanted in {_loose(i.id), _loose(i.code or "")}), None
+            (i for i in self.indicators if wanted in {_loose(i.id), _loose(i.code or "")} - {""}),
+            None,
         )
 
     def measures(self) -> list[tuple[ChallengeFile, TargetedResult, Measure]]:
