@@ -25,14 +25,24 @@ Writer = Callable[..., Path]
 TODAY = date(2026, 11, 27)
 
 
-def test_sqlite_runs_in_wal_mode() -> None:
+def test_sqlite_file_database_runs_in_wal_mode(tmp_path: Path) -> None:
+    """The embedded default opens its file in WAL mode (the test database itself is in memory)."""
+    from django.db import connections
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL : pas de mode WAL à vérifier")
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode")
-        mode = cursor.fetchone()[0]
-    # The test database is in memory, where SQLite keeps its own journal mode.
-    assert mode in {"wal", "memory"}
+    settings_dict = dict(connections.settings["default"])
+    settings_dict.update(NAME=str(tmp_path / "cpog.sqlite3"), TEST={})
+    wrapper = DatabaseWrapper(settings_dict, alias="wal-check")
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+            cursor.execute("PRAGMA foreign_keys")
+            assert cursor.fetchone()[0] == 1
+    finally:
+        wrapper.close()
 
 
 def test_loading_twice_creates_nothing(loaded: Contract) -> None:
