@@ -20,11 +20,9 @@ Reading rules of :func:`parse_number` (strict, but tolerant of what people reall
 * nothing else: no letters, no exponent, no parentheses for negatives, no currency before the
   number, only ASCII digits.
 
-Writing (:func:`format_number`, :func:`format_percent`) uses Babel with the ``fr_FR`` locale:
-thousands are grouped with a **narrow no-break space (U+202F)**, the decimal separator is a comma,
-the minus sign is ASCII ``-``, and the percent sign is preceded by a **no-break space (U+00A0)**,
-exactly as Babel's ``fr_FR`` percent pattern does. Both outputs are read back by
-:func:`parse_number`.
+Writing numbers is :mod:`cpog.formatting`'s job (``fr_number``, ``fr_percent``): what it
+displays is read back by :func:`parse_number` (tests/ingest/test_numbers.py checks the round
+trip), so a figure copied from a page into an import file keeps its value.
 
 Dates (:func:`parse_date`): ``JJ/MM/AAAA`` (day and month may have one digit) or ISO
 ``AAAA-MM-JJ``. Two-digit years are rejected: ``"27/11/26"`` could be 1926 or 2026.
@@ -37,17 +35,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
-
-from babel.numbers import format_decimal
+from decimal import Decimal
 
 __all__ = [
     "LOCALE",
     "DateError",
     "NumberError",
     "ParseError",
-    "format_number",
-    "format_percent",
     "parse_date",
     "parse_number",
     "parse_number_with_unit",
@@ -234,65 +228,6 @@ def parse_number(text: str) -> Decimal:
     :class:`NumberError` with a French message.
     """
     return parse_number_with_unit(text)[0]
-
-
-def _to_decimal(value: Decimal | int | float) -> Decimal:
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, float):
-        result = Decimal(repr(value))  # shortest repr: 0.1 → 0.1, not 0.1000000000000000055…
-    else:
-        result = Decimal(value)
-    if not result.is_finite():
-        raise ValueError(f"cannot format a non-finite number: {value!r}")
-    return result
-
-
-def _rounded(value: Decimal, decimals: int | None) -> Decimal:
-    if decimals is None:
-        with localcontext() as ctx:  # normalize() rounds to the context precision: avoid it
-            ctx.prec = max(ctx.prec, len(value.as_tuple().digits))
-            result = value.normalize() if value else Decimal(0)
-    else:
-        if decimals < 0:
-            raise ValueError(f"decimals must be >= 0, got {decimals}")
-        with localcontext() as ctx:
-            ctx.prec = max(ctx.prec, value.adjusted() + decimals + 3)
-            result = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    if result.is_zero():
-        result = abs(result)  # never show "-0,00"
-    return result
-
-
-def _pattern(decimals: int | None) -> str:
-    if decimals is None:
-        return "#,##0.###"
-    return "#,##0" + ("." + "0" * decimals if decimals else "")
-
-
-def format_number(value: Decimal | int | float, decimals: int | None = None) -> str:
-    """French display of a number with Babel ``fr_FR``: ``Decimal("1234.5")`` → ``"1 234,5"``.
-
-    Thousands are grouped with a narrow no-break space (U+202F). With ``decimals=None`` all
-    significant decimals are shown and trailing zeros dropped (``Decimal("93.50")`` → ``"93,5"``);
-    otherwise the value is rounded half up to exactly ``decimals`` decimals
-    (``format_number(2.345, 2)`` → ``"2,35"``, ``format_number(3, 2)`` → ``"3,00"``).
-    """
-    rounded = _rounded(_to_decimal(value), decimals)
-    with localcontext() as ctx:  # Babel quantizes too: give it room for large values
-        ctx.prec = max(ctx.prec, len(rounded.as_tuple().digits) + abs(rounded.adjusted()) + 3)
-        return format_decimal(
-            rounded, format=_pattern(decimals), locale=LOCALE, decimal_quantization=False
-        )
-
-
-def format_percent(value: Decimal | int | float, decimals: int | None = 1) -> str:
-    """French display of a percentage **given in percent units**: ``93.5`` → ``"93,5 %"``.
-
-    Same number rules as :func:`format_number` (``decimals=1`` by default); the percent sign is
-    preceded by a no-break space (U+00A0), as in Babel's ``fr_FR`` percent pattern.
-    """
-    return format_number(value, decimals) + "\u00a0%"
 
 
 # --- dates -----------------------------------------------------------------------------------

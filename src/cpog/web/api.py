@@ -857,7 +857,7 @@ def post_targets(request: HttpRequest, items: list[TargetIn]) -> Any:
     context = _context()
     contract = context.contract
     user = _user(request)
-    if roles.role_of(user) not in (roles.Role.ADMIN, roles.Role.CONTROLE):
+    if not roles.can_write_targets(user):
         raise ApiProblem(403, "Vous n'avez pas le droit de fixer les cibles.")
     if not items:
         raise ApiProblem(422, "La liste est vide : aucune cible à enregistrer.")

@@ -87,8 +87,14 @@ def can_write_subject(user: Any, contract: Contract, subject_type: str, subject_
     return bool(piloted(user, contract) & challenges_of_subject(contract, subject_type, subject_id))
 
 
-def can_import(user: Any) -> bool:
+def can_write_targets(user: Any) -> bool:
+    """Targets are set by the direction's side only (notified by the Cnaf, or amended)."""
     return role_of(user) in (Role.ADMIN, Role.CONTROLE)
+
+
+def can_import(user: Any) -> bool:
+    """Files may hold values of any défi, and targets: the same people as for targets."""
+    return can_write_targets(user)
 
 
 def require(allowed: bool, what: str) -> None:
