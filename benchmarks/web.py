@@ -19,7 +19,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,6 +43,7 @@ def populate(data_dir: Path, database_url: str) -> str:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from cpog import clock
     from cpog.periods import Period
     from cpog.store.firstrun import prepare
     from cpog.store.models import AuditEvent, Measurement, Target
@@ -51,7 +51,7 @@ def populate(data_dir: Path, database_url: str) -> str:
 
     for model in (AuditEvent, Measurement, Target):
         model.objects.all().delete()
-    prepare(date.today(), "bench")
+    prepare(clock.today(), "bench")
     from cpog.store.contracts import current_contract
 
     _, contract = current_contract()

@@ -12,6 +12,7 @@
 | ``CPOG_BRAND_NAME`` | the contract's caisse | name shown in the header |
 | ``CPOG_BRAND_COLOR`` | ``#1f4e79`` | main colour of the theme (contrast is checked) |
 | ``CPOG_BRAND_LOGO`` | none | path of a logo image under the static files |
+| ``CPOG_TODAY`` | today in Paris | pins « today » (``27/11/2026``): tests, training, replaying a date |
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ def _env_file() -> None:
 
 
 _env_file()
+
+from cpog import clock  # noqa: E402 - after .env, which may set CPOG_TODAY
+
+clock.pinned()  # a bad CPOG_TODAY stops the start with a French message, not a 500 later
 
 DATA_DIR = Path(os.environ.get("CPOG_DATA_DIR", "data")).resolve()
 DEBUG = os.environ.get("CPOG_DEBUG", "0") == "1"

@@ -59,8 +59,8 @@ def site(live_server: Any, transactional_db: None, settings: Any, tmp_path: Path
     """Same data and users as tests/web/conftest.py (``steering_data`` and ``users``); uploaded
     files go to a temporary folder, not to the project's data/."""
     from django.contrib.auth.models import Group, User
-    from django.utils import timezone
 
+    from cpog import clock
     from cpog.contract import default_contract_path
     from cpog.store.contracts import current_contract, load_contract_version
     from cpog.store.demo import load_demo
@@ -70,7 +70,7 @@ def site(live_server: Any, transactional_db: None, settings: Any, tmp_path: Path
     settings.DATA_DIR = tmp_path
     load_contract_version(default_contract_path(), "test:setup")
     _, contract = current_contract()
-    load_demo(contract, timezone.localdate())
+    load_demo(contract, clock.today())
 
     groups = {role: Group.objects.get_or_create(name=role.value)[0] for role in GROUPS}
     users: dict[str, Any] = {

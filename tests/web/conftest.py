@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
-from django.utils import timezone
 
+from cpog import clock
 from cpog.contract import default_contract_path
 from cpog.web.roles import GROUPS, Role
 
@@ -31,7 +31,7 @@ def steering_data(db: None) -> Any:
 
     load_contract_version(default_contract_path(), "test:setup")
     _, contract = current_contract()
-    load_demo(contract, timezone.localdate())
+    load_demo(contract, clock.today())
     return contract
 
 

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from cpog import clock
 from cpog.store.models import (
     ActionMilestone,
     ActionState,
@@ -94,7 +95,7 @@ def test_action_list_htmx_gets_the_table_only(client_for: Any) -> None:
 def test_action_list_filters_status_owner_due_and_flags_overdue(
     client_for: Any, steering_data: Any
 ) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     state(
         steering_data,
         "d01-a1",
@@ -418,7 +419,7 @@ def test_history_filters_by_type_and_dates_and_paginates(client_for: Any) -> Non
     assert response.status_code == 200
     assert "Page 2 sur" in body and "Page précédente" in body
     assert "type=measurement&page=3" in body
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    tomorrow = clock.today() + timedelta(days=1)
     response = client.get("/historique/", {"du": tomorrow.strftime("%d/%m/%Y")})
     assert "Aucune écriture ne correspond" in text(response)
     response = client.get("/historique/", {"du": "02/02/2026", "au": "01/01/2026"})

@@ -10,6 +10,7 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
+from cpog import clock
 from cpog.assess import Observation
 from cpog.periods import Period
 from cpog.store.models import Analysis, AuditEvent, Measurement
@@ -222,7 +223,7 @@ def test_bad_period_is_refused_in_french_and_nothing_written(client_for: Any) ->
 
 def test_value_validation_messages(client_for: Any) -> None:
     client = client_for("controle")
-    next_year = str(timezone.localdate().year + 1)
+    next_year = str(clock.today().year + 1)
     before = _counts()
     cases = [
         ("/indicateurs/cog-12-48/", "2025", "12,3,4", "« 12,3,4 »"),

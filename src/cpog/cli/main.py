@@ -9,6 +9,7 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from cpog.cli import contract_commands, status_command, store_commands
+from cpog.errors import CpogError
 
 app = typer.Typer(
     name="cpog",
@@ -111,6 +112,9 @@ def run(args: list[str] | None = None) -> int:
         typer.echo("Interrompu.", err=True)
         return 130
     except typer.Exit as error:
+        return error.exit_code
+    except CpogError as error:  # a problem the user can fix, e.g. a bad CPOG_TODAY
+        typer.echo(str(error), err=True)
         return error.exit_code
     return result if isinstance(result, int) else 0
 

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cpog import clock
 from cpog.assess.types import Status
 from cpog.assess.wording import value_text
 from cpog.errors import CpogError
@@ -36,7 +37,7 @@ STYLE = {
 
 def _as_of(text: str | None) -> date:
     if text is None:
-        return date.today()
+        return clock.today()
     try:
         return parse_date(text)
     except DateError as error:

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
+from cpog import clock
 from cpog.contract import default_contract_path
 from cpog.contract.loader import ContractLoadError
 from cpog.errors import CpogError
@@ -203,7 +204,7 @@ def demo(
 
             load_contract_version(default_contract_path(), current_user())
         _, contract = current_contract()
-        outcome = load_demo(contract, _date(as_of) or date.today())
+        outcome = load_demo(contract, _date(as_of) or clock.today())
     except CpogError as error:
         err.print(escape(str(error)))
         raise typer.Exit(error.exit_code) from None
@@ -231,7 +232,7 @@ def serve(
     from cpog.web.wsgi import application
 
     try:
-        done = prepare(date.today(), current_user(), with_demo=not no_demo)
+        done = prepare(clock.today(), current_user(), with_demo=not no_demo)
     except CpogError as error:
         err.print(escape(str(error)))
         raise typer.Exit(error.exit_code) from None

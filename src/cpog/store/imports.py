@@ -10,8 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 
+from cpog import clock
 from cpog.contract.model import Contract
 from cpog.formatting import fr_number
 from cpog.ingest.imports import validate_targets, validate_values
@@ -112,7 +112,7 @@ def apply_values(
 
     ``raw`` is the imported file's content: its batch is recorded when given.
     """
-    rows, report = validate_values(table, contract, today or timezone.localdate())
+    rows, report = validate_values(table, contract, today or clock.today())
     report.raise_if_errors()
     scope = contract.organisation.code
     new = [

@@ -28,6 +28,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
+from cpog import clock
 from cpog.assess import Assessment
 from cpog.assess.types import Target
 from cpog.contract.model import Contract
@@ -323,7 +324,7 @@ def _period(text: str | None, field: str) -> Period | None:
 
 def _as_of(text: str | None, contract: Contract) -> date:
     if not text:
-        return timezone.localdate()
+        return clock.today()
     try:
         day = parse_date(text)
     except DateError as error:
@@ -830,9 +831,7 @@ def post_values(request: HttpRequest, items: list[ValueIn]) -> Any:
     table = _table(items, VALUE_FIELDS, VALUE_COLUMNS)
     blank = _blank_rows(table, "période", "valeur")
     if blank:
-        raise _invalid(
-            [*blank, *validate_values(table, contract, timezone.localdate())[1]], VALUE_FIELDS
-        )
+        raise _invalid([*blank, *validate_values(table, contract, clock.today())[1]], VALUE_FIELDS)
     try:
         outcome = apply_values(
             table, contract, user=_user(request).get_username(), source=Measurement.Source.API

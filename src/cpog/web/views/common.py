@@ -9,8 +9,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
+from cpog import clock
 from cpog.assess import Observation
 from cpog.contract.model import Contract
 from cpog.steering import ContractStatus, StatusRow, SubjectKey, contract_status
@@ -52,7 +52,7 @@ def steering(request: HttpRequest) -> Steering:
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     version, contract = current_contract()
-    today = timezone.localdate()
+    today = clock.today()
     # Ids alone can be reused after a rollback or a restore; with the timestamps they cannot.
     marker = AuditEvent.objects.order_by("-id").values_list("id", "at").first()
     key = (version.pk, version.content_hash, marker, today)
