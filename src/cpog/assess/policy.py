@@ -32,10 +32,14 @@ class Policy:
     relative_tolerance: float = 0.05
     maintain_tolerance: float = 0.02
     stale_grace_days: int = 15
+    unusual_change: float = 0.25
+    unusual_spread: float = 3.0
+    ytd_profile: str = "prorata"
 
 
-_RATIO_KEYS = ("ahead", "on_track", "watch")
-_TOLERANCE_KEYS = ("relative_tolerance", "maintain_tolerance")
+_RATIO_KEYS = ("ahead", "on_track", "watch", "unusual_spread")
+_TOLERANCE_KEYS = ("relative_tolerance", "maintain_tolerance", "unusual_change")
+YTD_PROFILES = ("prorata", "annee_precedente")
 _KEYS = tuple(f.name for f in fields(Policy))
 
 
@@ -78,7 +82,13 @@ def policy_from_mapping(data: dict[Any, Any], origin: str = "politique") -> Poli
     return policy
 
 
-def _checked_value(key: str, raw: Any, origin: str) -> float | int:
+def _checked_value(key: str, raw: Any, origin: str) -> float | int | str:
+    if key == "ytd_profile":
+        if raw not in YTD_PROFILES:
+            raise PolicyError(
+                f"{origin} : « {key} » vaut {' ou '.join(YTD_PROFILES)} (lu : {raw!r})."
+            )
+        return str(raw)
     if key == "stale_grace_days":
         if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
             raise PolicyError(

@@ -68,10 +68,19 @@ class TargetPoint:
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    """The current value of a period (revisions are the store's business)."""
+    """The current value of a period (revisions are the store's business).
+
+    ``provisional``: the current revision is marked « provisoire ». ``settled`` is the latest
+    definitive value of the period when a provisional revision came after it: a year's verdict is
+    given on it. ``confirmed``: the value was confirmed at entry as unusual (see
+    :mod:`cpog.assess.outliers`), so it is not « à vérifier ».
+    """
 
     period: Period
     value: float
+    provisional: bool = False
+    settled: float | None = None
+    confirmed: bool = False
 
 
 class BaselinePoint(NamedTuple):

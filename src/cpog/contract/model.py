@@ -205,6 +205,7 @@ class Basis(StrEnum):
     STATED = "stated"  # the signed text states it here
     STATED_ELSEWHERE = "stated_elsewhere"  # the signed text states it in another section
     DERIVED = "derived"  # computed from stated figures (e.g. 78 % - 15 points)
+    AVERAGE = "average"  # a mean the text states over several years (e.g. 3,55 % par an 2018-2022)
     TO_CONFIRM = "to_confirm"  # a default chosen by cpog, to be confirmed by the Caf
 
 
@@ -221,6 +222,26 @@ class Comparator(StrEnum):
     GE = "ge"
     GT = "gt"
     EQ = "eq"
+
+
+class ToConfirm(Strict):
+    """A field whose value is cpog's default, not a fact stated by the contract."""
+
+    field: Text
+    confidence: Confidence
+    note: Text
+
+
+class ValueRange(Strict):
+    """The values a quantity can take; entries outside are refused at every door.
+
+    Left out, the range follows the unit (see :func:`cpog.contract.units.default_range`): 0 to 100
+    for a rate in %, 0 or more for counts, délais and amounts. A quantity that can be negative (an
+    evolution rate, a balance) says so here.
+    """
+
+    min: float | None = None
+    max: float | None = None
 
 
 class Baseline(Strict):
@@ -245,6 +266,10 @@ class MeasureTarget(Strict):
         default=None,
         description="Level the text gives beside a change, e.g. 78 for '+15 points (78%)'.",
     )
+    basis: Basis = Field(
+        default=Basis.STATED, description="Where the target's value and year come from."
+    )
+    note: str | None = Field(default=None, description="Why, when the basis is not 'stated'.")
 
 
 class Measure(Strict):
@@ -259,9 +284,20 @@ class Measure(Strict):
     per_year: bool = Field(default=False, description="The target applies to each year.")
     baseline: Baseline | None = None
     target: MeasureTarget | None = None
-    indicator: Slug | None = Field(default=None, description="Indicator that measures it.")
+    indicator: Slug | None = Field(
+        default=None,
+        description=(
+            "Indicator that measures it: the measure takes that indicator's values (one subject, "
+            "counted once per défi) and keeps its own target."
+        ),
+    )
+    value_range: ValueRange | None = None
     reading: str | None = Field(default=None, description="How the text was read, and doubts.")
     confidence: Confidence = Confidence.HIGH
+    to_confirm: list[ToConfirm] = Field(
+        default_factory=list,
+        description="Readings of this measure to confirm: link to an indicator, target year …",
+    )
 
 
 class TargetedResult(Strict):
@@ -381,14 +417,6 @@ class Cumulation(StrEnum):
     SNAPSHOT = "snapshot"  # a stock at the end of the period
 
 
-class ToConfirm(Strict):
-    """A field whose value is cpog's default, not a fact stated by the contract."""
-
-    field: Text
-    confidence: Confidence
-    note: Text
-
-
 class Reference(Strict):
     text: Text
     source: str | None = None
@@ -410,6 +438,14 @@ class IndicatorFile(Strict):
     direction: Direction
     periodicity: Periodicity
     cumulation: Cumulation = Cumulation.NONE
+    yearly_total: bool | None = Field(
+        default=None,
+        description=(
+            "A year-to-date value grows through the year toward a yearly total (a count, an "
+            "amount, a share of a yearly quota). Left out: true for units that add up."
+        ),
+    )
+    value_range: ValueRange | None = None
     availability_lag_days: int = Field(default=30, ge=0, le=730)
     calculation_method: Text
     numerator: str | None = None

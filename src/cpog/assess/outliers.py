@@ -1,0 +1,84 @@
+"""Unusual values: a value far from the series it joins.
+
+One rule, used by every door that writes a value (it asks for a confirmation) and by the
+assessment (an unconfirmed unusual value is « à vérifier » and cannot alone make a subject
+« Atteint »). A value is unusual when, compared with the value of the period before it:
+
+* the change exceeds ``unusual_change`` (25 % by default) of the scale of the series — the larger of
+  the two values and of the final target — so that a rate near 0 or a trajectory toward a large
+  target is not flagged for ordinary moves;
+* and, when the series already has at least :data:`MIN_CHANGES` changes, the change also exceeds
+  ``unusual_spread`` (3 by default) times the usual change of the series (the median of the
+  absolute changes between successive values), so that a series that moves a lot is judged by its
+  own habits.
+
+Year-to-date totals are compared at an annual pace (a value at the end of March counts for a
+quarter of the year), so that January's small total is not unusual next to December's. A milestone
+(% done) moves in steps and is never unusual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import median
+
+from cpog.assess.policy import Policy
+from cpog.assess.targets import final_target
+from cpog.assess.trajectory import period_fraction
+from cpog.assess.types import Observation, Subject
+from cpog.assess.wording import display_unit, value_text
+from cpog.contract.model import MeasureKind
+from cpog.periods import Period
+
+MIN_CHANGES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Unusual:
+    """Why a value is unusual: the value it is compared with and the size of the change."""
+
+    previous: Observation
+    change: float  # relative to the scale of the series
+    reason: str  # French, e.g. « 13,5 jours après 19,36 jours en octobre 2026 (écart de 30 %) »
+
+
+def _pace(subject: Subject, observation: Observation) -> float:
+    return observation.value / period_fraction(subject, observation.period)
+
+
+def unusual(
+    subject: Subject,
+    series: Sequence[Observation],
+    period: Period,
+    value: float,
+    policy: Policy,
+) -> Unusual | None:
+    """Whether ``value`` for ``period`` is far from ``series`` (see module doc); None if not."""
+    if subject.kind is MeasureKind.MILESTONE:
+        return None
+    before = sorted(
+        (o for o in series if o.period.unit is period.unit and o.period < period),
+        key=lambda o: o.period,
+    )
+    if not before:
+        return None
+    previous = before[-1]
+    new_pace = value / period_fraction(subject, period)
+    old_pace = _pace(subject, previous)
+    change = abs(new_pace - old_pace)
+    final = final_target(subject)
+    scale = max(abs(new_pace), abs(old_pace), abs(final.value) if final else 0.0)
+    if scale == 0 or change <= policy.unusual_change * scale:
+        return None
+    paces = [_pace(subject, o) for o in before]
+    steps = [abs(b - a) for a, b in zip(paces, paces[1:], strict=False)]
+    if len(steps) >= MIN_CHANGES and change <= policy.unusual_spread * median(steps):
+        return None
+    unit = display_unit(subject)
+    share = round(100 * change / scale)
+    reason = (
+        f"{value_text(value, unit)} après {value_text(previous.value, unit)} en "
+        f"{previous.period} (écart de {share}\u00a0%)"
+    )
+    return Unusual(previous, change / scale, reason)
