@@ -12,7 +12,7 @@
 | ``CPOG_BRAND_NAME`` | the contract's caisse | name shown in the header |
 | ``CPOG_BRAND_COLOR`` | ``#1f4e79`` | main colour of the theme (contrast is checked) |
 | ``CPOG_BRAND_LOGO`` | none | path of a logo image under the static files |
-| ``CPOG_TODAY`` | today in Paris | pins « today » (``27/11/2026``): tests, training, replaying a date |
+| ``CPOG_TODAY`` | today in Paris | pins « today » (``27/11/2026``): tests, training, replays |
 """
 
 from __future__ import annotations

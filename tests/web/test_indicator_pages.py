@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.test import Client
-from django.utils import timezone
 
 from cpog import clock
 from cpog.assess import Observation

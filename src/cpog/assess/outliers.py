@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from statistics import median
 
 from cpog.assess.policy import Policy
@@ -72,7 +73,7 @@ def unusual(
     if scale == 0 or change <= policy.unusual_change * scale:
         return None
     paces = [_pace(subject, o) for o in before]
-    steps = [abs(b - a) for a, b in zip(paces, paces[1:], strict=False)]
+    steps = [abs(b - a) for a, b in pairwise(paces)]
     if len(steps) >= MIN_CHANGES and change <= policy.unusual_spread * median(steps):
         return None
     unit = display_unit(subject)
