@@ -11,11 +11,10 @@ from functools import cache
 import pytest
 
 from cpog import demo
-from cpog.assess import Observation, Subject, TargetPoint, TargetSource, assess
+from cpog.assess import Observation
 from cpog.contract import default_contract_path
 from cpog.contract.loader import load_contract
 from cpog.contract.model import (
-    Comparator,
     Contract,
     Cumulation,
     IndicatorType,
@@ -25,6 +24,7 @@ from cpog.contract.model import (
 )
 from cpog.demo import DEMO_LABEL, DemoData, DemoValue, generate, scenario_of
 from cpog.periods import Period, PeriodUnit, periods_between
+from cpog.steering import ContractStatus, StoredTarget, contract_status, signed_targets
 
 AS_OF = date(2026, 7, 15)
 
@@ -264,11 +264,11 @@ def test_eaje_places_and_mam_are_counted_from_zero_in_2022() -> None:
 def test_delai_measures_start_at_the_national_2022_figures() -> None:
     d = data()
     prestations, minima = measure_id("delai-prestations"), measure_id("delai-minima")
-    assert value_of(d, prestations, "2022") == Decimal("16.5")
-    assert value_of(d, minima, "2022") == Decimal("14")
+    # the measures take their indicators' values: they have none of their own
+    assert series(d, prestations) == [] and series(d, minima) == []
     assert d.baselines[prestations] == (Decimal("16.5"), 2022)
     assert d.baselines[minima] == (Decimal("14"), 2022)
-    # the indicators they read hold the same December figure, and head for 13 and 11 jours
+    # the indicators they read hold the December figure, and head for 13 and 11 jours
     assert value_of(d, "cog-08-29", "2022-12") == Decimal("16.5")
     assert value_of(d, "cog-08-30", "2022-12") == Decimal("14")
     final = {
@@ -334,8 +334,11 @@ def test_every_subject_has_values_unless_deliberately_empty() -> None:
     subjects = [i.id for i in contract().indicators] + [m.id for _, _, m in contract().measures()]
     empty = [s for s in subjects if scenario_of(s, contract()) == "empty"]
     assert 2 <= len([s for s in empty if contract().indicator(s)]) <= 3
+    # a measure linked to an indicator takes the indicator's values and has none of its own
+    linked = [m.id for _, _, m in contract().measures() if m.indicator]
+    assert len(linked) == 4
     for subject_id in subjects:
-        if subject_id in empty:
+        if subject_id in empty or subject_id in linked:
             assert subject_id not in with_values, subject_id
         else:
             assert subject_id in with_values, subject_id
@@ -346,7 +349,11 @@ def test_every_subject_has_values_unless_deliberately_empty() -> None:
 def test_year_to_date_amounts_never_decrease_within_a_year() -> None:
     d = data(date(2026, 11, 27))
     additive = [i for i in contract().indicators if demo.is_additive(i)]
-    assert {i.id for i in additive} == {"cog-10-41", "controle-donnees-entrantes"}
+    assert {i.id for i in additive} == {
+        "cog-10-41",
+        "controle-donnees-entrantes",
+        "datamining-metier",  # controls done since 1 January, toward the yearly quota of 250
+    }
     for indicator in additive:
         by_year: dict[int, list[Decimal]] = defaultdict(list)
         for v in series(d, indicator.id):
@@ -422,7 +429,10 @@ def test_baselines_for_measures_without_one() -> None:
         if needs and scenario_of(measure.id, contract()) != "empty":
             value, year = d.baselines[measure.id]
             assert year == 2022
-            assert value_of(d, measure.id, "2022") == value, measure.id
+            if measure.indicator:  # its values are the indicator's: December 2022's
+                assert value_of(d, measure.indicator, "2022-12") == value, measure.id
+            else:
+                assert value_of(d, measure.id, "2022") == value, measure.id
         elif measure.baseline is not None:
             assert measure.id not in d.baselines
 
@@ -445,71 +455,42 @@ def test_milestones_are_percent_done() -> None:
 # --- what the assessment makes of it ---------------------------------------------------------
 
 
-def subjects(d: DemoData) -> dict[str, Subject]:
-    """Subjects as the store would build them from the contract and the demo data."""
-    c = contract()
-    points: dict[str, list[TargetPoint]] = defaultdict(list)
+def status_of(as_of: date) -> ContractStatus:
+    """The demo data as the store holds it — the signed text's targets, the demo targets and
+    values — assessed through cpog.steering."""
+    d = data(as_of)
+    targets: dict[tuple[str, str], list[StoredTarget]] = defaultdict(list)
+    for subject_type, subject_id, year, value, comparator in signed_targets(contract()):
+        targets[(subject_type, subject_id)].append(
+            StoredTarget(year, float(value), "fixed", comparator, "cpog")
+        )
     for t in d.targets:
-        comparator = Comparator(t.comparator) if t.comparator else None
-        points[t.subject_id].append(
-            TargetPoint(t.year, float(t.value), TargetSource(t.kind), comparator)
+        targets[(t.subject_type, t.subject_id)].append(
+            StoredTarget(t.year, float(t.value), t.kind, t.comparator, "demo")
         )
-    found: dict[str, Subject] = {}
-    for i in c.indicators:
-        base = d.baselines.get(i.id)
-        found[i.id] = Subject(
-            id=i.id,
-            label=i.label,
-            direction=i.direction,
-            contract_start=c.period.start,
-            contract_end=c.period.end,
-            unit=i.unit,
-            assessed=i.type is IndicatorType.RESULT and i.target.kind is not TargetKind.NONE,
-            periodicity=i.periodicity,
-            cumulation=i.cumulation,
-            availability_lag_days=i.availability_lag_days,
-            baseline=(float(base[0]), base[1]) if base else None,
-            targets=points[i.id],
-            per_year=demo.is_additive(i),
+    observations: dict[tuple[str, str], list[Observation]] = defaultdict(list)
+    for v in d.values:
+        observations[(v.subject_type, v.subject_id)].append(
+            Observation(v.period, float(v.value), provisional=v.status == "provisional")
         )
-    for _, _, m in c.measures():
-        base = d.baselines.get(m.id)
-        stated = (m.baseline.value, m.baseline.year) if m.baseline else None
-        targets = list(points[m.id])
-        if m.target is not None and m.target.value is not None:
-            year = m.target.year or c.period.end
-            targets.append(TargetPoint(year, m.target.value, TargetSource.FIXED, m.comparator))
-        found[m.id] = Subject(
-            id=m.id,
-            label=m.label,
-            direction=m.direction,
-            contract_start=c.period.start,
-            contract_end=c.period.end,
-            unit=m.unit,
-            baseline=stated or ((float(base[0]), base[1]) if base else None),
-            targets=targets,
-            measure_kind=m.kind,
-            per_year=m.per_year,
-        )
-    return found
+    return contract_status(contract(), targets, observations, as_of)
 
 
 @pytest.mark.parametrize(
     "as_of", [date(2025, 1, 20), date(2025, 9, 30), AS_OF, date(2026, 11, 27), date(2027, 3, 5)]
 )
 def test_indicators_cover_every_status_as_their_scenario_says(as_of: date) -> None:
-    d = data(as_of)
-    observations: dict[str, list[Observation]] = defaultdict(list)
-    for v in d.values:
-        observations[v.subject_id].append(Observation(v.period, float(v.value)))
+    status = status_of(as_of)
     statuses: Counter[str] = Counter()
-    for indicator in contract().indicators:
-        subject = subjects(d)[indicator.id]
-        result = assess(subject, observations[indicator.id], as_of)
-        scenario = scenario_of(indicator.id, contract())
-        assert result.status.value == demo.EXPECTED_STATUS[scenario], (indicator.id, scenario)
+    for row in status.rows:
+        if row.subject_type != "indicator":
+            continue
+        result = row.assessment
+        scenario = scenario_of(row.subject_id, contract())
+        assert result.status.value == demo.EXPECTED_STATUS[scenario], (row.subject_id, scenario)
         if scenario != "empty":
-            assert result.freshness.is_late == (scenario == "late"), indicator.id
+            assert result.freshness.is_late == (scenario == "late"), row.subject_id
+        assert result.to_check is None, (row.subject_id, result.to_check)
         statuses[result.status.value] += 1
     assert set(statuses) == {
         "conforme",
@@ -523,44 +504,14 @@ def test_indicators_cover_every_status_as_their_scenario_says(as_of: date) -> No
     assert min(statuses.values()) >= 2
 
 
-@pytest.mark.parametrize("as_of", [date(2025, 9, 30), AS_OF, date(2026, 11, 27)])
-def test_the_steering_view_shows_every_status(as_of: date) -> None:
-    """Through cpog.steering, as the store feeds it (contract targets of measures included)."""
-    from cpog.steering import StoredTarget, contract_status
-
-    d = data(as_of)
-    targets: dict[tuple[str, str], list[StoredTarget]] = defaultdict(list)
-    for _, _, m in contract().measures():
-        stated = m.target
-        if stated is None or stated.value is None or stated.year is None:
-            continue
-        if m.kind not in (MeasureKind.TREND, MeasureKind.MILESTONE):
-            comparator = m.comparator.value if m.comparator else ""
-            targets[("measure", m.id)].append(
-                StoredTarget(stated.year, stated.value, "fixed", comparator)
-            )
-    for t in d.targets:
-        targets[(t.subject_type, t.subject_id)].append(
-            StoredTarget(t.year, float(t.value), t.kind, t.comparator)
-        )
-    observations: dict[tuple[str, str], list[Observation]] = defaultdict(list)
-    for v in d.values:
-        observations[(v.subject_type, v.subject_id)].append(Observation(v.period, float(v.value)))
-    status = contract_status(contract(), targets, observations, as_of)
-    counts = Counter(
-        r.assessment.status.value for r in status.rows if r.subject_type == "indicator"
-    )
-    assert len(counts) == 7 and min(counts.values()) >= 2, counts
-
-
 @pytest.mark.parametrize("as_of", [date(2026, 2, 1), AS_OF, date(2026, 11, 27)])
 def test_measures_get_the_status_of_their_scenario(as_of: date) -> None:
-    d = data(as_of)
-    observations: dict[str, list[Observation]] = defaultdict(list)
-    for v in d.values:
-        observations[v.subject_id].append(Observation(v.period, float(v.value)))
-    built = subjects(d)
-    for _, _, measure in contract().measures():
-        result = assess(built[measure.id], observations[measure.id], as_of)
-        scenario = scenario_of(measure.id, contract())
-        assert result.status.value == demo.EXPECTED_STATUS[scenario], (measure.id, scenario)
+    status = status_of(as_of)
+    for row in status.rows:
+        if row.subject_type != "measure":
+            continue
+        scenario = scenario_of(row.subject_id, contract())
+        assert row.assessment.status.value == demo.EXPECTED_STATUS[scenario], (
+            row.subject_id,
+            scenario,
+        )

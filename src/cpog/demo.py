@@ -63,8 +63,8 @@ from cpog.contract.model import (
     Periodicity,
     TargetKind,
 )
-from cpog.contract.units import adds_up
 from cpog.periods import Period, PeriodUnit, periods_between
+from cpog.steering import yearly_total
 
 __all__ = [
     "AHEAD",
@@ -371,11 +371,12 @@ _UNITS: dict[Periodicity, PeriodUnit] = {
 
 # (centre, spread) of the share of the expected progress made, by scenario.
 _PROGRESS: dict[str, tuple[float, float]] = {
-    ON_TRACK: (1.0, 0.03),
-    LATE: (1.0, 0.03),
+    # on the trajectory, and at least at each year's objective (which the trajectory crosses)
+    ON_TRACK: (1.02, 0.015),
+    LATE: (1.02, 0.015),
     AHEAD: (1.3, 0.08),
     SLIGHTLY_BEHIND: (0.9, 0.03),
-    BEHIND: (-0.35, 0.1),
+    BEHIND: (-1.2, 0.1),
 }
 _AHEAD_CAP = 0.97  # an « ahead » value stays short of the final target
 _MET_SHARE = 1.06  # a « met » value goes 6 % (of the way) beyond the final target
@@ -507,8 +508,9 @@ def _is_rate(unit: str | None) -> bool:
 
 
 def is_additive(indicator: Indicator) -> bool:
-    """Whether a year-to-date indicator cumulates a count or an amount (not a rate or a délai)."""
-    return indicator.cumulation is Cumulation.YEAR_TO_DATE and adds_up(indicator.unit)
+    """Whether a year-to-date indicator cumulates toward a yearly total (a count, an amount, a
+    share of a yearly quota), not a rate or a délai: the assessment's own rule."""
+    return yearly_total(indicator)
 
 
 def _decimal(value: float, places: int) -> Decimal:
@@ -570,11 +572,18 @@ class _Trajectory:
 
 
 def _level(
-    scenario: str, trajectory: _Trajectory, day: date, noise: float, setback: float = 0.0
+    scenario: str,
+    trajectory: _Trajectory,
+    day: date,
+    noise: float,
+    setback: float = 0.0,
+    capped: bool = True,
 ) -> float:
     """The value of a scenario on ``day``; ``noise`` is a draw in [-1, 1].
 
     ``setback`` is a share of the expected progress lost to the season (ahead scenario only).
+    ``capped``: an « ahead » value stays short of the final target (a value that cannot make the
+    subject « Atteint » — cumulated within the contract's last year — need not).
     """
     base, final = trajectory.base, trajectory.final
     if scenario == MET:
@@ -585,7 +594,12 @@ def _level(
         return base + share * (final - base)
     centre, spread = _PROGRESS.get(scenario, _PROGRESS[ON_TRACK])
     value = base + (centre + spread * noise) * (trajectory.at(day) - base)
-    if scenario == AHEAD and final != base and (value - base) / (final - base) > _AHEAD_CAP:
+    if (
+        capped
+        and scenario == AHEAD
+        and final != base
+        and (value - base) / (final - base) > _AHEAD_CAP
+    ):
         value = base + _AHEAD_CAP * (final - base)
     return value - setback * (trajectory.at(day) - base)
 
@@ -667,6 +681,7 @@ def _indicator_series(
     comparator = _default_comparator(indicator.direction)
     places = _places(indicator.unit)
     additive = is_additive(indicator)
+    ytd = indicator.cumulation is Cumulation.YEAR_TO_DATE
     trajectory = _Trajectory(
         profile.base, HISTORY_START, {year: level for year, (level, _) in targets.items()}
     )
@@ -677,7 +692,8 @@ def _indicator_series(
     previous: float | None = None
     for period in periods:
         noise = 2 * rng.random() - 1
-        day = _year_end(period.year) if additive else period.end
+        # A value cumulated since 1 January estimates its year: it follows the year's level.
+        day = _year_end(period.year) if ytd else period.end
         if scenario == MONITORING:
             years = (period.end - _year_end(HISTORY_START)).days / 365.25
             level = profile.base * (1 + profile.growth) ** years + profile.noise * noise
@@ -692,7 +708,8 @@ def _indicator_series(
         else:
             weight = profile.season[period.index - 1] if seasonal else 0.0
             setback = _AHEAD_SEASON * weight if scenario == AHEAD else 0.0
-            level = _level(scenario, trajectory, day, noise, setback)
+            in_last_year = ytd and period.year >= final_year and period.index < 12
+            level = _level(scenario, trajectory, day, noise, setback, capped=not in_last_year)
             if scenario == BEHIND:
                 level -= sign * profile.season_size * weight
             if period.year < final_year:
@@ -704,6 +721,11 @@ def _indicator_series(
             level = _to_quantum(level, profile.quantum, sign)
         if additive and unit is not PeriodUnit.YEAR:
             level *= _year_fraction(period.end)
+            # written to its decimals in the good direction, so that a cumulated value on the
+            # trajectory meets the elapsed share of the year's objective despite rounding
+            scale = 10.0**places
+            rounded = math.ceil if sign >= 0 else math.floor
+            level = rounded(level * scale - 1e-9 * sign) / scale
             if previous is not None and period.index > 1:
                 level = max(level, previous)
         previous = level
@@ -752,6 +774,18 @@ def _measure_targets(
     comparator = measure.comparator.value if measure.comparator else ""
     comparator = comparator or _default_comparator(measure.direction)
     stated = measure.target
+    if measure.per_year and stated is not None and stated.value is not None:
+        # « par an »: every year of the contract after the baseline has the same commitment,
+        # a change compounding (as cpog.assess.targets reads it); no trajectory point needed.
+        for year in range(max(base[1] + 1, contract.period.start), end + 1):
+            years = year - base[1]
+            if measure.kind is MeasureKind.RELATIVE_CHANGE:
+                levels[year] = base[0] * (1 + stated.value / 100) ** years
+            elif measure.kind is MeasureKind.POINT_CHANGE:
+                levels[year] = base[0] + stated.value * years
+            else:
+                levels[year] = stated.value
+        return levels, demo
     if stated is not None and stated.value is not None:
         year = stated.year or end
         final = _measure_level(measure, base[0], stated.value)
@@ -773,30 +807,6 @@ def _measure_targets(
         levels[year] = value
         demo[year] = (value, "national", comparator)
     return levels, demo
-
-
-def _annual_from_indicator(
-    indicator: Indicator, series: list[tuple[Period, Decimal]]
-) -> dict[int, Decimal]:
-    """A year's value of an indicator: its last period's value, or the sum or mean of the year."""
-    by_year: dict[int, list[tuple[Period, Decimal]]] = {}
-    for period, value in series:
-        by_year.setdefault(period.year, []).append((period, value))
-    unit = _UNITS[indicator.periodicity]
-    periods_per_year = len(_horizon(unit, HISTORY_START, HISTORY_START))
-    result: dict[int, Decimal] = {}
-    for year, rows in by_year.items():
-        if len(rows) < periods_per_year:
-            continue
-        if indicator.cumulation is not Cumulation.NONE or unit is PeriodUnit.YEAR:
-            result[year] = rows[-1][1]
-        elif is_additive(indicator) or not _is_rate(indicator.unit):
-            result[year] = sum((v for _, v in rows), Decimal(0))
-        else:
-            places = _places(indicator.unit)
-            mean = sum((v for _, v in rows), Decimal(0)) / len(rows)
-            result[year] = mean.quantize(Decimal(1).scaleb(-places))
-    return result
 
 
 def _measure_series(
@@ -845,12 +855,16 @@ def _measure_series(
         elif year < base_year:  # before a later baseline: the trend went the expected way
             slope = (trajectory.final - base_value) / max(1, max(levels) - base_year)
             value = base_value - slope * (base_year - year) * (1 + 0.1 * noise)
+        elif sign and (trajectory.final - base_value) * sign < 0:
+            # the baseline already beats every target (« rester sous la moyenne nationale »):
+            # the value holds around it
+            value = base_value * (1 + 0.01 * noise)
         else:
             value = _level(scenario, trajectory, _year_end(year), noise)
         value = _clamped(value, measure.unit, base_value)
         if places == 0:  # a count
             value = float(round(value))
-        if trajectory is not None and base_year < year < final_year:
+        if trajectory is not None and base_year < year < final_year and not measure.per_year:
             value = _short_of_final(
                 value, scenario, trajectory.final, comparator, places, sign or 1
             )
@@ -946,23 +960,7 @@ def generate(contract: Contract, as_of: date, seed: str = DEFAULT_SEED) -> DemoD
         ):
             baselines[measure.id] = (_decimal(base[0], places), base[1])
         if linked is not None:
-            yearly = _annual_from_indicator(linked, indicator_values[linked.id])
-            comment = _value_comment(
-                scenario, f"reprise de l'indicateur {linked.code or linked.id}"
-            )
-            values.extend(
-                DemoValue(
-                    "measure",
-                    measure.id,
-                    Period.year_of(y),
-                    v,
-                    _status(Period.year_of(y), as_of),
-                    comment,
-                )
-                for y, v in sorted(yearly.items())
-                if y <= last_year
-            )
-            continue
+            continue  # the measure takes the indicator's values: nothing of its own
         rng = _rng(seed, measure.id)
         comment = _value_comment(scenario)
         for year, value in _measure_series(measure, scenario, base, levels, rng, end):

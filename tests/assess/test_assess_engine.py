@@ -66,7 +66,7 @@ def test_without_value_expected_is_read_at_as_of(make_subject: MakeSubject) -> N
 def test_ytd_reasons_and_progress(make_subject: MakeSubject) -> None:
     subject = make_subject(
         unit="départs",
-        per_year=True,
+        yearly_total=True,
         periodicity=Periodicity.MONTHLY,
         cumulation=Cumulation.YEAR_TO_DATE,
         baseline=BaselinePoint(300.0, 2022),

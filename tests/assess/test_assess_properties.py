@@ -160,6 +160,8 @@ def test_falling_value_never_worsens_a_downward_status(
         assert rank_low >= rank_high
 
 
+CLOSING_STATUSES = {Status.ATTEINT, Status.NON_ATTEINT, Status.NON_RENSEIGNE, Status.SANS_CIBLE}
+
 observations = st.lists(
     st.builds(
         Observation,
@@ -192,13 +194,23 @@ def test_assess_always_answers(
         assert result.status is Status.NON_RENSEIGNE
     elif not subject.assessed:
         assert result.status is Status.SANS_CIBLE
-    elif result.status is Status.NON_RENSEIGNE:  # a value, but a trend with nothing to compare
-        assert subject.kind is MeasureKind.TREND
+    elif result.status is Status.NON_RENSEIGNE:
+        # a value, but a trend with nothing to compare, or a closing verdict without the last
+        # year's value (or on a value to check)
+        assert subject.kind is MeasureKind.TREND or result.closing
+    if result.closing:
+        assert result.status in CLOSING_STATUSES
+        assert result.projection is None
     assert result.freshness.days_late >= 0
-    if result.freshness.is_late:
-        assert result.freshness.days_late >= policy.stale_grace_days
+    fresh = result.freshness
+    if fresh.is_late:
+        assert fresh.days_late >= policy.stale_grace_days
     else:
-        assert result.freshness.days_late == 0
-    # the next value is never due already
-    due = result.freshness.next_expected_date + timedelta(days=policy.stale_grace_days)
-    assert due > as_of
+        assert fresh.days_late == 0
+        # up to date during the contract: the next value after the latest one is not due yet
+        started = fresh.expected_period.end.year >= subject.contract_start
+        if started and fresh.next_expected_date is not None:
+            assert fresh.next_expected_date + timedelta(days=policy.stale_grace_days) > as_of
+    for verdict in result.years:
+        assert verdict.year < as_of.year
+        assert (verdict.met is None) == (verdict.value is None)

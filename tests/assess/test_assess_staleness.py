@@ -33,7 +33,9 @@ def test_values_after_as_of_are_ignored(make_subject: MakeSubject) -> None:
     fresh = freshness(subject, observations, date(2025, 7, 31), Policy())
     assert fresh.latest_period == Period.month_of(2025, 3)
     assert fresh.is_late
-    assert fresh.next_expected_date == date(2025, 7, 30)
+    # the next value follows the latest one entered: April's, due since 30/05/2025
+    assert fresh.next_period == Period.month_of(2025, 4)
+    assert fresh.next_expected_date == date(2025, 5, 30)
 
 
 def test_coarser_values_count_by_their_end(make_subject: MakeSubject) -> None:

@@ -28,6 +28,7 @@ def test_labels_scores_and_values() -> None:
         "conforme",
         "a_surveiller",
         "en_retard",
+        "non_atteint",
         "non_renseigne",
         "sans_cible",
     ]
@@ -37,6 +38,7 @@ def test_labels_scores_and_values() -> None:
         "Conforme",
         "À surveiller",
         "En retard",
+        "Non atteint",
         "Non renseigné",
         "Sans cible",
     ]
@@ -105,7 +107,7 @@ def test_trend_maintain(make_subject: MakeSubject) -> None:
 def test_ytd_value_is_judged_on_the_prorated_path(make_subject: MakeSubject) -> None:
     subject = make_subject(
         unit="actions",
-        per_year=True,
+        yearly_total=True,
         baseline=BaselinePoint(0.0, 2022),
         targets=[TargetPoint(2027, 12.0, TargetSource.FIXED)],
         trajectory="steps",

@@ -114,7 +114,8 @@ def test_default_comparators(make_subject: Callable[..., Subject]) -> None:
     keep = final_target(make_subject(direction=Direction.MAINTAIN))
     assert up is not None and up.comparator is Comparator.GE
     assert down is not None and down.comparator is Comparator.LE
-    assert keep is not None and keep.comparator is Comparator.EQ
+    # « maintenir », « consolider »: at least the level (a floor); a band needs an explicit eq
+    assert keep is not None and keep.comparator is Comparator.GE
 
 
 def _target(comparator: Comparator, value: float = 10.0) -> Target:

@@ -79,11 +79,11 @@ def test_only_yearly_quantities_cumulated_since_january_are_prorated(
 ) -> None:
     june = Period.month_of(2025, 6)
     june_ytd = Period.month_of(2025, 6, to_date=True)
-    assert period_fraction(make_subject(), june_ytd) == 1.0  # not per_year: a rate, say
-    yearly = make_subject(per_year=True)
+    assert period_fraction(make_subject(), june_ytd) == 1.0  # not a yearly total: a rate, say
+    yearly = make_subject(yearly_total=True)
     assert period_fraction(yearly, june) == 1.0
     assert period_fraction(yearly, june_ytd) == pytest.approx(181 / 365)
-    ytd = make_subject(per_year=True, cumulation=Cumulation.YEAR_TO_DATE)
+    ytd = make_subject(yearly_total=True, cumulation=Cumulation.YEAR_TO_DATE)
     assert period_fraction(ytd, june) == pytest.approx(181 / 365)
     full = expected_value(ytd, date(2025, 12, 31))
     assert full is not None

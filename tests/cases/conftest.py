@@ -25,10 +25,12 @@ from cpog.assess import (
     Target,
     TargetPoint,
     TargetSource,
+    YearVerdict,
     assess,
     roll_up,
 )
 from cpog.assess.policy import policy_from_mapping
+from cpog.assess.wording import verdict_label
 from cpog.contract.model import Comparator, Cumulation, Direction, MeasureKind, Periodicity
 from cpog.periods import parse_period
 
@@ -58,6 +60,7 @@ SUBJECT_KEYS = {
     "trajectory",
     "measure_kind",
     "per_year",
+    "yearly_total",
     "contract_start",
     "contract_end",
 }
@@ -167,13 +170,40 @@ def build_subject(raw: dict[str, Any], name: str) -> Subject:
         trajectory=raw.get("trajectory", "linear"),
         measure_kind=MeasureKind(kind) if kind else None,
         per_year=bool(raw.get("per_year", False)),
+        yearly_total=bool(raw.get("yearly_total", False)),
         contract_start=int(raw.get("contract_start", 2023)),
         contract_end=int(raw.get("contract_end", 2027)),
     )
 
 
+VALUE_KEYS = {"value", "provisional", "settled", "confirmed"}
+
+
 def build_observations(raw: dict[Any, Any] | None) -> list[Observation]:
-    return [Observation(parse_period(str(k)), float(v)) for k, v in (raw or {}).items()]
+    """``{"2025": 7.61}``, or ``{"2025": {value: 7.61, provisional: true, settled: 7.5,
+    confirmed: true}}`` for a value's flags."""
+    observations = []
+    for key, spec in (raw or {}).items():
+        period = parse_period(str(key))
+        if not isinstance(spec, dict):
+            observations.append(Observation(period, float(spec)))
+            continue
+        unknown = set(spec) - VALUE_KEYS
+        if unknown:
+            raise CaseError(
+                f"clé(s) inconnue(s) dans la valeur {key} : {', '.join(sorted(unknown))}"
+            )
+        settled = spec.get("settled")
+        observations.append(
+            Observation(
+                period,
+                float(spec["value"]),
+                provisional=bool(spec.get("provisional", False)),
+                settled=None if settled is None else float(settled),
+                confirmed=bool(spec.get("confirmed", False)),
+            )
+        )
+    return observations
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -215,9 +245,10 @@ def run_case(spec: dict[str, Any]) -> list[str]:
             subject = build_subject(entry["subject"], f"{name} {n}")
             assessment = assess(subject, build_observations(entry.get("values")), as_of, policy)
             items.append((assessment, float(entry.get("weight", 1))))
-        result = roll_up(items)
+        result = roll_up(items, closing=any(a.closing for a, _ in items))
         return compare(
             {
+                "n_filled": result.n_filled,
                 "score": result.score,
                 "status": str(result.status),
                 "progress": result.progress,
@@ -246,12 +277,29 @@ def _target(target: Target | None) -> dict[str, Any] | None:
     }
 
 
+def _verdict(v: YearVerdict) -> dict[str, Any]:
+    return {
+        "year": v.year,
+        "met": v.met,
+        "value": v.value,
+        "target": v.target.value,
+        "provisional": v.provisional,
+        "awaited": v.awaited,
+        "to_check": v.to_check,
+        "label": verdict_label(v),
+    }
+
+
 def observed(a: Assessment) -> dict[str, Any]:
     fresh = a.freshness
     projection = a.projection
     return {
         "status": str(a.status),
         "status_label": a.status.label_fr,
+        "closing": a.closing,
+        "to_check": a.to_check is not None,
+        "verdict": _verdict(a.verdict) if a.verdict else None,
+        "years": {str(v.year): _verdict(v) for v in a.years},
         "current": a.current.value if a.current else None,
         "current_period": a.current.period.key if a.current else None,
         "expected": a.expected,
@@ -261,6 +309,9 @@ def observed(a: Assessment) -> dict[str, Any]:
         "progress_global": a.progress_global,
         "freshness": {
             "expected_period": fresh.expected_period.key,
+            "expected_on": fresh.expected_on,
+            "filled": fresh.filled,
+            "next_period": fresh.next_period.key if fresh.next_period else None,
             "latest_period": fresh.latest_period.key if fresh.latest_period else None,
             "is_late": fresh.is_late,
             "days_late": fresh.days_late,
@@ -308,7 +359,8 @@ def _compare_value(
         if not isinstance(got, dict):
             differences.append(f"{path} : attendu {wanted!r}, obtenu {_shown(got)}")
             return
-        for key, sub in wanted.items():
+        for raw_key, sub in wanted.items():
+            key = str(raw_key)  # a year written 2025 in YAML is the key "2025"
             if key not in got:
                 raise CaseError(f"clé inconnue dans expect : {path}.{key}")
             _compare_value(f"{path}.{key}", got[key], sub, tolerance, differences)

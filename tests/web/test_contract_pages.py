@@ -106,7 +106,7 @@ def test_challenge_4_page(client_for: Any) -> None:
     assert "chart-d04-r1-allocataires-al" not in text
     assert "depuis 2022" in text
     # baseline provenance, measure links, reading notes
-    assert "déduite de valeurs du texte signé" in text
+    assert "déduite de chiffres du texte signé" in text
     assert "valeur 2022" in text
     assert 'href="/mesures/d04-r5-teleprocedures-logement/"' in text
     assert "Lecture du texte" in text and "confiance moyenne" in text
@@ -114,14 +114,26 @@ def test_challenge_4_page(client_for: Any) -> None:
     assert 'href="/actions/d04-a1/"' in text and "non démarrée" in text
     assert 'href="/indicateurs/cog-08-28/"' in text
     assert "COG 08-28" in text
-    # roll-up and what is missing
+    # roll-up: every subject has its value for the latest period due (a trend has no progress
+    # rate, yet it is « renseigné »)
     assert "Situation au" in text
-    assert "Éléments manquants" in text
+    assert "7 sur 7 renseignés" in text
+    assert "Éléments manquants" not in text
     assert "d04-r1-allocataires-al" in text
     assert "Le Corbusier" in text
     # years are not written as numbers with a thousands separator
     assert "2 022" not in text and "2 027" not in text
     assert "fin 2027" in text
+
+
+def test_challenge_page_lists_what_is_late_naming_the_period(client_for: Any) -> None:
+    text = _text(client_for("lecteur").get("/defis/6/"))
+    # COG 08-27 misses its last months (demo « late » scenario): named with the period awaited
+    assert "Éléments manquants" in text
+    assert "COG 08-27" in text
+    assert "valeur de septembre 2026 attendue le 30/10/2026 : 28 jours de retard" in text
+    # COG 08-28 takes the values of the measure d06-r4: counted once, with it
+    assert "compté avec la mesure" in text and "d06-r4-taux-teleservices" in text
 
 
 def test_challenge_page_shows_action_state(client_for: Any, steering_data: Any) -> None:

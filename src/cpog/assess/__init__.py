@@ -6,7 +6,8 @@ pieces it is made of, each usable alone. The rules are documented in docs/assess
 
 from __future__ import annotations
 
-from cpog.assess.engine import assess
+from cpog.assess.engine import assess, is_in_year, late_reason
+from cpog.assess.outliers import Unusual, unusual
 from cpog.assess.policy import DEFAULT_POLICY_PATH, Policy, PolicyError, load_policy
 from cpog.assess.progress import progress_rate
 from cpog.assess.projection import project, projection
@@ -20,6 +21,7 @@ from cpog.assess.targets import (
     effective_baseline,
     final_target,
     meets,
+    objective,
     targets_by_year,
 )
 from cpog.assess.trajectory import expected_at, expected_value, period_fraction
@@ -37,7 +39,9 @@ from cpog.assess.types import (
     TargetPoint,
     TargetSource,
     TrajectoryShape,
+    YearVerdict,
 )
+from cpog.assess.years import YearValue, closing, closing_verdict, year_value, year_verdicts
 
 __all__ = [
     "DEFAULT_POLICY_PATH",
@@ -57,10 +61,15 @@ __all__ = [
     "TargetPoint",
     "TargetSource",
     "TrajectoryShape",
+    "Unusual",
+    "YearValue",
+    "YearVerdict",
     "annual_target",
     "applicable_target",
     "assess",
     "available_on",
+    "closing",
+    "closing_verdict",
     "derive_level",
     "determine_status",
     "effective_baseline",
@@ -69,8 +78,11 @@ __all__ = [
     "expected_value",
     "final_target",
     "freshness",
+    "is_in_year",
+    "late_reason",
     "load_policy",
     "meets",
+    "objective",
     "period_fraction",
     "progress_rate",
     "project",
@@ -79,4 +91,7 @@ __all__ = [
     "roll_up",
     "rollup_status",
     "targets_by_year",
+    "unusual",
+    "year_value",
+    "year_verdicts",
 ]

@@ -46,8 +46,13 @@ _KEYS = tuple(f.name for f in fields(Policy))
 def load_policy(path: Path | str | None = None) -> Policy:
     """Read a policy file; ``None`` reads the shipped default policy."""
     source = Path(path) if path is not None else DEFAULT_POLICY_PATH
+    return policy_from_mapping(read_policy_file(source), origin=str(source))
+
+
+def read_policy_file(source: Path | str) -> dict[Any, Any]:
+    """The keys a policy file writes, unchecked (see :func:`policy_from_mapping`)."""
     try:
-        text = source.read_text(encoding="utf-8")
+        text = Path(source).read_text(encoding="utf-8")
     except OSError as error:
         raise PolicyError(f"Politique d'évaluation illisible : {source} ({error}).") from error
     try:
@@ -61,7 +66,7 @@ def load_policy(path: Path | str | None = None) -> Policy:
             f"{source} : la politique doit être une liste de clés « clé: valeur » "
             f"({', '.join(_KEYS)})."
         )
-    return policy_from_mapping(data, origin=str(source))
+    return data
 
 
 def policy_from_mapping(data: dict[Any, Any], origin: str = "politique") -> Policy:

@@ -6,7 +6,8 @@ values, only the monthly values are used and one effect per calendar month is ad
 residual of that month, the line and the effects being re-estimated in turn until stable (which is
 the joint least-squares fit of a line plus month effects), the effects centred on zero; the
 projection is the line at 31 December plus December's effect. Fewer than 2 values, or values all
-in the same period: no projection.
+in the same period: no projection. The projected status is the final verdict the projected value
+would get: « Atteint » or « Non atteint ».
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cpog.assess.policy import Policy
-from cpog.assess.status import determine_status
 from cpog.assess.types import Observation, Projection, ProjectionMethod, Subject
+from cpog.assess.years import final_verdict
 from cpog.periods import Period, PeriodUnit
 
 MIN_POINTS = 2
@@ -101,12 +102,16 @@ def projection(
     *,
     trend_reference: tuple[float, str] | None = None,
 ) -> Projection | None:
-    """The projected value at the contract's end and the status it would get there."""
+    """The projected value at the contract's end and the final verdict it would get there."""
     result = project(subject, observations)
     if result is None:
         return None
     value, method, n = result
-    outcome = determine_status(
-        subject, value, subject.end_date, policy, trend_reference=trend_reference
-    )
-    return Projection(value, subject.end_date, method, n, outcome.status)
+    low, high = subject.bounds  # a délai does not go below 0 days, a rate above 100 %
+    if low is not None:
+        value = max(value, low)
+    if high is not None:
+        value = min(value, high)
+    reference = trend_reference[0] if trend_reference is not None else None
+    status = final_verdict(subject, value, policy, reference)
+    return Projection(value, subject.end_date, method, n, status)

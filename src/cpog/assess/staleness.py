@@ -1,10 +1,16 @@
-"""Is the latest value as recent as it should be?
+"""Is the subject « renseigné »? The one definition of completeness and lateness.
 
-A period's value should be available ``availability_lag_days`` after the period ends; it is
-reported late once the policy's ``stale_grace_days`` have also passed. The expected period at a
-date is the last period of the subject's periodicity for which both delays have passed. The
-subject is late when its latest observed period ends before the expected one; ``days_late``
-counts from the date the oldest missing value should have been available.
+A period's value should be available ``availability_lag_days`` after the period ends: that date
+is when it is **due** (« attendue le … »). It is reported late once the policy's
+``stale_grace_days`` have also passed. The **expected period** at a date is the last period of the
+subject's periodicity for which both delays have passed, and never a period after the contract's
+last one. The subject is **renseigné** when it has a value for its expected period (or a later
+one); otherwise it is late, by the days since the expected period's value was due. Before the
+contract's first period is expected, nothing is late.
+
+The **next expected value** follows the latest value entered: the period after it (the contract's
+first period when there is none) and the date its value is due — none once the contract's last
+period has a value.
 """
 
 from __future__ import annotations
@@ -27,20 +33,27 @@ def due_on(subject: Subject, period: Period, policy: Policy) -> date:
     return available_on(subject, period) + timedelta(days=policy.stale_grace_days)
 
 
+def last_contract_period(subject: Subject) -> Period:
+    return Period.containing(subject.end_date, subject.period_unit)
+
+
+def first_contract_period(subject: Subject) -> Period:
+    return Period.containing(date(subject.contract_start, 1, 1), subject.period_unit)
+
+
 def expected_period(subject: Subject, as_of: date, policy: Policy) -> Period:
-    """The last period of the subject's periodicity whose value should be known on ``as_of``."""
+    """The last period whose value should be known on ``as_of`` (not after the contract's)."""
     period = Period.containing(as_of, subject.period_unit)
     while due_on(subject, period, policy) > as_of:
         period = period.previous()
-    return period
+    return min(period, last_contract_period(subject))
 
 
 def first_missing_period(subject: Subject, latest: Period | None) -> Period:
     """The period after ``latest`` (the contract's first period when nothing is known)."""
-    unit = subject.period_unit
     if latest is None:
-        return Period.containing(date(subject.contract_start, 1, 1), unit)
-    return Period.containing(latest.end, unit).next()
+        return first_contract_period(subject)
+    return Period.containing(latest.end, subject.period_unit).next()
 
 
 def freshness(
@@ -50,13 +63,18 @@ def freshness(
     expected = expected_period(subject, as_of, policy)
     known = [o.period for o in observations if o.period.end <= as_of]
     latest = max(known) if known else None
-    first_missing = first_missing_period(subject, latest)
-    is_late = first_missing.end <= expected.end
-    days_late = (as_of - available_on(subject, first_missing)).days if is_late else 0
+    started = expected >= first_contract_period(subject)
+    is_late = started and (latest is None or latest.end < expected.end)
+    expected_on = available_on(subject, expected)
+    following: Period | None = first_missing_period(subject, latest)
+    if following is not None and following > last_contract_period(subject):
+        following = None
     return Freshness(
         expected_period=expected,
+        expected_on=expected_on,
         latest_period=latest,
         is_late=is_late,
-        days_late=days_late,
-        next_expected_date=available_on(subject, expected.next()),
+        days_late=max(0, (as_of - expected_on).days) if is_late else 0,
+        next_period=following,
+        next_expected_date=available_on(subject, following) if following is not None else None,
     )

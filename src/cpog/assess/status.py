@@ -1,17 +1,29 @@
-"""The status of a value, with the French sentences that explain how it was reached.
+"""The status of a value during the contract, with the French sentences that explain it.
 
 Order of the rules (docs/assessment.md has a worked example for each):
 
 1. no value → « Non renseigné »;
 2. monitoring indicator (``assessed`` False), or no numeric target → « Sans cible »;
-3. trend (no figure): the sense of the change since the baseline, or since the first value;
-4. maintain: the relative gap to the applicable target against the maintain tolerance;
-5. final target met (comparator-aware, ``lt``/``gt`` strict) → « Atteint »;
-6. with a baseline and a trajectory that moves the right way at that date: the ratio
+3. trend (no figure): the sense of the change since the baseline, or since the first value; a
+   level to maintain (« consolider ») is a floor;
+4. a value standing for its whole year (annual value, December's cumulated value, year-end
+   stock) whose year has an objective of its own (individualised, fixed or national target, or a
+   « par an » commitment) is compared with it — met → « Conforme », short of it by at most the
+   relative tolerance → « À surveiller », else « En retard »; an in-year value cumulated since
+   1 January is an estimate of its year and is compared with the year's objective too (the
+   elapsed share of it for a yearly total);
+5. otherwise, maintain: a floor (« maintenir au moins ») is compared with the applicable target as
+   in 8; a band (comparator ``eq``) by its relative gap against the maintain tolerance;
+6. final target met (comparator-aware, ``lt``/``gt`` strict) → « Atteint »;
+7. with a baseline and a trajectory that moves the right way at that date: the ratio
    r = (actual − B) / (expected − B) of the progress made to the progress expected, against the
    policy's ``ahead``, ``on_track`` and ``watch`` thresholds;
-7. otherwise the value is compared with the applicable target: met → « Conforme », short of it
-   by at most the relative tolerance → « À surveiller », else « En retard ».
+8. otherwise the value is compared with the applicable target, as in 4.
+
+« Atteint » (rules 4 and 6) needs a whole year's value (not an in-year cumulation), a commitment
+that is not « par an » (each year must be met: the contract's end decides), and a value that is
+not « à vérifier ». After the contract's last year, :mod:`cpog.assess.years` gives the closing
+verdict instead.
 """
 
 from __future__ import annotations
@@ -27,6 +39,7 @@ from cpog.assess.targets import (
     final_target,
     improving_sign,
     meets,
+    objective,
 )
 from cpog.assess.trajectory import expected_at
 from cpog.assess.types import Status, Subject, Target
@@ -34,10 +47,10 @@ from cpog.assess.wording import (
     direction_text,
     display_unit,
     end_of_text,
-    for_target_text,
+    for_objective_text,
+    objective_text,
     share_text,
     status_text,
-    target_text,
     tolerance_text,
     value_text,
 )
@@ -71,13 +84,42 @@ def determine_status(
     *,
     fraction: float = 1.0,
     trend_reference: tuple[float, str] | None = None,
+    in_year: bool = False,
+    whole_year: bool = True,
+    to_check: bool = False,
 ) -> StatusOutcome:
-    """Status of ``value`` read on ``at`` (the end of its period).
+    """Status of ``value`` read on ``at`` (the end of its period, or of its year for an in-year
+    cumulated value).
 
-    ``fraction`` < 1 marks a year-to-date value of a yearly quantity: expectations are scaled down
-    by it. ``trend_reference`` is the (annual-scale value, French label) a trend is compared with
-    when the subject has no baseline, usually the first value.
+    ``fraction`` < 1 marks an in-year value of a yearly total: expectations are scaled down by it.
+    ``trend_reference`` is the (annual-scale value, French label) a trend is compared with when
+    the subject has no baseline, usually the first value. ``in_year``: the value is cumulated
+    since 1 January and its year is not over, an estimate of the year's value. ``whole_year``:
+    the value stands for its whole year (an annual value, December's cumulated value or year-end
+    stock); a value of a month or a quarter that does neither is judged against the trajectory.
+    ``to_check``: the value is unusual and was not confirmed. Neither an in-year value nor a value
+    to check can make the subject « Atteint ».
     """
+    outcome = _status(
+        subject, value, at, policy, fraction, trend_reference, in_year, whole_year, to_check
+    )
+    if to_check and outcome.status in (Status.ATTEINT, Status.EN_AVANCE):
+        # an unconfirmed unusual value earns no more than « Conforme »
+        return StatusOutcome(Status.CONFORME, outcome.reasons)
+    return outcome
+
+
+def _status(
+    subject: Subject,
+    value: float | None,
+    at: date,
+    policy: Policy,
+    fraction: float,
+    trend_reference: tuple[float, str] | None,
+    in_year: bool,
+    whole_year: bool,
+    to_check: bool,
+) -> StatusOutcome:
     if value is None:
         return StatusOutcome(Status.NON_RENSEIGNE, ["Aucune valeur connue."])
     if not subject.assessed:
@@ -92,17 +134,44 @@ def determine_status(
     if final is None or annual is None:
         return StatusOutcome(Status.SANS_CIBLE, [_why_no_target(subject)])
     unit = display_unit(subject)
-    final_reason = f"Cible finale : {target_text(final, unit)}."
+    final_reason = f"Cible finale : {objective_text(subject, final)}."
+    # A maintained level has to hold to the end: only the closing verdict says it was.
+    may_reach = (
+        not in_year
+        and not subject.per_year
+        and not to_check
+        and subject.direction is not Direction.MAINTAIN
+    )
+    own = objective(subject, at.year) if whole_year or in_year else None
+    if own is not None:
+        outcome = _year_objective_status(subject, value, own, fraction, in_year, policy)
+        reasons = list(outcome.reasons)
+        if outcome.status is Status.CONFORME and may_reach and meets(value, final, policy):
+            reasons.append(
+                f"Cible finale atteinte : {value_text(value, unit)} pour "
+                f"{for_objective_text(subject, final)}."
+            )
+            return StatusOutcome(Status.ATTEINT, reasons)
+        if outcome.status is Status.CONFORME:
+            outcome = _ahead(subject, value, at, fraction, policy, outcome)
+            reasons = list(outcome.reasons)
+        if own != final:
+            reasons.append(final_reason)
+        return StatusOutcome(outcome.status, reasons)
     if subject.direction is Direction.MAINTAIN:
-        outcome = _maintain_status(subject, value, _scaled(annual, fraction), policy)
+        level = _scaled(annual, fraction)
+        if annual.comparator is Comparator.EQ:
+            outcome = _maintain_status(subject, value, level, policy)
+        else:  # « maintenir au moins »: a floor
+            outcome = _against_target(subject, value, level, policy)
         tail = [] if annual == final else [final_reason]
         return StatusOutcome(outcome.status, [*outcome.reasons, *tail])
-    if meets(value, final, policy):
+    if may_reach and meets(value, final, policy):
         return StatusOutcome(
             Status.ATTEINT,
             [
                 f"Cible finale atteinte : {value_text(value, unit)} pour "
-                f"{for_target_text(final, unit)}."
+                f"{for_objective_text(subject, final)}."
             ],
         )
     base = effective_baseline(subject)
@@ -159,6 +228,64 @@ def determine_status(
     return StatusOutcome(outcome.status, [why, *outcome.reasons, *tail])
 
 
+def _year_objective_status(
+    subject: Subject,
+    value: float,
+    own: Target,
+    fraction: float,
+    in_year: bool,
+    policy: Policy,
+) -> StatusOutcome:
+    """The value against its year's own objective (rule 4)."""
+    if subject.direction is Direction.MAINTAIN and own.comparator is Comparator.EQ:
+        outcome = _maintain_status(subject, value, _scaled(own, fraction), policy)
+    else:
+        outcome = _against_target(subject, value, _scaled(own, fraction), policy)
+    if in_year:
+        share = "" if fraction >= 1.0 else f" (dont {share_text(fraction)} attendus à cette date)"
+        head = (
+            f"Valeur cumulée depuis le 1er janvier {own.year}, estimation de l'année en cours : "
+            f"comparée à l'objectif de l'année, {objective_text(subject, own)}{share}."
+        )
+    else:
+        head = (
+            f"Objectif {own.year} : {objective_text(subject, own)} ; la "
+            f"valeur {own.year} est comparée à l'objectif de son année."
+        )
+    return StatusOutcome(outcome.status, [head, *outcome.reasons])
+
+
+def _ahead(
+    subject: Subject,
+    value: float,
+    at: date,
+    fraction: float,
+    policy: Policy,
+    met: StatusOutcome,
+) -> StatusOutcome:
+    """A year's objective met with at least ``ahead`` times the progress expected from the
+    baseline by then is « En avance »; otherwise the outcome stays as it is."""
+    base = effective_baseline(subject)
+    expected = expected_at(subject, at, fraction)
+    if base is None or expected is None:
+        return met
+    start = base.value * fraction
+    step = expected - start
+    if step * improving_sign(subject.direction) <= _EPSILON * max(1.0, abs(start)):
+        return met
+    ratio = (value - start) / step
+    if ratio < policy.ahead - _EPSILON:
+        return met
+    return StatusOutcome(
+        Status.EN_AVANCE,
+        [
+            *met.reasons,
+            f"Progression depuis la valeur de référence : {share_text(ratio)} de la progression "
+            f"attendue ; {status_text(Status.EN_AVANCE)} à partir de {share_text(policy.ahead)}.",
+        ],
+    )
+
+
 def _baseline_when(year: int, fraction: float) -> str:
     return f"en {year}" if fraction >= 1.0 else f"en {year}, au prorata de l'année écoulée"
 
@@ -180,10 +307,12 @@ def _against_target(
     subject: Subject, value: float, target: Target, policy: Policy
 ) -> StatusOutcome:
     unit = display_unit(subject)
-    head = f"Valeur {value_text(value, unit)} pour {for_target_text(target, unit)}"
+    head = f"Valeur {value_text(value, unit)} pour {for_objective_text(subject, target)}"
     if meets(value, target, policy):
         return StatusOutcome(Status.CONFORME, [f"{head} : cible de l'année tenue."])
     sign = improving_sign(subject.direction)
+    if sign == 0:  # a level to maintain: the comparator says which side is short
+        sign = -1 if target.comparator in (Comparator.LE, Comparator.LT) else 1
     shortfall = _relative_gap((target.value - value) * sign, target.value)
     tolerance = policy.relative_tolerance
     if shortfall <= tolerance + _EPSILON:
@@ -207,7 +336,7 @@ def _maintain_status(
 ) -> StatusOutcome:
     unit = display_unit(subject)
     tolerance = policy.maintain_tolerance
-    level = target_text(target, unit)
+    level = objective_text(subject, target)
     head = f"Valeur {value_text(value, unit)} pour un niveau à maintenir de {level}"
     if target.comparator is not Comparator.EQ and meets(value, target, policy):
         return StatusOutcome(Status.CONFORME, [f"{head} : seuil tenu."])
@@ -259,18 +388,22 @@ def _trend_status(
     head = f"Valeur {shown} contre {ref_label}"
     sense = direction_text(subject.direction)
     sign = improving_sign(subject.direction)
-    if sign == 0:
-        gap = _relative_gap(abs(change), ref_value)
-        tolerance = policy.maintain_tolerance
-        if gap <= tolerance + _EPSILON:
-            status = Status.CONFORME
-        elif gap <= 2 * tolerance + _EPSILON:
-            status = Status.A_SURVEILLER
-        else:
-            status = Status.EN_RETARD
-        shown_gap = "infini" if math.isinf(gap) else tolerance_text(gap)
+    if sign == 0:  # « consolider », « maintenir au moins »: the reference level is a floor
+        if change >= -_EPSILON * max(1.0, abs(ref_value)):
+            return StatusOutcome(
+                Status.CONFORME,
+                [f"{head} : niveau de référence maintenu ou dépassé (au moins ce niveau)."],
+            )
+        setback = _relative_gap(-change, ref_value)
+        tolerance = policy.relative_tolerance
+        status = Status.A_SURVEILLER if setback <= tolerance + _EPSILON else Status.EN_RETARD
+        within = "dans" if status is Status.A_SURVEILLER else "au-delà de"
         return StatusOutcome(
-            status, [f"{head} : écart de {shown_gap} (tolérance {tolerance_text(tolerance)})."]
+            status,
+            [
+                f"{head} : recul de {tolerance_text(setback)} sous le niveau de référence, à "
+                f"maintenir au moins ; {within} la tolérance de {tolerance_text(tolerance)}."
+            ],
         )
     improvement = change * sign
     if improvement > _EPSILON * max(1.0, abs(ref_value)):

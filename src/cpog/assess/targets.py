@@ -11,6 +11,12 @@
   ``point_change`` → B + p, ``milestone`` → 100 (% done), ``trend`` → no level; other kinds use the
   value as written. ``cumulative_count`` and ``milestone`` count from 0 at the end of the year
   before the contract when no baseline is given.
+* « Par an » (``per_year``): the target is a commitment for each year of the contract after the
+  baseline's year; a year without a target of its own takes the final one. A relative change per
+  year compounds — B·(1 + p/100)ⁿ, n years after the baseline — and a change in points adds up —
+  B + n·p.
+* A year's **objective** is its own target from a real source (individualised, fixed or national);
+  a trajectory point only paces the way and makes no yearly verdict.
 """
 
 from __future__ import annotations
@@ -34,12 +40,11 @@ def effective_baseline(subject: Subject) -> BaselinePoint | None:
 
 
 def default_comparator(direction: Direction) -> Comparator:
-    """``ge`` for a rise, ``le`` for a fall, ``eq`` for maintaining a level."""
-    if direction is Direction.UP:
-        return Comparator.GE
+    """``ge`` for a rise and for maintaining (« consolider », « maintenir au moins »: a floor),
+    ``le`` for a fall. A band around a level needs an explicit ``eq``."""
     if direction is Direction.DOWN:
         return Comparator.LE
-    return Comparator.EQ
+    return Comparator.GE
 
 
 def derive_level(subject: Subject, point: TargetPoint) -> float | None:
@@ -53,19 +58,45 @@ def derive_level(subject: Subject, point: TargetPoint) -> float | None:
         base = effective_baseline(subject)
         if base is None:
             return None
+        years = max(1, point.year - base.year) if subject.per_year else 1
         if kind is MeasureKind.RELATIVE_CHANGE:
-            return base.value * (1 + point.value / 100)
-        return base.value + point.value
+            return base.value * (1 + point.value / 100) ** years
+        return base.value + point.value * years
     return point.value
 
 
+def per_year_span(subject: Subject) -> range:
+    """The years a « par an » commitment applies to: the contract's, after the baseline's year."""
+    base = effective_baseline(subject)
+    first = subject.contract_start if base is None else max(subject.contract_start, base.year + 1)
+    return range(first, subject.contract_end + 1)
+
+
 def target_points(subject: Subject) -> list[TargetPoint]:
-    """The subject's targets; a milestone without one is due (100 % done) at the contract's end."""
+    """The subject's targets; a milestone without one is due (100 % done) at the contract's end;
+    a « par an » target is repeated for every year of the contract that has none of its own."""
     if subject.kind is MeasureKind.TREND:
         return []
     if subject.kind is MeasureKind.MILESTONE and not subject.targets:
         return [TargetPoint(subject.contract_end, 100.0, TargetSource.FIXED)]
-    return list(subject.targets)
+    points = list(subject.targets)
+    if not subject.per_year or subject.kind is MeasureKind.MILESTONE:
+        return points
+    commitments = [
+        p
+        for p in points
+        if p.kind is not TargetSource.TRAJECTORY and p.year <= subject.contract_end
+    ]
+    if not commitments:
+        return points
+    last = max(commitments, key=lambda p: (p.year, -p.kind.rank))
+    covered = {p.year for p in commitments}
+    repeated = [
+        TargetPoint(year, last.value, last.kind, last.comparator)
+        for year in per_year_span(subject)
+        if year not in covered
+    ]
+    return repeated + points
 
 
 def targets_by_year(subject: Subject) -> dict[int, Target]:
@@ -106,6 +137,14 @@ def annual_target(subject: Subject, year: int) -> Target | None:
 def applicable_target(subject: Subject, at: date) -> Target | None:
     """The target of ``at``'s year when there is one, else the final target."""
     return annual_target(subject, at.year) or final_target(subject)
+
+
+def objective(subject: Subject, year: int) -> Target | None:
+    """The year's own target from a real source (not a trajectory point), if any."""
+    target = annual_target(subject, year)
+    if target is None or target.source is TargetSource.TRAJECTORY:
+        return None
+    return target
 
 
 def meets(value: float, target: Target, policy: Policy | None = None) -> bool:

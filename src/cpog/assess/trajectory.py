@@ -6,21 +6,23 @@ the baseline, after the final target it is the final target. ``steps``: from the
 baseline, the applicable target of the year (its own, else the final one) holds all year. Without
 a baseline the expected value is the applicable target.
 
-A yearly quantity counted since 1 January (``per_year`` with ``year_to_date`` cumulation, or a
+A yearly total counted since 1 January (``yearly_total`` with ``year_to_date`` cumulation, or a
 « cumul à fin … » period) is compared with the same share of its year-end expected value: at the
-end of June, about 181/365 of it.
+end of June, about 181/365 of it (or, by policy, the share that month held the year before).
 """
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from datetime import date
 from itertools import pairwise
 
+from cpog.assess.policy import Policy
 from cpog.assess.targets import applicable_target, effective_baseline, targets_by_year
-from cpog.assess.types import Subject
+from cpog.assess.types import Observation, Subject
 from cpog.contract.model import Cumulation
-from cpog.periods import Period
+from cpog.periods import Period, PeriodUnit
 
 
 def year_end(year: int) -> date:
@@ -60,8 +62,12 @@ def expected_value(subject: Subject, at: date) -> float | None:
 
 
 def is_prorated(subject: Subject, period: Period) -> bool:
-    """Whether a value of ``period`` is a partial-year cumulation of a yearly quantity."""
-    return subject.per_year and (subject.cumulation is Cumulation.YEAR_TO_DATE or period.to_date)
+    """Whether a value of ``period`` is a partial-year cumulation of a yearly total."""
+    if period.unit is PeriodUnit.YEAR:
+        return False
+    return subject.yearly_total and (
+        subject.cumulation is Cumulation.YEAR_TO_DATE or period.to_date
+    )
 
 
 def year_fraction(day: date) -> float:
@@ -73,6 +79,41 @@ def year_fraction(day: date) -> float:
 def period_fraction(subject: Subject, period: Period) -> float:
     """1.0, or the elapsed share of the year when the value is a year-to-date cumulation."""
     return year_fraction(period.end) if is_prorated(subject, period) else 1.0
+
+
+def ytd_share(
+    subject: Subject, period: Period, known: Sequence[Observation], policy: Policy
+) -> float:
+    """Share of the year's total expected at the end of ``period`` (1.0 unless prorated).
+
+    The elapsed share of the year, or with the policy's ``annee_precedente`` profile the share
+    the same period held the year before, when last year's value and total are known.
+    """
+    if not is_prorated(subject, period):
+        return 1.0
+    if policy.ytd_profile == "annee_precedente":
+        last_year = period.year - 1
+        same = next(
+            (
+                o.value
+                for o in known
+                if o.period.unit is period.unit
+                and o.period.year == last_year
+                and o.period.index == period.index
+            ),
+            None,
+        )
+        total = next(
+            (
+                o.value
+                for o in known
+                if o.period.unit is period.unit and o.period.end == year_end(last_year)
+            ),
+            None,
+        )
+        if same is not None and total is not None and total > 0 and same >= 0:
+            return min(1.0, max(same / total, 1e-6))
+    return year_fraction(period.end)
 
 
 def expected_at(subject: Subject, at: date, fraction: float = 1.0) -> float | None:

@@ -97,6 +97,13 @@ class Subject:
     ``measure_kind`` is None for an indicator (read as a level). ``assessed`` is False for a
     monitoring indicator (« suivi »), whose status is always « Sans cible ». ``contract_start`` and
     ``contract_end`` are the first and last years of the contract.
+
+    ``per_year``: the target is a commitment for each year (« 7 ateliers par an », « inférieur à
+    3 % par an », « − 5 % par an »): it applies to every year of the contract after the baseline,
+    and a relative change compounds. ``yearly_total``: a value cumulated since 1 January grows
+    through the year toward a yearly total (a count, an amount), so an in-year value is compared
+    with the elapsed share of the year's figure. ``bounds``: the (min, max) values can take (0 to
+    100 for a rate…); a projection is kept within them.
     """
 
     id: str
@@ -114,6 +121,8 @@ class Subject:
     trajectory: TrajectoryShape = "linear"
     measure_kind: MeasureKind | None = None
     per_year: bool = False
+    yearly_total: bool = False
+    bounds: tuple[float | None, float | None] = (None, None)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "targets", list(self.targets))
@@ -185,6 +194,7 @@ class Status(StrEnum):
     CONFORME = "conforme"
     A_SURVEILLER = "a_surveiller"
     EN_RETARD = "en_retard"
+    NON_ATTEINT = "non_atteint"  # closing verdict: the final target was missed
     NON_RENSEIGNE = "non_renseigne"
     SANS_CIBLE = "sans_cible"
 
@@ -210,6 +220,7 @@ _STATUS_LABELS = {
     Status.CONFORME: "Conforme",
     Status.A_SURVEILLER: "À surveiller",
     Status.EN_RETARD: "En retard",
+    Status.NON_ATTEINT: "Non atteint",
     Status.NON_RENSEIGNE: "Non renseigné",
     Status.SANS_CIBLE: "Sans cible",
 }
@@ -219,8 +230,10 @@ _STATUS_SCORES = {
     Status.CONFORME: 1.0,
     Status.A_SURVEILLER: 0.5,
     Status.EN_RETARD: 0.0,
+    Status.NON_ATTEINT: 0.0,
 }
 _STATUS_RANKS = {
+    Status.NON_ATTEINT: 0,
     Status.EN_RETARD: 0,
     Status.A_SURVEILLER: 1,
     Status.CONFORME: 2,
@@ -231,20 +244,30 @@ _STATUS_RANKS = {
 
 @dataclass(frozen=True, slots=True)
 class Freshness:
-    """Whether the latest value is as recent as it should be at a date.
+    """Whether the subject is « renseigné »: has a value for its latest expected period.
 
     ``expected_period`` is the latest period whose value should be known (its end, plus the
-    availability lag, plus the policy's grace, is on or before the date); ``days_late`` counts
-    from the date the oldest missing value should have been available (0 when not late);
-    ``next_expected_date`` is the date the value of the period after ``expected_period`` should
-    be available (its end plus the availability lag).
+    availability lag, plus the policy's grace, is on or before the date; never after the
+    contract's last period); ``expected_on`` is the date its value was due (its end plus the
+    availability lag). The subject is late (not « renseigné ») when its latest value is for an
+    earlier period; ``days_late`` then counts from ``expected_on`` (0 when not late).
+    ``next_period`` is the period after the latest value entered (the contract's first period
+    when there is none) and ``next_expected_date`` the date its value is due; both are None once
+    the contract's last period has a value.
     """
 
     expected_period: Period
+    expected_on: date
     latest_period: Period | None
     is_late: bool
     days_late: int
-    next_expected_date: date
+    next_period: Period | None
+    next_expected_date: date | None
+
+    @property
+    def filled(self) -> bool:
+        """« Renseigné »: the one definition of completeness (roll-ups, pages, CLI, API)."""
+        return not self.is_late
 
 
 ProjectionMethod = Literal["trend", "trend+saisonnalite"]
@@ -261,9 +284,36 @@ class Projection:
     projected_status: Status
 
 
+@dataclass(frozen=True, slots=True)
+class YearVerdict:
+    """« Objectif 2025 atteint / non atteint »: a closed year's value against that year's target.
+
+    ``value`` is the year's value (None when it is not known), ``met`` None when there is no value
+    to judge; ``provisional`` when the value judged is provisional (no definitive value yet);
+    ``awaited`` when the value is not due yet (the year closed less than its availability lag
+    ago); ``to_check`` when the value is unusual and was not confirmed.
+    """
+
+    year: int
+    target: Target
+    value: float | None
+    period: Period | None
+    met: bool | None
+    provisional: bool = False
+    awaited: bool = False
+    to_check: bool = False
+
+
 @dataclass(frozen=True)
 class Assessment:
-    """Everything the assessment says about one subject at one date."""
+    """Everything the assessment says about one subject at one date.
+
+    ``closing`` is True once the contract's last year has closed: ``status`` is then the closing
+    verdict (« Atteint », « Non atteint », « Non renseigné » or « Sans cible »). ``years`` holds
+    the verdict of each closed year that has a target of its own, oldest first; ``verdict`` is the
+    latest of them. ``to_check`` says why the current value is « à vérifier » (an unusual value
+    not confirmed at entry), if it is.
+    """
 
     subject: Subject
     as_of: date
@@ -277,11 +327,23 @@ class Assessment:
     freshness: Freshness
     projection: Projection | None
     reasons: list[str]
+    years: list[YearVerdict] = field(default_factory=list)
+    closing: bool = False
+    to_check: str | None = None
+
+    @property
+    def verdict(self) -> YearVerdict | None:
+        return self.years[-1] if self.years else None
 
 
 @dataclass(frozen=True)
 class RollUp:
-    """Aggregate of several assessments (a défi, a family), honest about what is missing."""
+    """Aggregate of several assessments (a défi, a family), honest about what is missing.
+
+    ``n_expected`` subjects count; ``n_available`` of them have a status with a score;
+    ``n_filled`` are « renseignés » (a value for their latest expected period); ``missing``
+    lists the others' ids and ``complete`` says there are none.
+    """
 
     score: float | None
     status: Status
@@ -290,3 +352,4 @@ class RollUp:
     n_available: int
     missing: list[str]
     complete: bool
+    n_filled: int = 0

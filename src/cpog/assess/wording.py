@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from cpog.assess.types import Status, Subject, Target
+from cpog.assess.types import Freshness, RollUp, Status, Subject, Target, YearVerdict
 from cpog.contract.model import Comparator, Direction, MeasureKind
-from cpog.formatting import fr_month, fr_number
+from cpog.formatting import fr_date, fr_month, fr_number
 
 NBSP = "\u00a0"
 
@@ -52,13 +52,37 @@ def end_of_text(day: date) -> str:
     return f"fin {fr_month(day)}"
 
 
-def target_text(target: Target, unit: str | None) -> str:
-    """'13 jours en 2027 (cible individualisée)'; strict bounds spelled out ('inférieure à')."""
+MINUS = "\u2212"
+
+
+def change_text(value: float, unit: str | None) -> str:
+    """A signed change: '+15 points', '−5 %' (typographic minus, no space after the sign)."""
+    sign = "+" if value > 0 else (MINUS if value < 0 else "")
+    return sign + value_text(abs(value), unit)
+
+
+def target_text(
+    target: Target,
+    unit: str | None,
+    *,
+    per_year: bool = False,
+    change: MeasureKind | None = None,
+) -> str:
+    """'13 jours en 2027 (cible individualisée)'; strict bounds spelled out ('inférieure à');
+    a yearly commitment keeps its « par an » ('7 ateliers par an en 2025 (…)'); a change says
+    what it derives from ('indice 90,25 (−5 % par an) en 2026 (…)')."""
     shown = value_text(target.value, unit)
     if target.comparator is Comparator.LT:
         shown = f"inférieure à {shown}"
     elif target.comparator is Comparator.GT:
         shown = f"supérieure à {shown}"
+    yearly = " par an" if per_year else ""
+    if change is MeasureKind.RELATIVE_CHANGE:
+        shown += f" ({change_text(target.written, '%')}{yearly})"
+    elif change is MeasureKind.POINT_CHANGE:
+        shown += f" ({change_text(target.written, 'points')}{yearly})"
+    else:
+        shown += yearly
     return f"{shown} en {target.year} ({target.source.label_fr})"
 
 
@@ -88,3 +112,75 @@ def of_text(text: str) -> str:
 def status_text(status: Status) -> str:
     """« En avance » with French quotes."""
     return f"« {status.label_fr} »"
+
+
+def objective_text(subject: Subject, target: Target) -> str:
+    """A target of ``subject`` in words, with its « par an » and the change it derives from."""
+    changes = (MeasureKind.RELATIVE_CHANGE, MeasureKind.POINT_CHANGE)
+    change = subject.kind if subject.kind in changes else None
+    return target_text(target, display_unit(subject), per_year=subject.per_year, change=change)
+
+
+def for_objective_text(subject: Subject, target: Target) -> str:
+    """'une cible de 7 ateliers par an en 2025 (…)', 'une cible inférieure à 3 % par an en …'."""
+    strict = target.comparator in (Comparator.LT, Comparator.GT)
+    text = objective_text(subject, target)
+    return f"une cible {text}" if strict else f"une cible de {text}"
+
+
+def verdict_label(verdict: YearVerdict) -> str:
+    """« objectif 2025 atteint », « objectif 2025 non atteint », « objectif 2025 en attente »…"""
+    if verdict.met is True:
+        word = "atteint"
+    elif verdict.met is False:
+        word = "non atteint"
+    elif verdict.awaited:
+        word = "en attente de la valeur"
+    else:
+        word = "non renseigné"
+    extra = " (valeur provisoire)" if verdict.provisional and verdict.met is not None else ""
+    if verdict.to_check:
+        extra += " (valeur à vérifier)"
+    return f"objectif {verdict.year} {word}{extra}"
+
+
+def verdict_text(subject: Subject, verdict: YearVerdict) -> str:
+    """The sentence of a year's verdict, e.g. « Objectif 2025 non atteint : 7,61 % pour une
+    cible inférieure à 7,6 % en 2025 (cible nationale). »"""
+    label = verdict_label(verdict)
+    head = label[0].upper() + label[1:]
+    target = for_objective_text(subject, verdict.target)
+    if verdict.value is None:
+        return f"{head} : pas de valeur {verdict.year} pour {target}."
+    shown = value_text(verdict.value, display_unit(subject))
+    return f"{head} : {shown} pour {target}."
+
+
+def lateness_text(fresh: Freshness) -> str:
+    """« À jour » or « valeur de septembre 2026 attendue le 30/10/2026 : 28 jours de retard »:
+    the one wording of completeness, naming the period that is missing."""
+    if not fresh.is_late:
+        return "à jour"
+    return (
+        f"valeur {of_text(str(fresh.expected_period))} attendue le {fr_date(fresh.expected_on)} "
+        f": {days_text(fresh.days_late)} de retard"
+    )
+
+
+def next_value_text(fresh: Freshness, as_of: date) -> str:
+    """« prochaine valeur : octobre 2026, attendue le 30/11/2026 » (« attendue depuis le … »
+    once that date has passed); « aucune : la dernière période du contrat est saisie »."""
+    if fresh.next_period is None or fresh.next_expected_date is None:
+        return "aucune : la dernière période du contrat est saisie"
+    when = "depuis le" if fresh.next_expected_date < as_of else "le"
+    return (
+        f"prochaine valeur : {fresh.next_period}, attendue {when} "
+        f"{fr_date(fresh.next_expected_date)}"
+    )
+
+
+def completeness_text(rollup: RollUp) -> str:
+    """« 6 sur 7 renseignés », « 7 sur 7 renseignés » — the one wording of a roll-up's
+    completeness (« renseigné »: a value for the latest period due)."""
+    plural = "s" if rollup.n_filled > 1 else ""
+    return f"{rollup.n_filled} sur {rollup.n_expected} renseigné{plural}"

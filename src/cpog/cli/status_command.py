@@ -15,11 +15,11 @@ from rich.table import Table
 
 from cpog import clock
 from cpog.assess.types import Status
-from cpog.assess.wording import value_text
+from cpog.assess.wording import lateness_text, next_value_text, value_text, verdict_label
 from cpog.errors import CpogError
 from cpog.formatting import fr_number
 from cpog.ingest.numbers import DateError, parse_date
-from cpog.steering import ContractStatus, StatusRow, as_of_problem
+from cpog.steering import ContractStatus, StatusRow, as_of_problem, provenance_text
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -45,8 +45,10 @@ def _as_of(text: str | None) -> date:
         raise typer.Exit(2) from None
 
 
-def _record(row: StatusRow) -> dict[str, Any]:
+def _record(row: StatusRow, as_of: date) -> dict[str, Any]:
     a = row.assessment
+    fresh = a.freshness
+    verdict = a.verdict
     return {
         "type": "indicateur" if row.subject_type == "indicator" else "mesure",
         "identifiant": row.subject_id,
@@ -55,25 +57,50 @@ def _record(row: StatusRow) -> dict[str, Any]:
         "defi": row.challenge,
         "famille": row.family,
         "unite": row.unit,
+        "mesure_par": row.measured_by,
         "periode": str(a.current.period) if a.current else None,
         "valeur": a.current.value if a.current else None,
+        "valeur_provisoire": a.current.provisional if a.current else None,
         "reference": a.subject.baseline.value if a.subject.baseline else None,
         "reference_annee": a.subject.baseline.year if a.subject.baseline else None,
-        "reference_source": row.baseline_source,
+        "reference_provenance": provenance_text(row.baseline),
+        "reference_base": row.baseline.basis.value if row.baseline.basis else None,
+        "reference_confiance": row.baseline.confidence.value if row.baseline.confidence else None,
         "cible_annuelle": a.annual_target.value if a.annual_target else None,
         "cible_finale": a.final_target.value if a.final_target else None,
         "annee_cible_finale": a.final_target.year if a.final_target else None,
+        "cible_provenance": provenance_text(row.target),
+        "par_an": a.subject.per_year,
         "valeur_attendue": a.expected,
         "avancement_annuel": a.progress_annual,
         "avancement_global": a.progress_global,
         "statut": a.status.value,
         "statut_libelle": a.status.label_fr,
-        "en_retard_de_saisie": a.freshness.is_late,
-        "jours_de_retard": a.freshness.days_late,
+        "verdict_final": a.closing,
+        "objectif_annee": verdict_label(verdict) if verdict else None,
+        "objectifs": {str(v.year): verdict_label(v) for v in a.years},
+        "a_verifier": a.to_check,
+        "renseigne": fresh.filled,
+        "en_retard_de_saisie": fresh.is_late,
+        "jours_de_retard": fresh.days_late,
+        "periode_attendue": str(fresh.expected_period),
+        "saisie": lateness_text(fresh),
+        "prochaine_valeur": next_value_text(fresh, as_of),
         "projection": a.projection.value if a.projection else None,
         "projection_statut": a.projection.projected_status.value if a.projection else None,
         "explications": a.reasons,
     }
+
+
+def _csv_cell(value: Any) -> Any:
+    """A cell French Excel reads: numbers with a decimal comma, yes/no in words."""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        return fr_number(value).replace("\u202f", "")
+    if isinstance(value, dict):
+        return " ; ".join(f"{v}" for v in value.values())
+    return value
 
 
 def _cell(value: float | None, unit: str | None) -> str:
@@ -103,6 +130,10 @@ def _table(status: ContractStatus, rows: list[StatusRow]) -> Table:
         if a.current:
             value += f"\n[dim]{a.current.period}[/dim]"
         late = " [magenta](saisie en retard)[/magenta]" if a.freshness.is_late else ""
+        if a.verdict is not None:
+            late += f"\n[dim]{escape(verdict_label(a.verdict))}[/dim]"
+        if a.to_check is not None:
+            late += "\n[yellow]valeur à vérifier[/yellow]"
         projection = "—"
         if a.projection:
             projection = (
@@ -158,11 +189,8 @@ def status(
     result = status_at(contract, day)
     rows = result.rows
     if challenge is not None:
-        found = contract.challenge(challenge)
-        assert found is not None
-        linked = {link.indicator for link in found.indicators}
-        rows = [r for r in rows if r.challenge == challenge or r.subject_id in linked]
-    records = [_record(r) for r in rows]
+        rows = [r for r, _ in result.challenge_rows(challenge)]
+    records = [_record(r, day) for r in rows]
     if format == "json":
         payload = {
             "date": day.isoformat(),
@@ -171,7 +199,10 @@ def status(
             "defis": {
                 str(n): {
                     "statut": r.status.value,
+                    "statut_libelle": r.status.label_fr,
                     "score": r.score,
+                    "renseignes": r.n_filled,
+                    "attendus": r.n_expected,
                     "complet": r.complete,
                     "manquants": r.missing,
                 }
@@ -186,9 +217,7 @@ def status(
         writer = csv.DictWriter(buffer, columns, delimiter=";", extrasaction="ignore")
         writer.writeheader()
         for record in records:
-            writer.writerow(
-                {k: (fr_number(v) if isinstance(v, float) else v) for k, v in record.items()}
-            )
+            writer.writerow({k: _csv_cell(v) for k, v in record.items()})
         typer.echo(buffer.getvalue(), nl=False)
         return
     for title, kind in (("Indicateurs", "indicator"), ("Résultats visés", "measure")):

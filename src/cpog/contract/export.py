@@ -18,6 +18,7 @@ from cpog.contract.model import (
     CorrectionsFile,
     DiagnosisFile,
     IndicatorFile,
+    PolicyFile,
 )
 
 SCHEMA_PARTS: dict[str, type[BaseModel]] = {
@@ -30,6 +31,7 @@ SCHEMA_PARTS: dict[str, type[BaseModel]] = {
     "catalogue": CatalogueFile,
     "indicator": IndicatorFile,
     "corrections": CorrectionsFile,
+    "policy": PolicyFile,
 }
 
 

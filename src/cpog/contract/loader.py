@@ -28,6 +28,7 @@ from cpog.contract.model import (
     DiagnosisFile,
     Indicator,
     IndicatorFile,
+    PolicyFile,
 )
 from cpog.contract.yamlpos import Located, YamlSyntaxError, load_yaml
 from cpog.formatting import fr_number
@@ -38,6 +39,7 @@ CNAF_COMMITMENTS = "commitments/cnaf.yaml"
 DIAGNOSIS = "diagnosis.yaml"
 CATALOGUE = "indicators/catalogue.yaml"
 CORRECTIONS = "corrections.yaml"
+POLICY = "policy.yaml"
 
 SINGLE_FILES: dict[str, type[BaseModel]] = {
     CONTRACT_FILE: ContractFile,
@@ -46,7 +48,7 @@ SINGLE_FILES: dict[str, type[BaseModel]] = {
     DIAGNOSIS: DiagnosisFile,
     CATALOGUE: CatalogueFile,
 }
-OPTIONAL_FILES: dict[str, type[BaseModel]] = {CORRECTIONS: CorrectionsFile}
+OPTIONAL_FILES: dict[str, type[BaseModel]] = {CORRECTIONS: CorrectionsFile, POLICY: PolicyFile}
 
 
 @dataclass
@@ -314,6 +316,7 @@ def _assemble(result: LoadResult) -> Contract:
                 if measure.target is not None and measure.target.year is None:
                     measure.target.year = head.period.end
     corrections = files.get(CORRECTIONS)
+    policy = files.get(POLICY)
     caf = files[CAF_COMMITMENTS].model
     cnaf = files[CNAF_COMMITMENTS].model
     diagnosis = files[DIAGNOSIS].model
@@ -332,4 +335,7 @@ def _assemble(result: LoadResult) -> Contract:
             if corrections is not None and isinstance(corrections.model, CorrectionsFile)
             else []
         ),
+        policy=policy.model
+        if policy is not None and isinstance(policy.model, PolicyFile)
+        else None,
     )

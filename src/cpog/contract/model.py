@@ -471,6 +471,24 @@ class CorrectionsFile(Strict):
     corrections: list[Correction]
 
 
+# --- policy.yaml (optional) ----------------------------------------------------------------
+
+
+class PolicyFile(Strict):
+    """policy.yaml: the caisse's own assessment thresholds (see cpog.assess.policy); keys left
+    out keep the shipped default."""
+
+    ahead: float | None = None
+    on_track: float | None = None
+    watch: float | None = None
+    relative_tolerance: float | None = None
+    maintain_tolerance: float | None = None
+    stale_grace_days: int | None = None
+    unusual_change: float | None = None
+    unusual_spread: float | None = None
+    ytd_profile: str | None = None
+
+
 # --- the assembled contract ---------------------------------------------------------------
 
 
@@ -505,6 +523,7 @@ class Contract(Strict):
     catalogue: list[Family]
     indicators: list[Indicator]
     corrections: list[Correction] = Field(default_factory=list)
+    policy: PolicyFile | None = None
 
     def challenge(self, number: int) -> ChallengeFile | None:
         return next((c for c in self.challenges if c.number == number), None)

@@ -16,6 +16,7 @@ from cpog.contract.model import (
     ChallengeFile,
     Comparator,
     ContractFile,
+    Cumulation,
     DiagnosisFile,
     Direction,
     IndicatorFile,
@@ -407,6 +408,87 @@ def indicator_target_shape(result: LoadResult) -> Iterator[Issue]:
             )
 
 
+MEASURE_READINGS = frozenset(
+    {
+        "indicator",
+        "baseline",
+        "baseline.value",
+        "baseline.year",
+        "target",
+        "target.value",
+        "target.year",
+        "unit",
+        "direction",
+        "comparator",
+        "per_year",
+        "kind",
+    }
+)
+_NOT_PER_YEAR = {MeasureKind.CUMULATIVE_COUNT, MeasureKind.MILESTONE, MeasureKind.TREND}
+
+
+def _range_issue(
+    name: str, line: int | None, owner: str, low: float | None, high: float | None
+) -> Iterator[Issue]:
+    if low is not None and high is not None and low > high:
+        yield _issue(
+            name,
+            line,
+            f"{owner} : plage de valeurs vide (min {fr_number(low)} > max {fr_number(high)})",
+            "readings",
+        )
+
+
+def readings(result: LoadResult) -> Iterator[Issue]:
+    """Readings to confirm name a real field; value ranges are not empty; « par an » and yearly
+    totals are used where they mean something."""
+    for parsed, r, m, measure in _measures(result):
+        at = ("targeted_results", r, "measures", m)
+        name = f"mesure « {measure.id} »"
+        for n, item in enumerate(measure.to_confirm):
+            if item.field not in MEASURE_READINGS:
+                yield _issue(
+                    parsed.name,
+                    parsed.line(*at, "to_confirm", n, "field"),
+                    f"{name} : lecture à confirmer sur un champ inconnu « {item.field} » "
+                    f"(champs possibles : {', '.join(sorted(MEASURE_READINGS))})",
+                    "readings",
+                )
+        if measure.value_range is not None:
+            yield from _range_issue(
+                parsed.name,
+                parsed.line(*at, "value_range"),
+                name,
+                measure.value_range.min,
+                measure.value_range.max,
+            )
+        if measure.per_year and measure.kind in _NOT_PER_YEAR:
+            yield _issue(
+                parsed.name,
+                parsed.line(*at, "per_year"),
+                f"{name} ({measure.kind.value}) : « par an » ne s'applique pas à ce type de mesure",
+                "readings",
+            )
+    for parsed, indicator in _indicators(result):
+        name = f"indicateur « {indicator.id} »"
+        if indicator.value_range is not None:
+            yield from _range_issue(
+                parsed.name,
+                parsed.line("value_range"),
+                name,
+                indicator.value_range.min,
+                indicator.value_range.max,
+            )
+        if indicator.yearly_total and indicator.cumulation is not Cumulation.YEAR_TO_DATE:
+            yield _issue(
+                parsed.name,
+                parsed.line("yearly_total"),
+                f"{name} : un total annuel (yearly_total) suppose des valeurs cumulées depuis "
+                "le 1er janvier (cumulation: year_to_date)",
+                "readings",
+            )
+
+
 RULES: list[Rule] = [
     unique_ids,
     unique_challenge_numbers,
@@ -418,6 +500,7 @@ RULES: list[Rule] = [
     direction_consistency,
     known_unit_names,
     indicator_target_shape,
+    readings,
 ]
 
 

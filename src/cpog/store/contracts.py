@@ -10,17 +10,17 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
 from cpog.contract.loader import load_contract
-from cpog.contract.model import Contract, MeasureKind
+from cpog.contract.model import Contract
 from cpog.errors import CpogError
+from cpog.steering import signed_targets
 from cpog.store import audit
-from cpog.store.models import ContractVersion, SubjectType, Target
+from cpog.store.models import ContractVersion, Target
 
 
 class AmendmentRequired(CpogError):
@@ -88,38 +88,33 @@ def load_contract_version(
 
 
 def _contract_targets(contract: Contract, version: ContractVersion, user: str) -> int:
-    """Targets the signed text states for targeted-result measures, kept with provenance CPOG."""
+    """Store the targets the signed text states (:func:`cpog.steering.signed_targets`), with
+    provenance « CPOG signé »; a target already stored with the same value is left as it is."""
     now = timezone.now()
     created = 0
-    for _, _, measure in contract.measures():
-        target = measure.target
-        if target is None or target.value is None or target.year is None:
-            continue
-        if measure.kind in {MeasureKind.TREND, MeasureKind.MILESTONE}:
-            continue
-        value = Decimal(str(target.value))
+    for subject_type, subject_id, year, value, comparator in signed_targets(contract):
         current = (
             Target.objects.filter(
                 contract_id=contract.id,
-                subject_type=SubjectType.MEASURE,
-                subject_id=measure.id,
+                subject_type=subject_type,
+                subject_id=subject_id,
                 scope_code=contract.organisation.code,
-                year=target.year,
+                year=year,
                 kind=Target.Kind.FIXED,
             )
             .order_by("-set_at", "-id")
             .first()
         )
-        if current is not None and current.value == value:
+        if current is not None and current.value == value and current.comparator == comparator:
             continue
-        row = Target.objects.create(
+        Target.objects.create(
             contract_id=contract.id,
-            subject_type=SubjectType.MEASURE,
-            subject_id=measure.id,
+            subject_type=subject_type,
+            subject_id=subject_id,
             scope_code=contract.organisation.code,
-            year=target.year,
+            year=year,
             value=value,
-            comparator=measure.comparator.value if measure.comparator else "",
+            comparator=comparator,
             kind=Target.Kind.FIXED,
             provenance=Target.Provenance.CPOG,
             reason=f"Contrat version {version.version}",
@@ -128,10 +123,11 @@ def _contract_targets(contract: Contract, version: ContractVersion, user: str) -
         )
         audit.record(
             "target",
-            str(row.pk),
-            "create",
+            f"{subject_type}:{subject_id}:{year}:{Target.Kind.FIXED}",
+            "create" if current is None else "revise",
             user,
-            after={"subject": measure.id, "year": target.year, "value": str(value)},
+            before=None if current is None else {"value": str(current.value)},
+            after={"value": str(value), "provenance": Target.Provenance.CPOG},
             context="cpog load",
         )
         created += 1

@@ -30,7 +30,8 @@ from ninja.security import HttpBearer, django_auth
 
 from cpog import clock
 from cpog.assess import Assessment
-from cpog.assess.types import Target
+from cpog.assess.types import Target, YearVerdict
+from cpog.assess.wording import lateness_text, next_value_text, verdict_label
 from cpog.contract.model import Contract
 from cpog.formatting import fr_number
 from cpog.ingest.imports import (
@@ -45,7 +46,7 @@ from cpog.ingest.imports import (
 from cpog.ingest.numbers import DateError, parse_date
 from cpog.ingest.tables import CellIssue, ImportValidationError, Row, Table
 from cpog.periods import Period, PeriodError, parse_period
-from cpog.steering import StatusRow, as_of_problem
+from cpog.steering import Provenance, StatusRow, as_of_problem, provenance_text
 from cpog.store.contracts import NoContractLoaded, current_contract
 from cpog.store.imports import apply_targets, apply_values
 from cpog.store.models import Measurement
@@ -610,16 +611,52 @@ def _status_out(row: StatusRow, as_of: date) -> dict[str, Any]:
             "status_label": projection.projected_status.label_fr,
         },
         "lateness": {
+            "filled": freshness.filled,
             "expected_period": freshness.expected_period.key,
+            "expected_on": freshness.expected_on,
             "latest_period": None
             if freshness.latest_period is None
             else freshness.latest_period.key,
             "is_late": freshness.is_late,
             "days_late": freshness.days_late,
+            "label": lateness_text(freshness),
+            "next_period": None if freshness.next_period is None else freshness.next_period.key,
             "next_expected_date": freshness.next_expected_date,
+            "next_label": next_value_text(freshness, as_of),
         },
-        "baseline_source": row.baseline_source,
+        "closing": assessment.closing,
+        "verdict": None if assessment.verdict is None else _verdict_out(assessment.verdict),
+        "years": [_verdict_out(v) for v in assessment.years],
+        "to_check": assessment.to_check,
+        "per_year": assessment.subject.per_year,
+        "measured_by": row.measured_by,
+        "baseline": _provenance_out(row.baseline),
+        "target_provenance": _provenance_out(row.target),
         "reasons": list(assessment.reasons),
+    }
+
+
+def _verdict_out(verdict: YearVerdict) -> dict[str, Any]:
+    return {
+        "year": verdict.year,
+        "met": verdict.met,
+        "value": verdict.value,
+        "target": verdict.target.value,
+        "provisional": verdict.provisional,
+        "awaited": verdict.awaited,
+        "to_check": verdict.to_check,
+        "label": verdict_label(verdict),
+    }
+
+
+def _provenance_out(provenance: Provenance) -> dict[str, Any]:
+    return {
+        "origin": provenance.origin,
+        "value": provenance.value,
+        "year": provenance.year,
+        "basis": None if provenance.basis is None else provenance.basis.value,
+        "confidence": None if provenance.confidence is None else provenance.confidence.value,
+        "label": provenance_text(provenance),
     }
 
 
@@ -657,26 +694,22 @@ def challenge_status(request: HttpRequest, number: int, as_of: str | None = None
         raise ApiProblem(404, f"Défi inconnu dans le contrat : n°{number}.")
     status = status_at(contract, day)
     rollup = status.challenges[number]
-    rows = {(r.subject_type, r.subject_id): r for r in status.rows}
-    linked: list[tuple[StatusRow, float]] = [
-        (rows[("measure", m.id)], 1.0) for r in challenge.targeted_results for m in r.measures
-    ]
-    linked += [
-        (rows[("indicator", link.indicator)], link.weight)
-        for link in challenge.indicators
-        if ("indicator", link.indicator) in rows
-    ]
     subjects = [
         RolledSubjectOut(
             subject_type=row.subject_type,
             subject_id=row.subject_id,
             code=row.code,
             label=row.label,
-            weight=weight,
+            weight=item.weight,
+            counted_with=item.counted_with,
             status=row.assessment.status.value,
             status_label=row.assessment.status.label_fr,
+            filled=row.assessment.freshness.filled,
+            verdict=None
+            if row.assessment.verdict is None
+            else verdict_label(row.assessment.verdict),
         )
-        for row, weight in linked
+        for row, item in status.challenge_rows(number)
     ]
     return ChallengeStatusOut(
         as_of=day,
@@ -688,6 +721,7 @@ def challenge_status(request: HttpRequest, number: int, as_of: str | None = None
         progress=rollup.progress,
         n_expected=rollup.n_expected,
         n_available=rollup.n_available,
+        n_filled=rollup.n_filled,
         missing=rollup.missing,
         complete=rollup.complete,
         subjects=subjects,

@@ -198,11 +198,43 @@ class ProjectionOut(Schema):
 
 
 class LatenessOut(Schema):
+    filled: bool = Field(
+        description="« Renseigné » : une valeur est connue pour la dernière période attendue."
+    )
     expected_period: str = Field(description="Dernière période dont la valeur devrait être connue.")
+    expected_on: date = Field(description="Date à laquelle la valeur de cette période était due.")
     latest_period: str | None
     is_late: bool
-    days_late: int
-    next_expected_date: date
+    days_late: int = Field(description="Jours écoulés depuis « expected_on » quand en retard.")
+    label: str = Field(
+        description="« à jour » ou « valeur de … attendue le … : N jours de retard »."
+    )
+    next_period: str | None = Field(description="Période suivant la dernière valeur saisie.")
+    next_expected_date: date | None
+    next_label: str
+
+
+class VerdictOut(Schema):
+    year: int
+    met: bool | None = Field(description="Objectif de l'année atteint ; null sans valeur.")
+    value: float | None
+    target: float
+    provisional: bool = Field(description="Verdict donné sur une valeur provisoire.")
+    awaited: bool = Field(description="La valeur de l'année n'est pas encore due.")
+    to_check: bool = Field(description="Valeur inhabituelle non confirmée.")
+    label: str = Field(description="« objectif 2025 atteint », « objectif 2025 non atteint »…")
+
+
+class ProvenanceOut(Schema):
+    origin: str = Field(description="« contract », « store » ou « none ».")
+    value: float | None
+    year: int | None
+    basis: str | None = Field(
+        description="Lecture du contrat : « stated », « stated_elsewhere », « derived », "
+        "« average » ou « to_confirm »."
+    )
+    confidence: str | None = Field(description="Confiance de la lecture : H, M, L ou NF.")
+    label: str = Field(description="La provenance en français, comme dans les pages.")
 
 
 class StatusRowOut(Schema):
@@ -224,12 +256,23 @@ class StatusRowOut(Schema):
     progress_global: float | None
     status: str = Field(
         description="« atteint », « en_avance », « conforme », « a_surveiller », « en_retard », "
-        "« non_renseigne » ou « sans_cible »."
+        "« non_atteint », « non_renseigne » ou « sans_cible ». Après la dernière année du "
+        "contrat (« closing »), seulement « atteint », « non_atteint », « non_renseigne » ou "
+        "« sans_cible »."
     )
     status_label: str = Field(description="« Atteint », « À surveiller »…")
     projection: ProjectionOut | None
     lateness: LatenessOut
-    baseline_source: str
+    closing: bool = Field(description="Verdict final : la dernière année du contrat est close.")
+    verdict: VerdictOut | None = Field(description="Objectif de la dernière année close.")
+    years: list[VerdictOut] = Field(description="Objectif de chaque année close, du plus ancien.")
+    to_check: str | None = Field(description="Pourquoi la valeur courante est à vérifier.")
+    per_year: bool = Field(description="Cible « par an » : elle vaut pour chaque année.")
+    measured_by: str | None = Field(
+        description="Indicateur dont la mesure prend les valeurs, le cas échéant."
+    )
+    baseline: ProvenanceOut
+    target_provenance: ProvenanceOut
     reasons: list[str]
 
 
@@ -239,8 +282,13 @@ class RolledSubjectOut(Schema):
     code: str
     label: str
     weight: float
+    counted_with: str | None = Field(
+        description="Mesure avec laquelle cet indicateur est compté (poids 0 ici)."
+    )
     status: str
     status_label: str
+    filled: bool
+    verdict: str | None
 
 
 class ChallengeStatusOut(Schema):
@@ -253,6 +301,7 @@ class ChallengeStatusOut(Schema):
     progress: float | None
     n_expected: int
     n_available: int
-    missing: list[str]
+    n_filled: int = Field(description="Sujets renseignés (valeur de la dernière période due).")
+    missing: list[str] = Field(description="Sujets non renseignés.")
     complete: bool
     subjects: list[RolledSubjectOut]

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from cpog.assess.types import Status
-from cpog.assess.wording import value_text
+from cpog.assess.types import Freshness, RollUp, Status, YearVerdict
+from cpog.assess.wording import completeness_text, lateness_text, value_text, verdict_label
 from cpog.formatting import fr_date, fr_month, fr_number
 
 register = template.Library()
@@ -59,3 +59,21 @@ def jour(value: date | datetime | None) -> str:
 @register.filter
 def mois(value: date | None) -> str:
     return "—" if value is None else fr_month(value)
+
+
+@register.filter
+def completeness(rollup: RollUp) -> str:
+    """« 6 sur 7 renseignés »: the same words on every page (cpog.assess.wording)."""
+    return completeness_text(rollup)
+
+
+@register.filter
+def lateness(fresh: Freshness) -> str:
+    """« à jour » or « valeur de septembre 2026 attendue le 30/10/2026 : 28 jours de retard »."""
+    return lateness_text(fresh)
+
+
+@register.filter
+def verdict(year: YearVerdict | None) -> str:
+    """« objectif 2025 non atteint »."""
+    return "" if year is None else verdict_label(year)

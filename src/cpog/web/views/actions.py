@@ -17,25 +17,20 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from cpog.contract.model import Action, ChallengeFile, Contract
+from cpog.steering import action_late
 from cpog.store import audit
 from cpog.store.models import ActionMilestone, ActionState, ActionUpdate
 from cpog.web import roles
 from cpog.web.action_forms import NO_OWNER, ActionFilterForm, ActionUpdateForm
 from cpog.web.views.common import page, steering
 
-CLOSED = (ActionState.Status.DONE, ActionState.Status.CANCELLED)
 NOT_STARTED_LABEL = ActionState.Status.NOT_STARTED.label
 CONTEXT = "page de l'action"
 
 
 def is_overdue(state: ActionState | None, today: date) -> bool:
-    """Past its due date and neither done nor abandoned."""
-    return (
-        state is not None
-        and state.due_date is not None
-        and state.due_date < today
-        and state.status not in CLOSED
-    )
+    """Late, by the steering core's one definition (:func:`cpog.steering.action_late`)."""
+    return state is not None and action_late(state.status, state.due_date, today)
 
 
 @dataclass
@@ -102,7 +97,9 @@ def build_list(request: HttpRequest) -> ActionListContext:
     filters: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if filters.get("defi") is not None:
         rows = [r for r in rows if r.challenge.number == filters["defi"]]
-    if filters.get("statut"):
+    if filters.get("statut") == ActionState.Status.LATE:
+        rows = [r for r in rows if r.overdue]  # marked late, or past its due date
+    elif filters.get("statut"):
         rows = [r for r in rows if r.status == filters["statut"]]
     if filters.get("responsable") == NO_OWNER:
         rows = [r for r in rows if not r.owner]

@@ -10,41 +10,29 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 
+from cpog import vocabulary
 from cpog.assess import targets_by_year
 from cpog.assess.trajectory import expected_value, year_end
 from cpog.assess.types import Assessment, Projection, RollUp, Status
-from cpog.assess.wording import direction_text, display_unit, value_text
+from cpog.assess.wording import (
+    change_text,
+    direction_text,
+    display_unit,
+    lateness_text,
+    value_text,
+)
 from cpog.contract.model import (
-    Basis,
     ChallengeFile,
     Comparator,
-    Confidence,
     Contract,
     Measure,
     MeasureKind,
 )
-from cpog.formatting import fr_number
 from cpog.reports.charts import trajectory_chart
-from cpog.steering import StatusRow
+from cpog.steering import StatusRow, provenance_text
 from cpog.store.models import ActionState
 from cpog.web.views.common import Steering, page, steering
 
-BASIS_LABELS = {
-    Basis.STATED: "indiquée par le texte signé",
-    Basis.STATED_ELSEWHERE: "indiquée ailleurs dans le texte signé",
-    Basis.DERIVED: "déduite de valeurs du texte signé",
-    Basis.TO_CONFIRM: "valeur par défaut de cpog, à confirmer par la Caf",
-}
-CONFIDENCE_LABELS = {
-    Confidence.HIGH: "élevée",
-    Confidence.MEDIUM: "moyenne",
-    Confidence.LOW: "faible",
-    Confidence.NOT_FOUND: "non trouvée dans le texte",
-}
-SOURCE_LABELS = {
-    "contrat": "valeur de référence du contrat",
-    "aucune": "aucune valeur de référence connue",
-}
 COMPARATOR_WORDS = {
     Comparator.LT: "inférieure à ",
     Comparator.LE: "au plus ",
@@ -53,7 +41,6 @@ COMPARATOR_WORDS = {
     Comparator.EQ: "",
 }
 UNQUANTIFIED = (MeasureKind.MILESTONE, MeasureKind.TREND)
-NBSP = "\u00a0"
 
 
 # --- list ---------------------------------------------------------------------------------
@@ -75,11 +62,6 @@ def _counts(rows: list[StatusRow]) -> list[tuple[Status, int]]:
     return [(s, counter[s]) for s in Status if counter[s]]
 
 
-def _filled(rollup: RollUp) -> int:
-    """Inputs of the roll-up with both a status and a progress rate."""
-    return rollup.n_expected - len(set(rollup.missing))
-
-
 def build_list(request: HttpRequest) -> list[ChallengeSummary]:
     data = steering(request)
     result = []
@@ -96,7 +78,7 @@ def build_list(request: HttpRequest) -> list[ChallengeSummary]:
                 rollup=rollup,
                 counts=_counts(measures),
                 n_results=len(measures),
-                n_filled=_filled(rollup),
+                n_filled=rollup.n_filled,
             )
         )
     return result
@@ -169,6 +151,7 @@ class IndicatorView:
     row: StatusRow
     family_title: str
     weight: float
+    counted_with: str | None = None  # the measure of the défi that takes its values
 
 
 @dataclass
@@ -193,22 +176,6 @@ class ChallengeContext:
     next: ChallengeFile | None
 
 
-KIND_LABELS = {
-    MeasureKind.LEVEL: "niveau à atteindre",
-    MeasureKind.CUMULATIVE_COUNT: "nombre cumulé depuis le début du contrat",
-    MeasureKind.RELATIVE_CHANGE: "évolution en % de la valeur de référence",
-    MeasureKind.POINT_CHANGE: "évolution en points",
-    MeasureKind.THRESHOLD: "seuil à respecter",
-    MeasureKind.TREND: "tendance sans valeur chiffrée",
-    MeasureKind.MILESTONE: "jalon (réalisé ou non)",
-}
-
-
-def _signed(value: float) -> str:
-    sign = "+" if value >= 0 else "−"
-    return f"{sign}{NBSP}{fr_number(abs(value))}"
-
-
 def target_text(measure: Measure, assessment: Assessment) -> str:
     """The target as written, then the level it means: '+ 15 points (soit 78 % en 2027)'."""
     unit = assessment.subject.unit
@@ -218,9 +185,9 @@ def target_text(measure: Measure, assessment: Assessment) -> str:
     when = f" en {year}" if year else ""
     per_year = ""
     if measure.per_year:
-        per_year = " chaque année"
+        per_year = " par an"
         if year:
-            per_year, when = f" chaque année jusqu'en {year}", ""
+            per_year, when = f" par an, chaque année jusqu'en {year}", ""
     kind = measure.kind
     if kind is MeasureKind.TREND:
         return f"{direction_text(measure.direction)} attendue (pas de valeur chiffrée)"
@@ -232,8 +199,8 @@ def target_text(measure: Measure, assessment: Assessment) -> str:
         change = final.written if final else (written.value if written else None)
         if change is None:
             return "non précisée"
-        suffix = f"{NBSP}points" if kind is MeasureKind.POINT_CHANGE else f"{NBSP}%"
-        text = f"{_signed(change)}{suffix}{per_year}"
+        text = change_text(change, "points" if kind is MeasureKind.POINT_CHANGE else "%")
+        text += per_year
         level = final.value if final else (written.implied_level if written else None)
         if level is not None:
             at = f" en {year}" if year else ""
@@ -255,38 +222,36 @@ def target_text(measure: Measure, assessment: Assessment) -> str:
     return f"{words}{value_text(final.value, unit)}{per_year}{when} ({final.source.label_fr})"
 
 
-def _baseline(measure: Measure, row: StatusRow) -> tuple[str, str]:
+def _baseline(row: StatusRow) -> tuple[str, str]:
     base = row.assessment.subject.baseline
     if base is None:
-        return "—", SOURCE_LABELS["aucune"]
+        return "—", provenance_text(row.baseline)
     text = f"{value_text(base.value, row.assessment.subject.unit)} ({base.year})"
-    if row.baseline_source == "contrat" and measure.baseline is not None:
-        origin = f"{SOURCE_LABELS['contrat']}, {BASIS_LABELS[measure.baseline.basis]}"
-        if measure.baseline.note:
-            origin += f" — {measure.baseline.note}"
-    else:
-        origin = SOURCE_LABELS.get(
-            row.baseline_source,
-            f"{row.baseline_source} mesurée (le contrat n'en donne pas)",
-        )
-    return text, origin
+    return text, provenance_text(row.baseline)
 
 
 def _done_text(measure: Measure, assessment: Assessment) -> str:
+    """What a milestone or a trend has done, in words: « jalon : 60 % réalisé (2025) »."""
     current = assessment.current
     if measure.kind is MeasureKind.MILESTONE:
         if current is None:
-            return "non renseigné"
-        return f"{fr_number(round(current.value))}{NBSP}% réalisé ({current.period})"
+            return "jalon : non renseigné"
+        if current.value >= 100:
+            done = "réalisé"
+        elif current.value <= 0:
+            done = "non réalisé"
+        else:
+            done = f"{value_text(current.value, '%')} réalisé"
+        return f"jalon : {done} ({current.period})"
     if measure.kind is MeasureKind.TREND:
         base = assessment.subject.baseline
         if current is None:
             return "non renseignée"
         if base is None or base.value == 0:
             return f"dernière valeur {value_text(current.value, measure.unit)} ({current.period})"
-        change = (current.value / base.value - 1) * 100
+        change = round((current.value / base.value - 1) * 100, 1)
         return (
-            f"{_signed(round(change, 1))}{NBSP}% depuis {base.year} "
+            f"{change_text(change, '%')} depuis {base.year} "
             f"({direction_text(measure.direction)} attendue)"
         )
     return ""
@@ -310,19 +275,19 @@ def _table(row: StatusRow) -> list[TrajectoryRow]:
 
 def _measure_view(measure: Measure, row: StatusRow) -> MeasureView:
     assessment = row.assessment
-    baseline_text, baseline_origin = _baseline(measure, row)
+    baseline_text, baseline_origin = _baseline(row)
     quantified = measure.kind not in UNQUANTIFIED
     view = MeasureView(
         measure=measure,
         row=row,
-        kind_label=KIND_LABELS[measure.kind],
+        kind_label=vocabulary.MEASURE_KIND[measure.kind],
         baseline_text=baseline_text,
         baseline_origin=baseline_origin,
         target_text=target_text(measure, assessment),
         done_text=_done_text(measure, assessment),
         quantified=quantified,
         unit=display_unit(assessment.subject),
-        confidence_label=CONFIDENCE_LABELS[measure.confidence],
+        confidence_label=vocabulary.CONFIDENCE[measure.confidence],
     )
     if quantified:
         spec = trajectory_chart(assessment, row.series)
@@ -360,29 +325,19 @@ def _actions(contract: Contract, challenge: ChallengeFile) -> list[ActionView]:
 
 
 def _missing(data: Steering, rollup: RollUp) -> list[MissingInput]:
+    """The subjects of the défi that are not « renseignés », with what is awaited."""
     result = []
     for subject_id in dict.fromkeys(rollup.missing):
         row = data.row("measure", subject_id) or data.row("indicator", subject_id)
         if row is None:
             result.append(MissingInput(subject_id, subject_id, "", "introuvable"))
             continue
-        a = row.assessment
-        if a.current is None:
-            reason = "aucune valeur saisie"
-        elif a.status is Status.NON_RENSEIGNE:
-            reason = "valeur trop ancienne ou incomplète"
-        elif a.subject.kind is MeasureKind.TREND:
-            reason = "tendance sans valeur chiffrée : pas de taux d'avancement"
-        elif a.progress_global is None:
-            reason = "taux d'avancement non calculable (cible ou référence manquante)"
-        else:
-            reason = "incomplet"
-        kind = "measure" if row.subject_type == "measure" else "indicator"
         url = (
             f"/mesures/{row.subject_id}/"
-            if kind == "measure"
+            if row.subject_type == "measure"
             else f"/indicateurs/{row.subject_id}/"
         )
+        reason = lateness_text(row.assessment.freshness)
         result.append(MissingInput(row.subject_id, f"{row.code} — {row.label}", url, reason))
     return result
 
@@ -400,11 +355,11 @@ def build_challenge(request: HttpRequest, challenge: ChallengeFile) -> Challenge
                 views.append(_measure_view(measure, row))
         results.append(ResultView(targeted.id, targeted.text, views))
     families = {f.id: f.title for f in contract.catalogue}
-    indicators = []
-    for link in challenge.indicators:
-        row = data.row("indicator", link.indicator)
-        if row is not None:
-            indicators.append(IndicatorView(row, families.get(row.family or "", "—"), link.weight))
+    indicators = [
+        IndicatorView(row, families.get(row.family or "", "—"), item.weight, item.counted_with)
+        for row, item in data.status.challenge_rows(challenge.number)
+        if row.subject_type == "indicator"
+    ]
     numbers = [c.number for c in contract.challenges]
     index = numbers.index(challenge.number)
     return ChallengeContext(
@@ -414,7 +369,7 @@ def build_challenge(request: HttpRequest, challenge: ChallengeFile) -> Challenge
         actions=_actions(contract, challenge),
         indicators=indicators,
         missing=_missing(data, rollup),
-        n_filled=_filled(rollup),
+        n_filled=rollup.n_filled,
         has_charts=any(m.quantified for r in results for m in r.measures),
         previous=contract.challenges[index - 1] if index > 0 else None,
         next=contract.challenges[index + 1] if index + 1 < len(numbers) else None,

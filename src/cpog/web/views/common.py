@@ -13,7 +13,7 @@ from django.shortcuts import render
 from cpog import clock
 from cpog.assess import Observation
 from cpog.contract.model import Contract
-from cpog.steering import ContractStatus, StatusRow, SubjectKey, contract_status
+from cpog.steering import ContractStatus, StatusRow, SubjectKey, contract_status, policy_of
 from cpog.store.contracts import current_contract
 from cpog.store.models import AuditEvent, ContractVersion, Measurement
 from cpog.store.status import steering_inputs
@@ -63,7 +63,7 @@ def steering(request: HttpRequest) -> Steering:
             contract_id=contract.id, source=Measurement.Source.DEMO
         ).exists()
         targets, observations = steering_inputs(contract, contract.organisation.code)
-        status = contract_status(contract, targets, observations, today)
+        status = contract_status(contract, targets, observations, today, policy_of(contract))
         result = Steering(version, contract, status, today, demo, observations)
         with _LOCK:
             _LATEST.clear()

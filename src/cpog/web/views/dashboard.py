@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
 from cpog.assess.types import RollUp, Status
-from cpog.steering import StatusRow
+from cpog.steering import StatusRow, action_late
 from cpog.store.models import ActionState, AuditEvent
 from cpog.web.offtrack import missing_analyses
 from cpog.web.views.common import page, steering
@@ -68,10 +68,13 @@ def build(request: HttpRequest) -> DashboardContext:
         )
         for c in contract.challenges
     ]
-    overdue = list(
-        ActionState.objects.filter(contract_id=contract.id, due_date__lt=data.today)
-        .exclude(status__in=[ActionState.Status.DONE, ActionState.Status.CANCELLED])
-        .order_by("due_date")
+    overdue = sorted(
+        (
+            state
+            for state in ActionState.objects.filter(contract_id=contract.id)
+            if action_late(state.status, state.due_date, data.today)
+        ),
+        key=lambda s: (s.due_date is None, s.due_date or data.today, s.action_id),
     )
     return DashboardContext(
         families=families,

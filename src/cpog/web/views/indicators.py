@@ -20,7 +20,16 @@ from django.utils import timezone
 
 from cpog.assess import Observation
 from cpog.assess.types import PERIOD_UNITS, Assessment, Status, Target
-from cpog.assess.wording import display_unit, of_text, target_text, value_text
+from cpog.assess.wording import (
+    display_unit,
+    lateness_text,
+    next_value_text,
+    objective_text,
+    of_text,
+    value_text,
+    verdict_label,
+    verdict_text,
+)
 from cpog.contract.model import (
     Basis,
     ChallengeFile,
@@ -40,7 +49,7 @@ from cpog.contract.model import (
 from cpog.formatting import fr_date, fr_number
 from cpog.periods import Period, PeriodError, PeriodUnit, parse_period
 from cpog.reports.charts import trajectory_chart
-from cpog.steering import StatusRow
+from cpog.steering import StatusRow, provenance_text
 from cpog.store import audit
 from cpog.store.models import Analysis, ImportBatch, Measurement
 from cpog.store.values import NewValue, history, record_values
@@ -322,6 +331,11 @@ class StatusView:
     late: bool
     reasons: list[str]
     baseline: str
+    target_origin: str = ""
+    verdict: str = ""  # « objectif 2025 non atteint »
+    years: list[str] = field(default_factory=list)  # each closed year's verdict, in a sentence
+    to_check: str = ""
+    closing: bool = False
 
 
 @dataclass
@@ -537,7 +551,7 @@ def measure_definition(found: Found, contract: Contract) -> tuple[list[Definitio
     return items, other
 
 
-def status_view(row: StatusRow) -> StatusView:
+def status_view(row: StatusRow, as_of: date) -> StatusView:
     a: Assessment = row.assessment
     unit = display_unit(a.subject)
     fresh = a.freshness
@@ -547,12 +561,10 @@ def status_view(row: StatusRow) -> StatusView:
     else:
         lines.append(f"Dernière valeur connue : {fresh.latest_period}.")
     lines.append(f"Dernière période attendue à ce jour : {fresh.expected_period}.")
-    if fresh.is_late:
-        days = fr_number(fresh.days_late)
-        lines.append(f"Saisie en retard de {days} jour{'s' if fresh.days_late > 1 else ''}.")
-    else:
-        lines.append("Saisie à jour.")
-    lines.append(f"Prochaine valeur attendue le {fr_date(fresh.next_expected_date)}.")
+    late = lateness_text(fresh)
+    lines.append(f"Saisie {late}." if not fresh.is_late else f"{late[0].upper()}{late[1:]}.")
+    following = next_value_text(fresh, as_of)
+    lines.append(f"{following[0].upper()}{following[1:]}.")
     projection = ""
     if a.projection is not None:
         p = a.projection
@@ -563,20 +575,16 @@ def status_view(row: StatusRow) -> StatusView:
         )
     baseline = ""
     if a.subject.baseline is not None:
-        origin = (
-            "valeur de référence du contrat"
-            if row.baseline_source == "contrat"
-            else "dernière valeur connue de l'année"
-        )
         baseline = (
-            f"{value_text(a.subject.baseline.value, unit)} en {a.subject.baseline.year} ({origin})"
+            f"{value_text(a.subject.baseline.value, unit)} en {a.subject.baseline.year} "
+            f"({provenance_text(row.baseline)})"
         )
     return StatusView(
         status=a.status,
         current=value_text(a.current.value, unit) if a.current else "—",
         current_period=str(a.current.period) if a.current else "",
-        annual_target=target_text(a.annual_target, unit) if a.annual_target else "—",
-        final_target=target_text(a.final_target, unit) if a.final_target else "—",
+        annual_target=objective_text(a.subject, a.annual_target) if a.annual_target else "—",
+        final_target=objective_text(a.subject, a.final_target) if a.final_target else "—",
         expected=value_text(a.expected, unit) if a.expected is not None else "—",
         progress_annual=a.progress_annual,
         progress_global=a.progress_global,
@@ -586,6 +594,11 @@ def status_view(row: StatusRow) -> StatusView:
         late=fresh.is_late,
         reasons=list(a.reasons),
         baseline=baseline,
+        target_origin=provenance_text(row.target) if a.final_target else "",
+        verdict=verdict_label(a.verdict) if a.verdict else "",
+        years=[verdict_text(a.subject, v) for v in a.years],
+        to_check=a.to_check or "",
+        closing=a.closing,
     )
 
 
@@ -709,7 +722,7 @@ def build_subject(
         label=found.label,
         url=found.url,
         row=row,
-        status=status_view(row),
+        status=status_view(row, data.today),
         definition=definition,
         other_notes=other,
         challenges=challenges,
