@@ -253,12 +253,12 @@ _INDICATORS: dict[str, _Profile] = {
 _MEASURES: dict[str, _Profile] = {
     # Baselines (2022) of the measures whose contract states none, and trend growth rates.
     "d02-r2-alsh-fonds-investissement": _Profile(2.0),
-    "d03-r2-actions-arrivee-enfant": _Profile(3.0),
+    "d03-r2-actions-arrivee-enfant": _Profile(6.0),
     "d04-r1-allocataires-al": _Profile(24500.0, growth=0.015),
     "d04-r2-signalements-impayes": _Profile(980.0),
     "d04-r3-conservations-al": _Profile(310.0),
     "d04-r4-demandes-ideal": _Profile(1150.0),
-    "d05-r1-ateliers-arrivee-enfant": _Profile(2.0),
+    "d05-r1-ateliers-arrivee-enfant": _Profile(6.0),
     "d05-r4-allocataires-ajpa": _Profile(95.0, growth=0.12),
     "d06-r1-allocataires": _Profile(64500.0, growth=0.008),
     "d06-r3-indus-ppa-rsa-aah": _Profile(5200.0),

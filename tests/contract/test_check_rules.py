@@ -213,3 +213,17 @@ def test_rules_are_run_when_files_are_sound(tmp_path: Path) -> None:
     outcome = runner.invoke(app, ["check", str(result.folder)])
     assert "Les règles entre fichiers n'ont pas été vérifiées" not in flat(outcome.output)
     assert "règles entre fichiers" in outcome.output
+
+
+def test_check_refuses_policy_thresholds_out_of_order(tmp_path: Path) -> None:
+    folder = tmp_path / "contrat"
+    shutil.copytree(MINIMAL, folder)
+    (folder / "policy.yaml").write_text("watch: 0.99\non_track: 0.9\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", str(folder)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert "policy.yaml : les seuils doivent être ordonnés ahead ≥ on_track ≥ watch" in flat(
+        result.output
+    )
+    (folder / "policy.yaml").write_text("watch: 0.8\nytd_profile: annee_precedente\n")
+    result = runner.invoke(app, ["check", str(folder)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output

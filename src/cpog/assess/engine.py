@@ -250,6 +250,7 @@ def _closing_reasons(
         met = [str(v.year) for v in years if v.met]
         missed = [str(v.year) for v in years if v.met is False]
         unknown = [str(v.year) for v in years if v.met is None]
+        unchecked = [str(v.year) for v in years if v.to_check]
         parts = [f"Engagement par an : {objective_text(subject, final)}"]
         if met:
             parts.append(f"objectif atteint en {', '.join(met)}")
@@ -257,6 +258,8 @@ def _closing_reasons(
             parts.append(f"non atteint en {', '.join(missed)}")
         if unknown:
             parts.append(f"sans valeur en {', '.join(unknown)}")
+        if unchecked:
+            parts.append(f"valeur à vérifier en {', '.join(unchecked)}")
         return [" ; ".join(parts) + f" : {verdict}."]
     if found is None:
         return [f"Pas de valeur {end} : le verdict attend la valeur de la dernière année."]

@@ -4,9 +4,10 @@ One rule, used by every door that writes a value (it asks for a confirmation) an
 assessment (an unconfirmed unusual value is « à vérifier » and cannot alone make a subject
 « Atteint »). A value is unusual when, compared with the value of the period before it:
 
-* the change exceeds ``unusual_change`` (25 % by default) of the scale of the series — the larger of
+* the change exceeds ``unusual_change`` (50 % by default) of the scale of the series — the larger of
   the two values and of the final target — so that a rate near 0 or a trajectory toward a large
-  target is not flagged for ordinary moves;
+  target is not flagged for ordinary moves; between two values cumulated since 1 January of the
+  same year, which move slowly, half of it (25 %);
 * and, when the series already has at least :data:`MIN_CHANGES` changes, the change also exceeds
   ``unusual_spread`` (3 by default) times the usual change of the series (the median of the
   absolute changes between successive values), so that a series that moves a lot is judged by its
@@ -29,8 +30,8 @@ from cpog.assess.targets import final_target
 from cpog.assess.trajectory import period_fraction
 from cpog.assess.types import Observation, Subject
 from cpog.assess.wording import display_unit, value_text
-from cpog.contract.model import MeasureKind
-from cpog.periods import Period
+from cpog.contract.model import Cumulation, MeasureKind
+from cpog.periods import Period, PeriodUnit
 
 MIN_CHANGES = 3
 
@@ -42,6 +43,12 @@ class Unusual:
     previous: Observation
     change: float  # relative to the scale of the series
     reason: str  # French, e.g. « 13,5 jours après 19,36 jours en octobre 2026 (écart de 30 %) »
+
+
+def _cumulated(subject: Subject, period: Period) -> bool:
+    return period.unit is not PeriodUnit.YEAR and (
+        subject.cumulation is Cumulation.YEAR_TO_DATE or period.to_date
+    )
 
 
 def _pace(subject: Subject, observation: Observation) -> float:
@@ -70,7 +77,10 @@ def unusual(
     change = abs(new_pace - old_pace)
     final = final_target(subject)
     scale = max(abs(new_pace), abs(old_pace), abs(final.value) if final else 0.0)
-    if scale == 0 or change <= policy.unusual_change * scale:
+    limit = policy.unusual_change
+    if previous.period.year == period.year and _cumulated(subject, period):
+        limit /= 2  # a month added to months already cumulated moves the total little
+    if scale == 0 or change <= limit * scale:
         return None
     paces = [_pace(subject, o) for o in before]
     steps = [abs(b - a) for a, b in pairwise(paces)]

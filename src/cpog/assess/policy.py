@@ -32,7 +32,7 @@ class Policy:
     relative_tolerance: float = 0.05
     maintain_tolerance: float = 0.02
     stale_grace_days: int = 15
-    unusual_change: float = 0.25
+    unusual_change: float = 0.5
     unusual_spread: float = 3.0
     ytd_profile: str = "prorata"
 

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
+from cpog.assess.policy import PolicyError
 from cpog.contract import default_contract_path
 from cpog.contract.export import SCHEMA_PARTS, contract_json, schema_json
 from cpog.contract.issues import Layer
@@ -25,6 +26,7 @@ from cpog.contract.model import (
     Nature,
 )
 from cpog.formatting import fr_number
+from cpog.steering import policy_of
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -71,6 +73,11 @@ def check(path: ContractPath = None) -> None:
         raise typer.Exit(1)
     contract = result.contract
     assert contract is not None
+    try:
+        policy_of(contract)  # policy.yaml: thresholds that hold together, and CPOG_POLICY
+    except PolicyError as error:
+        out.print(f"[red]✗[/red] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(1) from None
     measures = contract.measures()
     quantified = sum(1 for _, _, m in measures if m.kind != MeasureKind.MILESTONE)
     out.print(

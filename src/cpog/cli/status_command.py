@@ -30,6 +30,7 @@ STYLE = {
     Status.CONFORME: "green",
     Status.A_SURVEILLER: "yellow",
     Status.EN_RETARD: "bold red",
+    Status.NON_ATTEINT: "bold red",
     Status.NON_RENSEIGNE: "magenta",
     Status.SANS_CIBLE: "dim",
 }
@@ -186,7 +187,11 @@ def status(
     if challenge is not None and contract.challenge(challenge) is None:
         err.print(f"Défi n°{challenge} inconnu.")
         raise typer.Exit(1)
-    result = status_at(contract, day)
+    try:
+        result = status_at(contract, day)
+    except CpogError as error:  # a caisse's policy file that cannot be used
+        err.print(escape(str(error)))
+        raise typer.Exit(error.exit_code) from None
     rows = result.rows
     if challenge is not None:
         rows = [r for r, _ in result.challenge_rows(challenge)]

@@ -228,11 +228,14 @@ def serve(
     setup()
     from waitress import serve as waitress_serve
 
+    from cpog.steering import policy_of
+    from cpog.store.contracts import current_contract
     from cpog.store.firstrun import prepare
     from cpog.web.wsgi import application
 
     try:
         done = prepare(clock.today(), current_user(), with_demo=not no_demo)
+        policy_of(current_contract()[1])  # a caisse's policy is checked before serving
     except CpogError as error:
         err.print(escape(str(error)))
         raise typer.Exit(error.exit_code) from None
