@@ -515,3 +515,18 @@ def test_measures_get_the_status_of_their_scenario(as_of: date) -> None:
             row.subject_id,
             scenario,
         )
+        assert row.assessment.to_check is None, row.subject_id
+        assert not any(v.to_check for v in row.assessment.years), row.subject_id
+
+
+@pytest.mark.parametrize("as_of", [date(2028, 1, 20), date(2028, 6, 1)])
+def test_after_the_contract_every_subject_gets_a_closing_verdict(as_of: date) -> None:
+    rows = status_of(as_of).rows
+    closing = {"atteint", "non_atteint", "non_renseigne", "sans_cible"}
+    assert {r.assessment.status.value for r in rows} <= closing
+    by_scenario: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        by_scenario[scenario_of(r.subject_id, contract())].add(r.assessment.status.value)
+    assert by_scenario["met"] == {"atteint"}
+    assert by_scenario["behind"] == {"non_atteint"}
+    assert by_scenario["monitoring"] == {"sans_cible"}

@@ -18,11 +18,14 @@ contract the indicators cover every status of the assessment (cpog.assess):
 ===================  ===================================================================
 scenario             values, and the status they lead to (:data:`EXPECTED_STATUS`)
 ===================  ===================================================================
-``on_track``         on the trajectory from the baseline to the final target → conforme
-``ahead``            about 30 % more progress than expected, short of the final target
+``on_track``         on the trajectory from the baseline to the final target, at or just beyond
+                     each year's objective → conforme
+``ahead``            about 30 % more progress than expected, short of the final target (but in
+                     the contract's last year, where a cumulated value cannot reach it)
                      → en avance
 ``slightly_behind``  about 90 % of the expected progress → à surveiller
-``behind``           moving away from the target (wrong direction) → en retard
+``behind``           moving away from the target (wrong direction), beyond the tolerance
+                     → en retard
 ``met``              final target met from the end of 2023 (the year after the baseline)
                      → atteint
 ``empty``            no value at all → non renseigné
@@ -35,11 +38,14 @@ scenario             values, and the status they lead to (:data:`EXPECTED_STATUS
 
 Values are read the way the assessment reads them: the baseline is the 2022 value, read on
 31 December 2022 (:attr:`DemoData.baselines` gives it for every indicator with a target, since
-the contract states none), and the trajectory goes through each year's target. A year-to-date
-indicator counting an amount or a number (:func:`is_additive`: ``cumulation: year_to_date`` and
-a unit that adds up, such as €) is cumulated from 1 January, each month holding the elapsed share
-of the year's level, which is what the assessment expects of a yearly quantity (``per_year``); a
-year-to-date rate or délai stays a rate or a délai.
+the contract states none), and the trajectory goes through each year's target. A value cumulated
+since 1 January estimates its year, so it follows the level of the year's end. A year-to-date
+yearly total (:func:`is_additive`, the assessment's ``yearly_total``: a count, an amount, a share
+of a yearly quota) is cumulated from 1 January, each month holding the elapsed share of the
+year's level; a year-to-date rate or délai stays a rate or a délai. A « par an » measure meets
+its commitment every year it is on track; a measure linked to an indicator has no values of its
+own (it takes the indicator's). No value is unusual (cpog.assess.outliers): the demo never asks
+for a confirmation.
 """
 
 from __future__ import annotations

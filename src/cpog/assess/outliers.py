@@ -65,9 +65,10 @@ def unusual(
     """Whether ``value`` for ``period`` is far from ``series`` (see module doc); None if not."""
     if subject.kind is MeasureKind.MILESTONE:
         return None
+    end = period.end
     before = sorted(
-        (o for o in series if o.period.unit is period.unit and o.period < period),
-        key=lambda o: o.period,
+        (o for o in series if o.period.unit is period.unit and o.period.end < end),
+        key=lambda o: o.period.end,
     )
     if not before:
         return None

@@ -62,7 +62,7 @@ def freshness(
     """Freshness of the values on ``as_of``; values of periods ending later are ignored."""
     expected = expected_period(subject, as_of, policy)
     known = [o.period for o in observations if o.period.end <= as_of]
-    latest = max(known) if known else None
+    latest = max(known, key=lambda p: (p.end, p.start, p.to_date)) if known else None
     started = expected >= first_contract_period(subject)
     is_late = started and (latest is None or latest.end < expected.end)
     expected_on = available_on(subject, expected)

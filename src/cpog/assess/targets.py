@@ -101,6 +101,16 @@ def target_points(subject: Subject) -> list[TargetPoint]:
 
 def targets_by_year(subject: Subject) -> dict[int, Target]:
     """One resolved target per year, up to the contract's end, by order of precedence."""
+    # A subject is immutable and asked for its targets many times per assessment: resolve them
+    # once and keep them on the instance (frozen dataclasses still have a __dict__).
+    cached: dict[int, Target] | None = subject.__dict__.get("_targets_by_year")
+    if cached is None:
+        cached = _resolve(subject)
+        object.__setattr__(subject, "_targets_by_year", cached)
+    return cached
+
+
+def _resolve(subject: Subject) -> dict[int, Target]:
     chosen: dict[int, tuple[TargetPoint, float]] = {}
     for point in target_points(subject):
         if point.year > subject.contract_end:
