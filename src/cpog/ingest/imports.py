@@ -37,6 +37,7 @@ from cpog.ingest.value_rule import (
     Subject,
     check_target_value,
     check_values,
+    check_without_subject,
     plain_key,
     subjects_of,
 )
@@ -240,8 +241,6 @@ def validate_values(
             skipped.append(row.line)
             continue
         subject = _subject(table, row, subjects, report)
-        if subject is None:
-            continue
         raw = RawEntry(
             row.cells.get("période", ""),
             _cell(row, "valeur"),
@@ -250,6 +249,10 @@ def validate_values(
             row.cells.get("statut", ""),
             row.cells.get("commentaire", ""),
         )
+        if subject is None:
+            for problem in check_without_subject(raw):
+                report.add_cell(table, row, problem.field, problem.message)
+            continue
         items.append((row, subject, raw))
     results = check_values([(s, r) for _, s, r in items], today, series)
     rows: list[ValueRow] = []

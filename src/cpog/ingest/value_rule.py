@@ -70,6 +70,7 @@ __all__ = [
     "Subject",
     "check_target_value",
     "check_values",
+    "check_without_subject",
     "plain_key",
     "range_text",
     "read_status",
@@ -600,6 +601,35 @@ def check_values(
             series[key] = dict(stored)
         results[draft.index] = _finish(draft, series[key], source)
     return results
+
+
+def check_without_subject(raw: RawEntry) -> list[Problem]:
+    """The checks that need no subject, for a line whose identifiant is unknown, so that its
+    other mistakes are listed at once too."""
+    problems = []
+    if raw.period.strip():
+        try:
+            parse_period(raw.period)
+        except PeriodError as error:
+            problems.append(Problem("période", str(error)))
+    for column, cell in (
+        ("valeur", raw.value),
+        ("numérateur", raw.numerator),
+        ("dénominateur", raw.denominator),
+    ):
+        if cell.number is None and cell.text.strip():
+            try:
+                value, _ = parse_number_with_unit(cell.text)
+            except NumberError as error:
+                problems.append(Problem(column, error.cell_message))
+                continue
+            if problem := storable_problem(value):
+                problems.append(Problem(column, problem))
+    if read_status(raw.status) is None:
+        problems.append(
+            Problem("statut", f"valeur non permise (valeurs permises : {STATUS_WORDS})")
+        )
+    return problems
 
 
 def check_target_value(subject: Subject, value: Decimal) -> str | None:
