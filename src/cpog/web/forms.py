@@ -127,7 +127,7 @@ class ValueForm(forms.Form):
             elif label:
                 message = f"{label} : {problem.message}."
             else:
-                message = problem.message[:1].upper() + problem.message[1:] + "."
+                message = f"{problem.message}."
             self.add_error(name or None, message)
         if entry is not None:
             data["entry"] = entry
