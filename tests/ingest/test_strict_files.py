@@ -4,6 +4,7 @@ ODS cells, bounded archives."""
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -198,3 +199,26 @@ def test_an_archive_that_inflates_too_much_is_refused(tmp_path: Path) -> None:
         TableError, match=r"^Fichier refusé : enorme\.xlsx \(fichier trop volumineux"
     ):
         read_table(path)
+
+
+def test_headers_in_any_order_case_and_accents_read_every_line(tmp_path: Path) -> None:
+    from itertools import permutations
+
+    from cpog.contract import default_contract_path
+    from cpog.contract.loader import load_contract
+    from cpog.ingest.imports import validate_values
+
+    contract = load_contract(default_contract_path())
+    cells = {"IDENTIFIANT": "iql0", "Periode": "mars 2025", "valeur": "93,5", "STATUT": "déf."}
+    for order in permutations(cells):
+        path = tmp_path / "valeurs.csv"
+        path.write_text(";".join(order) + "\n" + ";".join(cells[h] for h in order) + "\n")
+        check = validate_values(read_table(path), contract, date(2026, 11, 27))
+        assert check.report.ok, (order, str(check.report))
+        [row] = check.rows
+        assert (row.subject.subject_id, row.period.key, row.value) == (
+            "iql0",
+            "2025-03",
+            Decimal("93.5"),
+        )
+        assert row.entry.status == "definitive"
