@@ -92,7 +92,7 @@ def test_allowed_values_are_user_words(tmp_path: Path) -> None:
         f"{contract.indicators[0].id};2024;1;bizarre;inconnue;~\n",
         encoding="utf-8",
     )
-    _, report = validate_targets(read_table(file), contract)
+    report = validate_targets(read_table(file), contract).report
     messages = " | ".join(issue.message for issue in report.issues)
     assert "nationale, individualisée, fixée, trajectoire" in messages
     assert "annexe COG, notification Cnaf, CPOG, déduite" in messages

@@ -122,6 +122,14 @@ def test_value_entry_changes_the_status_without_reload(
         form.get_by_role("button", name="Enregistrer la valeur").click()
     assert posted.value.status == 200
     assert posted.value.request.headers.get("hx-request") == "true"
+    # 12 days after about 20 in September is far from the series: a second step asks to confirm.
+    confirm = value_form(page).get_by_role("button", name="Confirmer et enregistrer la valeur")
+    confirm.wait_for()
+    assert "confirmez la valeur" in page.locator("#valeur-a-confirmer").inner_text()
+    assert status_badge(page).inner_text() == before  # nothing written yet
+    with page.expect_response(lambda r: r.request.method == "POST") as confirmed:
+        confirm.click()
+    assert confirmed.value.status == 200
     page.locator("#suivi .notice.success").wait_for()
 
     after = status_badge(page).inner_text()

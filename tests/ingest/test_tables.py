@@ -157,9 +157,27 @@ def test_headers_normalised_originals_kept(tmp_path: Path) -> None:
     assert normalise_header(" a \t b\n") == "a b"
 
 
-def test_short_rows_padded_and_empty_extra_columns_dropped(tmp_path: Path) -> None:
-    text = "a;b;c;\n1\n1;2;3;;\n"
-    table = read_table(write(tmp_path / "v.csv", text.encode()))
+def test_records_wider_or_narrower_than_the_header_are_named(tmp_path: Path) -> None:
+    text = "a;b;c;\n1\n1;2;3;;\n1;2;3;\n"
+    with pytest.raises(TableError) as caught:
+        read_table(write(tmp_path / "v.csv", text.encode()))
+    assert caught.value.lines == [
+        (
+            2,
+            "1 champ au lieu de 4 comme l'en-tête (séparateur : point-virgule) : ligne tronquée,"
+            " écrite avec un autre séparateur ou guillemet mal placé",
+        ),
+        (
+            3,
+            "5 champs au lieu de 4 comme l'en-tête (séparateur : point-virgule) : ligne tronquée,"
+            " écrite avec un autre séparateur ou guillemet mal placé",
+        ),
+    ]
+    assert "ligne 2 : 1 champ au lieu de 4" in str(caught.value)
+
+
+def test_empty_extra_column_kept_by_every_record_is_dropped(tmp_path: Path) -> None:
+    table = read_table(write(tmp_path / "v.csv", b"a;b;c;\n1;;;\n"))
     assert table.headers == ["a", "b", "c"]
     assert table.rows[0].cells == {"a": "1", "b": "", "c": ""}
 
@@ -187,7 +205,7 @@ def test_duplicate_header(tmp_path: Path) -> None:
 
 def test_values_under_a_column_without_header(tmp_path: Path) -> None:
     with pytest.raises(TableError, match=r"colonne C n'a pas d'en-tête.*ligne 3"):
-        read_table(write(tmp_path / "valeurs.csv", b"a;b\n1;2\n1;2;3\n"))
+        read_table(write(tmp_path / "valeurs.csv", b"a;b;\n1;2;\n1;2;3\n"))
 
 
 def test_unknown_extension(tmp_path: Path) -> None:

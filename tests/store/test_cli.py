@@ -65,7 +65,7 @@ def test_demo_then_status_shows_every_status() -> None:
 def test_demo_refuses_a_store_with_real_values(tmp_path: Path) -> None:
     assert run("load")[0] == 0
     values = tmp_path / "v.csv"
-    values.write_text("identifiant;période;valeur\niql0;2024;93\n", encoding="utf-8")
+    values.write_text("identifiant;période;valeur\niql0;décembre 2024;93\n", encoding="utf-8")
     assert run("import", "values", str(values))[0] == 0
     code, output = run("demo")
     assert code == 1 and "valeur(s) réelle(s)" in output
@@ -91,7 +91,7 @@ def test_import_errors_are_listed_and_nothing_is_written(tmp_path: Path) -> None
     run("load")
     bad = tmp_path / "valeurs.csv"
     bad.write_text(
-        "identifiant;période;valeur\nCOG 99-99;2024;1\niql0;T5 2024;93\niql0;2024;abc\n",
+        "identifiant;période;valeur\nCOG 99-99;2024;1\niql0;T5 2024;93\niql0;décembre 2024;abc\n",
         encoding="utf-8",
     )
     code, output = run("import", "values", str(bad))
@@ -105,7 +105,7 @@ def test_import_errors_are_listed_and_nothing_is_written(tmp_path: Path) -> None
 def test_import_dry_run_then_real(tmp_path: Path) -> None:
     run("load")
     good = tmp_path / "valeurs.csv"
-    good.write_text("identifiant;période;valeur\niql0;2024;93,8\n", encoding="utf-8")
+    good.write_text("identifiant;période;valeur\niql0;décembre 2024;93,8\n", encoding="utf-8")
     code, output = run("import", "values", "--dry-run", str(good))
     assert code == 0 and "simulation" in output and Measurement.objects.count() == 0
     code, output = run("import", "values", str(good))

@@ -100,8 +100,8 @@ MESSY = (
     "\ufeffIdentifiant;Libellé;Période;Valeur;Statut;Commentaire\r\n"
     "COG 08-29;Délai moyen;mars 2025;15,2;provisoire;\r\n"
     "cog-08-29;;2025-04;14,9;;saisie\r\n"
-    "IQL0;;T1 2025;93,5 %;définitive;\r\n"
-    "cog-10-41;Préjudices;2025;1\u202f234\u00a0567,5;;\r\n"
+    "IQL0;;mars 2025;93,5 %;définitive;\r\n"
+    "cog-10-41;Préjudices;décembre 2025;1\u202f234\u00a0567,5;;\r\n"
     "d01-r3-creches-avip;;2024;2;;\r\n"
     "COG-01-02;;2024;57,3;;\r\n"
 )
@@ -117,8 +117,8 @@ def test_a_messy_french_csv_imports(loaded: Contract, write: Writer) -> None:
     assert values == {
         ("cog-08-29", "2025-03"): Decimal("15.2"),
         ("cog-08-29", "2025-04"): Decimal("14.9"),
-        ("iql0", "2025-Q1"): Decimal("93.5"),
-        ("cog-10-41", "2025"): Decimal("1234567.5"),
+        ("iql0", "2025-03"): Decimal("93.5"),
+        ("cog-10-41", "2025-12"): Decimal("1234567.5"),
         ("d01-r3-creches-avip", "2024"): Decimal(2),
         ("cog-01-02", "2024"): Decimal("57.3"),
     }
@@ -159,9 +159,8 @@ BAD = (
 
 
 def test_bad_cells_are_all_listed_and_nothing_is_written(loaded: Contract, write: Writer) -> None:
-    import_values(
-        write("ok.csv", "identifiant;période;valeur\niql0;2024;92\n"), loaded, user="a", today=TODAY
-    )
+    ok = write("ok.csv", "identifiant;période;valeur\niql0;décembre 2024;92\n")
+    import_values(ok, loaded, user="a", today=TODAY)
     before = Measurement.objects.count()
     with pytest.raises(ImportValidationError) as caught:
         import_values(write("valeurs.csv", BAD), loaded, user="alice", today=TODAY)

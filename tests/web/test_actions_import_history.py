@@ -252,8 +252,8 @@ def csv_file(name: str, rows: list[list[str]]) -> SimpleUploadedFile:
 
 
 GOOD = [
-    ["COG 01-05", "", "2024", "1234", "définitive", "import de test"],
-    ["COG 02-12", "", "2024", "5678,5", "", ""],
+    ["COG 01-05", "", "2024", "201", "définitive", "import de test"],
+    ["COG 02-12", "", "2024", "27 678,5", "", ""],
     ["COG 08-29", "", "03/2024", "12,5", "provisoire", ""],
 ]
 BAD = [
@@ -299,7 +299,7 @@ def test_import_good_file_preview_then_confirm(client_for: Any, data_dir: Path) 
     assert response.status_code == 200
     body = text(response)
     assert "Confirmer l'import" in body and "3 changements sur 3 lignes" in body
-    assert "1\u202f234" in body and "5\u202f678,5" in body
+    assert "201" in body and "27\u202f678,5" in body
     assert Measurement.objects.count() == before  # dry run: nothing written
     [stored] = uploads(data_dir)
     assert stored.suffix == ".csv" and len(stored.stem) >= 20

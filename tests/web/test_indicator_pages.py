@@ -179,7 +179,7 @@ def test_pilot_writes_only_the_subjects_of_their_challenge(client_for: Any) -> N
     assert refused.status_code == 403
     assert _counts() == before
     # a measure of défi n°1 is theirs too, one of défi n°2 is not
-    assert _value(client, "/mesures/d01-r1-mam/", "2025", "9").status_code == 302
+    assert _value(client, "/mesures/d01-r1-mam/", "2025", "7").status_code == 302
     assert (
         _value(client, "/mesures/d02-r1-services-logement-jeunes/", "2025", "1").status_code == 403
     )
@@ -226,10 +226,10 @@ def test_value_validation_messages(client_for: Any) -> None:
     before = _counts()
     cases = [
         ("/indicateurs/cog-12-48/", "2025", "12,3,4", "« 12,3,4 »"),
-        ("/indicateurs/cog-12-48/", "2025", "", "Valeur : la valeur est obligatoire."),
-        ("/indicateurs/cog-12-48/", next_year, "80", "n&#x27;est pas terminée"),
-        ("/indicateurs/cog-08-29/", "2025", "12", "se saisissent par mois"),
-        ("/indicateurs/cog-12-48/", "mars 2025", "12", "se saisissent par année"),
+        ("/indicateurs/cog-12-48/", "2025", "", "Valeur : valeur manquante"),
+        ("/indicateurs/cog-12-48/", next_year, "80", "pas encore terminée"),
+        ("/indicateurs/cog-08-29/", "2025", "12", "COG 08-29 se saisit par mois"),
+        ("/indicateurs/cog-12-48/", "mars 2025", "12", "COG 12-48 se saisit par année"),
         ("/mesures/d09-r1-jumelage-production/", "2025", "150", "de 0 à 100"),
         ("/indicateurs/cog-12-48/", "cumul à fin mars 2025", "12", "ne sont pas cumulées"),
     ]

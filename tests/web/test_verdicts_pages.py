@@ -134,3 +134,18 @@ def test_overdue_actions_under_the_late_filter(client_for: Any, steering_data: A
     late = _text(client.get("/actions/", {"statut": "late"}))
     assert "/actions/d02-a3/" in client.get("/actions/", {"statut": "late"}).content.decode()
     assert "Mettre en place la « Boussole des jeunes »" in late
+
+
+def test_a_linked_measure_page_shows_the_indicator_values_and_no_entry_form(
+    client_for: Any,
+) -> None:
+    page = client_for("controle").get("/mesures/d05-r2-delai-prestations/").content.decode()
+    text = _text_of(page)
+    assert "Cette mesure prend les valeurs de l'indicateur" in text
+    assert 'href="/indicateurs/cog-08-29/"' in page
+    assert 'id="valeur-periode"' not in page  # no entry form that would always refuse
+    assert "octobre 2026" in text  # the indicator's monthly values are listed
+
+
+def _text_of(page: str) -> str:
+    return " ".join(html.unescape(page).replace("\u202f", " ").replace("\u00a0", " ").split())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -83,21 +83,45 @@ def _print_validation(error: ImportValidationError) -> None:
     )
 
 
-def _run_import(kind: str, file: Path, dry_run: bool) -> None:
+def _print_to_confirm(changes: list[Any], file: Path, dry_run: bool) -> None:
+    stream = out if dry_run else err
+    stream.print(f"\n{len(changes)} valeur(s) à confirmer dans {escape(file.name)} :")
+    for change in changes:
+        for note in change.to_confirm:
+            stream.print(
+                f"[yellow]?[/yellow] ligne {change.line}, {escape(change.subject_id)}, "
+                f"{escape(change.what)} : {escape(note)}",
+                soft_wrap=True,
+            )
+    if dry_run:
+        stream.print("Pour les enregistrer : relancez sans --dry-run, avec --confirmer.")
+    else:
+        stream.print(
+            "Rien n'a été enregistré. Vérifiez ces valeurs : si elles sont justes, relancez avec"
+            f" « cpog import values {escape(str(file))} --confirmer » ; sinon corrigez le fichier."
+        )
+
+
+def _run_import(kind: str, file: Path, dry_run: bool, confirm: bool = False) -> None:
     from cpog.store.bootstrap import current_user, setup
 
     setup()
     from cpog.store.contracts import current_contract
-    from cpog.store.imports import import_targets, import_values
+    from cpog.store.imports import ConfirmationNeeded, import_targets, import_values
 
     try:
         _, contract = current_contract()
         if kind == "values":
-            outcome = import_values(file, contract, user=current_user(), dry_run=dry_run)
+            outcome = import_values(
+                file, contract, user=current_user(), dry_run=dry_run, confirm=confirm
+            )
         else:
             outcome = import_targets(file, contract, user=current_user(), dry_run=dry_run)
     except ImportValidationError as error:
         _print_validation(error)
+        raise typer.Exit(1) from None
+    except ConfirmationNeeded as needed:
+        _print_to_confirm(needed.outcome.to_confirm, file, dry_run=False)
         raise typer.Exit(1) from None
     except CpogError as error:
         err.print(escape(str(error)))
@@ -111,19 +135,28 @@ def _run_import(kind: str, file: Path, dry_run: bool) -> None:
             "Période" if kind == "values" else "Année",
             "Avant",
             "Après",
+            "Remarque",
         ):
             table.add_column(column)
         for change in outcome.changes[:50]:
             table.add_row(
-                str(change.line), change.subject_id, change.what, change.before or "—", change.after
+                str(change.line),
+                change.subject_id,
+                change.what,
+                change.before or "—",
+                change.after,
+                escape(" ; ".join([*change.notes, *change.to_confirm])),
             )
         out.print(table)
         if len(outcome.changes) > 50:
             out.print(f"… et {len(outcome.changes) - 50} autres.")
+    if dry_run and outcome.to_confirm:
+        _print_to_confirm(outcome.to_confirm, file, dry_run=True)
     verb = "seraient enregistrées" if dry_run else "enregistrées"
+    skipped = f", {outcome.skipped_text}" if outcome.skipped else ""
     out.print(
         f"{file.name} : {outcome.rows} ligne(s) valides, {len(outcome.changes)} {what} {verb}, "
-        f"{outcome.unchanged} inchangée(s)."
+        f"{outcome.unchanged} inchangée(s){skipped}."
         + (" (simulation : rien n'a été écrit)" if dry_run else "")
     )
 
@@ -131,14 +164,22 @@ def _run_import(kind: str, file: Path, dry_run: bool) -> None:
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Montre ce qui changerait, sans rien enregistrer.")
 ]
+Confirm = Annotated[
+    bool,
+    typer.Option(
+        "--confirmer",
+        help="Confirme les valeurs à confirmer (taux écrit comme une fraction, cellule au format"
+        " %, valeur éloignée de sa série) ; sans lui, l'import les liste et n'écrit rien.",
+    ),
+]
 FileArg = Annotated[Path, typer.Argument(help="Fichier CSV ou Excel (XLSX, XLS, ODS).")]
 
 
 @import_app.command(
     "values", help="Importe des valeurs (réalisations) d'indicateurs et de mesures."
 )
-def import_values_command(file: FileArg, dry_run: DryRun = False) -> None:
-    _run_import("values", file, dry_run)
+def import_values_command(file: FileArg, dry_run: DryRun = False, confirm: Confirm = False) -> None:
+    _run_import("values", file, dry_run, confirm)
 
 
 @import_app.command("targets", help="Importe des cibles (nationales, individualisées…).")

@@ -1,12 +1,18 @@
 """Validation of value and target files against a contract, cell by cell.
 
 Every bad cell is reported at once (file, line, column, value, reason in French); nothing is
-returned for writing unless the whole file is valid, so an import is all-or-nothing.
+returned for writing unless the whole file is valid, so an import is all-or-nothing. Each value
+goes through :mod:`cpog.ingest.value_rule`, the rule of every door.
 
-Columns (the header row; case and accents of headers are as in the templates, order free):
+No line is dropped without a word: a line is a value (or a target), an error, or an empty
+template line — identifiant filled, every other column but libellé blank — counted in
+:attr:`ValuesCheck.skipped` (an API call reports such items as errors instead).
+
+Columns (the header row, matched by name in any order, case and accents ignored; unknown,
+missing and doubled columns are reported):
 
 values  : identifiant · libellé (ignored) · période · valeur · numérateur · dénominateur ·
-          statut (provisoire | définitive) · commentaire
+          statut (provisoire, définitive, définitif, déf., prov. …) · commentaire
 targets : identifiant · libellé (ignored) · année · valeur · type de cible (nationale |
           individualisée | fixée | trajectoire) · provenance (annexe COG | notification Cnaf |
           CPOG | déduite) · comparateur (< ≤ ≥ >) · motif
@@ -17,14 +23,25 @@ targets : identifiant · libellé (ignored) · année · valeur · type de cible
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from cpog.contract.model import Contract, MeasureKind
+from cpog.contract.model import Contract
 from cpog.ingest.tables import Row, Table, ValidationReport
-from cpog.periods import Period, PeriodError, parse_period
+from cpog.ingest.value_rule import (
+    Cell,
+    Entry,
+    RawEntry,
+    SeriesSource,
+    Subject,
+    check_target_value,
+    check_values,
+    check_without_subject,
+    plain_key,
+    subjects_of,
+)
+from cpog.periods import Period, PeriodError
 
 VALUE_COLUMNS = [
     "identifiant",
@@ -49,8 +66,6 @@ TARGET_COLUMNS = [
 REQUIRED_VALUE_COLUMNS = {"identifiant", "période", "valeur"}
 REQUIRED_TARGET_COLUMNS = {"identifiant", "année", "valeur", "type de cible", "provenance"}
 
-STATUSES = {"provisoire": "provisional", "definitive": "definitive", "": "provisional"}
-STATUS_WORDS = ["provisoire", "définitive"]
 TARGET_KINDS = {
     "nationale": "national",
     "individualisee": "individualised",
@@ -69,46 +84,32 @@ COMPARATORS = {"": "", "<": "lt", "≤": "le", "<=": "le", "≥": "ge", ">=": "g
 COMPARATOR_WORDS = ["<", "≤", "≥", ">"]
 
 
-def plain_key(text: str) -> str:
-    """Lower case without accents, for matching words people type in different ways."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
-@dataclass(frozen=True)
-class Subject:
-    subject_type: str  # "indicator" | "measure"
-    subject_id: str
-    label: str
-    unit: str
-    measure_kind: MeasureKind | None = None
-
-
-def subjects_of(contract: Contract) -> dict[str, Subject]:
-    """Every identifier a file may use, mapped to what it designates."""
-    found: dict[str, Subject] = {}
-    for indicator in contract.indicators:
-        subject = Subject("indicator", indicator.id, indicator.label, indicator.unit)
-        for key in (indicator.id, indicator.code, indicator.code_as_written):
-            if key:
-                found[plain_key(key)] = subject
-    for _, _, measure in contract.measures():
-        found[plain_key(measure.id)] = Subject(
-            "measure", measure.id, measure.label, measure.unit or "", measure.kind
-        )
-    return found
-
-
 @dataclass(frozen=True)
 class ValueRow:
     line: int
-    subject: Subject
-    period: Period
-    value: Decimal
-    numerator: Decimal | None
-    denominator: Decimal | None
-    status: str
-    comment: str
+    entry: Entry
+
+    @property
+    def subject(self) -> Subject:
+        return self.entry.subject
+
+    @property
+    def period(self) -> Period:
+        return self.entry.period
+
+    @property
+    def value(self) -> Decimal:
+        return self.entry.value
+
+
+@dataclass
+class ValuesCheck:
+    """What a values file holds: its valid rows (all of them, or none when ``report`` has an
+    error) and the lines of the template left empty."""
+
+    rows: list[ValueRow]
+    report: ValidationReport
+    skipped: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -124,11 +125,23 @@ class TargetRow:
 
 
 def _columns(table: Table, wanted: list[str], required: set[str], report: ValidationReport) -> bool:
-    plain = {plain_key(h): h for h in table.headers}
-    missing = [c for c in wanted if c in required and plain_key(c) not in plain]
-    unknown = [h for h in table.headers if plain_key(h) not in {plain_key(w) for w in wanted}]
+    """Match the headers with the template's columns by name, in any order, case and accents
+    ignored; rows are then read by the template's names."""
+    known = {plain_key(w): w for w in wanted}
+    by_name: dict[str, list[str]] = {}
+    for header in table.headers:
+        by_name.setdefault(known.get(plain_key(header), header), []).append(header)
+    missing = [c for c in wanted if c in required and c not in by_name]
+    unknown = [h for h in table.headers if plain_key(h) not in known]
+    doubled = [names for column, names in by_name.items() if column in wanted and len(names) > 1]
     for column in missing:
-        report.add(table.source, table.header_line, column, "", "colonne obligatoire absente")
+        report.add(
+            table.source,
+            table.header_line,
+            column,
+            "",
+            f"colonne obligatoire absente (colonnes lues : {', '.join(table.headers)})",
+        )
     for header in unknown:
         report.add(
             table.source,
@@ -137,17 +150,24 @@ def _columns(table: Table, wanted: list[str], required: set[str], report: Valida
             table.label(header),
             f"colonne inconnue (colonnes attendues : {', '.join(wanted)})",
         )
-    # Rows are read by the template's names whatever the headers' case and accents.
+    for names in doubled:
+        shown = " et ".join(f"« {table.label(n)} »" for n in names)
+        report.add(
+            table.source,
+            table.header_line,
+            table.label(names[1]),
+            "",
+            f"colonne en double : {shown} désignent la même colonne",
+        )
+    if missing or unknown or doubled:
+        return False
     for row in table.rows:
-        row.cells = {_canonical(k, wanted): v for k, v in row.cells.items()}
-        row.numbers = {_canonical(k, wanted): v for k, v in row.numbers.items()}
-    table.original_headers = {_canonical(h, wanted): table.label(h) for h in table.headers}
-    table.headers = [_canonical(h, wanted) for h in table.headers]
-    return not missing and not unknown
-
-
-def _canonical(header: str, wanted: list[str]) -> str:
-    return next((w for w in wanted if plain_key(w) == plain_key(header)), header)
+        row.cells = {known[plain_key(k)]: v for k, v in row.cells.items()}
+        row.numbers = {known[plain_key(k)]: v for k, v in row.numbers.items()}
+        row.percent = {known[plain_key(k)] for k in row.percent}
+    table.original_headers = {known[plain_key(h)]: table.label(h) for h in table.headers}
+    table.headers = [known[plain_key(h)] for h in table.headers]
+    return True
 
 
 def _subject(
@@ -185,62 +205,85 @@ def _choice(
     return found
 
 
+def _template_line(row: Row, filled: tuple[str, ...]) -> bool:
+    """A line of the template left as it was: its identifiant, nothing else but its libellé."""
+    return bool(row.cells.get("identifiant")) and not any(
+        row.cells.get(column) for column in row.cells if column not in filled
+    )
+
+
+def _cell(row: Row, column: str) -> Cell:
+    return Cell(row.cells.get(column, ""), row.numbers.get(column), column in row.percent)
+
+
 def validate_values(
-    table: Table, contract: Contract, today: date
-) -> tuple[list[ValueRow], ValidationReport]:
-    """Check a values file; the rows are returned only when the report is empty."""
+    table: Table,
+    contract: Contract,
+    today: date,
+    series: SeriesSource | None = None,
+    *,
+    skip_template_lines: bool = True,
+) -> ValuesCheck:
+    """Check a values file; the rows are returned only when the report is empty.
+
+    ``series`` gives the subjects' stored values, for the checks that need them (rates written
+    as fractions, unusual values). An API call passes ``skip_template_lines=False``: an item
+    without period nor value is an error there, not a template line.
+    """
     report = ValidationReport()
     if not _columns(table, VALUE_COLUMNS, REQUIRED_VALUE_COLUMNS, report):
-        return [], report
+        return ValuesCheck([], report)
     subjects = subjects_of(contract)
+    skipped: list[int] = []
+    items: list[tuple[Row, Subject, RawEntry]] = []
+    for row in table.rows:
+        if skip_template_lines and _template_line(row, ("identifiant", "libellé")):
+            skipped.append(row.line)
+            continue
+        subject = _subject(table, row, subjects, report)
+        raw = RawEntry(
+            row.cells.get("période", ""),
+            _cell(row, "valeur"),
+            _cell(row, "numérateur"),
+            _cell(row, "dénominateur"),
+            row.cells.get("statut", ""),
+            row.cells.get("commentaire", ""),
+        )
+        if subject is None:
+            for problem in check_without_subject(raw):
+                report.add_cell(table, row, problem.field, problem.message)
+            continue
+        items.append((row, subject, raw))
+    results = check_values([(s, r) for _, s, r in items], today, series)
     rows: list[ValueRow] = []
     seen: dict[tuple[str, str], int] = {}
-    for row in table.rows:
-        if not row.cells.get("période") and not row.cells.get("valeur"):
-            continue  # a template line left unfilled
-        subject = _subject(table, row, subjects, report)
-        period = report.check(table, row, "période", parse_period)
-        value = report.number(table, row, "valeur")
-        numerator = report.number(table, row, "numérateur", required=False)
-        denominator = report.number(table, row, "dénominateur", required=False)
-        status = _choice(table, row, "statut", STATUSES, STATUS_WORDS, report)
-        if period is not None and period.end > today:
-            report.add_cell(
-                table, row, "période", f"période pas encore terminée au {today:%d/%m/%Y}"
-            )
-        if denominator is not None and denominator == 0:
-            report.add_cell(table, row, "dénominateur", "dénominateur nul")
-        if (
-            subject is not None
-            and subject.measure_kind == MeasureKind.MILESTONE
-            and (value is not None and not Decimal(0) <= value <= Decimal(100))
-        ):
-            report.add_cell(table, row, "valeur", "un jalon s'exprime en % réalisé, de 0 à 100")
-        if subject is not None and period is not None:
-            key = (subject.subject_id, period.key)
-            if key in seen:
-                report.add_cell(
-                    table,
-                    row,
-                    "période",
-                    f"valeur déjà donnée ligne {seen[key]} pour la même période",
-                )
-            seen[key] = row.line
-        if subject is None or period is None or value is None or status is None or not report.ok:
+    for (row, _, _), (entry, problems) in zip(items, results, strict=True):
+        for problem in problems:
+            report.add_cell(table, row, problem.field, problem.message)
+        if entry is None:
             continue
-        rows.append(
-            ValueRow(
-                row.line,
-                subject,
-                period,
-                value,
-                numerator,
-                denominator,
-                status,
-                row.cells.get("commentaire", ""),
+        key = (entry.subject.subject_id, entry.period.key)
+        if key in seen:
+            report.add_cell(
+                table, row, "période", f"valeur déjà donnée ligne {seen[key]} pour la même période"
             )
+            continue
+        seen[key] = row.line
+        rows.append(ValueRow(row.line, entry))
+    if not rows and report.ok:
+        report.add(
+            table.source,
+            0,
+            "",
+            "",
+            f"Aucune valeur à importer dans {table.source}"
+            + (
+                f" : les {len(skipped)} ligne(s) du modèle sont vides"
+                if skipped
+                else " : le fichier n'a que sa ligne d'en-tête"
+            ),
         )
-    return (rows if report.ok else []), report
+    return ValuesCheck(rows if report.ok else [], report, skipped)
 
 
 def _year(text: str) -> int:
@@ -249,18 +292,32 @@ def _year(text: str) -> int:
     return int(text)
 
 
-def validate_targets(table: Table, contract: Contract) -> tuple[list[TargetRow], ValidationReport]:
+@dataclass
+class TargetsCheck:
+    """What a targets file holds: its valid rows (all, or none when ``report`` has an error)
+    and the lines of the template left empty."""
+
+    rows: list[TargetRow]
+    report: ValidationReport
+    skipped: list[int] = field(default_factory=list)
+
+
+def validate_targets(
+    table: Table, contract: Contract, *, skip_template_lines: bool = True
+) -> TargetsCheck:
     """Check a targets file; the rows are returned only when the report is empty."""
     report = ValidationReport()
     if not _columns(table, TARGET_COLUMNS, REQUIRED_TARGET_COLUMNS, report):
-        return [], report
+        return TargetsCheck([], report)
     subjects = subjects_of(contract)
     rows: list[TargetRow] = []
+    skipped: list[int] = []
     seen: dict[tuple[str, int, str], int] = {}
     span = f"{contract.period.start}-{contract.period.end}"
     for row in table.rows:
-        if not row.cells.get("année") and not row.cells.get("valeur"):
-            continue  # a template line left unfilled
+        if skip_template_lines and _template_line(row, ("identifiant", "libellé")):
+            skipped.append(row.line)
+            continue
         subject = _subject(table, row, subjects, report)
         year = report.check(table, row, "année", _year)
         value = report.number(table, row, "valeur")
@@ -270,6 +327,22 @@ def validate_targets(table: Table, contract: Contract) -> tuple[list[TargetRow],
         reason = row.cells.get("motif", "")
         if year is not None and not contract.period.start <= year <= contract.period.end:
             report.add_cell(table, row, "année", f"année hors de la période du contrat ({span})")
+        if "valeur" in row.percent:
+            report.add_cell(
+                table,
+                row,
+                "valeur",
+                "cellule au format pourcentage (0,935 affiché 93,5 %) : écrivez la cible telle"
+                " qu'elle se lit (93,5) dans une cellule au format nombre",
+            )
+            value = None
+        if (
+            subject is not None
+            and value is not None
+            and (problem := check_target_value(subject, value))
+        ):
+            report.add_cell(table, row, "valeur", problem)
+            value = None
         if subject is not None and year is not None and kind is not None:
             key = (subject.subject_id, year, kind)
             if key in seen:
@@ -290,4 +363,6 @@ def validate_targets(table: Table, contract: Contract) -> tuple[list[TargetRow],
         ):
             continue
         rows.append(TargetRow(row.line, subject, year, value, kind, provenance, comparator, reason))
-    return (rows if report.ok else []), report
+    if not rows and report.ok:
+        report.add(table.source, 0, "", "", f"Aucune cible à importer dans {table.source}")
+    return TargetsCheck(rows if report.ok else [], report, skipped)

@@ -12,7 +12,10 @@ CSV and text files (``.csv``, ``.txt``, ``.tsv``):
 * delimiter: ``;``, tab or ``,`` — the one splitting the header line into the most columns,
   ``;`` winning ties; Excel's ``sep=;`` first line is honoured; recorded in
   :attr:`Table.delimiter`;
-* quoted fields (with delimiters or line breaks inside) and CRLF line ends are handled.
+* quoted fields (with delimiters or line breaks inside) and CRLF line ends are handled;
+* read strictly: every non-blank record must have as many fields as the header (a line with
+  another separator, a truncated or ragged line is an error naming it), and a quote left open
+  is an error naming the line where it opens — never half a file read without a word.
 
 Spreadsheets (``.xlsx``, ``.xlsm``, ``.xlsb``, ``.xls``, ``.ods``) are read with python-calamine,
 the first visible sheet unless ``sheet`` is given. Cell values become text without float noise:
@@ -21,8 +24,10 @@ numbers keep at most 15 significant digits, as Excel shows them, with a dot as d
 :attr:`Row.numbers` — use :meth:`Row.number` rather than ``parse_number(row.cells[...])`` since
 ``"1.234"`` (a number typed 1,234 in Excel) is ambiguous text for :func:`parse_number`. Dates
 become ``"27/11/2026"`` (``"27/11/2026 14:30"`` with a time), booleans ``"VRAI"``/``"FAUX"``.
-Caveat: a cell *displayed* as ``93,5 %`` holds 0.935 and is read as ``"0.935"`` — calamine does
-not expose number formats.
+A cell *displayed* as ``93,5 %`` holds 0.935 and is read as ``"0.935"``; calamine does not expose
+number formats, so :mod:`cpog.ingest.cell_formats` reads them from the file (XLSX/XLSM styles,
+ODS cell types) and :attr:`Row.percent` names the columns whose cell is formatted as a percentage.
+Not for ``.xls`` and ``.xlsb`` (binary formats): save as ``.xlsx``.
 
 Headers are normalised (stripped, inner whitespace collapsed to one space);
 :attr:`Table.original_headers` keeps them as written, for messages. Columns without a header are
@@ -39,6 +44,7 @@ import codecs
 import csv
 import io
 import math
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -48,6 +54,7 @@ from typing import TypeVar
 
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+from cpog.ingest.cell_formats import FormatError, check_archive, percent_cells
 from cpog.ingest.numbers import parse_number
 
 __all__ = [
@@ -72,10 +79,12 @@ T = TypeVar("T")
 
 
 class TableError(ValueError):
-    """A file that cannot be read as a table. ``file`` is the file name shown to the user."""
+    """A file that cannot be read as a table. ``file`` is the file name shown to the user;
+    ``lines`` the problems of given lines, ``(line, reason)``, when there are such."""
 
-    def __init__(self, file: str, message: str) -> None:
+    def __init__(self, file: str, message: str, lines: Sequence[tuple[int, str]] = ()) -> None:
         self.file = file
+        self.lines = list(lines)
         super().__init__(message)
 
 
@@ -88,6 +97,7 @@ class Row:
     line: int
     cells: dict[str, str]
     numbers: dict[str, Decimal] = field(default_factory=dict)
+    percent: set[str] = field(default_factory=set)  # number cells formatted as a percentage
 
     def number(self, column: str) -> Decimal:
         """The cell as a number: the spreadsheet value when it was a number, otherwise
@@ -138,6 +148,7 @@ class _RawRow:
     line: int
     cells: list[str]
     numbers: dict[int, Decimal] = field(default_factory=dict)
+    percent: set[int] = field(default_factory=set)
 
 
 def _is_blank(cells: Sequence[str]) -> bool:
@@ -187,7 +198,8 @@ def _build(
     for raw in data:
         cells = {name: (raw.cells[i] if i < len(raw.cells) else "") for i, name in kept}
         numbers = {name: raw.numbers[i] for i, name in kept if i in raw.numbers}
-        table_rows.append(Row(line=raw.line, cells=cells, numbers=numbers))
+        percent = {name for i, name in kept if i in raw.percent}
+        table_rows.append(Row(line=raw.line, cells=cells, numbers=numbers, percent=percent))
     return Table(
         source=source,
         headers=headers,
@@ -267,13 +279,43 @@ def os_reason(error: OSError) -> str:
     return "erreur de lecture du disque"
 
 
-def _csv_reason(error: csv.Error) -> str:
+DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
+
+
+def _csv_reason(error: csv.Error, start: int) -> str:
     text = str(error)
     if "field larger than field limit" in text:
         return "une cellule dépasse la taille maximale (131 072 caractères)"
     if "new-line character" in text or "unexpected end of data" in text:
-        return "guillemet non fermé"
+        return (
+            f"guillemet ouvert ligne {start} et jamais fermé : toute la suite du fichier serait"
+            " lue comme une seule cellule"
+        )
+    if "expected after" in text:
+        return "guillemet mal placé : un guillemet fermant doit être suivi du séparateur"
     return "structure CSV incohérente"
+
+
+def _plural_fields(count: int) -> str:
+    return f"{count} champ{'s' if count > 1 else ''}"
+
+
+def _ragged(raw_rows: list[_RawRow], delimiter: str) -> list[tuple[int, str]]:
+    """Non-blank records whose width is not the header's: each is named, never read."""
+    rows = [r for r in raw_rows if not _is_blank(r.cells)]
+    if not rows:
+        return []
+    width = len(rows[0].cells)
+    name = DELIMITER_NAMES.get(delimiter, delimiter)
+    return [
+        (
+            row.line,
+            f"{_plural_fields(len(row.cells))} au lieu de {width} comme l'en-tête (séparateur :"
+            f" {name}) : ligne tronquée, écrite avec un autre séparateur ou guillemet mal placé",
+        )
+        for row in rows[1:]
+        if len(row.cells) != width
+    ]
 
 
 def _read_csv(path: Path, source: str) -> Table:
@@ -296,19 +338,23 @@ def _read_csv(path: Path, source: str) -> Table:
     else:
         delimiter = _sniff_delimiter(text)
 
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     raw_rows: list[_RawRow] = []
+    start = 1
     try:
-        start = 1
         for record in reader:
             raw_rows.append(_RawRow(line=start + skipped, cells=[c.strip() for c in record]))
             start = reader.line_num + 1
     except csv.Error as exc:
+        line = (start if "end of data" in str(exc) else reader.line_num) + skipped
+        reason = _csv_reason(exc, start + skipped)
         raise TableError(
-            source,
-            f"Fichier illisible : {source} (ligne {reader.line_num + skipped} : "
-            f"{_csv_reason(exc)}).",
+            source, f"Fichier illisible : {source} (ligne {line} : {reason}).", [(line, reason)]
         ) from exc
+    if ragged := _ragged(raw_rows, delimiter):
+        shown = "; ".join(f"ligne {line} : {reason}" for line, reason in ragged[:5])
+        more = f" ; et {len(ragged) - 5} autre(s) ligne(s)" if len(ragged) > 5 else ""
+        raise TableError(source, f"Fichier illisible : {source} ({shown}{more}).", ragged)
     return _build(source, raw_rows, encoding=encoding, delimiter=delimiter)
 
 
@@ -387,6 +433,12 @@ def _read_spreadsheet(path: Path, source: str, sheet: str | None) -> Table:
     if not path.is_file():
         raise TableError(source, f"Fichier introuvable : {source}.")
     try:
+        check_archive(path)
+    except FormatError as error:
+        raise TableError(source, f"Fichier refusé : {source} ({error}).") from error
+    except (OSError, zipfile.BadZipFile) as error:
+        raise TableError(source, f"Fichier illisible : {source} ({_BAD_WORKBOOK}).") from error
+    try:
         workbook = CalamineWorkbook.from_path(path)
     except Exception as exc:  # calamine raises many kinds: zip, xml, password, I/O…
         raise TableError(source, f"Fichier illisible : {source} ({_BAD_WORKBOOK}).") from exc
@@ -396,6 +448,10 @@ def _read_spreadsheet(path: Path, source: str, sheet: str | None) -> Table:
             data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as exc:
             raise TableError(source, f"Fichier illisible : {source} ({_BAD_WORKBOOK}).") from exc
+    try:
+        percent = percent_cells(path, name, source)
+    except FormatError as error:
+        raise TableError(source, f"Fichier illisible : {source} ({error}).") from error
     raw_rows: list[_RawRow] = []
     for index, values in enumerate(data):
         raw = _RawRow(line=index + 1, cells=[])
@@ -404,6 +460,8 @@ def _read_spreadsheet(path: Path, source: str, sheet: str | None) -> Table:
             raw.cells.append(text)
             if number is not None:
                 raw.numbers[column] = number
+                if (index, column) in percent:
+                    raw.percent.add(column)
         raw_rows.append(raw)
     return _build(source, raw_rows, sheet=name)
 

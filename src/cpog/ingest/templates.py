@@ -9,23 +9,31 @@ import xlsxwriter
 
 from cpog.contract.model import Contract
 from cpog.ingest.imports import TARGET_COLUMNS, VALUE_COLUMNS
+from cpog.ingest.value_rule import STATUS_WORDS
 
 HELP = {
     "values": [
-        "Une ligne par valeur : identifiant, période, valeur. Les lignes sans période ni valeur "
-        "sont ignorées.",
+        "Une ligne par valeur : identifiant, période, valeur. Une ligne du modèle laissée vide "
+        "(identifiant seul) est ignorée et comptée dans le compte rendu de l'import.",
         "identifiant : code de l'indicateur (COG 08-29), identifiant (iql0) ou mesure de résultat "
         "visé (d01-r3-creches-avip). La colonne libellé n'est pas lue.",
-        "période : 2025, 2025-03, 03/2025, mars 2025, T1 2025, S2 2024, cumul à fin mars 2025.",
-        "valeur : nombre à la française (1 234,5). Un taux s'écrit en pourcentage : 93,5 (et non "
-        "0,935 ni une cellule au format %).",
-        "statut : provisoire (par défaut) ou définitive.",
+        "période : au grain de l'indicateur — par mois (mars 2025, 2025-03, 03/2025 ; cumul à fin "
+        "mars 2025 pour un indicateur cumulé depuis le 1er janvier), par trimestre (T1 2025), par "
+        "année (2025, et pour toute mesure de résultat visé). Seule une période terminée.",
+        "valeur : nombre à la française (1 234,5). Un taux s'écrit en pourcentage : 93,5. Un taux "
+        "écrit 0,935 ou une cellule au format % est montré converti (0,935 → 93,5 %) et "
+        "n'est enregistré qu'après confirmation.",
+        "numérateur, dénominateur (facultatifs) : la valeur doit leur correspondre "
+        "(100 × numérateur / dénominateur pour un taux) ; valeur vide, elle est calculée.",
+        f"statut : {STATUS_WORDS}.",
         "Un import est tout ou rien : si une cellule est fausse, rien n'est enregistré et toutes "
         "les erreurs sont listées.",
     ],
     "targets": [
         "Une ligne par cible : identifiant, année, valeur, type de cible, provenance.",
         "type de cible : nationale, individualisée, fixée, trajectoire.",
+        "valeur : un niveau respecte les bornes de l'unité (un taux de 0 à 100, un délai ou un "
+        "nombre positif) ; la cible d'une évolution (en % ou en points) peut être négative.",
         "provenance : annexe COG, notification Cnaf, CPOG, déduite.",
         "comparateur (facultatif) : <, ≤, ≥, >.",
         "motif : obligatoire quand une cible déjà enregistrée change.",
@@ -65,7 +73,11 @@ def write_template(contract: Contract, kind: str, path: Path) -> Path:
     sheet.freeze_panes(1, 2)
     if kind == "values":
         sheet.data_validation(
-            1, 6, len(rows), 6, {"validate": "list", "source": ["provisoire", "définitive"]}
+            1,
+            6,
+            len(rows),
+            6,
+            {"validate": "list", "source": ["provisoire", "définitive", "définitif"]},
         )
     else:
         sheet.data_validation(

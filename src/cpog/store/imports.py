@@ -1,9 +1,15 @@
 """Importing value and target files into the store: validated whole, then written in one
-transaction, or not at all. Importing the same file again writes nothing."""
+transaction, or not at all. Importing the same file again writes nothing.
+
+Values pass the rule of every door (:mod:`cpog.ingest.value_rule`) with the store's series
+(:class:`StoredSeries`). A value the rule converted (a rate written as a fraction) or found far
+from its series is written only when the caller confirms (``confirm=True``); otherwise
+:class:`ConfirmationNeeded` lists them, and nothing is written."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -12,9 +18,11 @@ from pathlib import Path
 from django.db import transaction
 
 from cpog import clock
+from cpog.assess import Observation, Policy
+from cpog.assess.outliers import unusual
 from cpog.contract.model import Contract
 from cpog.formatting import fr_number
-from cpog.ingest.imports import validate_targets, validate_values
+from cpog.ingest.imports import ValueRow, validate_targets, validate_values
 from cpog.ingest.tables import (
     CellIssue,
     ImportValidationError,
@@ -24,16 +32,67 @@ from cpog.ingest.tables import (
     os_reason,
     read_table,
 )
+from cpog.ingest.value_rule import Entry, Subject
+from cpog.periods import Period, parse_period
+from cpog.steering import StoredTarget, indicator_subject, measure_subject
 from cpog.store.models import ImportBatch, Measurement
 from cpog.store.values import (
     NewTarget,
     NewValue,
     current_rows,
+    current_targets,
     plan_targets,
     plan_values,
     record_targets,
     record_values,
 )
+
+
+class StoredSeries:
+    """The store's current values and targets, for the value rule's checks that need a series:
+    a rate written as a fraction, a value far from its series (:func:`cpog.assess.outliers.
+    unusual` with the policy, on the subject as the assessment builds it)."""
+
+    def __init__(self, contract: Contract, policy: Policy | None = None) -> None:
+        self.contract = contract
+        self.scope = contract.organisation.code
+        self.policy = policy or Policy()
+        self._values: dict[tuple[str, str], dict[Period, Decimal]] | None = None
+        self._targets: dict[tuple[str, str], list[StoredTarget]] | None = None
+
+    def _load(self) -> dict[tuple[str, str], dict[Period, Decimal]]:
+        if self._values is None:
+            self._values = {}
+            periods: dict[str, Period] = {}
+            for (kind, subject_id, key), row in current_rows(self.contract.id, self.scope).items():
+                period = periods.setdefault(key, parse_period(key))
+                self._values.setdefault((kind, subject_id), {})[period] = row.value
+        return self._values
+
+    def values(self, subject: Subject) -> dict[Period, Decimal]:
+        return self._load().get((subject.subject_type, subject.subject_id), {})
+
+    def unusual(
+        self, subject: Subject, series: Mapping[Period, Decimal], period: Period, value: Decimal
+    ) -> str | None:
+        if self._targets is None:
+            self._targets = {
+                key: [StoredTarget(t.year, float(t.value), t.kind, t.comparator) for t in rows]
+                for key, rows in current_targets(self.contract.id, self.scope).items()
+            }
+        targets = self._targets.get((subject.subject_type, subject.subject_id), [])
+        observations = [
+            Observation(p, float(v)) for p, v in sorted(series.items()) if p.unit == period.unit
+        ]
+        if subject.subject_type == "indicator":
+            indicator = self.contract.indicator(subject.subject_id)
+            assert indicator is not None
+            assessed, _ = indicator_subject(self.contract, indicator, targets, observations)
+        else:
+            measure = next(m for _, _, m in self.contract.measures() if m.id == subject.subject_id)
+            assessed, _ = measure_subject(self.contract, measure, targets, observations)
+        found = unusual(assessed, observations, period, float(value), self.policy)
+        return None if found is None else found.reason
 
 
 @dataclass
@@ -43,6 +102,8 @@ class Change:
     what: str  # period key or year
     before: str | None
     after: str
+    notes: list[str] = field(default_factory=list)  # computed value, what needs confirming
+    to_confirm: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -53,10 +114,35 @@ class ImportOutcome:
     changes: list[Change] = field(default_factory=list)
     dry_run: bool = False
     batch: ImportBatch | None = None
+    skipped: int = 0  # template lines left empty
+    confirmed: bool = False
 
     @property
     def unchanged(self) -> int:
         return self.rows - len(self.changes)
+
+    @property
+    def to_confirm(self) -> list[Change]:
+        """The changes the user must confirm before they are written."""
+        return [c for c in self.changes if c.to_confirm]
+
+    @property
+    def skipped_text(self) -> str:
+        """« 3 ligne(s) du modèle laissée(s) vides, ignorée(s) », or nothing."""
+        if not self.skipped:
+            return ""
+        return f"{self.skipped} ligne(s) du modèle laissée(s) vides, ignorée(s)"
+
+
+class ConfirmationNeeded(Exception):
+    """Values that need the user's confirmation were not confirmed: nothing was written."""
+
+    def __init__(self, outcome: ImportOutcome) -> None:
+        self.outcome = outcome
+        count = len(outcome.to_confirm)
+        super().__init__(
+            f"{count} valeur(s) à confirmer dans {outcome.file} : rien n'a été enregistré."
+        )
 
 
 def _read(path: Path, name: str | None) -> tuple[bytes, Table]:
@@ -84,6 +170,7 @@ def import_values(
     dry_run: bool = False,
     today: date | None = None,
     name: str | None = None,
+    confirm: bool = False,
 ) -> ImportOutcome:
     """Import a values file: every cell validated, then all rows written or none."""
     raw, table = _read(path, name)
@@ -95,6 +182,7 @@ def import_values(
         dry_run=dry_run,
         today=today,
         raw=raw,
+        confirm=confirm,
     )
 
 
@@ -107,47 +195,42 @@ def apply_values(
     dry_run: bool = False,
     today: date | None = None,
     raw: bytes | None = None,
+    confirm: bool = False,
+    template_lines: bool = True,
 ) -> ImportOutcome:
     """Validate a table of values and write it in one transaction (files and the API).
 
-    ``raw`` is the imported file's content: its batch is recorded when given.
+    ``raw`` is the imported file's content: its batch is recorded when given. Values to confirm
+    (converted, unusual) are written only with ``confirm``; otherwise, unless ``dry_run``,
+    :class:`ConfirmationNeeded` is raised. ``template_lines=False`` (the API) refuses lines
+    without period nor value instead of counting them as an empty template line.
     """
-    rows, report = validate_values(table, contract, today or clock.today())
-    report.raise_if_errors()
-    scope = contract.organisation.code
-    new = [
-        NewValue(
-            r.subject.subject_type,
-            r.subject.subject_id,
-            r.period,
-            r.value,
-            r.numerator,
-            r.denominator,
-            r.status,
-            r.comment,
-        )
-        for r in rows
-    ]
-    lines = {(r.subject.subject_id, r.period.key): r.line for r in rows}
     with transaction.atomic():
+        check = validate_values(
+            table,
+            contract,
+            today or clock.today(),
+            StoredSeries(contract),
+            skip_template_lines=template_lines,
+        )
+        check.report.raise_if_errors()
+        rows = check.rows
+        scope = contract.organisation.code
+        new = [_new_value(r.entry) for r in rows]
+        by_key = {(r.subject.subject_id, r.period.key): r for r in rows}
         current = current_rows(contract.id, scope, {v.subject_id for v in new})
         plan = plan_values(contract.id, scope, new, current)
         outcome = ImportOutcome(
             table.source,
             ImportBatch.Kind.VALUES,
             len(rows),
-            [
-                Change(
-                    lines[(v.subject_id, v.period.key)],
-                    v.subject_id,
-                    str(v.period),
-                    None if p is None else _shown(p.value),
-                    _shown(v.value),
-                )
-                for v, p in plan
-            ],
+            [_value_change(by_key[(v.subject_id, v.period.key)], p) for v, p in plan],
             dry_run,
+            skipped=len(check.skipped),
+            confirmed=confirm,
         )
+        if outcome.to_confirm and not confirm and not dry_run:
+            raise ConfirmationNeeded(outcome)
         if dry_run or not plan:
             return outcome
         outcome.batch = _batch(
@@ -185,10 +268,12 @@ def apply_targets(
     user: str,
     dry_run: bool = False,
     raw: bytes | None = None,
+    template_lines: bool = True,
 ) -> ImportOutcome:
     """Validate a table of targets and write it in one transaction (files and the API)."""
-    rows, report = validate_targets(table, contract)
-    report.raise_if_errors()
+    check = validate_targets(table, contract, skip_template_lines=template_lines)
+    check.report.raise_if_errors()
+    rows = check.rows
     scope = contract.organisation.code
     new = [
         NewTarget(
@@ -234,6 +319,7 @@ def apply_targets(
                 for t, p in plan
             ],
             dry_run,
+            skipped=len(check.skipped),
         )
         if dry_run or not plan:
             return outcome
@@ -270,9 +356,41 @@ def _shown(value: Decimal) -> str:
     return fr_number(value.normalize())
 
 
+def _new_value(entry: Entry) -> NewValue:
+    return NewValue(
+        entry.subject.subject_type,
+        entry.subject.subject_id,
+        entry.period,
+        entry.value,
+        entry.numerator,
+        entry.denominator,
+        entry.status,
+        entry.comment,
+        confirmed_unusual=entry.unusual is not None,
+    )
+
+
+def _value_change(row: ValueRow, previous: Measurement | None) -> Change:
+    entry = row.entry
+    notes = []
+    if entry.computed:
+        notes.append("calculée : numérateur / dénominateur")
+    return Change(
+        row.line,
+        entry.subject.subject_id,
+        str(entry.period),
+        None if previous is None else _shown(previous.value),
+        _shown(entry.value),
+        notes,
+        entry.to_confirm,
+    )
+
+
 __all__ = [
     "Change",
+    "ConfirmationNeeded",
     "ImportOutcome",
+    "StoredSeries",
     "apply_targets",
     "apply_values",
     "import_targets",

@@ -138,6 +138,8 @@ class Measurement(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices)
     batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT)
     comment = models.TextField(blank=True)
+    # The value was far from its series and the user confirmed it (cpog.assess.outliers).
+    confirmed_unusual = models.BooleanField(default=False)
     recorded_by = models.CharField(max_length=150)
     recorded_at = models.DateTimeField()
 

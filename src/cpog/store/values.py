@@ -30,6 +30,7 @@ class NewValue:
     denominator: Decimal | None = None
     status: str = Measurement.Status.PROVISIONAL
     comment: str = ""
+    confirmed_unusual: bool = False  # far from its series, and confirmed by the user
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ def record_values(
             source=source,
             batch=batch,
             comment=new.comment,
+            confirmed_unusual=new.confirmed_unusual,
             recorded_by=user,
             recorded_at=at,
         )
@@ -141,7 +143,10 @@ def record_values(
 def _snapshot(row: Measurement | None) -> dict[str, str] | None:
     if row is None:
         return None
-    return {"value": str(row.value), "status": row.status, "source": row.source}
+    snapshot = {"value": str(row.value), "status": row.status, "source": row.source}
+    if row.confirmed_unusual:
+        snapshot["confirmed_unusual"] = "valeur inhabituelle confirmée"
+    return snapshot
 
 
 def history(

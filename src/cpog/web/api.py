@@ -23,7 +23,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import NinjaAPI, P, QueryEx
 from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
@@ -34,21 +34,14 @@ from cpog.assess.types import Target, YearVerdict
 from cpog.assess.wording import lateness_text, next_value_text, verdict_label
 from cpog.contract.model import Contract
 from cpog.formatting import fr_number
-from cpog.ingest.imports import (
-    TARGET_COLUMNS,
-    VALUE_COLUMNS,
-    Subject,
-    plain_key,
-    subjects_of,
-    validate_targets,
-    validate_values,
-)
+from cpog.ingest.imports import TARGET_COLUMNS, VALUE_COLUMNS
 from cpog.ingest.numbers import DateError, parse_date
 from cpog.ingest.tables import CellIssue, ImportValidationError, Row, Table
+from cpog.ingest.value_rule import Subject, plain_key, subjects_of
 from cpog.periods import Period, PeriodError, parse_period
 from cpog.steering import Provenance, StatusRow, as_of_problem, provenance_text
 from cpog.store.contracts import NoContractLoaded, current_contract
-from cpog.store.imports import apply_targets, apply_values
+from cpog.store.imports import ConfirmationNeeded, ImportOutcome, apply_targets, apply_values
 from cpog.store.models import Measurement
 from cpog.store.models import Target as StoredTargetRow
 from cpog.store.status import status_at
@@ -781,17 +774,6 @@ def _table(
     return Table(source=SOURCE, headers=list(columns), rows=rows, header_line=0)
 
 
-def _blank_rows(table: Table, first: str, second: str) -> list[CellIssue]:
-    """Items without the two cells a template line leaves blank: imports skip such lines
-    silently, an API call must not."""
-    return [
-        CellIssue(table.source, row.line, column, "", "valeur manquante")
-        for row in table.rows
-        if not row.cells[first] and not row.cells[second]
-        for column in (first, second)
-    ]
-
-
 def _issues(issues: Sequence[CellIssue], fields: dict[str, str]) -> list[dict[str, Any]]:
     by_column = {column: field for field, column in fields.items()}
     ordered = sorted(issues, key=lambda issue: issue.line)  # stable: column order kept
@@ -853,26 +835,59 @@ def _check_value_rights(request: HttpRequest, contract: Contract, items: Sequenc
     tags=["Valeurs"],
     summary="Enregistrer des valeurs",
     description="Une liste de valeurs, validées comme les lignes d'un fichier d'import de "
-    "valeurs, enregistrées toutes ou aucune. Une valeur identique à la valeur en vigueur "
-    "n'est pas réécrite ; une valeur différente crée une révision. Jeton d'API obligatoire.",
+    "valeurs et comme une saisie (mêmes règles, mêmes messages), enregistrées toutes ou aucune. "
+    "Une valeur vide est calculée depuis « numerator » et « denominator ». Une valeur identique "
+    "à la valeur en vigueur n'est pas réécrite ; une valeur différente crée une révision. "
+    "Un taux écrit comme une fraction ou une valeur éloignée de sa série demande "
+    "« ?confirmer=true » (sinon 422 avec leur liste). Jeton d'API obligatoire.",
 )
-def post_values(request: HttpRequest, items: list[ValueIn]) -> Any:
+def post_values(
+    request: HttpRequest,
+    items: list[ValueIn],
+    confirmer: QueryEx[
+        bool,
+        P(
+            description="Confirme les valeurs à confirmer : un taux écrit comme une fraction "
+            "(« 0,861 » → 86,1 %) ou une valeur éloignée de sa série. Sans lui, la réponse est "
+            "422 avec la liste de ces valeurs, et rien n'est enregistré."
+        ),
+    ] = False,
+) -> Any:
     context = _context()
     contract = context.contract
     _check_value_rights(request, contract, items)
     if not items:
         raise ApiProblem(422, "La liste est vide : aucune valeur à enregistrer.")
     table = _table(items, VALUE_FIELDS, VALUE_COLUMNS)
-    blank = _blank_rows(table, "période", "valeur")
-    if blank:
-        raise _invalid([*blank, *validate_values(table, contract, clock.today())[1]], VALUE_FIELDS)
     try:
         outcome = apply_values(
-            table, contract, user=_user(request).get_username(), source=Measurement.Source.API
+            table,
+            contract,
+            user=_user(request).get_username(),
+            source=Measurement.Source.API,
+            confirm=confirmer,
+            template_lines=False,
         )
     except ImportValidationError as error:
         raise _invalid(error.issues, VALUE_FIELDS) from None
+    except ConfirmationNeeded as needed:
+        raise _to_confirm(needed.outcome) from None
     return WriteOut(written=len(outcome.changes), unchanged=outcome.unchanged)
+
+
+def _to_confirm(outcome: ImportOutcome) -> ApiProblem:
+    changes = outcome.to_confirm
+    count = len(changes)
+    return ApiProblem(
+        422,
+        f"{count} valeur{'s' if count > 1 else ''} à confirmer : rien n'a été enregistré. "
+        "Vérifiez-les, puis renvoyez la même requête avec « ?confirmer=true ».",
+        [
+            _error(change.line, "value", change.after, note)
+            for change in changes
+            for note in change.to_confirm
+        ],
+    )
 
 
 @api.post(
@@ -895,11 +910,8 @@ def post_targets(request: HttpRequest, items: list[TargetIn]) -> Any:
     if not items:
         raise ApiProblem(422, "La liste est vide : aucune cible à enregistrer.")
     table = _table(items, TARGET_FIELDS, TARGET_COLUMNS)
-    blank = _blank_rows(table, "année", "valeur")
-    if blank:
-        raise _invalid([*blank, *validate_targets(table, contract)[1]], TARGET_FIELDS)
     try:
-        outcome = apply_targets(table, contract, user=user.get_username())
+        outcome = apply_targets(table, contract, user=user.get_username(), template_lines=False)
     except ImportValidationError as error:
         raise _invalid(error.issues, TARGET_FIELDS) from None
     return WriteOut(written=len(outcome.changes), unchanged=outcome.unchanged)

@@ -63,11 +63,17 @@ class ValueIn(Schema):
         description="Période : « 2025 », « mars 2025 », « 2025-03 », « T1 2025 », "
         "« cumul à fin mars 2025 »…"
     )
-    value: Number
+    value: Number | None = Field(
+        None,
+        description="Nombre JSON (93.5) ou texte à la française (« 93,5 », « 1 234 ») ; vide, il "
+        "est calculé depuis numerator et denominator (100 × n / d pour un taux).",
+    )
     numerator: Number | None = None
     denominator: Number | None = None
     status: StrictStr | None = Field(
-        None, description="« provisoire » (par défaut) ou « définitive »."
+        None,
+        description="« provisoire » (par défaut, aussi « prov. ») ou « définitive » (aussi "
+        "« définitif », « déf. »), casse et accents libres.",
     )
     comment: StrictStr | None = None
 

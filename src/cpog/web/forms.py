@@ -6,110 +6,66 @@ Every error message is French and names the field and the value it refuses, e.g.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 
-from cpog.contract.model import Cumulation, MeasureKind
 from cpog.formatting import fr_date
-from cpog.ingest.numbers import NumberError, parse_number
-from cpog.ingest.tables import storable_problem
-from cpog.periods import Period, PeriodError, PeriodUnit, parse_period
+from cpog.ingest.value_rule import (
+    STATUS_WORDS,
+    Cell,
+    Entry,
+    RawEntry,
+    SeriesSource,
+    Subject,
+    check_values,
+)
+from cpog.periods import Period, PeriodError, parse_period
 from cpog.store.models import Measurement
 
-UNIT_WORDS = {
-    PeriodUnit.YEAR: ("par année", "une année", "2025"),
-    PeriodUnit.HALF: ("par semestre", "un semestre", "S1 2025"),
-    PeriodUnit.QUARTER: ("par trimestre", "un trimestre", "T1 2025"),
-    PeriodUnit.MONTH: ("par mois", "un mois", "mars 2025"),
+# The rule's fields (the import files' columns) → this form's fields and labels.
+FIELDS = {
+    "période": ("periode", "Période"),
+    "valeur": ("valeur", "Valeur"),
+    "numérateur": ("numerateur", "Numérateur"),
+    "dénominateur": ("denominateur", "Dénominateur"),
+    "statut": ("statut", "Statut"),
 }
-
-
-@dataclass(frozen=True)
-class ValueRules:
-    """What a value of one subject must look like."""
-
-    unit: PeriodUnit  # the grain of the subject's periods
-    today: date
-    cumulation: Cumulation = Cumulation.NONE
-    measure_kind: MeasureKind | None = None
-    noun: str = "cet indicateur"  # « cet indicateur », « cette mesure »
 
 
 def _shown(text: str) -> str:
     return " ".join(text.split())
 
 
-def read_period(text: str, rules: ValueRules) -> Period:
-    """The period typed, checked against the subject's grain and today's date."""
-    period = parse_period(text)  # PeriodError: « Période non reconnue : « … ». … »
-    shown = _shown(text)
-    if period.to_date:
-        if rules.cumulation != Cumulation.YEAR_TO_DATE:
-            raise PeriodError(
-                f"Période « {shown} » : les valeurs de {rules.noun} ne sont pas cumulées depuis le"
-                " 1er janvier ;"
-                f" saisissez la période elle-même, par exemple « {UNIT_WORDS[rules.unit][2]} »."
-            )
-        # The values of a year-to-date indicator are cumulated already: « cumul à fin mars
-        # 2025 » is its value of « mars 2025 ».
-        period = Period(period.unit, period.year, period.index)
-    if period.unit != rules.unit:
-        per, one, example = UNIT_WORDS[rules.unit]
-        raise PeriodError(
-            f"Période « {shown} » : les valeurs de {rules.noun} se saisissent {per} ;"
-            f" saisissez {one}, par exemple « {example} »."
-        )
-    if period.end > rules.today:
-        raise PeriodError(
-            f"Période « {shown} » : cette période n'est pas terminée au {fr_date(rules.today)} ;"
-            " seule une période close peut recevoir une valeur."
-        )
-    return period
-
-
-def read_value(text: str, rules: ValueRules) -> Decimal:
-    shown = _shown(text)
-    try:
-        value = parse_number(text)
-    except NumberError as error:
-        if not shown:
-            raise forms.ValidationError("Valeur : la valeur est vide.") from None
-        raise forms.ValidationError(f"Valeur « {shown} » non reconnue : {error.reason}.") from None
-    if problem := storable_problem(value):
-        raise forms.ValidationError(f"Valeur « {shown} » : {problem}.")
-    if rules.measure_kind == MeasureKind.MILESTONE and not Decimal(0) <= value <= Decimal(100):
-        raise forms.ValidationError(
-            f"Valeur « {shown} » : un jalon s'exprime en % réalisé, de 0 à 100."
-        )
-    return value
-
-
 class ValueForm(forms.Form):
-    """A value of an indicator or a measure for one period."""
+    """A value of an indicator or a measure for one period, checked by the value rule of every
+    door (:mod:`cpog.ingest.value_rule`). A value to confirm (a rate written as a fraction, a
+    value far from its series) takes a second step: the form comes back with what the rule
+    found, and the value is written when the user confirms that very input."""
 
-    periode = forms.CharField(
-        label="Période",
-        max_length=60,
-        help_text="Par exemple « mars 2025 », « T1 2025 » ou « 2025 ».",
-        error_messages={"required": "Période : la période est obligatoire."},
-    )
+    periode = forms.CharField(label="Période", max_length=60, required=False)
     valeur = forms.CharField(
         label="Valeur",
         max_length=60,
+        required=False,
         help_text="Nombre à la française, par exemple « 93,5 » ou « 1\u202f234 ».",
-        error_messages={"required": "Valeur : la valeur est obligatoire."},
     )
+    numerateur = forms.CharField(
+        label="Numérateur",
+        max_length=60,
+        required=False,
+        help_text="Facultatif ; avec le dénominateur, la valeur est vérifiée, ou calculée si elle"
+        " est vide.",
+    )
+    denominateur = forms.CharField(label="Dénominateur", max_length=60, required=False)
     statut = forms.ChoiceField(
         label="Statut de la valeur",
         choices=Measurement.Status.choices,
         initial=Measurement.Status.PROVISIONAL,
         error_messages={
             "required": "Statut : le statut est obligatoire.",
-            "invalid_choice": "Statut « %(value)s » non permis (provisoire ou définitive).",
+            "invalid_choice": f"Statut « %(value)s » : valeur non permise ({STATUS_WORDS}).",
         },
     )
     commentaire = forms.CharField(
@@ -119,26 +75,74 @@ class ValueForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"max_length": "Commentaire : 2 000 caractères au plus."},
     )
+    confirmer = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, rules: ValueRules, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        subject: Subject,
+        today: date,
+        series: SeriesSource | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("auto_id", "valeur-%s")
         super().__init__(*args, **kwargs)
-        self.rules = rules
-        per, one, example = UNIT_WORDS[rules.unit]
-        self.fields[
-            "periode"
-        ].help_text = f"Saisie {per} : {one}, par exemple « {example} ». Période close uniquement."
+        self.subject = subject
+        self.today = today
+        self.series = series
+        self.to_confirm: list[str] = []
+        self.fields["periode"].help_text = f"{subject.accepted_periods}. Période close uniquement."
         self.fields["periode"].widget.attrs.update({"autocomplete": "off"})
-        self.fields["valeur"].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+        for name in ("valeur", "numerateur", "denominateur"):
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
 
-    def clean_periode(self) -> Period:
-        try:
-            return read_period(self.cleaned_data["periode"], self.rules)
-        except PeriodError as error:
-            raise forms.ValidationError(str(error)) from None
+    def _typed(self) -> str:
+        """What the user typed, so that a confirmation applies to that input only."""
+        data = self.cleaned_data
+        return "|".join(
+            _shown(str(data.get(name, "")))
+            for name in ("periode", "valeur", "numerateur", "denominateur")
+        )
 
-    def clean_valeur(self) -> Decimal:
-        return read_value(self.cleaned_data["valeur"], self.rules)
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        raw = RawEntry(
+            data.get("periode", ""),
+            Cell(data.get("valeur", "")),
+            Cell(data.get("numerateur", "")),
+            Cell(data.get("denominateur", "")),
+            data.get("statut", ""),
+            data.get("commentaire", ""),
+        )
+        [(entry, problems)] = check_values([(self.subject, raw)], self.today, self.series)
+        for problem in problems:
+            name, label = FIELDS.get(problem.field, ("", ""))
+            typed = _shown(str(data.get(name, ""))) if name else ""
+            if problem.message[:1].isupper():  # a full sentence quoting the value already
+                message = problem.message
+            elif typed:
+                message = f"{label} « {typed} » : {problem.message}."
+            elif label:
+                message = f"{label} : {problem.message}."
+            else:
+                message = f"{problem.message}."
+            self.add_error(name or None, message)
+        if entry is not None:
+            data["entry"] = entry
+            if entry.to_confirm and data.get("confirmer") != self._typed():
+                self.to_confirm = entry.to_confirm
+        return data
+
+    @property
+    def confirmation_key(self) -> str:
+        return self._typed()
+
+    @property
+    def entry(self) -> Entry:
+        entry: Entry = self.cleaned_data["entry"]
+        return entry
 
 
 class AnalysisForm(forms.Form):
@@ -195,7 +199,7 @@ class AnalysisForm(forms.Form):
     def clean_periode(self) -> Period:
         text = self.cleaned_data["periode"]
         try:
-            period = parse_period(text)
+            period: Period = parse_period(text)
         except PeriodError as error:
             raise forms.ValidationError(str(error)) from None
         if period.start > self.today:

@@ -55,6 +55,7 @@ FIELD_LABELS = {
     "reason": "motif",
     "subject": "objet",
     "year": "année",
+    "confirmed_unusual": "contrôle",
 }
 VALUE_LABELS: dict[str, str] = {
     **{str(k): str(v) for k, v in ActionState.Status.choices},

@@ -22,7 +22,7 @@ from django.urls import reverse
 from cpog.contract.model import Contract
 from cpog.ingest.tables import CellIssue, ImportValidationError
 from cpog.ingest.templates import write_template
-from cpog.store.imports import ImportOutcome, import_targets, import_values
+from cpog.store.imports import ConfirmationNeeded, ImportOutcome, import_targets, import_values
 from cpog.store.models import ImportBatch
 from cpog.web import roles
 from cpog.web.action_forms import FrenchForm
@@ -76,6 +76,8 @@ class ConfirmForm(forms.Form):
     kind = forms.ChoiceField(choices=list(KINDS.items()))
     stored = forms.RegexField(regex=STORED)
     name = forms.CharField(max_length=255)
+    # Ticked by the user when the preview listed values to confirm (conversions, unusual values).
+    confirmer = forms.BooleanField(required=False)
 
 
 @dataclass
@@ -86,6 +88,8 @@ class PreviewRow:
     what: str
     before: str | None
     after: str
+    notes: list[str] = field(default_factory=list)
+    to_confirm: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -101,6 +105,8 @@ class ImportContext:
     batch: ImportBatch | None = None
     error: str = ""
     nothing_to_write: bool = False
+    to_confirm: list[PreviewRow] = field(default_factory=list)
+    skipped: int = 0  # template lines left empty in the file just imported
 
     @property
     def kind_label(self) -> str:
@@ -114,19 +120,40 @@ def subject_names(contract: Contract) -> dict[str, str]:
 
 
 def run_import(
-    path: Path, name: str, kind: str, contract: Contract, *, user: str, dry_run: bool
+    path: Path,
+    name: str,
+    kind: str,
+    contract: Contract,
+    *,
+    user: str,
+    dry_run: bool,
+    confirm: bool = False,
 ) -> ImportOutcome:
     """Import the stored upload, under the name the user gave the file."""
     if kind == "values":
-        return import_values(path, contract, user=user, dry_run=dry_run, name=name)
+        return import_values(path, contract, user=user, dry_run=dry_run, name=name, confirm=confirm)
     return import_targets(path, contract, user=user, dry_run=dry_run, name=name)
+
+
+def _show(ctx: ImportContext, contract: Contract, outcome: ImportOutcome) -> None:
+    ctx.outcome = outcome
+    ctx.preview = _preview(contract, outcome)
+    ctx.to_confirm = [row for row in ctx.preview if row.to_confirm]
+    ctx.nothing_to_write = not outcome.changes
 
 
 def _preview(contract: Contract, outcome: ImportOutcome) -> list[PreviewRow]:
     names = subject_names(contract)
     return [
         PreviewRow(
-            c.line, c.subject_id, names.get(c.subject_id, c.subject_id), c.what, c.before, c.after
+            c.line,
+            c.subject_id,
+            names.get(c.subject_id, c.subject_id),
+            c.what,
+            c.before,
+            c.after,
+            c.notes,
+            c.to_confirm,
         )
         for c in sorted(outcome.changes, key=lambda c: c.line)
     ]
@@ -172,9 +199,7 @@ def _check(request: HttpRequest, contract: Contract, user: str) -> HttpResponse:
         ctx.issues = error.issues
         ctx.form = UploadForm(initial={"kind": ctx.kind})
         return _render(request, ctx, 400)
-    ctx.outcome = outcome
-    ctx.preview = _preview(contract, outcome)
-    ctx.nothing_to_write = not outcome.changes
+    _show(ctx, contract, outcome)
     if ctx.nothing_to_write:
         path.unlink(missing_ok=True)
         ctx.form = UploadForm(initial={"kind": ctx.kind})
@@ -200,16 +225,35 @@ def _confirm(request: HttpRequest, contract: Contract, user: str) -> HttpRespons
         )
         return _render(request, ctx, 400)
     try:
-        outcome = run_import(path, ctx.file_name, ctx.kind, contract, user=user, dry_run=False)
+        outcome = run_import(
+            path,
+            ctx.file_name,
+            ctx.kind,
+            contract,
+            user=user,
+            dry_run=False,
+            confirm=form.cleaned_data["confirmer"],
+        )
     except ImportValidationError as error:
         ctx.issues = error.issues
         ctx.form = UploadForm(initial={"kind": ctx.kind})
+        return _render(request, ctx, 400)
+    except ConfirmationNeeded as needed:
+        # Not confirmed (or new values to confirm since the check): the preview again.
+        ctx.stored = form.cleaned_data["stored"]
+        ctx.form = None
+        _show(ctx, contract, needed.outcome)
+        ctx.error = (
+            "Des valeurs sont à confirmer : cochez la case de confirmation après les avoir"
+            " vérifiées, ou corrigez le fichier. Rien n'a été enregistré."
+        )
         return _render(request, ctx, 400)
     if outcome.batch is None:
         ctx.outcome = outcome
         ctx.nothing_to_write = True
         return _render(request, ctx)
-    return redirect(f"{reverse('import')}?lot={outcome.batch.pk}")
+    done = f"{reverse('import')}?lot={outcome.batch.pk}"
+    return redirect(done + (f"&modele={outcome.skipped}" if outcome.skipped else ""))
 
 
 @login_required
@@ -228,6 +272,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
         ctx.batch = ImportBatch.objects.filter(pk=int(lot), contract_id=data.contract.id).first()
         if ctx.batch is not None:
             ctx.kind = ctx.batch.kind
+            skipped = request.GET.get("modele", "")
+            ctx.skipped = int(skipped) if skipped.isdigit() and len(skipped) < 10 else 0
     return _render(request, ctx)
 
 

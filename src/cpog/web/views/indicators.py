@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cpog.assess import Observation
-from cpog.assess.types import PERIOD_UNITS, Assessment, Status, Target
+from cpog.assess.types import Assessment, Status, Target
 from cpog.assess.wording import (
     display_unit,
     lateness_text,
@@ -47,14 +47,17 @@ from cpog.contract.model import (
     TargetedResult,
 )
 from cpog.formatting import fr_date, fr_number
-from cpog.periods import Period, PeriodError, PeriodUnit, parse_period
+from cpog.ingest.value_rule import Subject as ValueSubject
+from cpog.ingest.value_rule import plain_key, subjects_of
+from cpog.periods import Period, PeriodError, parse_period
 from cpog.reports.charts import trajectory_chart
 from cpog.steering import StatusRow, provenance_text
 from cpog.store import audit
+from cpog.store.imports import StoredSeries
 from cpog.store.models import Analysis, ImportBatch, Measurement
 from cpog.store.values import NewValue, history, record_values
 from cpog.web import roles
-from cpog.web.forms import AnalysisForm, ValueForm, ValueRules
+from cpog.web.forms import AnalysisForm, ValueForm
 from cpog.web.offtrack import OFF_TRACK, missing_analyses
 from cpog.web.views.common import Steering, page, steering
 
@@ -380,6 +383,8 @@ class SubjectContext:
     unit: str | None = None
     family_title: str = ""
     family_url: str = ""
+    values_from: str = ""  # the code of the indicator whose values a linked measure takes
+    values_from_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -422,20 +427,15 @@ def find_subject(contract: Contract, subject_type: str, subject_id: str) -> Foun
     return None
 
 
-def value_rules(found: Found, today: date) -> ValueRules:
-    if found.indicator is not None:
-        return ValueRules(
-            unit=PERIOD_UNITS[found.indicator.periodicity],
-            today=today,
-            cumulation=found.indicator.cumulation,
-            noun=NOUNS["indicator"],
-        )
-    assert found.measure is not None
-    return ValueRules(
-        unit=PeriodUnit.YEAR,
-        today=today,
-        measure_kind=found.measure.kind,
-        noun=NOUNS["measure"],
+def _value_form(data: Steering, found: Found, post: QueryDict | None = None) -> ValueForm:
+    """The entry form of the subject, checked by the value rule of every door."""
+    subject: ValueSubject = subjects_of(data.contract)[plain_key(found.subject_id)]
+    return ValueForm(
+        post,
+        subject=subject,
+        today=data.today,
+        series=StoredSeries(data.contract) if post is not None else None,
+        initial={"statut": Measurement.Status.PROVISIONAL},
     )
 
 
@@ -687,7 +687,15 @@ def build_subject(
         for c in contract.challenges
         if c.number in numbers
     ]
-    periods, count = values_by_period(data, found)
+    # A measure linked to an indicator takes its values: they are listed, and entered, there.
+    source = found
+    values_from = ""
+    if found.measure is not None and found.measure.indicator:
+        linked = find_subject(contract, "indicator", found.measure.indicator)
+        if linked is not None:
+            source = linked
+            values_from = linked.code
+    periods, count = values_by_period(data, source)
     analyses = [
         AnalysisView(
             a,
@@ -708,10 +716,8 @@ def build_subject(
             family_title = family.title
             family_url = f"{reverse('indicators')}?famille={family.id}"
     if can_write:
-        value_form = value_form or ValueForm(
-            rules=value_rules(found, data.today),
-            initial={"statut": Measurement.Status.PROVISIONAL},
-        )
+        if not values_from:
+            value_form = value_form or _value_form(data, found)
         analysis_form = analysis_form or _analysis_form(row, data.today)
     return SubjectContext(
         subject_type=found.subject_type,
@@ -740,6 +746,8 @@ def build_subject(
         unit=display_unit(row.assessment.subject),
         family_title=family_title,
         family_url=family_url,
+        values_from=values_from,
+        values_from_url=source.url if values_from else "",
     )
 
 
@@ -751,9 +759,10 @@ def _fresh_steering(request: HttpRequest) -> Steering:
 
 
 def _record_value(request: HttpRequest, data: Steering, found: Found, form: ValueForm) -> str:
-    period: Period = form.cleaned_data["periode"]
-    value: Decimal = form.cleaned_data["valeur"]
-    status: str = form.cleaned_data["statut"]
+    entry = form.entry
+    period: Period = entry.period
+    value: Decimal = entry.value
+    status: str = entry.status
     with transaction.atomic():
         written = record_values(
             data.contract.id,
@@ -764,8 +773,11 @@ def _record_value(request: HttpRequest, data: Steering, found: Found, form: Valu
                     found.subject_id,
                     period,
                     value,
+                    entry.numerator,
+                    entry.denominator,
                     status=status,
-                    comment=form.cleaned_data["commentaire"].strip(),
+                    comment=entry.comment,
+                    confirmed_unusual=entry.unusual is not None,
                 )
             ],
             source=Measurement.Source.MANUAL,
@@ -840,8 +852,10 @@ def subject_view(request: HttpRequest, subject_type: str, subject_id: str) -> Ht
         assert row is not None
         action = request.POST.get("action", "")
         if action == "value":
-            value_form = ValueForm(request.POST, rules=value_rules(found, data.today))
-            if value_form.is_valid():
+            value_form = _value_form(data, found, request.POST)
+            if value_form.is_valid() and value_form.to_confirm:
+                notice = ""  # second step: the form shows what to confirm, nothing is written
+            elif value_form.is_valid():
                 notice = _record_value(request, data, found, value_form)
                 value_form = None
         elif action == "analysis":
@@ -861,7 +875,7 @@ def subject_view(request: HttpRequest, subject_type: str, subject_id: str) -> Ht
             if not _partial(request):
                 messages.success(request, notice)
                 return redirect(f"{found.url}#suivi")
-        else:
+        elif value_form is None or not value_form.to_confirm:
             status = 400
     ctx = build_subject(
         request,
