@@ -132,3 +132,32 @@ def test_csv_says_oui_and_non(write: Callable[..., Path]) -> None:
     assert {r["en_retard_de_saisie"] for r in rows} == {"oui", "non"}
     assert {r["par_an"] for r in rows} == {"oui", "non"}
     assert "True" not in output and "False" not in output
+
+
+@pytest.mark.parametrize("confirmed", [False, True])
+def test_an_unusual_value_is_to_check_until_confirmed(confirmed: bool) -> None:
+    from decimal import Decimal
+
+    from cpog.periods import Period
+    from cpog.store.contracts import current_contract
+    from cpog.store.status import status_at
+    from cpog.store.values import NewValue, record_values
+
+    assert run("load")[0] == 0
+    _, contract = current_contract()
+    values = [
+        NewValue("indicator", "cog-08-32", Period.month_of(2026, month), Decimal(str(value)))
+        for month, value in ((8, "19.4"), (9, "19.3"), (10, "19.36"))
+    ]
+    values.append(
+        NewValue(
+            "indicator",
+            "cog-08-32",
+            Period.month_of(2026, 11),
+            Decimal("13.5"),
+            confirmed_unusual=confirmed,
+        )
+    )
+    record_values(contract.id, contract.organisation.code, values, source="manual", user="t")
+    assessment = status_at(contract, date(2026, 12, 31)).row("cog-08-32").assessment
+    assert (assessment.to_check is None) is confirmed
