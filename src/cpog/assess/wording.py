@@ -7,7 +7,7 @@ from datetime import date
 
 from cpog.assess.types import Status, Subject, Target
 from cpog.contract.model import Comparator, Direction, MeasureKind
-from cpog.formatting import fr_month, fr_number
+from cpog.formatting import MINUS, fr_month, fr_number
 
 NBSP = "\u00a0"
 
@@ -23,11 +23,12 @@ def display_unit(subject: Subject) -> str | None:
 
 
 def number_text(value: float, decimals: int) -> str:
-    """A number rounded to ``decimals``, French style; out-of-scale values in scientific form."""
+    """A number rounded to ``decimals``, French style (« −5 » with a typographic minus);
+    out-of-scale values in scientific form."""
     if not math.isfinite(value):
-        return "infini" if value > 0 else ("−infini" if value < 0 else "indéfini")
+        return "infini" if value > 0 else (f"{MINUS}infini" if value < 0 else "indéfini")
     if abs(value) >= _HUGE:
-        return f"{value:.3g}".replace(".", ",")
+        return f"{value:.3g}".replace(".", ",").replace("-", MINUS)
     return fr_number(round(value, decimals) + 0.0)  # + 0.0 turns -0.0 into 0.0
 
 

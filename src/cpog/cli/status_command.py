@@ -17,7 +17,7 @@ from cpog import clock
 from cpog.assess.types import Status
 from cpog.assess.wording import value_text
 from cpog.errors import CpogError
-from cpog.formatting import fr_number
+from cpog.formatting import fr_number, spreadsheet_number
 from cpog.ingest.numbers import DateError, parse_date
 from cpog.steering import ContractStatus, StatusRow, as_of_problem
 
@@ -186,8 +186,11 @@ def status(
         writer = csv.DictWriter(buffer, columns, delimiter=";", extrasaction="ignore")
         writer.writeheader()
         for record in records:
-            writer.writerow(
-                {k: (fr_number(v) if isinstance(v, float) else v) for k, v in record.items()}
+            writer.writerow(  # numbers as French Excel reads them (ASCII minus, no grouping)
+                {
+                    k: (spreadsheet_number(v) if isinstance(v, float) else v)
+                    for k, v in record.items()
+                }
             )
         typer.echo(buffer.getvalue(), nl=False)
         return
