@@ -7,6 +7,7 @@ from datetime import date
 
 from cpog.assess.types import Status, Subject, Target
 from cpog.contract.model import Comparator, Direction, MeasureKind
+from cpog.contract.units import with_number
 from cpog.formatting import MINUS, fr_month, fr_number
 
 NBSP = "\u00a0"
@@ -33,9 +34,11 @@ def number_text(value: float, decimals: int) -> str:
 
 
 def value_text(value: float, unit: str | None) -> str:
-    """'14,2 jours', '93,5 %', '1 234 places'; at most one decimal from 10 on, two below."""
-    number = number_text(value, 1 if abs(value) >= 10 else 2)
-    return f"{number}{NBSP}{unit}" if unit else number
+    """'14,2 jours', '1 jour', '93,5 %', '−5 %', 'indice 98,3'; at most one decimal from 10 on,
+    two below. The unit agrees with the number shown (singular below 2, see units.with_number)."""
+    decimals = 1 if abs(value) >= 10 else 2
+    shown = round(value, decimals) if math.isfinite(value) else value
+    return with_number(number_text(value, decimals), shown, unit)
 
 
 def share_text(ratio: float) -> str:
