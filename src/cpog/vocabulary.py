@@ -1,0 +1,186 @@
+"""The French words users read for the values of cpog's enums: one place for each label.
+
+Code, files and the API keep the enum values (``monthly``, ``year_to_date``, ``up``); pages, the
+command line and reports show these labels (« mensuelle », « cumul depuis le 1er janvier »,
+« hausse »). Labels are lower case, as they read inside a sentence; a table cell or a heading
+capitalises them itself (``capfirst``).
+
+Dicts are keyed by the enum members; as the enums are ``StrEnum``, the raw value read from a
+file or the database finds the same label (``PERIODICITY["monthly"]``). Values stored by Django
+(value status and source, target kind and provenance, action status, audit trail) are keyed by
+their stored string.
+"""
+
+from __future__ import annotations
+
+from cpog.contract.model import (
+    Basis,
+    Comparator,
+    Confidence,
+    Cumulation,
+    Direction,
+    IndicatorType,
+    MeasureKind,
+    Nature,
+    Periodicity,
+    TargetKind,
+)
+
+# --- the contract -------------------------------------------------------------------------
+
+PERIODICITY: dict[Periodicity, str] = {
+    Periodicity.MONTHLY: "mensuelle",
+    Periodicity.QUARTERLY: "trimestrielle",
+    Periodicity.HALF_YEARLY: "semestrielle",
+    Periodicity.ANNUAL: "annuelle",
+}
+
+CUMULATION: dict[Cumulation, str] = {
+    Cumulation.NONE: "valeur de la période seule",
+    Cumulation.YEAR_TO_DATE: "cumul depuis le 1er janvier",
+    Cumulation.SNAPSHOT: "situation en fin de période",
+}
+
+DIRECTION: dict[Direction, str] = {
+    Direction.UP: "hausse",
+    Direction.DOWN: "baisse",
+    Direction.MAINTAIN: "maintien",
+}
+
+# The direction as the definition of an indicator or a measure explains it.
+DIRECTION_EXPLAINED: dict[Direction, str] = {
+    Direction.UP: "à la hausse (plus c'est haut, mieux c'est)",
+    Direction.DOWN: "à la baisse (plus c'est bas, mieux c'est)",
+    Direction.MAINTAIN: "maintien du niveau",
+}
+
+# The condition a value must meet against its target.
+COMPARATOR: dict[Comparator, str] = {
+    Comparator.LT: "strictement inférieure à la cible",
+    Comparator.LE: "inférieure ou égale à la cible",
+    Comparator.GE: "supérieure ou égale à la cible",
+    Comparator.GT: "strictement supérieure à la cible",
+    Comparator.EQ: "égale à la cible",
+}
+
+# The same, as a sign before a value (« < 10 % »); « égale » needs none.
+COMPARATOR_SIGN: dict[Comparator, str] = {
+    Comparator.LT: "<",
+    Comparator.LE: "≤",
+    Comparator.GE: "≥",
+    Comparator.GT: ">",
+    Comparator.EQ: "",
+}
+
+MEASURE_KIND: dict[MeasureKind, str] = {
+    MeasureKind.LEVEL: "niveau à atteindre",
+    MeasureKind.CUMULATIVE_COUNT: "nombre cumulé depuis le début du contrat",
+    MeasureKind.RELATIVE_CHANGE: "évolution en % de la valeur de référence",
+    MeasureKind.POINT_CHANGE: "évolution en points",
+    MeasureKind.THRESHOLD: "seuil à respecter",
+    MeasureKind.TREND: "sens d'évolution, sans valeur chiffrée",
+    MeasureKind.MILESTONE: "jalon (réalisé ou non)",
+}
+
+# Where a baseline or a target of the contract comes from.
+BASIS: dict[Basis, str] = {
+    Basis.STATED: "énoncée par le texte signé",
+    Basis.STATED_ELSEWHERE: "énoncée dans une autre partie du texte signé",
+    Basis.DERIVED: "déduite de chiffres du texte signé",
+    Basis.AVERAGE: "moyenne de plusieurs années énoncée par le texte signé",
+    Basis.TO_CONFIRM: "valeur par défaut de cpog, à confirmer",
+}
+
+# How sure the reading of the signed text is.
+CONFIDENCE: dict[Confidence, str] = {
+    Confidence.HIGH: "élevée",
+    Confidence.MEDIUM: "moyenne",
+    Confidence.LOW: "faible",
+    Confidence.NOT_FOUND: "non trouvée dans le texte",
+}
+
+NATURE: dict[Nature, str] = {
+    Nature.COG: "COG",
+    Nature.HORS_COG: "hors COG",
+}
+
+INDICATOR_TYPE: dict[IndicatorType, str] = {
+    IndicatorType.RESULT: "résultat",
+    IndicatorType.MONITORING: "suivi",
+}
+
+# Kinds of target: those of the contract's indicator table (TargetKind) and those a stored
+# target has (national, individualised, fixed, trajectory); « {year} » is the first year.
+TARGET_KIND: dict[str, str] = {
+    TargetKind.COG: "cible COG",
+    TargetKind.INDIVIDUALISED: "individualisée",
+    TargetKind.INDIVIDUALISED_FROM: "individualisée à partir de {year}",
+    TargetKind.COG_THEN_INDIVIDUALISED: "COG puis individualisée à partir de {year}",
+    TargetKind.NATIONAL: "nationale",
+    TargetKind.FIXED: "fixée par le contrat",
+    TargetKind.FROM_YEAR: "cible à partir de {year}",
+    TargetKind.NONE: "sans cible",
+    "trajectory": "point de trajectoire",
+}
+
+
+def target_kind(kind: str, from_year: int | None = None) -> str:
+    """« individualisée à partir de 2024 », « nationale », « fixée par le contrat »."""
+    label = TARGET_KIND.get(kind, kind)
+    if "{year}" not in label:
+        return label
+    if from_year is None:
+        return label.replace(" à partir de {year}", "")
+    return label.format(year=from_year)
+
+
+# --- the store ----------------------------------------------------------------------------
+
+VALUE_STATUS: dict[str, str] = {
+    "provisional": "provisoire",
+    "definitive": "définitive",
+}
+
+VALUE_SOURCE: dict[str, str] = {
+    "manual": "saisie",
+    "import": "import de fichier",
+    "api": "API",
+    "computed": "calculée",
+    "demo": "données de démonstration",
+}
+
+TARGET_PROVENANCE: dict[str, str] = {
+    "cog_annex": "annexe de la COG",
+    "cnaf_notification": "notification de la Cnaf",
+    "cpog": "CPOG signé",
+    "derived": "déduite",
+    "demo": "données de démonstration",
+}
+
+ACTION_STATUS: dict[str, str] = {
+    "not_started": "non démarrée",
+    "in_progress": "en cours",
+    "done": "réalisée",
+    "late": "en retard",
+    "postponed": "reportée",
+    "cancelled": "abandonnée",
+}
+
+# The audit trail: what kind of thing was written, and how.
+AUDIT_ENTITY: dict[str, str] = {
+    "measurement": "valeur",
+    "target": "cible",
+    "contract_version": "version du contrat",
+    "action_state": "état d'une action",
+    "action_milestone": "jalon d'une action",
+    "action_update": "point d'avancement d'une action",
+    "analysis": "analyse",
+    "import_batch": "import de fichier",
+}
+
+AUDIT_ACTION: dict[str, str] = {
+    "create": "création",
+    "revise": "révision",
+    "update": "modification",
+    "delete": "suppression",
+}
