@@ -408,7 +408,7 @@ def test_history_filters_by_user(client_for: Any) -> None:
     body = text(response)
     assert body.count("<td>pilote</td>") == 2  # the action's state and its comment
     assert "<td>démonstration</td>" not in body
-    assert "avancement : 40\u00a0" in body or "avancement : 40" in body
+    assert "statut en cours, avancement 40\u00a0%" in body  # the event in words
     assert "/actions/d01-a1/" in body
 
 
@@ -419,7 +419,9 @@ def test_history_filters_by_type_and_dates_and_paginates(client_for: Any) -> Non
     assert response.status_code == 200
     assert "Page 2 sur" in body and "Page précédente" in body
     assert "type=measurement&page=3" in body
-    tomorrow = clock.today() + timedelta(days=1)
+    # Events carry the real time of the write, not the pinned clock: the day after the latest.
+    latest = timezone.localtime(AuditEvent.objects.latest("at").at).date()
+    tomorrow = latest + timedelta(days=1)
     response = client.get("/historique/", {"du": tomorrow.strftime("%d/%m/%Y")})
     assert "Aucune écriture ne correspond" in text(response)
     response = client.get("/historique/", {"du": "02/02/2026", "au": "01/01/2026"})
