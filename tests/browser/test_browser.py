@@ -136,7 +136,8 @@ def test_value_entry_changes_the_status_without_reload(
     assert after != before, f"statut inchangé après la saisie : {after}"
     assert after in {"Atteint", "En avance", "Conforme"}
     assert page.evaluate("window.cpogNoReload === true"), "la page a été rechargée en entier"
-    assert "12 jours" in page.locator("#suivi table.revisions").inner_text()
+    # the value and its unit, kept on one line by a no-break space
+    assert "12\u00a0jours" in page.locator("#suivi table.revisions").inner_text()
 
 
 def test_import_lists_every_error_then_imports_a_good_file(

@@ -155,7 +155,7 @@ def test_cli_check_and_show(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "10 défis, 36 indicateurs, 35 résultats visés" in checked.output
     shown = runner.invoke(app, ["show", "--challenge", "4"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0
-    assert "+ 15 points (soit 78 %)" in shown.output
+    assert "+15\u00a0points (soit 78\u00a0%)" in shown.output
     indicator = runner.invoke(app, ["show", "--indicator", "COG 08-29"])
     assert indicator.exit_code == 0 and "à confirmer" in indicator.output
     assert runner.invoke(app, ["show", "--challenge", "42"]).exit_code == 1

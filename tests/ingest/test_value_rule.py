@@ -213,7 +213,7 @@ def test_a_measure_linked_to_an_indicator_names_the_indicator_to_enter() -> None
             "COG 08-29",
             "mars 2025",
             "−30",
-            "-30 hors des valeurs possibles pour COG 08-29 : 0 ou plus",
+            "\u221230 hors des valeurs possibles pour COG 08-29 : 0 ou plus",
         ),
         ("COG 10-41", "mars 2025", "-1", "hors des valeurs possibles pour COG 10-41 : 0 ou plus"),
         (

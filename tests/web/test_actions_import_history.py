@@ -408,7 +408,7 @@ def test_history_filters_by_user(client_for: Any) -> None:
     body = text(response)
     assert body.count("<td>pilote</td>") == 2  # the action's state and its comment
     assert "<td>démonstration</td>" not in body
-    assert "avancement : 40\u00a0" in body or "avancement : 40" in body
+    assert "statut en cours, avancement 40\u00a0%" in body  # the event in words
     assert "/actions/d01-a1/" in body
 
 

@@ -104,7 +104,7 @@ def test_indicator_page_shows_definition_status_chart_and_values(client_for: Any
     html = response.content.decode()
     assert html.count("<h1>") == 1
     assert "Délai moyen de démarche des prestations légales" in html
-    assert "à confirmer (confiance L) : " in html
+    assert "à confirmer (confiance faible) : " in html
     assert "Statistiques de production Cnaf" in html
     assert "Cible annuelle" in html and "Cible finale" in html and "Projection" in html
     assert 'data-chart="chart-cog-08-29"' in html and 'id="chart-cog-08-29"' in html

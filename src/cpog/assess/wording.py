@@ -7,7 +7,8 @@ from datetime import date
 
 from cpog.assess.types import Freshness, RollUp, Status, Subject, Target, YearVerdict
 from cpog.contract.model import Comparator, Direction, MeasureKind
-from cpog.formatting import fr_date, fr_month, fr_number
+from cpog.contract.units import with_number
+from cpog.formatting import MINUS, fr_date, fr_month, fr_number
 
 NBSP = "\u00a0"
 
@@ -23,18 +24,21 @@ def display_unit(subject: Subject) -> str | None:
 
 
 def number_text(value: float, decimals: int) -> str:
-    """A number rounded to ``decimals``, French style; out-of-scale values in scientific form."""
+    """A number rounded to ``decimals``, French style (« −5 » with a typographic minus);
+    out-of-scale values in scientific form."""
     if not math.isfinite(value):
-        return "infini" if value > 0 else ("−infini" if value < 0 else "indéfini")
+        return "infini" if value > 0 else (f"{MINUS}infini" if value < 0 else "indéfini")
     if abs(value) >= _HUGE:
-        return f"{value:.3g}".replace(".", ",")
+        return f"{value:.3g}".replace(".", ",").replace("-", MINUS)
     return fr_number(round(value, decimals) + 0.0)  # + 0.0 turns -0.0 into 0.0
 
 
 def value_text(value: float, unit: str | None) -> str:
-    """'14,2 jours', '93,5 %', '1 234 places'; at most one decimal from 10 on, two below."""
-    number = number_text(value, 1 if abs(value) >= 10 else 2)
-    return f"{number}{NBSP}{unit}" if unit else number
+    """'14,2 jours', '1 jour', '93,5 %', '−5 %', 'indice 98,3'; at most one decimal from 10 on,
+    two below. The unit agrees with the number shown (singular below 2, see units.with_number)."""
+    decimals = 1 if abs(value) >= 10 else 2
+    shown = round(value, decimals) if math.isfinite(value) else value
+    return with_number(number_text(value, decimals), shown, unit)
 
 
 def share_text(ratio: float) -> str:
@@ -50,9 +54,6 @@ def tolerance_text(tolerance: float) -> str:
 def end_of_text(day: date) -> str:
     """'fin juin 2025' for any day (the end of its month is meant)."""
     return f"fin {fr_month(day)}"
-
-
-MINUS = "\u2212"
 
 
 def change_text(value: float, unit: str | None) -> str:

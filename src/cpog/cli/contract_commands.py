@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from cpog.assess.policy import PolicyError
+from cpog.assess.wording import value_text
 from cpog.contract import default_contract_path
 from cpog.contract.export import SCHEMA_PARTS, contract_json, schema_json
 from cpog.contract.issues import Layer
@@ -20,13 +21,26 @@ from cpog.contract.model import (
     Block,
     ChallengeFile,
     Contract,
+    Direction,
     Indicator,
+    IndicatorType,
     Measure,
     MeasureKind,
     Nature,
 )
-from cpog.formatting import fr_number
+from cpog.contract.units import with_number
+from cpog.formatting import NBSP, capitalised, fr_signed
 from cpog.steering import policy_of
+from cpog.vocabulary import (
+    COMPARATOR_SIGN,
+    CONFIDENCE,
+    CUMULATION,
+    DIRECTION,
+    MEASURE_KIND,
+    NATURE,
+    PERIODICITY,
+    target_kind,
+)
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -174,58 +188,46 @@ def schema(
 
 # --- rendering ----------------------------------------------------------------------------
 
-_KIND_FR = {
-    MeasureKind.LEVEL: "niveau",
-    MeasureKind.CUMULATIVE_COUNT: "cumul",
-    MeasureKind.RELATIVE_CHANGE: "évolution en %",
-    MeasureKind.POINT_CHANGE: "évolution en points",
-    MeasureKind.THRESHOLD: "seuil",
-    MeasureKind.TREND: "sens d'évolution",
-    MeasureKind.MILESTONE: "jalon",
-}
-_DIRECTION_FR = {"up": "hausse", "down": "baisse", "maintain": "maintien"}
-
 
 def measure_target_text(measure: Measure) -> str:
-    """The target of a measure in French, e.g. '1 → 5 crèches en 2027'."""
+    """The target of a measure in French: '1 crèche (2022) → 5 crèches en 2027',
+    '+15 points (soit 78 %) en 2027', '−5 % par an en 2027'."""
     target = measure.target
-    unit = f" {measure.unit}" if measure.unit and measure.unit != "%" else ""
-    pct = " %" if measure.unit == "%" else ""
     year = f" en {target.year}" if target and target.year else ""
     per_year = " par an" if measure.per_year else ""
     if measure.kind == MeasureKind.MILESTONE:
         return "jalon à réaliser" + year
     if measure.kind == MeasureKind.TREND:
-        return _DIRECTION_FR[measure.direction.value] + year
+        return DIRECTION[measure.direction] + year
     if target is None:
         return "—"
-    if target.reference and target.value is None:
-        word = "sous" if measure.direction.value == "down" else "au-dessus de"
-        return f"{word} la {target.reference}{year}"
-    value = fr_number(target.value) if target.value is not None else "?"
+    if target.value is None:
+        if target.reference:
+            word = "sous" if measure.direction == Direction.DOWN else "au-dessus de"
+            return f"{word} la {target.reference}{year}"
+        return "non chiffrée" + year
     if measure.kind == MeasureKind.RELATIVE_CHANGE:
-        text = f"{_signed(target.value)} %{per_year}"
+        text = with_number(fr_signed(target.value), target.value, "%") + per_year
     elif measure.kind == MeasureKind.POINT_CHANGE:
-        text = f"{_signed(target.value)} points{per_year}"
+        text = with_number(fr_signed(target.value), target.value, "points") + per_year
         if target.implied_level is not None:
-            text += f" (soit {fr_number(target.implied_level)}{pct}{unit})"
-    elif measure.kind == MeasureKind.THRESHOLD:
-        word = "< " if measure.direction.value == "down" else "> "
-        text = f"{word}{value}{pct}{unit}{per_year}"
+            text += f" (soit {value_text(target.implied_level, measure.unit)})"
     else:
-        text = f"{value}{pct}{unit}{per_year}"
+        text = value_text(target.value, measure.unit) + per_year
+        if measure.kind == MeasureKind.THRESHOLD:
+            sign = (
+                COMPARATOR_SIGN[measure.comparator]
+                if measure.comparator is not None
+                else ("<" if measure.direction == Direction.DOWN else ">")
+            )
+            text = f"{sign}{NBSP}{text}" if sign else text
     if measure.baseline is not None and measure.kind in {
         MeasureKind.LEVEL,
         MeasureKind.THRESHOLD,
     }:
-        text = f"{fr_number(measure.baseline.value)}{pct} ({measure.baseline.year}) → {text}"
+        baseline = value_text(measure.baseline.value, measure.unit)
+        text = f"{baseline} ({measure.baseline.year}) → {text}"
     return text + year
-
-
-def _signed(value: float | None) -> str:
-    if value is None:
-        return "?"
-    return ("+ " if value > 0 else "− ") + fr_number(abs(value))
 
 
 def _show_summary(contract: Contract) -> None:
@@ -253,7 +255,7 @@ def _show_summary(contract: Contract) -> None:
             family.title,
             str(len(members)),
             str(sum(1 for i in members if i.nature == Nature.COG)),
-            str(sum(1 for i in members if i.type.value == "result")),
+            str(sum(1 for i in members if i.type == IndicatorType.RESULT)),
         )
     out.print(families)
     out.print("Détail : cpog show --challenge N, cpog show --indicator CODE.")
@@ -300,7 +302,7 @@ def _show_challenge(contract: Contract, c: ChallengeFile) -> None:
             table.add_row(
                 targeted.text if n == 0 else "",
                 measure.label,
-                _KIND_FR[measure.kind],
+                capitalised(MEASURE_KIND[measure.kind]),
                 measure_target_text(measure),
             )
     out.print(table)
@@ -327,19 +329,24 @@ def _show_indicator(contract: Contract, i: Indicator) -> None:
             return
         table.add_row(
             label,
-            f"{escape(value)}\n[yellow]à confirmer (confiance {note.confidence.value}) : "
+            f"{escape(value)}\n[yellow]à confirmer (confiance {CONFIDENCE[note.confidence]}) : "
             f"{escape(note.note)}[/yellow]",
         )
 
+    target = i.target.as_written or capitalised(target_kind(i.target.kind, i.target.from_year))
     table.add_row("Famille", family.title)
-    table.add_row("Nature", "COG" if i.nature == Nature.COG else "Hors COG")
+    table.add_row("Nature", capitalised(NATURE[i.nature]))
     table.add_row("Type", i.type_as_written)
-    table.add_row("Cible", i.target.as_written or "aucune")
+    table.add_row("Cible", escape(target))
     row("Unité", "unit", i.unit)
-    row("Sens", "direction", _DIRECTION_FR[i.direction.value])
-    row("Périodicité", "periodicity", i.periodicity.value)
-    row("Cumul", "cumulation", i.cumulation.value)
-    row("Délai de disponibilité", "availability_lag_days", f"{i.availability_lag_days} jours")
+    row("Sens", "direction", capitalised(DIRECTION[i.direction]))
+    row("Périodicité", "periodicity", capitalised(PERIODICITY[i.periodicity]))
+    row("Cumul", "cumulation", capitalised(CUMULATION[i.cumulation]))
+    row(
+        "Délai de disponibilité",
+        "availability_lag_days",
+        f"{value_text(i.availability_lag_days, 'jours')} après la fin de la période",
+    )
     row("Méthode de calcul", "calculation_method", i.calculation_method)
     if i.numerator:
         row("Numérateur", "numerator", i.numerator)

@@ -17,7 +17,7 @@ from cpog import clock
 from cpog.assess.types import Status
 from cpog.assess.wording import lateness_text, next_value_text, value_text, verdict_label
 from cpog.errors import CpogError
-from cpog.formatting import fr_number
+from cpog.formatting import fr_number, spreadsheet_number
 from cpog.ingest.numbers import DateError, parse_date
 from cpog.steering import ContractStatus, StatusRow, as_of_problem, provenance_text
 
@@ -98,7 +98,7 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, float):
-        return fr_number(value).replace("\u202f", "")
+        return spreadsheet_number(value)  # ASCII minus, no grouping: French Excel reads it
     if isinstance(value, dict):
         return " ; ".join(f"{v}" for v in value.values())
     return value

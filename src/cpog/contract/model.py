@@ -83,9 +83,24 @@ class ContractPeriod(Strict):
 class UnitDefinition(Strict):
     """A unit that a contract adds to the units cpog knows (see cpog.contract.units)."""
 
-    id: Text
+    id: Text = Field(description="The unit as written after a number from 2 on: 'crèches'.")
     label: Text
-    plural: str | None = None
+    singular: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "The unit after 0 or 1: 'crèche'. Left out, French rule: each word before 'par' or "
+            "'de' loses a final s or x; symbols, acronyms and 'indice' stay."
+        ),
+    )
+
+    def model_post_init(self, context: Any, /) -> None:
+        # Values are worded far from any contract object (value_text(value, unit)): the
+        # singulars of the contracts read in this process are kept where units are worded.
+        if self.singular is not None:
+            from cpog.contract.units import declare_singular  # units imports this module
+
+            declare_singular(self.id, self.singular)
 
 
 class ContractFile(Strict):

@@ -25,16 +25,12 @@ from cpog.contract.model import (
     TargetKind,
 )
 from cpog.contract.units import known_units
-from cpog.formatting import fr_number
+from cpog.formatting import fr_number, fr_signed
 
 if TYPE_CHECKING:
     from cpog.contract.loader import LoadResult, ParsedFile
 
 Rule = Callable[["LoadResult"], Iterator[Issue]]
-
-
-def _signed(value: float) -> str:
-    return ("+" if value > 0 else "-") + fr_number(abs(value))
 
 
 def _issue(file: str, line: int | None, message: str, rule: str) -> Issue:
@@ -304,7 +300,7 @@ def direction_consistency(result: LoadResult) -> Iterator[Issue]:
                 yield _issue(
                     parsed.name,
                     parsed.line(*at, "target", "value"),
-                    f"{name} : variation {_signed(target)} contraire au sens « {sense} »",
+                    f"{name} : variation {fr_signed(target)} contraire au sens « {sense} »",
                     "direction",
                 )
         elif target is not None and measure.baseline is not None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from cpog.store.models import (
     Measurement,
     Target,
 )
+from cpog.vocabulary import AUDIT_ACTION, AUDIT_ENTITY, COMPARATOR_SIGN
 from cpog.web.models import ApiToken, ChallengePilot
 
 admin.site.site_header = "Administration de cpog"
@@ -95,10 +97,16 @@ class MeasurementAdmin(ReadOnlyAdmin):
 
 @admin.register(Target)
 class TargetAdmin(ReadOnlyAdmin):
-    list_display = ("subject_id", "year", "value", "comparator", "kind", "provenance", "set_by")
+    list_display = ("subject_id", "year", "value", "condition", "kind", "provenance", "set_by")
     list_filter = ("contract_id", "subject_type", "kind", "provenance")
     search_fields = ("subject_id", "set_by")
     show_full_result_count = False
+
+    @admin.display(description="comparateur", ordering="comparator")
+    def condition(self, obj: Target) -> str:
+        """« < », « ≥ »…; « — » when the target keeps the subject's default comparator."""
+        known = {c.value: sign for c, sign in COMPARATOR_SIGN.items()}
+        return known.get(obj.comparator, obj.comparator) or ("=" if obj.comparator else "—")
 
 
 @admin.register(ImportBatch)
@@ -108,13 +116,46 @@ class ImportBatchAdmin(ReadOnlyAdmin):
     search_fields = ("file_name", "created_by", "file_sha256")
 
 
+class WordsFilter(admin.SimpleListFilter):
+    """A filter on a stored key that lists the vocabulary's words, not the keys."""
+
+    words: dict[str, str] = {}
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(self.words.items())
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(**{str(self.parameter_name): value}) if value else queryset
+
+
+class EntityFilter(WordsFilter):
+    title = "type d'objet"
+    parameter_name = "entity_type"
+    words = AUDIT_ENTITY
+
+
+class OperationFilter(WordsFilter):
+    title = "opération"
+    parameter_name = "action"
+    words = AUDIT_ACTION
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("at", "user", "action", "entity_type", "entity_id", "context")
-    list_filter = ("entity_type", "action")
+    list_display = ("at", "user", "operation", "entity", "entity_id", "context")
+    list_filter = (EntityFilter, OperationFilter)
     search_fields = ("entity_id", "user", "context")
     date_hierarchy = "at"
     show_full_result_count = False
+
+    @admin.display(description="opération", ordering="action")
+    def operation(self, obj: AuditEvent) -> str:
+        return AUDIT_ACTION.get(obj.action, obj.action)
+
+    @admin.display(description="type d'objet", ordering="entity_type")
+    def entity(self, obj: AuditEvent) -> str:
+        return AUDIT_ENTITY.get(obj.entity_type, obj.entity_type)
 
 
 class MilestoneInline(admin.TabularInline):  # type: ignore[type-arg]

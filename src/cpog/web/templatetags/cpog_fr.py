@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -12,6 +13,7 @@ from django.utils.safestring import SafeString
 
 from cpog.assess.types import Freshness, RollUp, Status, YearVerdict
 from cpog.assess.wording import completeness_text, lateness_text, value_text, verdict_label
+from cpog.contract.units import quantity_text
 from cpog.formatting import fr_date, fr_month, fr_number
 
 register = template.Library()
@@ -26,9 +28,18 @@ def num(value: Any, decimals: int | None = None) -> str:
 
 @register.filter
 def with_unit(value: Any, unit: str | None) -> str:
+    """A value rounded for reading, with its unit: « 14,2 jours », « 1 crèche »."""
     if value is None:
         return "—"
     return value_text(float(value), unit)
+
+
+@register.filter
+def exact_with_unit(value: Any, unit: str | None) -> str:
+    """A stored value with its decimals (up to 3) and its unit: « 19,36 jours »."""
+    if value is None or value == "":
+        return "—"
+    return quantity_text(value if isinstance(value, Decimal) else float(value), unit)
 
 
 @register.filter

@@ -13,6 +13,7 @@ from cpog.steering import StatusRow, action_late
 from cpog.store.models import ActionState, AuditEvent
 from cpog.web.offtrack import missing_analyses
 from cpog.web.views.common import page, steering
+from cpog.web.views.history import HistoryRow, history_rows
 
 ATTENTION = (Status.EN_RETARD, Status.NON_RENSEIGNE)
 
@@ -34,7 +35,7 @@ class DashboardContext:
     late_values: list[StatusRow]
     overdue_actions: list[ActionState]
     missing_analyses: list[StatusRow]
-    updates: list[AuditEvent]
+    updates: list[HistoryRow]
     totals: list[tuple[Status, int]] = field(default_factory=list)
 
 
@@ -85,7 +86,7 @@ def build(request: HttpRequest) -> DashboardContext:
         ],
         overdue_actions=overdue,
         missing_analyses=missing_analyses(contract, rows),
-        updates=list(AuditEvent.objects.order_by("-at", "-id")[:12]),
+        updates=history_rows(AuditEvent.objects.order_by("-at", "-id")[:12], contract),
         totals=_counts(rows),
     )
 

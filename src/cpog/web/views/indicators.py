@@ -33,11 +33,8 @@ from cpog.assess.wording import (
 from cpog.contract.model import (
     Basis,
     ChallengeFile,
-    Comparator,
     Confidence,
     Contract,
-    Cumulation,
-    Direction,
     Indicator,
     IndicatorType,
     Measure,
@@ -46,7 +43,8 @@ from cpog.contract.model import (
     Periodicity,
     TargetedResult,
 )
-from cpog.formatting import fr_date, fr_number
+from cpog.contract.units import with_number
+from cpog.formatting import NBSP, capitalised, fr_date, fr_number, fr_signed
 from cpog.ingest.value_rule import Subject as ValueSubject
 from cpog.ingest.value_rule import plain_key, subjects_of
 from cpog.periods import Period, PeriodError, parse_period
@@ -56,58 +54,24 @@ from cpog.store import audit
 from cpog.store.imports import StoredSeries
 from cpog.store.models import Analysis, ImportBatch, Measurement
 from cpog.store.values import NewValue, history, record_values
+from cpog.vocabulary import (
+    BASIS,
+    COMPARATOR,
+    COMPARATOR_SIGN,
+    CONFIDENCE,
+    CUMULATION,
+    DIRECTION_EXPLAINED,
+    INDICATOR_TYPE,
+    MEASURE_KIND,
+    NATURE,
+    PERIODICITY,
+    target_kind,
+)
 from cpog.web import roles
 from cpog.web.forms import AnalysisForm, ValueForm
 from cpog.web.offtrack import OFF_TRACK, missing_analyses
 from cpog.web.views.common import Steering, page, steering
 
-NATURE_LABELS = {Nature.COG: "COG", Nature.HORS_COG: "Hors COG"}
-TYPE_LABELS = {IndicatorType.RESULT: "Résultat", IndicatorType.MONITORING: "Suivi"}
-PERIODICITY_LABELS = {
-    Periodicity.MONTHLY: "mensuelle",
-    Periodicity.QUARTERLY: "trimestrielle",
-    Periodicity.HALF_YEARLY: "semestrielle",
-    Periodicity.ANNUAL: "annuelle",
-}
-CUMULATION_LABELS = {
-    Cumulation.NONE: "valeur de la période seule",
-    Cumulation.YEAR_TO_DATE: "cumul depuis le 1er janvier",
-    Cumulation.SNAPSHOT: "situation en fin de période",
-}
-DIRECTION_LABELS = {
-    Direction.UP: "à la hausse (plus c'est haut, mieux c'est)",
-    Direction.DOWN: "à la baisse (plus c'est bas, mieux c'est)",
-    Direction.MAINTAIN: "maintien du niveau",
-}
-MEASURE_KIND_LABELS = {
-    MeasureKind.LEVEL: "niveau à atteindre",
-    MeasureKind.CUMULATIVE_COUNT: "nombre cumulé depuis le début du contrat",
-    MeasureKind.RELATIVE_CHANGE: "évolution en % de la valeur de référence",
-    MeasureKind.POINT_CHANGE: "évolution en points",
-    MeasureKind.THRESHOLD: "seuil à respecter",
-    MeasureKind.TREND: "tendance, sans valeur chiffrée",
-    MeasureKind.MILESTONE: "jalon (% réalisé)",
-}
-BASIS_LABELS = {
-    Basis.STATED: "énoncée par le texte signé",
-    Basis.STATED_ELSEWHERE: "énoncée dans une autre partie du texte signé",
-    Basis.DERIVED: "déduite de chiffres du texte signé",
-    Basis.TO_CONFIRM: "valeur par défaut de cpog, à confirmer",
-}
-COMPARATOR_LABELS = {
-    Comparator.LT: "strictement inférieure à la cible",
-    Comparator.LE: "inférieure ou égale à la cible",
-    Comparator.GE: "supérieure ou égale à la cible",
-    Comparator.GT: "strictement supérieure à la cible",
-    Comparator.EQ: "égale à la cible",
-}
-COMPARATOR_SIGNS = {
-    Comparator.LT: "<\u00a0",
-    Comparator.LE: "≤\u00a0",
-    Comparator.GE: "≥\u00a0",
-    Comparator.GT: ">\u00a0",
-    Comparator.EQ: "",
-}
 PROJECTION_METHODS = {"trend": "tendance", "trend+saisonnalite": "tendance et saisonnalité"}
 NOUNS = {"indicator": "cet indicateur", "measure": "cette mesure"}
 
@@ -136,7 +100,8 @@ def trend_of(series: Sequence[Observation]) -> Trend | None:
 def short_target(target: Target | None, unit: str | None) -> str:
     if target is None:
         return ""
-    return f"{COMPARATOR_SIGNS[target.comparator]}{value_text(target.value, unit)} en {target.year}"
+    sign = COMPARATOR_SIGN[target.comparator]
+    return f"{sign + NBSP if sign else ''}{value_text(target.value, unit)} en {target.year}"
 
 
 @dataclass
@@ -220,8 +185,8 @@ def list_row(row: StatusRow, indicator: Indicator) -> ListRow:
         row=row,
         indicator=indicator,
         url=reverse("indicator", args=[indicator.id]),
-        nature=NATURE_LABELS[indicator.nature],
-        type=TYPE_LABELS[indicator.type],
+        nature=capitalised(NATURE[indicator.nature]),
+        type=capitalised(INDICATOR_TYPE[indicator.type]),
         current=value_text(a.current.value, unit) if a.current else "—",
         period=str(a.current.period) if a.current else "",
         target=target,
@@ -267,8 +232,10 @@ def build_list(request: HttpRequest) -> IndicatorListContext:
     filters = [
         _filter("famille", "Famille", [(f.id, f.title) for f in contract.catalogue], famille),
         _filter("statut", "Statut", [(s.value, s.label_fr) for s in Status], statut),
-        _filter("nature", "Nature", [(n.value, NATURE_LABELS[n]) for n in Nature], nature),
-        _filter("type", "Type", [(t.value, TYPE_LABELS[t]) for t in IndicatorType], kind),
+        _filter("nature", "Nature", [(n.value, capitalised(NATURE[n])) for n in Nature], nature),
+        _filter(
+            "type", "Type", [(t.value, capitalised(INDICATOR_TYPE[t])) for t in IndicatorType], kind
+        ),
     ]
     return IndicatorListContext(
         families=families,
@@ -440,7 +407,7 @@ def _value_form(data: Steering, found: Found, post: QueryDict | None = None) -> 
 
 
 def _to_confirm_note(confidence: Confidence | str, note: str) -> str:
-    return f"à confirmer (confiance {Confidence(confidence).value}) : {note}"
+    return f"à confirmer (confiance {CONFIDENCE[Confidence(confidence)]}) : {note}"
 
 
 def indicator_definition(indicator: Indicator) -> tuple[list[DefinitionItem], list[str]]:
@@ -450,25 +417,25 @@ def indicator_definition(indicator: Indicator) -> tuple[list[DefinitionItem], li
     type_text = indicator.type_as_written
     if indicator.type_from_year:
         type_text += f" (à partir de {indicator.type_from_year})"
-    target = indicator.target.as_written or "—"
-    if indicator.target.from_year:
-        target += f" (à partir de {indicator.target.from_year})"
-    if indicator.target.value is not None:
-        year = f" en {indicator.target.year}" if indicator.target.year else ""
-        target += f" : {value_text(indicator.target.value, indicator.unit)}{year}"
+    written = indicator.target
+    target = written.as_written or "—"
+    if written.value is not None:
+        year = f" en {written.year}" if written.year else ""
+        target += f" : {value_text(written.value, indicator.unit)}{year}"
     fields: list[tuple[str, str, str]] = [
         ("code", "Code", indicator.code_as_written or indicator.code or "—"),
-        ("nature", "Nature", NATURE_LABELS[indicator.nature]),
+        ("nature", "Nature", capitalised(NATURE[indicator.nature])),
         ("type", "Type", type_text),
         ("target", "Cible (telle qu'écrite)", target),
+        ("target_kind", "Type de cible", target_kind(written.kind, written.from_year)),
         ("unit", "Unité", indicator.unit),
-        ("direction", "Sens d'amélioration", DIRECTION_LABELS[indicator.direction]),
-        ("periodicity", "Périodicité", PERIODICITY_LABELS[indicator.periodicity]),
-        ("cumulation", "Mode de cumul", CUMULATION_LABELS[indicator.cumulation]),
+        ("direction", "Sens d'amélioration", DIRECTION_EXPLAINED[indicator.direction]),
+        ("periodicity", "Périodicité", PERIODICITY[indicator.periodicity]),
+        ("cumulation", "Mode de cumul", CUMULATION[indicator.cumulation]),
         (
             "availability_lag_days",
             "Délai de disponibilité",
-            f"{fr_number(indicator.availability_lag_days)} jours après la fin de la période",
+            f"{value_text(indicator.availability_lag_days, 'jours')} après la fin de la période",
         ),
         ("calculation_method", "Mode de calcul", indicator.calculation_method),
         ("numerator", "Numérateur", indicator.numerator or ""),
@@ -495,13 +462,13 @@ def measure_definition(found: Found, contract: Contract) -> tuple[list[Definitio
             url=reverse("challenge", args=[challenge.number]),
         ),
         DefinitionItem("Résultat visé", result.text),
-        DefinitionItem("Nature de la mesure", MEASURE_KIND_LABELS[measure.kind]),
+        DefinitionItem("Nature de la mesure", MEASURE_KIND[measure.kind]),
         DefinitionItem("Unité", unit or "—"),
-        DefinitionItem("Sens d'amélioration", DIRECTION_LABELS[measure.direction]),
-        DefinitionItem("Périodicité", "annuelle"),
+        DefinitionItem("Sens d'amélioration", DIRECTION_EXPLAINED[measure.direction]),
+        DefinitionItem("Périodicité", PERIODICITY[Periodicity.ANNUAL]),
     ]
     if measure.comparator is not None:
-        items.append(DefinitionItem("Condition", COMPARATOR_LABELS[measure.comparator]))
+        items.append(DefinitionItem("Condition", COMPARATOR[measure.comparator]))
     if measure.per_year:
         items.append(DefinitionItem("Portée de la cible", "chaque année du contrat"))
     if measure.baseline is not None:
@@ -512,7 +479,7 @@ def measure_definition(found: Found, contract: Contract) -> tuple[list[Definitio
         items.append(
             DefinitionItem(
                 "Valeur de référence",
-                f"{value_text(base.value, unit)} en {base.year} ({BASIS_LABELS[base.basis]})",
+                f"{value_text(base.value, unit)} en {base.year} ({BASIS[base.basis]})",
                 notes,
             )
         )
@@ -522,9 +489,11 @@ def measure_definition(found: Found, contract: Contract) -> tuple[list[Definitio
         if target.value is not None:
             written = value_text(target.value, unit)
             if measure.kind == MeasureKind.RELATIVE_CHANGE:
-                written = f"{'+' if target.value > 0 else ''}{fr_number(target.value)}\u00a0%"
+                written = with_number(fr_signed(target.value), target.value, "%")
             elif measure.kind == MeasureKind.POINT_CHANGE:
-                written = f"{'+' if target.value > 0 else ''}{fr_number(target.value)} points"
+                written = with_number(fr_signed(target.value), target.value, "points")
+            if measure.per_year:
+                written += " par an"
             parts.append(written)
         if target.reference:
             parts.append(target.reference)
