@@ -286,9 +286,8 @@ def target_provenance(
     confidence: Confidence | None = None
     note = ""
     if final.provenance == "cpog" and measure is not None and measure.target is not None:
-        basis = measure.target.basis
-        confidence = measure.confidence
-        note = measure.target.note or ""
+        stated = stated_target(measure)
+        basis, confidence, note = stated.basis, stated.confidence, stated.note
     return Provenance(
         "store",
         final.value,
@@ -341,14 +340,7 @@ def measure_subject(
         baseline: BaselinePoint | None = BaselinePoint(
             measure.baseline.value, measure.baseline.year
         )
-        source = Provenance(
-            "contract",
-            measure.baseline.value,
-            measure.baseline.year,
-            measure.baseline.basis,
-            _confidence_of(measure, "baseline"),
-            measure.baseline.note or "",
-        )
+        source = stated_baseline(measure)
     else:
         baseline = _reference(observations, contract.period.start - 1)
         source = _store_reference(baseline)
@@ -384,10 +376,46 @@ def measure_subject(
     )
 
 
+def stated_baseline(measure: Measure) -> Provenance:
+    """The baseline the contract states for ``measure``, with its reading; « aucune » when the
+    text gives none (the store's value of the year before the contract is then used)."""
+    if measure.baseline is None:
+        return NO_PROVENANCE
+    return Provenance(
+        "contract",
+        measure.baseline.value,
+        measure.baseline.year,
+        measure.baseline.basis,
+        _confidence_of(measure, "baseline"),
+        measure.baseline.note or "",
+    )
+
+
+def stated_target(measure: Measure) -> Provenance:
+    """The target the contract states for ``measure``, with its reading."""
+    target = measure.target
+    if target is None or (target.value is None and target.reference is None):
+        return NO_PROVENANCE
+    return Provenance(
+        "contract",
+        target.value,
+        target.year,
+        target.basis,
+        _confidence_of(measure, "target"),
+        target.note or "",
+    )
+
+
 def _confidence_of(measure: Measure, field_name: str) -> Confidence:
-    """The confidence of one reading of a measure: its own to_confirm entry, else the measure's."""
+    """The confidence of one reading of a measure: its own to_confirm entry (« baseline »,
+    « baseline.year »…), else the measure's."""
     return next(
-        (c.confidence for c in measure.to_confirm if c.field == field_name), measure.confidence
+        (
+            c.confidence
+            for c in measure.to_confirm
+            if c.field == field_name or c.field.startswith(f"{field_name}.")
+        ),
+        measure.confidence,
     )
 
 

@@ -184,3 +184,20 @@ AUDIT_ACTION: dict[str, str] = {
     "update": "modification",
     "delete": "suppression",
 }
+
+
+# The readings of a measure that a contract flags « to confirm » (Measure.to_confirm).
+MEASURE_FIELD: dict[str, str] = {
+    "indicator": "lien avec l'indicateur",
+    "baseline": "référence",
+    "baseline.value": "valeur de la référence",
+    "baseline.year": "année de la référence",
+    "target": "cible",
+    "target.value": "valeur de la cible",
+    "target.year": "année de la cible",
+    "unit": "unité",
+    "direction": "sens d'amélioration",
+    "comparator": "comparateur",
+    "per_year": "cible « par an »",
+    "kind": "type de mesure",
+}

@@ -29,13 +29,20 @@ from cpog.contract.model import (
     Nature,
 )
 from cpog.contract.units import with_number
-from cpog.formatting import NBSP, capitalised, fr_signed
-from cpog.steering import policy_of
+from cpog.formatting import NBSP, capitalised, fr_number, fr_signed
+from cpog.steering import (
+    challenge_items,
+    policy_of,
+    provenance_text,
+    stated_baseline,
+    stated_target,
+)
 from cpog.vocabulary import (
     COMPARATOR_SIGN,
     CONFIDENCE,
     CUMULATION,
     DIRECTION,
+    MEASURE_FIELD,
     MEASURE_KIND,
     NATURE,
     PERIODICITY,
@@ -306,13 +313,62 @@ def _show_challenge(contract: Contract, c: ChallengeFile) -> None:
                 measure_target_text(measure),
             )
     out.print(table)
+    readings = root_readings(contract, c)
+    if readings.children:
+        out.print(readings)
     if c.indicators:
-        linked = [contract.indicator(link.indicator) for link in c.indicators]
-        out.print(
-            "Indicateurs liés : " + ", ".join(i.code or i.label for i in linked if i is not None)
-        )
+        out.print(escape(linked_indicators_text(contract, c)))
     if c.quote:
         out.print(f"\n[italic]« {c.quote.text} »[/italic] {c.quote.author or ''}")
+
+
+def root_readings(contract: Contract, c: ChallengeFile) -> Tree:
+    """Where each measure's figures come from and how the text was read, in the words of the
+    web pages (cpog.steering.provenance_text)."""
+    tree = Tree("[bold]Provenance et lectures du texte[/bold]")
+    for targeted in c.targeted_results:
+        for measure in targeted.measures:
+            node = tree.add(f"{escape(measure.label)} [dim]({measure.id})[/dim]")
+            baseline = stated_baseline(measure)
+            if baseline.origin != "none":
+                shown = value_text(baseline.value or 0.0, measure.unit)
+                origin = escape(provenance_text(baseline))
+                node.add(f"Référence {shown} en {baseline.year} : {origin}")
+            target = stated_target(measure)
+            if target.origin != "none":
+                node.add(f"Cible : {escape(provenance_text(target))}")
+            linked = contract.indicator(measure.indicator) if measure.indicator else None
+            if linked is not None:
+                node.add(f"Prend les valeurs de l'indicateur {escape(linked.code or linked.id)}")
+            if measure.reading:
+                node.add(
+                    f"Lecture (confiance {CONFIDENCE[measure.confidence]}) : "
+                    f"{escape(measure.reading)}"
+                )
+            for item in measure.to_confirm:
+                field = MEASURE_FIELD.get(item.field, item.field)
+                node.add(
+                    f"À confirmer — {escape(field)} (confiance {CONFIDENCE[item.confidence]}) :"
+                    f" {escape(item.note)}"
+                )
+            if not node.children:
+                tree.children.remove(node)
+    return tree
+
+
+def linked_indicators_text(contract: Contract, c: ChallengeFile) -> str:
+    """« Indicateurs liés (poids dans le défi) : COG 08-29 (compté avec la mesure …), … »."""
+    parts = []
+    for item in challenge_items(contract)[c.number]:
+        if item.subject_type != "indicator":
+            continue
+        indicator = contract.indicator(item.subject_id)
+        name = (indicator.code or indicator.label) if indicator else item.subject_id
+        if item.counted_with:
+            parts.append(f"{name} (compté avec la mesure {item.counted_with})")
+        else:
+            parts.append(f"{name} (poids {fr_number(item.weight)})")
+    return "Indicateurs liés, lecture de cpog à confirmer : " + ", ".join(parts)
 
 
 def _show_indicator(contract: Contract, i: Indicator) -> None:

@@ -49,19 +49,19 @@ from cpog.ingest.value_rule import Subject as ValueSubject
 from cpog.ingest.value_rule import plain_key, subjects_of
 from cpog.periods import Period, PeriodError, parse_period
 from cpog.reports.charts import trajectory_chart
-from cpog.steering import StatusRow, provenance_text
+from cpog.steering import StatusRow, provenance_text, stated_baseline, stated_target
 from cpog.store import audit
 from cpog.store.imports import StoredSeries
 from cpog.store.models import Analysis, ImportBatch, Measurement
 from cpog.store.values import NewValue, history, record_values
 from cpog.vocabulary import (
-    BASIS,
     COMPARATOR,
     COMPARATOR_SIGN,
     CONFIDENCE,
     CUMULATION,
     DIRECTION_EXPLAINED,
     INDICATOR_TYPE,
+    MEASURE_FIELD,
     MEASURE_KIND,
     NATURE,
     PERIODICITY,
@@ -451,6 +451,13 @@ def indicator_definition(indicator: Indicator) -> tuple[list[DefinitionItem], li
     return items, other
 
 
+def _measure_periodicity(measure: Measure, contract: Contract) -> str:
+    linked = contract.indicator(measure.indicator) if measure.indicator else None
+    if linked is None:
+        return PERIODICITY[Periodicity.ANNUAL]
+    return f"{PERIODICITY[linked.periodicity]} (valeurs de l'indicateur {linked.code or linked.id})"
+
+
 def measure_definition(found: Found, contract: Contract) -> tuple[list[DefinitionItem], list[str]]:
     measure, challenge, result = found.measure, found.challenge, found.result
     assert measure is not None and challenge is not None and result is not None
@@ -465,7 +472,7 @@ def measure_definition(found: Found, contract: Contract) -> tuple[list[Definitio
         DefinitionItem("Nature de la mesure", MEASURE_KIND[measure.kind]),
         DefinitionItem("Unité", unit or "—"),
         DefinitionItem("Sens d'amélioration", DIRECTION_EXPLAINED[measure.direction]),
-        DefinitionItem("Périodicité", PERIODICITY[Periodicity.ANNUAL]),
+        DefinitionItem("Périodicité", _measure_periodicity(measure, contract)),
     ]
     if measure.comparator is not None:
         items.append(DefinitionItem("Condition", COMPARATOR[measure.comparator]))
@@ -479,7 +486,8 @@ def measure_definition(found: Found, contract: Contract) -> tuple[list[Definitio
         items.append(
             DefinitionItem(
                 "Valeur de référence",
-                f"{value_text(base.value, unit)} en {base.year} ({BASIS[base.basis]})",
+                f"{value_text(base.value, unit)} en {base.year} "
+                f"({provenance_text(stated_baseline(measure))})",
                 notes,
             )
         )
@@ -500,7 +508,11 @@ def measure_definition(found: Found, contract: Contract) -> tuple[list[Definitio
         year = target.year or contract.period.end
         if target.implied_level is not None:
             parts.append(f"soit {value_text(target.implied_level, unit)}")
-        items.append(DefinitionItem("Cible", f"{' ; '.join(parts) or '—'} en {year}"))
+        origin = provenance_text(stated_target(measure))
+        shown = f"{' ; '.join(parts) or '—'} en {year}"
+        items.append(
+            DefinitionItem("Cible", f"{shown} ({origin})" if origin != "aucune" else shown)
+        )
     if measure.indicator:
         linked = next((i for i in contract.indicators if i.id == measure.indicator), None)
         if linked is not None:
@@ -517,6 +529,9 @@ def measure_definition(found: Found, contract: Contract) -> tuple[list[Definitio
             other.append(_to_confirm_note(measure.confidence, measure.reading))
         else:
             items.append(DefinitionItem("Lecture du texte", measure.reading))
+    for item in measure.to_confirm:
+        field = MEASURE_FIELD.get(item.field, item.field)
+        other.append(_to_confirm_note(item.confidence, f"{field} : {item.note}"))
     return items, other
 
 
