@@ -161,3 +161,18 @@ def test_an_unusual_value_is_to_check_until_confirmed(confirmed: bool) -> None:
     record_values(contract.id, contract.organisation.code, values, source="manual", user="t")
     assessment = status_at(contract, date(2026, 12, 31)).row("cog-08-32").assessment
     assert (assessment.to_check is None) is confirmed
+
+
+def test_table_words_for_milestones_and_yearly_commitments() -> None:
+    assert run("load")[0] == 0
+    assert run("demo", "--au", "27/11/2026")[0] == 0
+    code, table = run("status", "--au", "27/11/2026", "--challenge", "8", env={"COLUMNS": "240"})
+    assert code == 0, table
+    flat = " ".join(table.replace("\u00a0", " ").split())
+    assert "jalon : réalisé" in flat  # the bilan carbone is done, not « 100 »
+    assert "< 3 % par an" in flat
+    assert "indice 95 (−5 % par an)" in flat
+    code, table = run("status", "--au", "27/11/2026", "--challenge", "6", env={"COLUMNS": "240"})
+    flat = " ".join(table.replace("\u00a0", " ").split())
+    assert "jalon : non réalisé" in flat and "jalon : 62 % réalisé" in flat
+    assert "194,9" not in flat  # no projection of a milestone's % done

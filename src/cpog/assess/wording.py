@@ -185,3 +185,29 @@ def completeness_text(rollup: RollUp) -> str:
     completeness (« renseigné »: a value for the latest period due)."""
     plural = "s" if rollup.n_filled > 1 else ""
     return f"{rollup.n_filled} sur {rollup.n_expected} renseigné{plural}"
+
+
+def milestone_text(done: float) -> str:
+    """A milestone's % done in words: « réalisé », « non réalisé », « 60 % réalisé »."""
+    if done >= 100:
+        return "réalisé"
+    if done <= 0:
+        return "non réalisé"
+    return f"{value_text(done, '%')} réalisé"
+
+
+_SIGNS = {Comparator.LT: "<", Comparator.LE: "≤", Comparator.GE: "≥", Comparator.GT: ">"}
+
+
+def target_short(subject: Subject, target: Target) -> str:
+    """A target in a table cell: « < 3 % par an », « indice 95 (−5 % par an) », « 13 jours »;
+    the sign only for a strict bound, « par an » for a yearly commitment."""
+    shown = value_text(target.value, display_unit(subject))
+    if target.comparator in (Comparator.LT, Comparator.GT):
+        shown = f"{_SIGNS[target.comparator]}{NBSP}{shown}"
+    yearly = " par an" if subject.per_year else ""
+    if subject.kind is MeasureKind.RELATIVE_CHANGE:
+        return f"{shown} ({change_text(target.written, '%')}{yearly})"
+    if subject.kind is MeasureKind.POINT_CHANGE:
+        return f"{shown} ({change_text(target.written, 'points')}{yearly})"
+    return shown + yearly

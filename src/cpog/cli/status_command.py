@@ -15,7 +15,16 @@ from rich.table import Table
 
 from cpog import clock
 from cpog.assess.types import Status
-from cpog.assess.wording import lateness_text, next_value_text, value_text, verdict_label
+from cpog.assess.wording import (
+    display_unit,
+    lateness_text,
+    milestone_text,
+    next_value_text,
+    target_short,
+    value_text,
+    verdict_label,
+)
+from cpog.contract.model import MeasureKind
 from cpog.errors import CpogError
 from cpog.formatting import fr_number, spreadsheet_number
 from cpog.ingest.numbers import DateError, parse_date
@@ -127,7 +136,11 @@ def _table(status: ContractStatus, rows: list[StatusRow]) -> Table:
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for row in rows:
         a = row.assessment
-        value = _cell(a.current.value if a.current else None, row.unit)
+        unit = display_unit(a.subject)  # « % » for a milestone's % done
+        if a.current is not None and a.subject.kind is MeasureKind.MILESTONE:
+            value = f"jalon : {milestone_text(a.current.value)}"
+        else:
+            value = _cell(a.current.value if a.current else None, unit)
         if a.current:
             value += f"\n[dim]{a.current.period}[/dim]"
         late = " [magenta](saisie en retard)[/magenta]" if a.freshness.is_late else ""
@@ -138,7 +151,7 @@ def _table(status: ContractStatus, rows: list[StatusRow]) -> Table:
         projection = "—"
         if a.projection:
             projection = (
-                f"{_cell(a.projection.value, row.unit)}\n"
+                f"{_cell(a.projection.value, unit)}\n"
                 f"[dim]{a.projection.projected_status.label_fr}[/dim]"
             )
         target = a.annual_target or a.final_target
@@ -146,9 +159,8 @@ def _table(status: ContractStatus, rows: list[StatusRow]) -> Table:
             escape(row.code),
             escape(row.label),
             value,
-            _cell(target.value if target else None, row.unit)
-            + (f"\n[dim]{target.year}[/dim]" if target else ""),
-            _cell(a.expected, row.unit),
+            (target_short(a.subject, target) + f"\n[dim]{target.year}[/dim]" if target else "—"),
+            _cell(a.expected, unit),
             _pct(a.progress_global),
             f"[{STYLE[a.status]}]{a.status.label_fr}[/]" + late,
             projection,

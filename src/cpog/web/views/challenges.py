@@ -19,6 +19,7 @@ from cpog.assess.wording import (
     direction_text,
     display_unit,
     lateness_text,
+    milestone_text,
     value_text,
 )
 from cpog.contract.model import (
@@ -236,13 +237,7 @@ def _done_text(measure: Measure, assessment: Assessment) -> str:
     if measure.kind is MeasureKind.MILESTONE:
         if current is None:
             return "jalon : non renseigné"
-        if current.value >= 100:
-            done = "réalisé"
-        elif current.value <= 0:
-            done = "non réalisé"
-        else:
-            done = f"{value_text(current.value, '%')} réalisé"
-        return f"jalon : {done} ({current.period})"
+        return f"jalon : {milestone_text(current.value)} ({current.period})"
     if measure.kind is MeasureKind.TREND:
         base = assessment.subject.baseline
         if current is None:
