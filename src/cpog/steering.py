@@ -348,14 +348,6 @@ def measure_subject(
     if not points and measure.kind == MeasureKind.MILESTONE:
         points = [TargetPoint(contract.period.end, 100.0, TargetSource.FIXED)]
     linked = contract.indicator(measure.indicator) if measure.indicator else None
-    timing: dict[str, object] = {"periodicity": Periodicity.ANNUAL, "availability_lag_days": 90}
-    if linked is not None:
-        timing = {
-            "periodicity": linked.periodicity,
-            "cumulation": linked.cumulation,
-            "availability_lag_days": linked.availability_lag_days,
-            "yearly_total": yearly_total(linked),
-        }
     unit = measure.unit if measure.kind is not MeasureKind.MILESTONE else "%"
     return (
         Subject(
@@ -370,7 +362,11 @@ def measure_subject(
             measure_kind=measure.kind,
             per_year=measure.per_year,
             bounds=_bounds(unit, measure.value_range),
-            **timing,  # type: ignore[arg-type]
+            # Values come yearly with the annual review, or as the linked indicator's do.
+            periodicity=linked.periodicity if linked else Periodicity.ANNUAL,
+            cumulation=linked.cumulation if linked else Cumulation.NONE,
+            availability_lag_days=(linked.availability_lag_days if linked else MEASURE_LAG_DAYS),
+            yearly_total=yearly_total(linked) if linked else False,
         ),
         source,
     )

@@ -9,6 +9,7 @@ from cpog.assess.types import Freshness, RollUp, Status, Subject, Target, YearVe
 from cpog.contract.model import Comparator, Direction, MeasureKind
 from cpog.contract.units import with_number
 from cpog.formatting import MINUS, fr_date, fr_month, fr_number
+from cpog.vocabulary import COMPARATOR_SIGN
 
 NBSP = "\u00a0"
 
@@ -196,15 +197,12 @@ def milestone_text(done: float) -> str:
     return f"{value_text(done, '%')} réalisé"
 
 
-_SIGNS = {Comparator.LT: "<", Comparator.LE: "≤", Comparator.GE: "≥", Comparator.GT: ">"}
-
-
 def target_short(subject: Subject, target: Target) -> str:
     """A target in a table cell: « < 3 % par an », « indice 95 (−5 % par an) », « 13 jours »;
     the sign only for a strict bound, « par an » for a yearly commitment."""
     shown = value_text(target.value, display_unit(subject))
     if target.comparator in (Comparator.LT, Comparator.GT):
-        shown = f"{_SIGNS[target.comparator]}{NBSP}{shown}"
+        shown = f"{COMPARATOR_SIGN[target.comparator]}{NBSP}{shown}"
     yearly = " par an" if subject.per_year else ""
     if subject.kind is MeasureKind.RELATIVE_CHANGE:
         return f"{shown} ({change_text(target.written, '%')}{yearly})"
