@@ -30,7 +30,7 @@ from typing import Any
 from cpog.assess import Observation
 from cpog.contract import default_contract_path
 from cpog.contract.loader import load_contract
-from cpog.contract.model import Contract, Indicator, Periodicity
+from cpog.contract.model import Contract, Cumulation, Indicator, Periodicity
 from cpog.periods import Period
 from cpog.steering import StoredTarget, SubjectKey, contract_status
 
@@ -78,9 +78,17 @@ def months() -> list[Period]:
 
 
 def monthly_contract(contract: Contract) -> Contract:
-    """The shipped contract with every indicator read monthly, as the benchmark asks."""
+    """The contract with every indicator read monthly, each month's own value (not cumulated),
+    as the benchmark asks."""
     indicators = [
-        i.model_copy(update={"periodicity": Periodicity.MONTHLY}) for i in contract.indicators
+        i.model_copy(
+            update={
+                "periodicity": Periodicity.MONTHLY,
+                "cumulation": Cumulation.NONE,
+                "yearly_total": None,
+            }
+        )
+        for i in contract.indicators
     ]
     return contract.model_copy(update={"indicators": indicators})
 
@@ -136,23 +144,28 @@ def bench_assess_pure(contract: Contract) -> dict[str, float]:
 
 
 def write_values_file(contract: Contract, path: Path, rows: int) -> int:
-    """A values file of ``rows`` distinct (identifier, month) lines, French formats."""
-    subjects = [i.code or i.id for i in contract.indicators]
+    """A values file of ``rows`` distinct (identifier, month) lines, French formats, with values
+    the value rule accepts: rates within 0-100 %, counts and amounts in thousands (narrow no-break
+    space), each series moving smoothly from month to month (nothing unusual to confirm)."""
+    subjects = [(i.code or i.id, i.unit == "%") for i in contract.indicators]
     written = 0
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["identifiant", "période", "valeur", "statut", "commentaire"])
         year, month = 2026, 10
+        step = 0
         while written < rows:
-            for n, subject in enumerate(subjects):
+            for n, (subject, rate) in enumerate(subjects):
                 if written == rows:
                     break
-                value = (
-                    f"{(n * 37 + year * 3 + month) % 1000}\u202f{(n + month) % 1000:03d},{n % 10}"
-                )
+                if rate:
+                    value = f"{20 + n % 60},{(step + n) % 10}"
+                else:
+                    value = f"{1 + n % 9}\u202f{(n * 37 + step) % 1000:03d},{n % 10}"
                 writer.writerow([subject, f"{month:02d}/{year}", value, "provisoire", ""])
                 written += 1
             month -= 1
+            step += 1
             if month == 0:
                 year, month = year - 1, 12
     return written
@@ -197,7 +210,10 @@ def bench_store(contract: Contract, rows: int) -> dict[str, dict[str, float]]:
     results: dict[str, dict[str, float]] = {}
 
     # Import of a 100 000-row file (validated, then written in one transaction).
-    wide = wide_contract(contract, max(0, rows // 120 - len(contract.indicators) + 1))
+    # Every indicator read monthly, not cumulated, so that every line is a valid value.
+    wide = monthly_contract(
+        wide_contract(contract, max(0, rows // 120 - len(contract.indicators) + 1))
+    )
     folder = Path(tempfile.mkdtemp())
     path = folder / "valeurs.csv"
     write_values_file(wide, path, rows)
@@ -208,13 +224,17 @@ def bench_store(contract: Contract, rows: int) -> dict[str, dict[str, float]]:
 
     base_s, base_mb, _ = measure("csv", read_only)
     # Memory of validating and planning the whole file (a dry run), then the timed real import.
-    dry_mb = peak_mib(lambda: import_values(path, wide, user="bench", dry_run=True, today=AS_OF))
+    dry_mb = peak_mib(
+        lambda: import_values(path, wide, user="bench", dry_run=True, today=AS_OF, confirm=True)
+    )
     run_s, run_mb, outcome = measure(
-        "import", lambda: import_values(path, wide, user="bench", today=AS_OF), repeatable=False
+        "import",
+        lambda: import_values(path, wide, user="bench", today=AS_OF, confirm=True),
+        repeatable=False,
     )
     run_mb = dry_mb
     again_s, _, again = measure(
-        "reimport", lambda: import_values(path, wide, user="bench", today=AS_OF)
+        "reimport", lambda: import_values(path, wide, user="bench", today=AS_OF, confirm=True)
     )
     assert len(outcome.changes) == rows and not again.changes
     results["import"] = {

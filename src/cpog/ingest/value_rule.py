@@ -531,8 +531,9 @@ def _finish(
     draft: _Draft, series: dict[Period, Decimal], source: SeriesSource | None
 ) -> tuple[Entry | None, list[Problem]]:
     subject = draft.subject
-    earlier = [p for p in series if p.unit == draft.period.unit and p < draft.period]
-    previous = series[max(earlier)] if earlier else None
+    end = draft.period.end
+    earlier = [p for p in series if p.unit == draft.period.unit and p.end < end]
+    previous = series[max(earlier, key=lambda p: p.end)] if earlier else None
     conversion = None
     computed = False
     try:

@@ -34,7 +34,7 @@ from cpog.ingest.tables import (
 )
 from cpog.ingest.value_rule import Entry, Subject
 from cpog.periods import Period, parse_period
-from cpog.steering import StoredTarget, indicator_subject, measure_subject
+from cpog.steering import StoredTarget, indicator_subject, measure_subject, policy_of
 from cpog.store.models import ImportBatch, Measurement
 from cpog.store.values import (
     NewTarget,
@@ -56,7 +56,10 @@ class StoredSeries:
     def __init__(self, contract: Contract, policy: Policy | None = None) -> None:
         self.contract = contract
         self.scope = contract.organisation.code
-        self.policy = policy or Policy()
+        self.policy = policy or policy_of(contract)
+        # Looked up once per value of a file: index the contract once.
+        self._indicators = {i.id: i for i in contract.indicators}
+        self._measures = {m.id: m for _, _, m in contract.measures()}
         self._values: dict[tuple[str, str], dict[Period, Decimal]] | None = None
         self._targets: dict[tuple[str, str], list[StoredTarget]] | None = None
 
@@ -81,15 +84,18 @@ class StoredSeries:
                 for key, rows in current_targets(self.contract.id, self.scope).items()
             }
         targets = self._targets.get((subject.subject_type, subject.subject_id), [])
+        # Only the values before ``period`` matter to the check (and to the 2022 baseline).
+        end = period.end
         observations = [
-            Observation(p, float(v)) for p, v in sorted(series.items()) if p.unit == period.unit
+            Observation(p, float(v))
+            for p, v in sorted(series.items(), key=lambda item: item[0].end)
+            if p.unit == period.unit and p.end < end
         ]
         if subject.subject_type == "indicator":
-            indicator = self.contract.indicator(subject.subject_id)
-            assert indicator is not None
+            indicator = self._indicators[subject.subject_id]
             assessed, _ = indicator_subject(self.contract, indicator, targets, observations)
         else:
-            measure = next(m for _, _, m in self.contract.measures() if m.id == subject.subject_id)
+            measure = self._measures[subject.subject_id]
             assessed, _ = measure_subject(self.contract, measure, targets, observations)
         found = unusual(assessed, observations, period, float(value), self.policy)
         return None if found is None else found.reason
