@@ -176,3 +176,39 @@ def test_table_words_for_milestones_and_yearly_commitments() -> None:
     flat = " ".join(table.replace("\u00a0", " ").split())
     assert "jalon : non réalisé" in flat and "jalon : 62 % réalisé" in flat
     assert "194,9" not in flat  # no projection of a milestone's % done
+
+
+def test_a_confirmed_value_stays_confirmed_when_only_its_status_changes() -> None:
+    from decimal import Decimal
+
+    from cpog.periods import Period
+    from cpog.store.contracts import current_contract
+    from cpog.store.models import Measurement
+    from cpog.store.values import NewValue, record_values
+
+    assert run("load")[0] == 0
+    _, contract = current_contract()
+    november = Period.month_of(2026, 11)
+
+    def write(status: str, confirmed: bool) -> None:
+        record_values(
+            contract.id,
+            contract.organisation.code,
+            [
+                NewValue(
+                    "indicator",
+                    "cog-08-32",
+                    november,
+                    Decimal("13.5"),
+                    status=status,
+                    confirmed_unusual=confirmed,
+                )
+            ],
+            source="manual",
+            user="t",
+        )
+
+    write("provisional", True)
+    write("definitive", False)  # re-entered as definitive: nothing to confirm again
+    latest = Measurement.objects.filter(subject_id="cog-08-32").order_by("-id").first()
+    assert latest is not None and latest.status == "definitive" and latest.confirmed_unusual

@@ -118,7 +118,11 @@ def record_values(
             source=source,
             batch=batch,
             comment=new.comment,
-            confirmed_unusual=new.confirmed_unusual,
+            # the same value confirmed before stays confirmed (only its status changed, say)
+            confirmed_unusual=new.confirmed_unusual
+            or (
+                previous is not None and previous.value == new.value and previous.confirmed_unusual
+            ),
             recorded_by=user,
             recorded_at=at,
         )
