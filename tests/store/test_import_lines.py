@@ -256,3 +256,43 @@ def test_negative_targets_are_refused_unless_they_are_a_change(
     code, output = run("import", "targets", str(path))
     assert code == 0, output
     assert Target.objects.count() == before + 1
+
+
+def test_a_stored_value_that_became_unusual_can_be_confirmed(loaded: None, tmp_path: Path) -> None:
+    first = tmp_path / "premier.csv"
+    first.write_text(
+        "identifiant;période;valeur\nCOG 08-29;08/2026;19\nCOG 08-29;10/2026;17\n",
+        encoding="utf-8",
+    )
+    assert run("import", "values", str(first))[0] == 0
+    # September arrives later: October (17 after 30) is now far from its series
+    late = tmp_path / "septembre.csv"
+    late.write_text("identifiant;période;valeur\nCOG 08-29;09/2026;30\n", encoding="utf-8")
+    assert run("import", "values", str(late), "--confirmer")[0] == 0
+    again = tmp_path / "octobre.csv"
+    again.write_text("identifiant;période;valeur\nCOG 08-29;10/2026;17\n", encoding="utf-8")
+    code, output = run("import", "values", str(again))
+    assert code == 1 and "confirmez la valeur" in output  # asked, not silently skipped
+    code, output = run("import", "values", str(again), "--confirmer")
+    assert code == 0, output
+    october = Measurement.objects.filter(period_key="2026-10").order_by("-id").first()
+    assert october is not None and october.confirmed_unusual
+    code, output = run("import", "values", str(again))  # confirmed once: nothing more to ask
+    assert code == 0, output
+
+
+def test_a_confirmation_confirms_only_what_the_preview_showed(loaded: None, tmp_path: Path) -> None:
+    from cpog.contract import default_contract_path
+    from cpog.contract.loader import load_contract
+    from cpog.store.imports import ConfirmationNeeded, import_values
+
+    contract = load_contract(default_contract_path())
+    path = tmp_path / "valeurs.csv"
+    path.write_text("identifiant;période;valeur\nCOG 01-11;2024;0,861\n", encoding="utf-8")
+    preview = import_values(path, contract, user="t", dry_run=True)
+    key = preview.confirmation_key
+    with pytest.raises(ConfirmationNeeded):
+        import_values(path, contract, user="t", confirm=True, confirmed_as="0" * 64)
+    assert Measurement.objects.count() == 0
+    import_values(path, contract, user="t", confirm=True, confirmed_as=key)
+    assert stored() == {("cog-01-11", "2024"): Decimal("86.1")}

@@ -569,12 +569,7 @@ def _finish(
         value = value.quantize(Decimal(1))
     if problem := storable_problem(value):
         return None, [Problem("valeur", problem)]
-    # The value already stored for this period was judged when it was written: entering it
-    # again (re-importing a file) asks nothing more.
-    same = series.get(draft.period) == value
-    unusual = (
-        None if source is None or same else source.unusual(subject, series, draft.period, value)
-    )
+    unusual = None if source is None else source.unusual(subject, series, draft.period, value)
     series[draft.period] = value
     return Entry(
         subject,

@@ -61,6 +61,7 @@ class StoredSeries:
         self._indicators = {i.id: i for i in contract.indicators}
         self._measures = {m.id: m for _, _, m in contract.measures()}
         self._values: dict[tuple[str, str], dict[Period, Decimal]] | None = None
+        self._confirmed: set[tuple[str, str, Period]] = set()
         self._targets: dict[tuple[str, str], list[StoredTarget]] | None = None
 
     def _load(self) -> dict[tuple[str, str], dict[Period, Decimal]]:
@@ -70,6 +71,8 @@ class StoredSeries:
             for (kind, subject_id, key), row in current_rows(self.contract.id, self.scope).items():
                 period = periods.setdefault(key, parse_period(key))
                 self._values.setdefault((kind, subject_id), {})[period] = row.value
+                if row.confirmed_unusual:
+                    self._confirmed.add((kind, subject_id, period))
         return self._values
 
     def values(self, subject: Subject) -> dict[Period, Decimal]:
@@ -78,6 +81,9 @@ class StoredSeries:
     def unusual(
         self, subject: Subject, series: Mapping[Period, Decimal], period: Period, value: Decimal
     ) -> str | None:
+        key = (subject.subject_type, subject.subject_id)
+        if (*key, period) in self._confirmed and self._load().get(key, {}).get(period) == value:
+            return None  # this very value was confirmed already: entering it again asks nothing
         if self._targets is None:
             self._targets = {
                 key: [StoredTarget(t.year, float(t.value), t.kind, t.comparator) for t in rows]
@@ -133,6 +139,16 @@ class ImportOutcome:
         return [c for c in self.changes if c.to_confirm]
 
     @property
+    def confirmation_key(self) -> str:
+        """A fingerprint of what is to confirm, so that a confirmation given on a preview
+        confirms exactly what that preview showed, nothing found since."""
+        shown = "\n".join(
+            f"{c.line}|{c.subject_id}|{c.what}|{c.after}|{' ; '.join(c.to_confirm)}"
+            for c in sorted(self.to_confirm, key=lambda c: (c.line, c.subject_id, c.what))
+        )
+        return hashlib.sha256(shown.encode("utf-8")).hexdigest()
+
+    @property
     def skipped_text(self) -> str:
         """« 3 ligne(s) du modèle laissée(s) vides, ignorée(s) », or nothing."""
         if not self.skipped:
@@ -177,8 +193,12 @@ def import_values(
     today: date | None = None,
     name: str | None = None,
     confirm: bool = False,
+    confirmed_as: str | None = None,
 ) -> ImportOutcome:
-    """Import a values file: every cell validated, then all rows written or none."""
+    """Import a values file: every cell validated, then all rows written or none.
+
+    ``confirmed_as``: the :attr:`ImportOutcome.confirmation_key` of the preview the user
+    confirmed; when what is to confirm has changed since, nothing is written."""
     raw, table = _read(path, name)
     return apply_values(
         table,
@@ -189,6 +209,7 @@ def import_values(
         today=today,
         raw=raw,
         confirm=confirm,
+        confirmed_as=confirmed_as,
     )
 
 
@@ -203,6 +224,7 @@ def apply_values(
     raw: bytes | None = None,
     confirm: bool = False,
     template_lines: bool = True,
+    confirmed_as: str | None = None,
 ) -> ImportOutcome:
     """Validate a table of values and write it in one transaction (files and the API).
 
@@ -235,7 +257,8 @@ def apply_values(
             skipped=len(check.skipped),
             confirmed=confirm,
         )
-        if outcome.to_confirm and not confirm and not dry_run:
+        stale = confirmed_as is not None and confirmed_as != outcome.confirmation_key
+        if outcome.to_confirm and (not confirm or stale) and not dry_run:
             raise ConfirmationNeeded(outcome)
         if dry_run or not plan:
             return outcome

@@ -47,11 +47,14 @@ class NewTarget:
 
 
 def _same(row: Measurement, new: NewValue) -> bool:
+    """Nothing to write: the same value, status and ratio — and, when the new value comes with a
+    confirmation, the stored one already had it (a confirmation is worth a revision)."""
     return (
         row.value == new.value
         and row.status == new.status
         and row.numerator == new.numerator
         and row.denominator == new.denominator
+        and (row.confirmed_unusual or not new.confirmed_unusual)
     )
 
 

@@ -78,6 +78,8 @@ class ConfirmForm(forms.Form):
     name = forms.CharField(max_length=255)
     # Ticked by the user when the preview listed values to confirm (conversions, unusual values).
     confirmer = forms.BooleanField(required=False)
+    # The fingerprint of what the preview listed to confirm (ImportOutcome.confirmation_key).
+    vu = forms.RegexField(regex=r"^[0-9a-f]{64}$", required=False)
 
 
 @dataclass
@@ -128,10 +130,19 @@ def run_import(
     user: str,
     dry_run: bool,
     confirm: bool = False,
+    confirmed_as: str | None = None,
 ) -> ImportOutcome:
     """Import the stored upload, under the name the user gave the file."""
     if kind == "values":
-        return import_values(path, contract, user=user, dry_run=dry_run, name=name, confirm=confirm)
+        return import_values(
+            path,
+            contract,
+            user=user,
+            dry_run=dry_run,
+            name=name,
+            confirm=confirm,
+            confirmed_as=confirmed_as,
+        )
     return import_targets(path, contract, user=user, dry_run=dry_run, name=name)
 
 
@@ -233,6 +244,8 @@ def _confirm(request: HttpRequest, contract: Contract, user: str) -> HttpRespons
             user=user,
             dry_run=False,
             confirm=form.cleaned_data["confirmer"],
+            # what the preview showed: anything else found since is shown again, not written
+            confirmed_as=form.cleaned_data["vu"] or None,
         )
     except ImportValidationError as error:
         ctx.issues = error.issues
