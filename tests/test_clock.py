@@ -30,9 +30,10 @@ def test_an_empty_setting_means_the_real_day(monkeypatch: pytest.MonkeyPatch) ->
     assert abs((clock.today() - date.today()).days) <= 1  # Paris may be a day ahead of UTC
 
 
-def test_a_bad_setting_is_refused_in_french(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(clock.ENV, "31/02/2026")
-    with pytest.raises(clock.ClockError, match="CPOG_TODAY : « 31/02/2026 » n'est pas une date"):
+@pytest.mark.parametrize("text", ["31/02/2026", "27/11/26", "demain", "2026-13-01"])
+def test_a_bad_setting_is_refused_in_french(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setenv(clock.ENV, text)
+    with pytest.raises(clock.ClockError, match=f"CPOG_TODAY : « {text} » n'est pas une date"):
         clock.today()
 
 

@@ -30,8 +30,10 @@ def pinned() -> date | None:
         return None
     try:
         if "/" in text:
-            day, month, year = (int(part) for part in text.split("/"))
-            return date(year, month, day)
+            day, month, year = text.split("/")
+            if len(year) != 4:  # « 27/11/26 » would silently mean the year 26
+                raise ValueError(year)
+            return date(int(year), int(month), int(day))
         return date.fromisoformat(text)
     except ValueError:
         raise ClockError(

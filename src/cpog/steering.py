@@ -344,9 +344,7 @@ def measure_subject(
     else:
         baseline = _reference(observations, contract.period.start - 1)
         source = _store_reference(baseline)
-    points = _points(targets)
-    if not points and measure.kind == MeasureKind.MILESTONE:
-        points = [TargetPoint(contract.period.end, 100.0, TargetSource.FIXED)]
+    points = _points(targets)  # a milestone without one is due at the end (targets.py)
     linked = contract.indicator(measure.indicator) if measure.indicator else None
     unit = measure.unit if measure.kind is not MeasureKind.MILESTONE else "%"
     return (

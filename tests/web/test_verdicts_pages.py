@@ -149,3 +149,16 @@ def test_a_linked_measure_page_shows_the_indicator_values_and_no_entry_form(
 
 def _text_of(page: str) -> str:
     return " ".join(html.unescape(page).replace("\u202f", " ").replace("\u00a0", " ").split())
+
+
+def test_a_bad_policy_is_told_in_french_by_the_api(
+    users: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    bad = tmp_path / "politique.yaml"
+    bad.write_text("ahaed: 1.2\n", encoding="utf-8")
+    monkeypatch.setenv("CPOG_POLICY", str(bad))
+    _, key = ApiToken.issue(users.lecteur, "tableur")
+    response = Client(headers={"Authorization": f"Bearer {key}"}).get("/api/v1/statuses")
+    assert response.status_code == 500
+    body = response.json()
+    assert body["ok"] is False and "clé inconnue « ahaed »" in body["error"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 
 from cpog.assess.outliers import unusual
@@ -66,7 +67,7 @@ def assess(
     )
     to_check = flagged.reason if flagged is not None else None
     if closing(subject, as_of):
-        return _closing(subject, known, as_of, policy, years, fresh, trend_reference, to_check)
+        return _closing(subject, known, as_of, policy, years, fresh, trend_reference)
 
     in_year = current is not None and is_in_year(subject, current.period)
     if current is None:
@@ -111,6 +112,9 @@ def assess(
     projected = None
     if subject.kind is not MeasureKind.MILESTONE:  # a % done has no trend worth projecting
         projected = projection(subject, known, policy, trend_reference=trend_reference)
+    if projected is not None and subject.per_year and any(v.met is False for v in years):
+        # a « par an » commitment missed one year can no longer end « Atteint »
+        projected = replace(projected, projected_status=Status.NON_ATTEINT)
     if projected is not None:
         method = "tendance" if projected.method == "trend" else "tendance et saisonnalité"
         reasons.append(
@@ -186,7 +190,6 @@ def _closing(
     years: list[YearVerdict],
     fresh: Freshness,
     trend_reference: tuple[float, str] | None,
-    to_check: str | None,
 ) -> Assessment:
     """The assessment once the contract's last year has closed: the closing verdict."""
     current = known[-1] if known else None
@@ -195,8 +198,8 @@ def _closing(
     status, found = closing_verdict(subject, known, years, policy, reference)
     reasons = [f"Contrat terminé le {fr_date(subject.end_date)} : verdict final."]
     reasons += _closing_reasons(subject, status, found, final, years, trend_reference)
-    if found is not None and found.to_check and to_check is not None:
-        reasons.append(_to_check_reason(to_check))
+    if found is not None and found.to_check:
+        reasons.append(_to_check_reason(found.check_reason))
     if found is not None and found.provisional:
         reasons.append(f"Verdict donné sur la valeur provisoire de {found.period}.")
     progress_annual, progress_global = (None, None)
@@ -222,7 +225,7 @@ def _closing(
         reasons=reasons,
         years=years,
         closing=True,
-        to_check=to_check if found is not None and found.to_check else None,
+        to_check=found.check_reason if found is not None and found.to_check else None,
     )
 
 

@@ -7,8 +7,8 @@ subject). The score is the weighted mean of the status scores (« Atteint », «
 one; the progress is the weighted mean of the global progress rates that exist. A subject is
 « renseigné » when it has a value for its latest expected period (:mod:`cpog.assess.staleness`,
 the one definition); the others are listed in ``missing``: the roll-up says what it is made of
-rather than hiding the gaps. After the contract's end (``closing``), the roll-up is « Atteint »
-when every scored subject is, else « Non atteint ».
+rather than hiding the gaps. After the contract's end (``closing``), the roll-up is « Non
+atteint » when a subject is, « Atteint » when every subject is, else « Non renseigné ».
 """
 
 from __future__ import annotations
@@ -43,9 +43,12 @@ def roll_up(items: Iterable[tuple[Assessment, float]], closing: bool = False) ->
     missing = [a.subject.id for a, _ in counted if not a.freshness.filled]
     score = _weighted_mean([(s, w) for s, w in scored if s is not None])
     progress = _weighted_mean([(p, w) for p, w in progressed if p is not None])
+    status = rollup_status(score, closing)
+    if closing and status is Status.ATTEINT and len(scored) < len(counted):
+        status = Status.NON_RENSEIGNE  # « Atteint » needs every subject's verdict
     return RollUp(
         score=score,
-        status=rollup_status(score, closing),
+        status=status,
         progress=progress,
         n_expected=len(counted),
         n_available=len(scored),

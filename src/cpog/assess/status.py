@@ -249,7 +249,7 @@ def _year_objective_status(
         )
     else:
         head = (
-            f"Objectif {own.year} : {objective_text(subject, own)} ; la "
+            f"Objectif {own.year} : {for_objective_text(subject, own)} ; la "
             f"valeur {own.year} est comparée à l'objectif de son année."
         )
     return StatusOutcome(outcome.status, [head, *outcome.reasons])

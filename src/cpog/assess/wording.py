@@ -88,13 +88,6 @@ def target_text(
     return f"{shown} en {target.year} ({target.source.label_fr})"
 
 
-def for_target_text(target: Target, unit: str | None) -> str:
-    """'une cible de 13 jours en 2027 (…)', 'une cible inférieure à 10 % en 2027 (…)'."""
-    text = target_text(target, unit)
-    strict = target.comparator in (Comparator.LT, Comparator.GT)
-    return f"une cible {text}" if strict else f"une cible de {text}"
-
-
 def direction_text(direction: Direction) -> str:
     return {Direction.UP: "hausse", Direction.DOWN: "baisse", Direction.MAINTAIN: "maintien"}[
         direction
@@ -127,7 +120,7 @@ def for_objective_text(subject: Subject, target: Target) -> str:
     """'une cible de 7 ateliers par an en 2025 (…)', 'une cible inférieure à 3 % par an en …'."""
     strict = target.comparator in (Comparator.LT, Comparator.GT)
     text = objective_text(subject, target)
-    return f"une cible {text}" if strict else f"une cible de {text}"
+    return f"une cible {text}" if strict else f"une cible {of_text(text)}"
 
 
 def verdict_label(verdict: YearVerdict) -> str:

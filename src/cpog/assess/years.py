@@ -28,10 +28,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from cpog.assess.outliers import unusual
 from cpog.assess.policy import Policy
+from cpog.assess.staleness import due_on
 from cpog.assess.targets import final_target, meets, objective
 from cpog.assess.types import Observation, Status, Subject, YearVerdict
 from cpog.contract.model import Cumulation, Direction, MeasureKind
@@ -47,6 +48,7 @@ class YearValue:
     period: Period
     provisional: bool
     to_check: bool
+    check_reason: str = ""  # why it is to check (cpog.assess.outliers), in French
 
 
 def closing(subject: Subject, as_of: date) -> bool:
@@ -79,7 +81,8 @@ def year_value(
         value, provisional = _judged(found)
         flagged = unusual(subject, known, found.period, found.value, policy)
         to_check = flagged is not None and not found.confirmed
-        return YearValue(year, value, found.period, provisional, to_check)
+        reason = flagged.reason if flagged is not None and to_check else ""
+        return YearValue(year, value, found.period, provisional, to_check, reason)
     periods = [o for o in known if o.period.unit is unit and o.period.year == year]
     expected = len({o.period for o in periods})
     count = {PeriodUnit.MONTH: 12, PeriodUnit.QUARTER: 4, PeriodUnit.HALF: 2}[unit]
@@ -104,9 +107,7 @@ def year_verdicts(
             continue
         found = year_value(subject, known, year, policy)
         if found is None:
-            due = last_period(subject, year).end + timedelta(
-                days=subject.availability_lag_days + policy.stale_grace_days
-            )
+            due = due_on(subject, last_period(subject, year), policy)
             verdicts.append(YearVerdict(year, target, None, None, None, awaited=as_of < due))
             continue
         verdicts.append(

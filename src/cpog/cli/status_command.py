@@ -98,6 +98,9 @@ def _record(row: StatusRow, as_of: date) -> dict[str, Any]:
         "prochaine_valeur": next_value_text(fresh, as_of),
         "projection": a.projection.value if a.projection else None,
         "projection_statut": a.projection.projected_status.value if a.projection else None,
+        "projection_statut_libelle": (
+            a.projection.projected_status.label_fr if a.projection else None
+        ),
         "explications": a.reasons,
     }
 
@@ -122,7 +125,7 @@ def _pct(value: float | None) -> str:
 
 
 def _table(status: ContractStatus, rows: list[StatusRow]) -> Table:
-    table = Table(title=f"Situation au {status.as_of:%d/%m/%Y}", show_lines=False)
+    table = Table(show_lines=False)
     for column, justify in (
         ("Code", "left"),
         ("Libellé", "left"),

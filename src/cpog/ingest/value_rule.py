@@ -49,11 +49,11 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Protocol
 
+from cpog.assess.types import PERIOD_UNITS
 from cpog.contract.model import (
     Contract,
     Cumulation,
     MeasureKind,
-    Periodicity,
     ValueRange,
 )
 from cpog.contract.units import value_range
@@ -113,12 +113,6 @@ def read_status(text: str) -> str | None:
 
 # --- what a value is entered for ---------------------------------------------------------
 
-_GRAINS = {
-    Periodicity.MONTHLY: PeriodUnit.MONTH,
-    Periodicity.QUARTERLY: PeriodUnit.QUARTER,
-    Periodicity.HALF_YEARLY: PeriodUnit.HALF,
-    Periodicity.ANNUAL: PeriodUnit.YEAR,
-}
 _GRAIN_WORDS = {
     PeriodUnit.YEAR: ("par année", "2025"),
     PeriodUnit.HALF: ("par semestre", "S1 2025"),
@@ -142,6 +136,7 @@ class Subject:
     range: ValueRange = field(default_factory=ValueRange)
     measure_kind: MeasureKind | None = None
     takes_values_of: str | None = None  # the indicator whose values a linked measure takes
+    last_year: int | None = None  # the contract's last year: no value is followed after it
 
     @property
     def is_rate(self) -> bool:
@@ -174,9 +169,10 @@ def subjects_of(contract: Contract) -> dict[str, Subject]:
             code,
             indicator.label,
             indicator.unit,
-            _GRAINS[indicator.periodicity],
+            PERIOD_UNITS[indicator.periodicity],
             indicator.cumulation,
             value_range(indicator.unit, indicator.value_range),
+            last_year=contract.period.end,
         )
         for key in (indicator.id, indicator.code, indicator.code_as_written):
             if key:
@@ -196,6 +192,7 @@ def subjects_of(contract: Contract) -> dict[str, Subject]:
             else value_range(measure.unit, measure.value_range),
             measure.kind,
             codes.get(measure.indicator, measure.indicator) if measure.indicator else None,
+            contract.period.end,
         )
     return found
 
@@ -337,6 +334,12 @@ def _period(text: str, subject: Subject, today: date) -> Period:
         period = Period(period.unit, period.year, period.index)
     if period.unit != subject.grain:
         raise _Refused("période", f"période d'un autre grain ; {subject.accepted_periods}")
+    if subject.last_year is not None and period.start.year > subject.last_year:
+        raise _Refused(
+            "période",
+            f"période après la fin du contrat ({subject.last_year}) : le contrat ne suit pas de"
+            " valeur au-delà",
+        )
     if period.end > today:
         raise _Refused(
             "période",

@@ -33,6 +33,7 @@ from cpog.assess import Assessment
 from cpog.assess.types import Target, YearVerdict
 from cpog.assess.wording import lateness_text, next_value_text, verdict_label
 from cpog.contract.model import Contract
+from cpog.errors import CpogError
 from cpog.formatting import fr_number
 from cpog.ingest.imports import TARGET_COLUMNS, VALUE_COLUMNS
 from cpog.ingest.numbers import DateError, parse_date
@@ -228,6 +229,13 @@ def _on_403(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(NoContractLoaded)
 def _on_no_contract(request: HttpRequest, exc: NoContractLoaded) -> HttpResponse:
     return _problem_response(request, ApiProblem(404, str(exc)))
+
+
+@api.exception_handler(CpogError)
+def _on_cpog_error(request: HttpRequest, exc: CpogError) -> HttpResponse:
+    """A problem of the installation the user must fix (a caisse's policy file, the clock
+    setting…): its French message, not a traceback."""
+    return _problem_response(request, ApiProblem(500, str(exc)))
 
 
 PYDANTIC_MESSAGES = {

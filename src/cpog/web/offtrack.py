@@ -1,5 +1,6 @@
-"""The off-track rule: an indicator or result « à surveiller » or « en retard » for a period needs
-its pilot's analysis and corrective action; until both are written it shows as missing."""
+"""The off-track rule: an indicator or result « à surveiller », « en retard » or, after the
+contract, « non atteint » for a period needs its pilot's analysis and corrective action; until both
+are written it shows as missing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from cpog.contract.model import Contract
 from cpog.steering import StatusRow
 from cpog.store.models import Analysis
 
-OFF_TRACK = (Status.A_SURVEILLER, Status.EN_RETARD)
+OFF_TRACK = (Status.A_SURVEILLER, Status.EN_RETARD, Status.NON_ATTEINT)
 
 
 def needs_analysis(row: StatusRow) -> bool:

@@ -12,7 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from cpog import vocabulary
 from cpog.assess import targets_by_year
-from cpog.assess.trajectory import expected_value, year_end
+from cpog.assess.policy import Policy
+from cpog.assess.trajectory import expected_value, period_fraction, year_end
 from cpog.assess.types import Assessment, Projection, RollUp, Status
 from cpog.assess.wording import (
     change_text,
@@ -22,10 +23,12 @@ from cpog.assess.wording import (
     milestone_text,
     value_text,
 )
+from cpog.assess.years import year_value
 from cpog.contract.model import (
     ChallengeFile,
     Comparator,
     Contract,
+    Direction,
     Measure,
     MeasureKind,
 )
@@ -244,18 +247,28 @@ def _done_text(measure: Measure, assessment: Assessment) -> str:
             return "non renseignée"
         if base is None or base.value == 0:
             return f"dernière valeur {value_text(current.value, measure.unit)} ({current.period})"
-        change = round((current.value / base.value - 1) * 100, 1)
-        return (
-            f"{change_text(change, '%')} depuis {base.year} "
-            f"({direction_text(measure.direction)} attendue)"
+        # a total cumulated since 1 January is compared at its annual pace, as the status is
+        pace = current.value / period_fraction(assessment.subject, current.period)
+        change = round((pace / base.value - 1) * 100, 1)
+        expected = (
+            "au moins le niveau de référence"
+            if measure.direction is Direction.MAINTAIN
+            else f"{direction_text(measure.direction)} attendue"
         )
+        return f"{change_text(change, '%')} depuis {base.year} ({expected})"
     return ""
 
 
 def _table(row: StatusRow) -> list[TrajectoryRow]:
     subject = row.assessment.subject
     targets = targets_by_year(subject)
-    values = {o.period.end.year: o.value for o in row.series}
+    known = sorted(row.series, key=lambda o: o.period)
+    policy = Policy()  # the value of a year does not depend on thresholds
+    values = {
+        y: found.value
+        for y in sorted({o.period.end.year for o in known})
+        if (found := year_value(subject, known, y, policy)) is not None
+    }
     start = subject.baseline.year if subject.baseline else subject.contract_start - 1
     years = range(min([start, *values]), max([subject.contract_end, *values]) + 1)
     result = []

@@ -15,7 +15,7 @@ from cpog.web.offtrack import missing_analyses
 from cpog.web.views.common import page, steering
 from cpog.web.views.history import HistoryRow, history_rows
 
-ATTENTION = (Status.EN_RETARD, Status.NON_RENSEIGNE)
+ATTENTION = (Status.EN_RETARD, Status.NON_ATTEINT, Status.NON_RENSEIGNE)
 
 
 @dataclass

@@ -73,7 +73,6 @@ from cpog.web.offtrack import OFF_TRACK, missing_analyses
 from cpog.web.views.common import Steering, page, steering
 
 PROJECTION_METHODS = {"trend": "tendance", "trend+saisonnalite": "tendance et saisonnalité"}
-NOUNS = {"indicator": "cet indicateur", "measure": "cette mesure"}
 
 
 # --- the list --------------------------------------------------------------------------------
