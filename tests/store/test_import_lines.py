@@ -55,7 +55,7 @@ def test_an_excel_csv_export_imports_with_its_template_lines_counted(
     code, output = run("import", "values", str(path))
     assert code == 0, output
     assert "5 ligne(s) valides, 5 valeurs enregistrées" in output
-    assert "2 ligne(s) du modèle laissée(s) vides, ignorée(s)" in output
+    assert "2 lignes du modèle laissées vides, ignorées" in output
     assert stored() == {
         ("cog-08-29", "2025-03"): Decimal("15.2"),
         ("cog-08-29", "2025-04"): Decimal("14.9"),
@@ -134,7 +134,7 @@ def test_a_file_with_nothing_to_import_is_not_a_success(loaded: None, tmp_path: 
     path.write_text("identifiant;libellé;période;valeur\nCOG 01-02;x;;\n", encoding="utf-8")
     code, output = run("import", "values", str(path))
     assert code == 1 and "Aucune valeur à importer dans modele.csv" in output
-    assert "1 ligne(s) du modèle sont vides" in output
+    assert "la ligne du modèle est vide" in output
 
 
 def test_a_line_with_a_statut_but_no_value_is_an_error_not_a_template_line(

@@ -197,7 +197,7 @@ def test_the_web_import_shows_the_conversion_and_writes_only_once_confirmed(
     assert preview.status_code == 200
     body = page(preview)
     assert "0,935 → 93,5\u00a0% : cellule au format pourcentage" in body
-    assert "1 ligne(s) du modèle laissée(s) vides, ignorée(s)" in body
+    assert "1 ligne du modèle laissée vide, ignorée" in body
     assert 'name="confirmer"' in body
     [stored] = sorted((data_dir / "uploads").iterdir())
     form = {"etape": "confirmer", "kind": "values", "stored": stored.name, "name": "valeurs.xlsx"}
@@ -209,7 +209,7 @@ def test_the_web_import_shows_the_conversion_and_writes_only_once_confirmed(
     assert done.status_code == 302
     row = Measurement.objects.get(subject_id="cog-01-11", period_key="2025", source="import")
     assert row.value == Decimal("93.5") and row.status == "definitive"
-    assert "1 ligne(s) du modèle laissée(s) vides, ignorée(s)" in page(client.get(done["Location"]))
+    assert "1 ligne du modèle laissée vide, ignorée" in page(client.get(done["Location"]))
 
 
 def test_the_api_asks_for_confirmation_then_writes(users: Any, steering_data: Any) -> None:

@@ -84,8 +84,10 @@ def _print_validation(error: ImportValidationError) -> None:
 
 
 def _print_to_confirm(changes: list[Any], file: Path, dry_run: bool) -> None:
+    from cpog.store.imports import to_confirm_text
+
     stream = out if dry_run else err
-    stream.print(f"\n{len(changes)} valeur(s) à confirmer dans {escape(file.name)} :")
+    stream.print(f"\n{to_confirm_text(len(changes))} dans {escape(file.name)} :")
     for change in changes:
         for note in change.to_confirm:
             stream.print(

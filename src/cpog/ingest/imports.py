@@ -278,7 +278,11 @@ def validate_values(
             "",
             f"Aucune valeur à importer dans {table.source}"
             + (
-                f" : les {len(skipped)} ligne(s) du modèle sont vides"
+                (
+                    " : la ligne du modèle est vide"
+                    if len(skipped) == 1
+                    else f" : les {len(skipped)} lignes du modèle sont vides"
+                )
                 if skipped
                 else " : le fichier n'a que sa ligne d'en-tête"
             ),

@@ -107,6 +107,20 @@ class StoredSeries:
         return None if found is None else found.reason
 
 
+def skipped_lines_text(count: int) -> str:
+    """« 1 ligne du modèle laissée vide, ignorée », « 3 lignes … laissées vides, ignorées »."""
+    if not count:
+        return ""
+    if count == 1:
+        return "1 ligne du modèle laissée vide, ignorée"
+    return f"{count} lignes du modèle laissées vides, ignorées"
+
+
+def to_confirm_text(count: int) -> str:
+    """« 1 valeur à confirmer », « 3 valeurs à confirmer »."""
+    return f"{count} valeur{'s' if count > 1 else ''} à confirmer"
+
+
 @dataclass
 class Change:
     line: int
@@ -150,10 +164,8 @@ class ImportOutcome:
 
     @property
     def skipped_text(self) -> str:
-        """« 3 ligne(s) du modèle laissée(s) vides, ignorée(s) », or nothing."""
-        if not self.skipped:
-            return ""
-        return f"{self.skipped} ligne(s) du modèle laissée(s) vides, ignorée(s)"
+        """« 3 lignes du modèle laissées vides, ignorées », or nothing."""
+        return skipped_lines_text(self.skipped)
 
 
 class ConfirmationNeeded(Exception):
@@ -162,9 +174,7 @@ class ConfirmationNeeded(Exception):
     def __init__(self, outcome: ImportOutcome) -> None:
         self.outcome = outcome
         count = len(outcome.to_confirm)
-        super().__init__(
-            f"{count} valeur(s) à confirmer dans {outcome.file} : rien n'a été enregistré."
-        )
+        super().__init__(f"{to_confirm_text(count)} dans {outcome.file} : rien n'a été enregistré.")
 
 
 def _read(path: Path, name: str | None) -> tuple[bytes, Table]:
