@@ -46,6 +46,7 @@ cpog.periods.PeriodError: Période non reconnue : « 13/2025 ». Le mois doit ê
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -314,7 +315,7 @@ class Period:
 
     # --- spellings ----------------------------------------------------------------------
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Canonical machine key: ``2025``, ``2025-03``, ``2025-Q1``, ``2025-H2``, ``2025-03-YTD``.
 
@@ -332,6 +333,10 @@ class Period:
         return f"{base}-YTD" if self.to_date else base
 
     def __str__(self) -> str:
+        return self._label
+
+    @cached_property
+    def _label(self) -> str:
         if self.unit is PeriodUnit.YEAR:
             return f"{self.year}"
         if self.unit is PeriodUnit.MONTH:
@@ -520,6 +525,7 @@ def _parse_plain(text: str) -> tuple[PeriodUnit, int, int] | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # a file names the same few periods on thousands of lines
 def parse_period(text: str) -> Period:
     """Read a period written by a person or a program.
 

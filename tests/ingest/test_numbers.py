@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cpog.formatting import fr_number, fr_percent
+from cpog.ingest import numbers as numbers_module
 from cpog.ingest.numbers import (
     DateError,
     NumberError,
@@ -290,3 +291,18 @@ def test_parse_date_only_raises_date_error(text: str) -> None:
 def test_date_round_trip(day: date) -> None:
     assert parse_date(f"{day.day:02d}/{day.month:02d}/{day.year:04d}") == day
     assert parse_date(day.isoformat()) == day
+
+
+@given(st.from_regex(numbers_module._PLAIN, fullmatch=True))
+def test_the_plain_spelling_shortcut_reads_as_the_general_rules(text: str) -> None:
+    """parse_number_with_unit reads the common spellings by a shortcut; on every text the
+    shortcut accepts, the general rules give the same number."""
+    assert numbers_module.parse_number_with_unit(text) == numbers_module._parse_general(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1\u202f234,5", Decimal("1234.5")), ("-0,25", Decimal("-0.25")), ("007", Decimal("7"))],
+)
+def test_the_plain_spellings(text: str, expected: Decimal) -> None:
+    assert parse_number(text) == expected

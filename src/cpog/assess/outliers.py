@@ -20,7 +20,7 @@ quarter of the year), so that January's small total is not unusual next to Decem
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from statistics import median
@@ -72,7 +72,23 @@ def unusual(
     )
     if not before:
         return None
-    previous = before[-1]
+    return unusual_after(subject, before[-1], lambda: before, period, value, policy)
+
+
+def unusual_after(
+    subject: Subject,
+    previous: Observation,
+    earlier: Callable[[], Sequence[Observation]],
+    period: Period,
+    value: float,
+    policy: Policy,
+) -> Unusual | None:
+    """:func:`unusual` when the caller knows the value just before ``period`` (``previous``);
+    ``earlier`` gives every value before ``period``, oldest first, and is called only when the
+    change is large enough for the series' habits to matter — rarely, so a file of 100 000
+    values does not rebuild a series per value."""
+    if subject.kind is MeasureKind.MILESTONE:
+        return None
     new_pace = value / period_fraction(subject, period)
     old_pace = _pace(subject, previous)
     change = abs(new_pace - old_pace)
@@ -83,7 +99,7 @@ def unusual(
         limit /= 2  # a month added to months already cumulated moves the total little
     if scale == 0 or change <= limit * scale:
         return None
-    paces = [_pace(subject, o) for o in before]
+    paces = [_pace(subject, o) for o in earlier()]
     steps = [abs(b - a) for a, b in pairwise(paces)]
     if len(steps) >= MIN_CHANGES and change <= policy.unusual_spread * median(steps):
         return None

@@ -156,6 +156,7 @@ def _run_import(kind: str, file: Path, dry_run: bool, confirm: bool = False) -> 
         _print_to_confirm(outcome.to_confirm, file, dry_run=True)
     verb = "seraient enregistrées" if dry_run else "enregistrées"
     skipped = f", {outcome.skipped_text}" if outcome.skipped else ""
+    skipped += f" ({outcome.identical_text})" if outcome.identical_to else ""
     out.print(
         f"{file.name} : {outcome.rows} ligne(s) valides, {len(outcome.changes)} {what} {verb}, "
         f"{outcome.unchanged} inchangée(s){skipped}."

@@ -161,10 +161,14 @@ def _columns(table: Table, wanted: list[str], required: set[str], report: Valida
         )
     if missing or unknown or doubled:
         return False
-    for row in table.rows:
-        row.cells = {known[plain_key(k)]: v for k, v in row.cells.items()}
-        row.numbers = {known[plain_key(k)]: v for k, v in row.numbers.items()}
-        row.percent = {known[plain_key(k)] for k in row.percent}
+    renamed = {h: known[plain_key(h)] for h in table.headers}
+    if any(header != name for header, name in renamed.items()):  # else: nothing to rename
+        for row in table.rows:
+            row.cells = {renamed[k]: v for k, v in row.cells.items()}
+            if row.numbers:
+                row.numbers = {renamed[k]: v for k, v in row.numbers.items()}
+            if row.percent:
+                row.percent = {renamed[k] for k in row.percent}
     table.original_headers = {known[plain_key(h)]: table.label(h) for h in table.headers}
     table.headers = [known[plain_key(h)] for h in table.headers]
     return True
@@ -177,7 +181,11 @@ def _subject(
     if not key:
         report.add_cell(table, row, "identifiant", "valeur manquante")
         return None
-    subject = subjects.get(plain_key(key))
+    subject = subjects.get(key)  # ``subjects`` learns each spelling met (see validate_values)
+    if subject is None:
+        subject = subjects.get(plain_key(key))
+        if subject is not None:
+            subjects[key] = subject
     if subject is None:
         report.add_cell(
             table,
@@ -207,9 +215,9 @@ def _choice(
 
 def _template_line(row: Row, filled: tuple[str, ...]) -> bool:
     """A line of the template left as it was: its identifiant, nothing else but its libellé."""
-    return bool(row.cells.get("identifiant")) and not any(
-        row.cells.get(column) for column in row.cells if column not in filled
-    )
+    if not row.cells.get("identifiant"):
+        return False
+    return all(not text or column in filled for column, text in row.cells.items())
 
 
 def _cell(row: Row, column: str) -> Cell:
@@ -233,7 +241,7 @@ def validate_values(
     report = ValidationReport()
     if not _columns(table, VALUE_COLUMNS, REQUIRED_VALUE_COLUMNS, report):
         return ValuesCheck([], report)
-    subjects = subjects_of(contract)
+    subjects = dict(subjects_of(contract))
     skipped: list[int] = []
     items: list[tuple[Row, Subject, RawEntry]] = []
     for row in table.rows:

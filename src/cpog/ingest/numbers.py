@@ -139,6 +139,13 @@ def _integer_digits(part: str, text: str) -> str:
     return "".join(groups)
 
 
+# The spellings most cells use (« 1234 », « −3,25 », « 1 234,5 »), read without the general
+# path's checks: an import reads one per line. tests/ingest/test_numbers.py checks that both
+# paths agree on every text this pattern accepts.
+_PLAIN = re.compile(r"(-?)([0-9]{1,3}(?:[ \u00a0\u202f\u2009][0-9]{3})+|[0-9]+)(?:,([0-9]+))?")
+_GROUPING = str.maketrans("", "", SPACE_SEPARATORS)
+
+
 def parse_number_with_unit(text: str) -> tuple[Decimal, str | None]:
     """Read a French number and the unit written after it: ``"%"``, ``"€"`` or ``None``.
 
@@ -146,6 +153,14 @@ def parse_number_with_unit(text: str) -> tuple[Decimal, str | None]:
     ``(Decimal("1234567.89"), "€")``. See the module documentation for the rules.
     Raises :class:`NumberError`.
     """
+    if plain := _PLAIN.fullmatch(text.strip()):
+        sign, integer, fraction = plain.groups()
+        digits = integer.translate(_GROUPING)
+        return Decimal(sign + digits + ("." + fraction if fraction else "")), None
+    return _parse_general(text)
+
+
+def _parse_general(text: str) -> tuple[Decimal, str | None]:
     s = text.strip()
     if not s:
         raise NumberError(text, "la valeur est vide")

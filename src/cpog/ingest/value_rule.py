@@ -41,10 +41,12 @@ of their periods, each one against the series as completed by the ones before it
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Protocol
@@ -68,6 +70,7 @@ __all__ = [
     "Entry",
     "Problem",
     "RawEntry",
+    "Series",
     "SeriesSource",
     "Subject",
     "check_target_value",
@@ -106,6 +109,7 @@ STATUS_WORDS = (
 """The statut words, as the template's help and the error message list them."""
 
 
+@functools.lru_cache(maxsize=512)
 def read_status(text: str) -> str | None:
     """``provisional`` or ``definitive``, or None when the word is not one of :data:`_STATUSES`."""
     return _STATUSES.get(plain_key(text).rstrip(".").strip())
@@ -274,6 +278,40 @@ class SeriesSource(Protocol):
     ) -> str | None:
         """Why ``value`` is far from ``series`` (French), or None."""
         ...
+
+
+class Series(dict[Period, Decimal]):
+    """A subject's values by period, kept in order of period end for each grain, so that the
+    value before a period is found by bisection rather than by scanning the whole series (a
+    file adds its values one by one to series of hundreds)."""
+
+    def __init__(self, values: Mapping[Period, Decimal] | None = None) -> None:
+        super().__init__(values or {})
+        self._index: dict[PeriodUnit, tuple[list[date], list[Period]]] = {}
+        for period in sorted(self, key=lambda p: p.end):
+            self._place(period)
+
+    def _place(self, period: Period) -> None:
+        ends, periods = self._index.setdefault(period.unit, ([], []))
+        at = bisect_left(ends, period.end)
+        ends.insert(at, period.end)
+        periods.insert(at, period)
+
+    def __setitem__(self, period: Period, value: Decimal) -> None:
+        if period not in self:
+            self._place(period)
+        super().__setitem__(period, value)
+
+    def before(self, period: Period) -> list[Period]:
+        """The periods of ``period``'s grain that end before it, oldest first."""
+        ends, periods = self._index.get(period.unit, ([], []))
+        return periods[: bisect_left(ends, period.end)]
+
+    def previous(self, period: Period) -> Period | None:
+        """The last period of ``period``'s grain that ends before it."""
+        ends, periods = self._index.get(period.unit, ([], []))
+        at = bisect_left(ends, period.end)
+        return periods[at - 1] if at else None
 
 
 # --- reading each field ---------------------------------------------------------------------
@@ -531,12 +569,11 @@ def _closer_as_percent(value: Decimal, previous: Decimal) -> bool:
 
 
 def _finish(
-    draft: _Draft, series: dict[Period, Decimal], source: SeriesSource | None
+    draft: _Draft, series: Series, source: SeriesSource | None
 ) -> tuple[Entry | None, list[Problem]]:
     subject = draft.subject
-    end = draft.period.end
-    earlier = [p for p in series if p.unit == draft.period.unit and p.end < end]
-    previous = series[max(earlier, key=lambda p: p.end)] if earlier else None
+    before = series.previous(draft.period)
+    previous = series[before] if before is not None else None
     conversion = None
     computed = False
     try:
@@ -610,13 +647,13 @@ def check_values(
         draft, problems = _read(subject, raw, today)
         results.append((None, problems))
         if draft is not None:
-            drafts.append(replace(draft, index=index))
-    series: dict[str, dict[Period, Decimal]] = {}
-    for draft in sorted(drafts, key=lambda d: (d.subject.subject_id, d.period)):
+            draft.index = index
+            drafts.append(draft)
+    series: dict[str, Series] = {}
+    for draft in sorted(drafts, key=lambda d: (d.subject.subject_id, d.period.end, d.period)):
         key = draft.subject.subject_id
         if key not in series:
-            stored = {} if source is None else source.values(draft.subject)
-            series[key] = dict(stored)
+            series[key] = Series(None if source is None else source.values(draft.subject))
         results[draft.index] = _finish(draft, series[key], source)
     return results
 

@@ -9,6 +9,7 @@ from its series is written only when the caller confirms (``confirm=True``); oth
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,12 +17,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from cpog import clock
 from cpog.assess import Observation, Policy
-from cpog.assess.outliers import unusual
+from cpog.assess import Subject as AssessedSubject
+from cpog.assess.outliers import unusual_after
 from cpog.contract.model import Contract
-from cpog.formatting import fr_number
+from cpog.formatting import fr_date, fr_number
+from cpog.gcpause import paused_collection
 from cpog.ingest.imports import ValueRow, validate_targets, validate_values
 from cpog.ingest.tables import (
     CellIssue,
@@ -32,15 +36,17 @@ from cpog.ingest.tables import (
     os_reason,
     read_table,
 )
-from cpog.ingest.value_rule import Entry, Subject
+from cpog.ingest.value_rule import Entry, Series, Subject
 from cpog.periods import Period, parse_period
 from cpog.steering import StoredTarget, indicator_subject, measure_subject, policy_of
-from cpog.store.models import ImportBatch, Measurement
+from cpog.store.models import AuditEvent, ImportBatch, Measurement
 from cpog.store.values import (
+    Current,
+    CurrentValue,
     NewTarget,
     NewValue,
-    current_rows,
     current_targets,
+    current_values,
     plan_targets,
     plan_values,
     record_targets,
@@ -51,25 +57,44 @@ from cpog.store.values import (
 class StoredSeries:
     """The store's current values and targets, for the value rule's checks that need a series:
     a rate written as a fraction, a value far from its series (:func:`cpog.assess.outliers.
-    unusual` with the policy, on the subject as the assessment builds it)."""
+    unusual` with the policy, on the subject as the assessment builds it).
 
-    def __init__(self, contract: Contract, policy: Policy | None = None) -> None:
+    ``current`` is the store's current revisions when the caller has read them already (an
+    import compares its values with them too); otherwise they are read at the first need."""
+
+    def __init__(
+        self,
+        contract: Contract,
+        policy: Policy | None = None,
+        current: Mapping[tuple[str, str, str], CurrentValue] | None = None,
+    ) -> None:
         self.contract = contract
         self.scope = contract.organisation.code
         self.policy = policy or policy_of(contract)
         # Looked up once per value of a file: index the contract once.
         self._indicators = {i.id: i for i in contract.indicators}
         self._measures = {m.id: m for _, _, m in contract.measures()}
+        self._current = current
         self._values: dict[tuple[str, str], dict[Period, Decimal]] | None = None
         self._confirmed: set[tuple[str, str, Period]] = set()
         self._targets: dict[tuple[str, str], list[StoredTarget]] | None = None
+        # The assessed subject depends on its series only through its baseline year's value.
+        self._subjects: dict[tuple[str, str, float | None], AssessedSubject] = {}
+
+    @property
+    def current(self) -> Mapping[tuple[str, str, str], CurrentValue]:
+        if self._current is None:
+            self._current = current_values(self.contract.id, self.scope)
+        return self._current
 
     def _load(self) -> dict[tuple[str, str], dict[Period, Decimal]]:
         if self._values is None:
             self._values = {}
             periods: dict[str, Period] = {}
-            for (kind, subject_id, key), row in current_rows(self.contract.id, self.scope).items():
-                period = periods.setdefault(key, parse_period(key))
+            for (kind, subject_id, key), row in self.current.items():
+                period = periods.get(key)
+                if period is None:
+                    period = periods[key] = parse_period(key)
                 self._values.setdefault((kind, subject_id), {})[period] = row.value
                 if row.confirmed_unusual:
                     self._confirmed.add((kind, subject_id, period))
@@ -84,27 +109,59 @@ class StoredSeries:
         key = (subject.subject_type, subject.subject_id)
         if (*key, period) in self._confirmed and self._load().get(key, {}).get(period) == value:
             return None  # this very value was confirmed already: entering it again asks nothing
-        if self._targets is None:
-            self._targets = {
-                key: [StoredTarget(t.year, float(t.value), t.kind, t.comparator) for t in rows]
-                for key, rows in current_targets(self.contract.id, self.scope).items()
-            }
-        targets = self._targets.get((subject.subject_type, subject.subject_id), [])
         # Only the values before ``period`` matter to the check (and to the 2022 baseline).
-        end = period.end
-        observations = [
-            Observation(p, float(v))
-            for p, v in sorted(series.items(), key=lambda item: item[0].end)
-            if p.unit == period.unit and p.end < end
-        ]
-        if subject.subject_type == "indicator":
-            indicator = self._indicators[subject.subject_id]
-            assessed, _ = indicator_subject(self.contract, indicator, targets, observations)
+        if isinstance(series, Series):
+            before = series.before(period)
         else:
-            measure = self._measures[subject.subject_id]
-            assessed, _ = measure_subject(self.contract, measure, targets, observations)
-        found = unusual(assessed, observations, period, float(value), self.policy)
+            end = period.end
+            before = sorted(
+                (p for p in series if p.unit == period.unit and p.end < end), key=lambda p: p.end
+            )
+        if not before:
+            return None
+        # The baseline: the last value of the year before the contract (steering._reference).
+        baseline_year = self.contract.period.start - 1
+        at = bisect_right(before, date(baseline_year, 12, 31), key=lambda p: p.end)
+        reference = (
+            [Observation(before[at - 1], float(series[before[at - 1]]))]
+            if at and before[at - 1].end.year == baseline_year
+            else []
+        )
+        assessed = self._subject(subject, reference)
+
+        def earlier() -> list[Observation]:
+            return [Observation(p, float(series[p])) for p in before]
+
+        last = before[-1]
+        found = unusual_after(
+            assessed,
+            Observation(last, float(series[last])),
+            earlier,
+            period,
+            float(value),
+            self.policy,
+        )
         return None if found is None else found.reason
+
+    def _subject(self, subject: Subject, reference: list[Observation]) -> AssessedSubject:
+        """The subject as the assessment builds it, once per subject and baseline value."""
+        key = (subject.subject_type, subject.subject_id, reference[0].value if reference else None)
+        assessed = self._subjects.get(key)
+        if assessed is None:
+            if self._targets is None:
+                self._targets = {
+                    key: [StoredTarget(t.year, float(t.value), t.kind, t.comparator) for t in rows]
+                    for key, rows in current_targets(self.contract.id, self.scope).items()
+                }
+            targets = self._targets.get((subject.subject_type, subject.subject_id), [])
+            if subject.subject_type == "indicator":
+                indicator = self._indicators[subject.subject_id]
+                assessed, _ = indicator_subject(self.contract, indicator, targets, reference)
+            else:
+                measure = self._measures[subject.subject_id]
+                assessed, _ = measure_subject(self.contract, measure, targets, reference)
+            self._subjects[key] = assessed
+        return assessed
 
 
 def skipped_lines_text(count: int) -> str:
@@ -123,13 +180,24 @@ def to_confirm_text(count: int) -> str:
 
 @dataclass
 class Change:
+    """A line that changes the store: the value it replaces and the new one, as shown (French
+    numbers, formatted when read: a file of 100 000 values shows a few of them)."""
+
     line: int
     subject_id: str
     what: str  # period key or year
-    before: str | None
-    after: str
+    before_value: Decimal | None
+    after_value: Decimal
     notes: list[str] = field(default_factory=list)  # computed value, what needs confirming
     to_confirm: list[str] = field(default_factory=list)
+
+    @property
+    def before(self) -> str | None:
+        return None if self.before_value is None else _shown(self.before_value)
+
+    @property
+    def after(self) -> str:
+        return _shown(self.after_value)
 
 
 @dataclass
@@ -142,6 +210,9 @@ class ImportOutcome:
     batch: ImportBatch | None = None
     skipped: int = 0  # template lines left empty
     confirmed: bool = False
+    # The earlier import of the very same file, when nothing was written since: this one then
+    # changes nothing, and the file is not read again (see :func:`import_values`).
+    identical_to: ImportBatch | None = None
 
     @property
     def unchanged(self) -> int:
@@ -166,6 +237,17 @@ class ImportOutcome:
     def skipped_text(self) -> str:
         """« 3 lignes du modèle laissées vides, ignorées », or nothing."""
         return skipped_lines_text(self.skipped)
+
+    @property
+    def identical_text(self) -> str:
+        """« même fichier que l'import du 27/11/2026 à 10:42, rien n'a changé depuis », or ""."""
+        if self.identical_to is None:
+            return ""
+        at = timezone.localtime(self.identical_to.created_at)
+        return (
+            f"même fichier que l'import du {fr_date(at.date())} à {at:%H:%M},"
+            " rien n'a changé depuis"
+        )
 
 
 class ConfirmationNeeded(Exception):
@@ -208,19 +290,36 @@ def import_values(
     """Import a values file: every cell validated, then all rows written or none.
 
     ``confirmed_as``: the :attr:`ImportOutcome.confirmation_key` of the preview the user
-    confirmed; when what is to confirm has changed since, nothing is written."""
-    raw, table = _read(path, name)
-    return apply_values(
-        table,
-        contract,
-        user=user,
-        source=Measurement.Source.IMPORT,
-        dry_run=dry_run,
-        today=today,
-        raw=raw,
-        confirm=confirm,
-        confirmed_as=confirmed_as,
-    )
+    confirmed; when what is to confirm has changed since, nothing is written.
+
+    The same bytes imported again while the store is still as their import left it (no write
+    since, same contract) would change nothing: the outcome says so without reading the file
+    again, which makes re-sending a file cheap (docs/decisions/011-import-speed.md)."""
+    with paused_collection():
+        earlier = _unchanged_since_import(path, contract, ImportBatch.Kind.VALUES)
+        if earlier is not None:
+            return ImportOutcome(
+                name or path.name,
+                ImportBatch.Kind.VALUES,
+                earlier.row_count,
+                [],
+                dry_run,
+                skipped=earlier.skipped_count,
+                confirmed=confirm,
+                identical_to=earlier,
+            )
+        raw, table = _read(path, name)
+        return apply_values(
+            table,
+            contract,
+            user=user,
+            source=Measurement.Source.IMPORT,
+            dry_run=dry_run,
+            today=today,
+            raw=raw,
+            confirm=confirm,
+            confirmed_as=confirmed_as,
+        )
 
 
 def apply_values(
@@ -244,11 +343,12 @@ def apply_values(
     without period nor value instead of counting them as an empty template line.
     """
     with transaction.atomic():
+        stored = StoredSeries(contract)
         check = validate_values(
             table,
             contract,
             today or clock.today(),
-            StoredSeries(contract),
+            stored,
             skip_template_lines=template_lines,
         )
         check.report.raise_if_errors()
@@ -256,7 +356,7 @@ def apply_values(
         scope = contract.organisation.code
         new = [_new_value(r.entry) for r in rows]
         by_key = {(r.subject.subject_id, r.period.key): r for r in rows}
-        current = current_rows(contract.id, scope, {v.subject_id for v in new})
+        current = stored.current  # read once, for the checks and for the plan
         plan = plan_values(contract.id, scope, new, current)
         outcome = ImportOutcome(
             table.source,
@@ -273,7 +373,14 @@ def apply_values(
         if dry_run or not plan:
             return outcome
         outcome.batch = _batch(
-            contract, ImportBatch.Kind.VALUES, table, raw, len(rows), len(plan), user
+            contract,
+            ImportBatch.Kind.VALUES,
+            table,
+            raw,
+            len(rows),
+            len(plan),
+            user,
+            skipped=len(check.skipped),
         )
         record_values(
             contract.id,
@@ -284,6 +391,9 @@ def apply_values(
             batch=outcome.batch,
             current=current,  # so revisions are audited with the value they replace
         )
+        if outcome.batch is not None:
+            outcome.batch.audit_mark = _latest_event()
+            outcome.batch.save(update_fields=["audit_mark"])
     return outcome
 
 
@@ -296,8 +406,9 @@ def import_targets(
     name: str | None = None,
 ) -> ImportOutcome:
     """Import a targets file: every cell validated, then all rows written or none."""
-    raw, table = _read(path, name)
-    return apply_targets(table, contract, user=user, dry_run=dry_run, raw=raw)
+    with paused_collection():
+        raw, table = _read(path, name)
+        return apply_targets(table, contract, user=user, dry_run=dry_run, raw=raw)
 
 
 def apply_targets(
@@ -352,8 +463,8 @@ def apply_targets(
                     lines[(t.subject_id, t.year, t.kind)],
                     t.subject_id,
                     str(t.year),
-                    None if p is None else _shown(p.value),
-                    _shown(t.value),
+                    None if p is None else p.value,
+                    t.value,
                 )
                 for t, p in plan
             ],
@@ -377,6 +488,8 @@ def _batch(
     rows: int,
     written: int,
     user: str,
+    *,
+    skipped: int = 0,
 ) -> ImportBatch | None:
     if raw is None:
         return None
@@ -387,8 +500,34 @@ def _batch(
         file_sha256=hashlib.sha256(raw).hexdigest(),
         row_count=rows,
         written_count=written,
+        skipped_count=skipped,
         created_by=user,
     )
+
+
+def _latest_event() -> int | None:
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+
+
+def _unchanged_since_import(path: Path, contract: Contract, kind: str) -> ImportBatch | None:
+    """The latest import of the same bytes into ``contract`` when no audited write happened
+    since (values, targets, actions, a new contract version all write audit events): importing
+    the file again would find every value already current."""
+    try:
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None  # reading it again will say why
+    batch = (
+        ImportBatch.objects.filter(
+            contract_id=contract.id, kind=kind, file_sha256=digest, audit_mark__isnull=False
+        )
+        .order_by("-id")
+        .first()
+    )
+    if batch is None or batch.audit_mark != _latest_event():
+        return None
+    return batch
 
 
 def _shown(value: Decimal) -> str:
@@ -409,7 +548,7 @@ def _new_value(entry: Entry) -> NewValue:
     )
 
 
-def _value_change(row: ValueRow, previous: Measurement | None) -> Change:
+def _value_change(row: ValueRow, previous: Current | None) -> Change:
     entry = row.entry
     notes = []
     if entry.computed:
@@ -418,8 +557,8 @@ def _value_change(row: ValueRow, previous: Measurement | None) -> Change:
         row.line,
         entry.subject.subject_id,
         str(entry.period),
-        None if previous is None else _shown(previous.value),
-        _shown(entry.value),
+        None if previous is None else previous.value,
+        entry.value,
         notes,
         entry.to_confirm,
     )

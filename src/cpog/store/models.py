@@ -62,6 +62,10 @@ class ImportBatch(models.Model):
     file_sha256 = models.CharField(max_length=64)
     row_count = models.PositiveIntegerField()
     written_count = models.PositiveIntegerField()
+    skipped_count = models.PositiveIntegerField(default=0)  # template lines left empty
+    # The latest audit event once the batch was written: while it is still the latest, the store
+    # is as this file left it, and importing the same bytes again changes nothing.
+    audit_mark = models.BigIntegerField(null=True, blank=True)
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)
 

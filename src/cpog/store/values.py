@@ -8,15 +8,17 @@ and the current value is the latest one recorded. Recording a value equal to the
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils import timezone
 
 from cpog.periods import Period
 from cpog.store import audit
+from cpog.store.bulk import insert_rows
 from cpog.store.models import ImportBatch, Measurement, ScopeType, SubjectType, Target
 
 
@@ -46,7 +48,21 @@ class NewTarget:
     scope_type: str = ScopeType.CAISSE
 
 
-def _same(row: Measurement, new: NewValue) -> bool:
+class CurrentValue(NamedTuple):
+    """The current revision of a period, as the write path needs it (no model instance)."""
+
+    value: Decimal
+    numerator: Decimal | None
+    denominator: Decimal | None
+    status: str
+    source: str
+    confirmed_unusual: bool
+
+
+Current = Measurement | CurrentValue
+
+
+def _same(row: Current, new: NewValue) -> bool:
     """Nothing to write: the same value, status and ratio — and, when the new value comes with a
     confirmation, the stored one already had it (a confirmation is worth a revision)."""
     return (
@@ -71,21 +87,70 @@ def current_rows(
     return current
 
 
+_CURRENT_FIELDS = (
+    "subject_type",
+    "subject_id",
+    "period_key",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "source",
+    "confirmed_unusual",
+)
+
+
+def current_values(contract_id: str, scope_code: str) -> dict[tuple[str, str, str], CurrentValue]:
+    """The current revision per (subject type, subject id, period key), read in one query of
+    plain tuples: what an import compares its values with."""
+    query = (
+        Measurement.objects.filter(contract_id=contract_id, scope_code=scope_code)
+        .order_by("recorded_at", "id")
+        .values_list(*_CURRENT_FIELDS)
+    )
+    return {
+        (kind, subject_id, key): CurrentValue(*rest)
+        for kind, subject_id, key, *rest in query.iterator(chunk_size=10000)
+    }
+
+
 def plan_values(
     contract_id: str,
     scope_code: str,
     values: list[NewValue],
-    current: dict[tuple[str, str, str], Measurement] | None = None,
-) -> list[tuple[NewValue, Measurement | None]]:
+    current: Mapping[tuple[str, str, str], Current] | None = None,
+) -> list[tuple[NewValue, Current | None]]:
     """The values that differ from the current revision, each with the revision it replaces."""
     if current is None:
         current = current_rows(contract_id, scope_code, {v.subject_id for v in values})
-    plan: list[tuple[NewValue, Measurement | None]] = []
+    plan: list[tuple[NewValue, Current | None]] = []
     for new in values:
         previous = current.get((new.subject_type, new.subject_id, new.period.key))
         if previous is None or not _same(previous, new):
             plan.append((new, previous))
     return plan
+
+
+_MEASUREMENT_COLUMNS = (
+    "contract_id",
+    "subject_type",
+    "subject_id",
+    "scope_type",
+    "scope_code",
+    "period_key",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "source",
+    "batch",
+    "comment",
+    "confirmed_unusual",
+    "recorded_by",
+    "recorded_at",
+)
 
 
 def record_values(
@@ -97,62 +162,76 @@ def record_values(
     user: str,
     batch: ImportBatch | None = None,
     at: datetime | None = None,
-    current: dict[tuple[str, str, str], Measurement] | None = None,
-) -> list[Measurement]:
-    """Write the values that differ from the current revision; return the rows written.
+    current: Mapping[tuple[str, str, str], Current] | None = None,
+) -> list[NewValue]:
+    """Write the values that differ from the current revision; return the values written.
 
-    The caller owns the transaction: an import wraps the whole file in one.
+    The caller owns the transaction: an import wraps the whole file in one. Rows and their audit
+    events are written in bulk (:mod:`cpog.store.bulk`).
     """
     at = at or timezone.now()
-    written: list[tuple[Measurement, Measurement | None]] = []
-    for new, previous in plan_values(contract_id, scope_code, values, current):
-        row = Measurement(
-            contract_id=contract_id,
-            subject_type=new.subject_type,
-            subject_id=new.subject_id,
-            scope_code=scope_code,
-            period_key=new.period.key,
-            period_start=new.period.start,
-            period_end=new.period.end,
-            value=new.value,
-            numerator=new.numerator,
-            denominator=new.denominator,
-            status=new.status,
-            source=source,
-            batch=batch,
-            comment=new.comment,
-            # the same value confirmed before stays confirmed (only its status changed, say)
-            confirmed_unusual=new.confirmed_unusual
-            or (
-                previous is not None and previous.value == new.value and previous.confirmed_unusual
-            ),
-            recorded_by=user,
-            recorded_at=at,
+    plan = plan_values(contract_id, scope_code, values, current)
+    batch_id = batch.pk if batch is not None else None
+    context = batch.file_name if batch else source
+    rows = []
+    events = []
+    for new, previous in plan:
+        # the same value confirmed before stays confirmed (only its status changed, say)
+        confirmed = new.confirmed_unusual or (
+            previous is not None and previous.value == new.value and previous.confirmed_unusual
         )
-        written.append((row, previous))
-    Measurement.objects.bulk_create([row for row, _ in written], batch_size=2000)
-    audit.record_many(
-        audit.event(
-            "measurement",
-            f"{row.subject_type}:{row.subject_id}:{row.period_key}",
-            "create" if previous is None else "revise",
-            user,
-            before=_snapshot(previous),
-            after=_snapshot(row),
-            context=batch.file_name if batch else source,
-            at=at,
+        period = new.period
+        rows.append(
+            (
+                contract_id,
+                new.subject_type,
+                new.subject_id,
+                ScopeType.CAISSE,
+                scope_code,
+                period.key,
+                period.start,
+                period.end,
+                new.value,
+                new.numerator,
+                new.denominator,
+                new.status,
+                source,
+                batch_id,
+                new.comment,
+                confirmed,
+                user,
+                at,
+            )
         )
-        for row, previous in written
-    )
-    return [row for row, _ in written]
+        after = {"value": str(new.value), "status": new.status, "source": source}
+        if confirmed:
+            after["confirmed_unusual"] = CONFIRMED_NOTE
+        events.append(
+            audit.row(
+                "measurement",
+                f"{new.subject_type}:{new.subject_id}:{period.key}",
+                "create" if previous is None else "revise",
+                user,
+                before=_snapshot(previous),
+                after=after,
+                context=context,
+                at=at,
+            )
+        )
+    insert_rows(Measurement, _MEASUREMENT_COLUMNS, rows)
+    audit.insert_many(events)
+    return [new for new, _ in plan]
 
 
-def _snapshot(row: Measurement | None) -> dict[str, str] | None:
+CONFIRMED_NOTE = "valeur inhabituelle confirmée"
+
+
+def _snapshot(row: Current | None) -> dict[str, str] | None:
     if row is None:
         return None
     snapshot = {"value": str(row.value), "status": row.status, "source": row.source}
     if row.confirmed_unusual:
-        snapshot["confirmed_unusual"] = "valeur inhabituelle confirmée"
+        snapshot["confirmed_unusual"] = CONFIRMED_NOTE
     return snapshot
 
 
@@ -256,6 +335,7 @@ __all__ = [
     "SubjectType",
     "current_rows",
     "current_targets",
+    "current_values",
     "history",
     "plan_targets",
     "plan_values",
