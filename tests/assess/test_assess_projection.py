@@ -6,9 +6,11 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cpog.assess import Observation, Policy, Status, Subject, project, projection
-from cpog.assess.projection import fit_line, midpoint
+from cpog.assess.projection import fit_line, midpoint, month_effects
 from cpog.contract.model import Periodicity
 from cpog.periods import Period
 
@@ -79,3 +81,28 @@ def test_projection_gets_a_status(make_subject: MakeSubject) -> None:
     assert result.at == date(2027, 12, 31)
     assert result.projected_status is Status.ATTEINT
     assert calendar.isleap(2024)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 80), st.floats(-1000, 1000)), min_size=24, max_size=60
+    ).filter(lambda points: len({p[0] for p in points}) >= 24)
+)
+def test_month_effects_solve_the_least_squares_equations(points: list[tuple[int, float]]) -> None:
+    """The line and month effects are the least-squares fit: the residuals sum to zero within
+    every calendar month and are orthogonal to the dates; the effects are centred."""
+    distinct = sorted(dict(points).items())
+    periods = [Period.month_of(2020 + n // 12, n % 12 + 1) for n, _ in distinct]
+    xs = [midpoint(p) for p in periods]
+    ys = [y for _, y in distinct]
+    months = [p.index for p in periods]
+    fitted = month_effects(xs, ys, months)
+    assert fitted is not None
+    (a, b), effects = fitted
+    residuals = [y - a - b * x - effects[m] for x, y, m in zip(xs, ys, months, strict=True)]
+    scale = max(1.0, *(abs(y) for y in ys))
+    for month in set(months):
+        in_month = [r for r, m in zip(residuals, months, strict=True) if m == month]
+        assert abs(sum(in_month)) <= 1e-6 * scale * len(in_month)
+    assert abs(sum(r * (x - xs[0]) for r, x in zip(residuals, xs, strict=True))) <= 1e-3 * scale
+    assert abs(sum(effects.values())) <= 1e-6 * scale

@@ -3,8 +3,8 @@
 A least-squares line through the observations, x being the middle of each period in days (for a
 « cumul à fin … » value, the middle of its last month, quarter or half). With at least 24 monthly
 values, only the monthly values are used and one effect per calendar month is added: the mean
-residual of that month, the line and the effects being re-estimated in turn until stable (which is
-the joint least-squares fit of a line plus month effects), the effects centred on zero; the
+residual of that month — the joint least-squares fit of a line plus month effects, computed
+directly (:func:`month_effects`) —, the effects centred on zero; the
 projection is the line at 31 December plus December's effect. Fewer than 2 values, or values all
 in the same period: no projection. The projected status is the final verdict the projected value
 would get: « Atteint » or « Non atteint ».
@@ -21,8 +21,6 @@ from cpog.periods import Period, PeriodUnit
 
 MIN_POINTS = 2
 MIN_SEASONAL_MONTHS = 24
-_MAX_ROUNDS = 200
-_STABLE = 1e-10
 
 
 def midpoint(period: Period) -> float:
@@ -46,29 +44,35 @@ def fit_line(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float] | 
 def month_effects(
     xs: Sequence[float], ys: Sequence[float], months: Sequence[int]
 ) -> tuple[tuple[float, float], dict[int, float]] | None:
-    """Line and centred month effects, fitted jointly by alternating the two estimations."""
-    effects = dict.fromkeys(set(months), 0.0)
-    line: tuple[float, float] | None = None
-    for _ in range(_MAX_ROUNDS):
-        adjusted = [y - effects[m] for y, m in zip(ys, months, strict=True)]
-        line = fit_line(xs, adjusted)
-        if line is None:
-            return None
-        a, b = line
-        residuals: dict[int, list[float]] = {}
-        for x, y, m in zip(xs, ys, months, strict=True):
-            residuals.setdefault(m, []).append(y - (a + b * x))
-        means = {m: sum(r) / len(r) for m, r in residuals.items()}
-        centre = sum(means.values()) / len(means)
-        new = {m: v - centre for m, v in means.items()}
-        change = max(abs(new[m] - effects[m]) for m in effects)
-        effects = new
-        if change < _STABLE * max(1.0, max(abs(y) for y in ys)):
-            break
-    assert line is not None
-    # the line that goes with the final effects
-    final = fit_line(xs, [y - effects[m] for y, m in zip(ys, months, strict=True)])
-    return (final or line), effects
+    """Line and centred month effects, the joint least-squares fit, computed directly.
+
+    With one intercept per calendar month, the least-squares slope is the within-month slope
+    (each month's values around that month's means); each month's intercept is then its mean
+    value less the slope times its mean date, and the line's intercept is the mean of the
+    months' intercepts, so that the effects are centred on zero. (The same fit as alternating
+    the line and the month means until stable, without the rounds.)"""
+    sums: dict[int, list[float]] = {}  # month → [n, Σx, Σy]
+    for x, y, m in zip(xs, ys, months, strict=True):
+        acc = sums.get(m)
+        if acc is None:
+            sums[m] = [1.0, x, y]
+        else:
+            acc[0] += 1
+            acc[1] += x
+            acc[2] += y
+    means = {m: (sx / n, sy / n) for m, (n, sx, sy) in sums.items()}
+    sxx = 0.0
+    sxy = 0.0
+    for x, y, m in zip(xs, ys, months, strict=True):
+        mx, my = means[m]
+        sxx += (x - mx) ** 2
+        sxy += (x - mx) * (y - my)
+    if sxx == 0:
+        return None
+    slope = sxy / sxx
+    intercepts = {m: my - slope * mx for m, (mx, my) in means.items()}
+    intercept = sum(intercepts.values()) / len(intercepts)
+    return (intercept, slope), {m: value - intercept for m, value in intercepts.items()}
 
 
 def project(

@@ -11,6 +11,7 @@ must never be reused for something else.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -548,10 +549,23 @@ class Contract(Strict):
         wanted = _loose(key)
         if not wanted:
             return None
+        found = self._indicator_index.get(wanted)
+        if found is not None and any(i is found for i in self.indicators):
+            return found
+        # The index is built once per contract; a list changed since is searched in full.
         return next(
             (i for i in self.indicators if wanted in {_loose(i.id), _loose(i.code or "")} - {""}),
             None,
         )
+
+    @cached_property
+    def _indicator_index(self) -> dict[str, Indicator]:
+        index: dict[str, Indicator] = {}
+        for indicator in reversed(self.indicators):  # the first one wins, as in a search
+            for key in (_loose(indicator.code or ""), _loose(indicator.id)):
+                if key:
+                    index[key] = indicator
+        return index
 
     def measures(self) -> list[tuple[ChallengeFile, TargetedResult, Measure]]:
         return [(c, r, m) for c in self.challenges for r in c.targeted_results for m in r.measures]

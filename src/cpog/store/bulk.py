@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 
@@ -82,7 +82,8 @@ def insert_rows(
                 values[index] = adapter(values[index])
             yield values
 
-    with connection.cursor() as cursor:
+    # One transaction at least (as bulk_create): in autocommit, SQLite would commit every row.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # psycopg's own cursor, for COPY
             with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:

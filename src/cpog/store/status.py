@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 
 from cpog.assess import Observation, Policy
 from cpog.contract.model import Contract
 from cpog.periods import Period, parse_period
 from cpog.steering import ContractStatus, StoredTarget, SubjectKey, contract_status, policy_of
-from cpog.store.models import Measurement
-from cpog.store.values import current_targets
+from cpog.store.models import Measurement, Target
 
 _FIELDS = ("subject_type", "subject_id", "period_key", "value", "status", "confirmed_unusual")
 
@@ -19,42 +18,80 @@ def current_observations(contract_id: str, scope_code: str) -> dict[SubjectKey, 
     """The current value of every period of every subject, as the assessment reads it: the
     latest revision, flagged provisional or not and confirmed as unusual or not, with the latest
     definitive value of the period when a provisional revision came after it (``settled``)."""
-    latest: dict[tuple[str, str, str], tuple[float, bool, bool]] = {}
-    definitive: dict[tuple[str, str, str], float] = {}
-    rows = (
-        Measurement.objects.filter(contract_id=contract_id, scope_code=scope_code)
-        .order_by("recorded_at", "id")
-        .values_list(*_FIELDS)
+    return observations_by_scope(contract_id, [scope_code]).get(scope_code, {})
+
+
+def observations_by_scope(
+    contract_id: str, scope_codes: Iterable[str]
+) -> dict[str, dict[SubjectKey, list[Observation]]]:
+    """:func:`current_observations` of several scopes (caisses, territories), in one query."""
+    scopes = list(scope_codes)
+    latest: dict[tuple[str, str, str, str], tuple[float, bool, bool]] = {}
+    definitive: dict[tuple[str, str, str, str], float] = {}
+    query = Measurement.objects.filter(contract_id=contract_id)
+    query = (
+        query.filter(scope_code=scopes[0])
+        if len(scopes) == 1
+        else query.filter(scope_code__in=scopes)
     )
-    for subject_type, subject_id, key, value, status, confirmed in rows.iterator(chunk_size=5000):
+    rows = query.order_by("recorded_at", "id").values_list("scope_code", *_FIELDS)
+    for scope, subject_type, subject_id, key, value, status, confirmed in rows.iterator(
+        chunk_size=10000
+    ):
         provisional = status != Measurement.Status.DEFINITIVE
-        latest[(subject_type, subject_id, key)] = (float(value), provisional, confirmed)
+        number = float(value)
+        latest[(scope, subject_type, subject_id, key)] = (number, provisional, confirmed)
         if not provisional:
-            definitive[(subject_type, subject_id, key)] = float(value)
-    observations: dict[SubjectKey, list[Observation]] = defaultdict(list)
+            definitive[(scope, subject_type, subject_id, key)] = number
+    found: dict[str, dict[SubjectKey, list[Observation]]] = {}
     periods: dict[str, Period] = {}  # parse each period key once, not once per subject
-    for (subject_type, subject_id, key), (value, provisional, confirmed) in latest.items():
-        if key not in periods:
-            periods[key] = parse_period(key)
-        settled = definitive.get((subject_type, subject_id, key)) if provisional else None
-        observations[(subject_type, subject_id)].append(
+    for full_key, (number, provisional, confirmed) in latest.items():
+        scope, subject_type, subject_id, key = full_key
+        period = periods.get(key)
+        if period is None:
+            period = periods[key] = parse_period(key)
+        settled = definitive.get(full_key) if provisional else None
+        found.setdefault(scope, {}).setdefault((subject_type, subject_id), []).append(
             Observation(
-                periods[key], value, provisional=provisional, settled=settled, confirmed=confirmed
+                period, number, provisional=provisional, settled=settled, confirmed=confirmed
             )
         )
-    return dict(observations)
+    return found
 
 
 def steering_inputs(
     contract: Contract, scope_code: str
 ) -> tuple[dict[SubjectKey, list[StoredTarget]], dict[SubjectKey, list[Observation]]]:
-    targets: dict[SubjectKey, list[StoredTarget]] = {
-        key: [
-            StoredTarget(t.year, float(t.value), t.kind, t.comparator, t.provenance) for t in rows
-        ]
-        for key, rows in current_targets(contract.id, scope_code).items()
-    }
-    return targets, current_observations(contract.id, scope_code)
+    return inputs_by_scope(contract, [scope_code])[scope_code]
+
+
+def inputs_by_scope(
+    contract: Contract, scope_codes: Iterable[str]
+) -> dict[str, tuple[dict[SubjectKey, list[StoredTarget]], dict[SubjectKey, list[Observation]]]]:
+    """The targets and values of several scopes, read in one query each (not one per scope)."""
+    scopes = list(scope_codes)
+    observations = observations_by_scope(contract.id, scopes)
+    targets = targets_by_scope(contract.id, scopes)
+    return {scope: (targets.get(scope, {}), observations.get(scope, {})) for scope in scopes}
+
+
+def targets_by_scope(
+    contract_id: str, scope_codes: Iterable[str]
+) -> dict[str, dict[SubjectKey, list[StoredTarget]]]:
+    """The current targets of several scopes: per (subject, year, kind), the latest set wins."""
+    latest: dict[tuple[str, str, str, int, str], StoredTarget] = {}
+    query = Target.objects.filter(contract_id=contract_id, scope_code__in=list(scope_codes))
+    fields = ("scope_code", "subject_type", "subject_id", "year", "kind", "value", "comparator")
+    for scope, kind, subject_id, year, target_kind, value, comparator, provenance in (
+        query.order_by("set_at", "id").values_list(*fields, "provenance").iterator(chunk_size=10000)
+    ):
+        latest[(scope, kind, subject_id, year, target_kind)] = StoredTarget(
+            year, float(value), target_kind, comparator, provenance
+        )
+    found: dict[str, dict[SubjectKey, list[StoredTarget]]] = {}
+    for (scope, kind, subject_id, _, _), target in sorted(latest.items()):
+        found.setdefault(scope, {}).setdefault((kind, subject_id), []).append(target)
+    return found
 
 
 def status_at(contract: Contract, as_of: date, policy: Policy | None = None) -> ContractStatus:
