@@ -68,13 +68,15 @@ def _role(word: str) -> Any:
 
 def _read_password(source: Path | None) -> str:
     if source is None:
-        return str(
-            typer.prompt(
-                "Mot de passe",
-                hide_input=True,
-                confirmation_prompt="Le même mot de passe, une seconde fois",
-            )
-        )
+        # Asked twice by hand: click's own confirmation speaks English when they differ.
+        for _ in range(3):
+            first = str(typer.prompt("Mot de passe", hide_input=True))
+            second = str(typer.prompt("Le même mot de passe, une seconde fois", hide_input=True))
+            if first == second:
+                return first
+            err.print("Les deux mots de passe diffèrent : recommencez.")
+        err.print("Trois essais sans les mêmes mots de passe : rien n'a été changé.")
+        raise typer.Exit(1)
     if str(source) == "-":
         text = sys.stdin.readline()
     else:
