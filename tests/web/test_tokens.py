@@ -217,3 +217,23 @@ def test_the_openapi_description_tells_how_to_get_and_send_a_token(users: Any) -
     )
     assert "Mes jetons d'accès" in description and "cpog token create" in description
     assert "Authorization: Bearer cpog_" in description and "curl" in description
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tokens_issued_before_the_migration_get_the_default_validity() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("web", "0001_initial")])
+    old_apps = executor.loader.project_state([("web", "0001_initial")]).apps
+    owner = old_apps.get_model("auth", "User").objects.create(username="ancien")
+    old_apps.get_model("web", "ApiToken").objects.create(
+        user_id=owner.pk, name="d'avant", key_hash="0" * 64
+    )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    token = ApiToken.objects.get(name="d'avant")
+    assert token.expires_on == date(2027, 2, 25)  # 27/11/2026 + 90 days: no script stops
+    assert token.revoked_at is None and tokens.state_of(token) == "actif"

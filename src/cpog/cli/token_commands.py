@@ -118,7 +118,8 @@ def list_tokens(
 @token_app.command("revoke", help="Révoque un jeton (son numéro : cpog token list).")
 def revoke(
     token_id: Annotated[
-        int, typer.Argument(help="Numéro du jeton (colonne N° de cpog token list).")
+        int,
+        typer.Argument(metavar="NUMÉRO", help="Numéro du jeton (colonne N° de cpog token list)."),
     ],
 ) -> None:
     _setup()

@@ -163,7 +163,9 @@ def _summary(user: Any) -> str:
 
 @user_app.command("create", help="Crée un compte avec son rôle (lecteur par défaut).")
 def create(
-    username: Annotated[str, typer.Argument(help="Identifiant de connexion.")],
+    username: Annotated[
+        str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant de connexion.")
+    ],
     role: Annotated[str, typer.Option("--role", help=f"Rôle : {ROLES_HELP}.")] = "lecteur",
     challenges: Annotated[
         list[int] | None,
@@ -212,7 +214,7 @@ def create(
 
 @user_app.command("password", help="Change le mot de passe d'un compte.")
 def password(
-    username: Annotated[str, typer.Argument(help="Identifiant du compte.")],
+    username: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant du compte.")],
     password_file: PasswordFile = None,
 ) -> None:
     _setup()
@@ -225,7 +227,7 @@ def password(
 
 @user_app.command("roles", help="Donne ou retire un rôle, ou des défis à piloter.")
 def roles(
-    username: Annotated[str, typer.Argument(help="Identifiant du compte.")],
+    username: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant du compte.")],
     add: Annotated[
         str | None, typer.Option("--ajouter", help=f"Rôle à donner : {ROLES_HELP}.")
     ] = None,
