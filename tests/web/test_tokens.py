@@ -76,6 +76,7 @@ def test_a_reader_creates_a_token_shown_once_then_calls_the_api(client_for: Any)
     history = html_text(client.get("/historique/"))
     assert "Jeton d'accès à l'API « tableur du contrôle » de lecteur" in history
     assert "valable jusqu'au 25/02/2027 (création)" in history
+    assert "Jeton d'accès" not in html_text(client.get("/"))  # not a steering update
 
 
 @pytest.mark.parametrize(
@@ -85,7 +86,7 @@ def test_a_reader_creates_a_token_shown_once_then_calls_the_api(client_for: Any)
         ({"name": "x", "expires_on": "26/11/2026"}, "le 26/11/2026 est passé"),
         ({"name": "x", "expires_on": "28/11/2027"}, "un jeton vaut 365 jours au plus"),
         ({"name": "x", "expires_on": "31/02/2027"}, "Valable jusqu'au :"),
-        ({"name": "x" * 101}, "Nom du jeton"),
+        ({"name": "x" * 101}, "Nom du jeton : 101 caractères, 100 au plus"),
     ],
 )
 def test_a_bad_token_form_is_refused_in_french(

@@ -39,6 +39,9 @@ class TokenForm(FrenchForm):
             f"le {fr_date(tokens.latest_expiry(today))} au plus tard."
         )
         self.fields["name"].widget.attrs.update({"autocomplete": "off"})
+        self.fields["name"].error_messages["max_length"] = (
+            "Nom du jeton : %(show_value)d caractères, %(limit_value)d au plus ; raccourcissez-le."
+        )
 
     def clean_name(self) -> str:
         try:
