@@ -83,3 +83,18 @@ def test_a_session_lasts_a_working_day(users: Any) -> None:
     assert settings.SESSION_COOKIE_AGE == 10 * 3600
     _, response = sign_in("lecteur", PASSWORD)
     assert response.cookies["sessionid"]["max-age"] == 10 * 3600
+
+
+def test_the_admin_refuses_a_weak_password_in_french(client_for: Any) -> None:
+    response = client_for("admin").post(
+        "/admin/auth/user/add/",
+        {
+            "username": "nouveau",
+            "password1": "court",
+            "password2": "court",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 200
+    assert "Ce mot de passe est trop court." in response.content.decode()
+    assert not User.objects.filter(username="nouveau").exists()
