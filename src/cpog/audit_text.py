@@ -224,6 +224,17 @@ def _import_batch(event: Event, words: ContractWords, before: Snapshot, after: S
     return f"Import du fichier « {name} » {_how(event)}"
 
 
+def _api_token(event: Event, words: ContractWords, before: Snapshot, after: Snapshot) -> str:
+    """« Jeton d'accès à l'API « tableur » de pilote, valable jusqu'au 27/02/2027 (création) »."""
+    snapshot = after or before
+    text = f"Jeton d'accès à l'API « {_cut(str(snapshot.get('name', '')), MAX_NAME)} »"
+    if snapshot.get("owner"):
+        text += f" de {snapshot['owner']}"
+    if event.action == "create" and snapshot.get("expires_on"):
+        text += f", valable jusqu'au {_shown(snapshot['expires_on'], 'expires_on')}"
+    return f"{text} {_how(event)}"
+
+
 def _other(event: Event, words: ContractWords, before: Snapshot, after: Snapshot) -> str:
     what = capitalised(_label(AUDIT_ENTITY, event.entity_type))
     return f"{what} {event.entity_id} {_how(event)}"
@@ -239,6 +250,7 @@ _WRITERS: dict[str, Writer] = {
     "action_update": _action_update,
     "analysis": _analysis,
     "import_batch": _import_batch,
+    "api_token": _api_token,
 }
 
 

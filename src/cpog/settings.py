@@ -13,6 +13,10 @@
 | ``CPOG_BRAND_COLOR`` | ``#1f4e79`` | main colour of the theme (contrast is checked) |
 | ``CPOG_BRAND_LOGO`` | none | path of a logo image under the static files |
 | ``CPOG_TODAY`` | today in Paris | pins « today » (``27/11/2026``): tests, training, replays |
+| ``CPOG_SESSION_HOURS`` | ``10`` | a signed-in session lasts a working day, then asks to sign in |
+| ``CPOG_SESSION_BROWSER`` | ``0`` | ``1``: the session also ends when the browser is closed |
+| ``CPOG_TOKEN_DAYS`` | ``90`` | validity offered by default to a new API token |
+| ``CPOG_TOKEN_MAX_DAYS`` | ``365`` | longest validity an API token may be given |
 """
 
 from __future__ import annotations
@@ -149,8 +153,42 @@ SECURE_SSL_REDIRECT = PRODUCTION and os.environ.get("CPOG_SSL_REDIRECT", "1") ==
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Locks the pair (account, address): a list of two names would lock each alone, so 5 failures on
+# one account would lock every colleague behind the same proxy (decision 008).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "web/locked.html"
+
+
+def _positive_int(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"{name}={text} : un nombre entier positif est attendu (par défaut {default})."
+        )
+    return int(text)
+
+
+# Accounts (decision 008): a session lasts a working day; passwords follow Django's rules, whose
+# messages Django translates into French (LANGUAGE_CODE below).
+SESSION_HOURS = _positive_int("CPOG_SESSION_HOURS", 10)
+SESSION_COOKIE_AGE = SESSION_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = os.environ.get("CPOG_SESSION_BROWSER", "0") == "1"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# API tokens: valid for TOKEN_DAYS unless their owner chooses a date, never beyond TOKEN_MAX_DAYS.
+TOKEN_DAYS = _positive_int("CPOG_TOKEN_DAYS", 90)
+TOKEN_MAX_DAYS = max(_positive_int("CPOG_TOKEN_MAX_DAYS", 365), TOKEN_DAYS)
 
 BRAND_NAME = os.environ.get("CPOG_BRAND_NAME", "")
 BRAND_COLOR = os.environ.get("CPOG_BRAND_COLOR", "#1f4e79")

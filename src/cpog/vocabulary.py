@@ -176,6 +176,7 @@ AUDIT_ENTITY: dict[str, str] = {
     "action_update": "point d'avancement d'une action",
     "analysis": "analyse",
     "import_batch": "import de fichier",
+    "api_token": "jeton d'accès à l'API",
 }
 
 AUDIT_ACTION: dict[str, str] = {
@@ -183,6 +184,7 @@ AUDIT_ACTION: dict[str, str] = {
     "revise": "révision",
     "update": "modification",
     "delete": "suppression",
+    "revoke": "révocation",
 }
 
 

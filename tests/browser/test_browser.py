@@ -33,6 +33,7 @@ PAGES = [
     "/actions/",
     "/import/",
     "/historique/",
+    "/jetons/",
 ]
 
 
@@ -302,3 +303,33 @@ def test_no_console_error(
     for path in PAGES:
         visit(page, site(path))
     assert problems.items == [], "erreurs dans la console :\n" + "\n".join(problems.items)
+
+
+def test_a_token_is_created_shown_once_accessibly_then_revoked(
+    site: Any, logged_in: Callable[[str], Any]
+) -> None:
+    """« Mes jetons d'accès » from the user menu: create, the key shown once (focused, copyable,
+    no accessibility violation), then revoked after a confirmation."""
+    page = logged_in("lecteur")
+    page.goto(site("/"))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Mes jetons d'accès").click()
+    page.get_by_label("Nom du jeton").fill("tableur")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Créer le jeton").click()
+    key = page.get_by_label("Votre jeton").input_value()
+    assert re.fullmatch(r"cpog_[A-Za-z0-9_-]{40,}", key), key
+    heading = page.get_by_role("heading", name="Jeton « tableur » créé")
+    assert heading.evaluate("node => node === document.activeElement")
+    if violations := axe_violations(page):
+        raise AssertionError(describe(violations))
+    page.goto(site("/jetons/"))
+    assert key not in page.content()
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("Révoquer")).click()
+    if violations := axe_violations(page):
+        raise AssertionError(describe(violations))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Révoquer ce jeton").click()
+    assert "Jeton « tableur » révoqué" in page.get_by_role("status").inner_text()
+    assert "Révoqué" in page.locator("tbody").inner_text()

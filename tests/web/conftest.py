@@ -24,6 +24,13 @@ class Users:
     lecteur: User
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Hash test passwords cheaply: the real hasher (PBKDF2, a million rounds) costs a quarter of
+    a second per user, five users per test. Checking a password works the same way."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def steering_data(db: None) -> Any:
     from cpog.store.contracts import current_contract, load_contract_version

@@ -9,6 +9,8 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from cpog.cli import contract_commands, status_command, store_commands
+from cpog.cli.token_commands import token_app
+from cpog.cli.user_commands import user_app
 from cpog.errors import CpogError
 
 app = typer.Typer(
@@ -45,6 +47,8 @@ app.command("serve", help="Lance l'application web (premier lancement : contrat 
 app.command("template", help="Écrit un modèle d'import (XLSX ou CSV) prêt à remplir.")(
     store_commands.template
 )
+app.add_typer(token_app, name="token")  # API tokens (decision 008)
+app.add_typer(user_app, name="user")  # accounts without a shell (decision 008)
 
 
 _INVALID_DETAILS: list[tuple[re.Pattern[str], str]] = [

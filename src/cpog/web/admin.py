@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 
+from cpog import clock
 from cpog.store import audit
 from cpog.store.models import (
     ActionMilestone,
@@ -28,6 +30,7 @@ from cpog.store.models import (
     Target,
 )
 from cpog.vocabulary import AUDIT_ACTION, AUDIT_ENTITY, COMPARATOR_SIGN
+from cpog.web import tokens
 from cpog.web.models import ApiToken, ChallengePilot
 
 admin.site.site_header = "Administration de cpog"
@@ -43,18 +46,70 @@ class ChallengePilotAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     autocomplete_fields = ("user",)
 
 
+class TokenStateFilter(admin.SimpleListFilter):
+    title = "état"
+    parameter_name = "etat"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("actif", "actif"), ("expire", "expiré"), ("revoque", "révoqué")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        today = clock.today()
+        if self.value() == "actif":
+            return queryset.filter(revoked_at__isnull=True, expires_on__gte=today)
+        if self.value() == "expire":
+            return queryset.filter(revoked_at__isnull=True, expires_on__lt=today)
+        if self.value() == "revoque":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Tokens are issued elsewhere (shown once); here they can be renamed or revoked."""
+    """Every user's tokens: listed and revoked here, never deleted (the audit trail names them).
+    A token is created by its owner on « Mes jetons d'accès », or for someone else with
+    ``cpog token create``: its key is shown once, which the admin's forms cannot do safely, so
+    « Ajouter » leads to that page."""
 
-    list_display = ("name", "user", "created_at", "last_used_at")
-    list_filter = ("user",)
+    list_display = ("name", "user", "created_at", "last_used_at", "expires_on", "state")
+    list_filter = (TokenStateFilter, "user")
     search_fields = ("name", "user__username")
-    fields = ("name", "user", "key_hash", "created_at", "last_used_at")
-    readonly_fields = ("user", "key_hash", "created_at", "last_used_at")
+    fields = (
+        "name",
+        "user",
+        "created_at",
+        "last_used_at",
+        "expires_on",
+        "revoked_at",
+        "revoked_by",
+    )
+    readonly_fields = fields  # a token changes only by being revoked, which is audited
+    actions = ("revoke_selected",)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    @admin.display(description="état")
+    def state(self, obj: ApiToken) -> str:
+        return tokens.state_of(obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def add_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        messages.info(
+            request,
+            "Un jeton se crée sur cette page, pour vous-même (il n'est affiché qu'une fois). "
+            "Pour un autre utilisateur : cpog token create --utilisateur NOM --nom « … ».",
+        )
+        return redirect("tokens")
+
+    @admin.action(description="Révoquer les jetons sélectionnés")
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        by = request.user.get_username()
+        done = sum(tokens.revoke(token, by) for token in queryset)
+        self.message_user(
+            request,
+            f"{done} jeton{'s' if done > 1 else ''} révoqué{'s' if done > 1 else ''}"
+            + (" (les autres l'étaient déjà)." if done < queryset.count() else "."),
+        )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]

@@ -22,7 +22,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import NinjaAPI, P, QueryEx
 from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
@@ -51,7 +50,7 @@ from cpog.store.values import (
     current_targets,
     history,
 )
-from cpog.web import roles
+from cpog.web import roles, tokens
 from cpog.web.api_schemas import (
     ChallengeStatusOut,
     ErrorOut,
@@ -71,10 +70,16 @@ DESCRIPTION = """\
 API REST de **cpog**, l'outil de pilotage du contrat pluriannuel d'objectifs et de gestion (CPOG)
 de la Caf.
 
-**Authentification.** Chaque utilisateur crée ses jetons personnels (page d'administration) et
-les envoie dans l'en-tête `Authorization: Bearer cpog_…`. Dans le navigateur, la session d'un
+**Authentification.** Chaque utilisateur crée ses jetons personnels sur la page « Mes jetons
+d'accès » de l'application (`/jetons/`, lien dans l'en-tête), ou un administrateur avec
+`cpog token create --utilisateur NOM --nom "tableur"` ; le jeton (`cpog_…`) n'est affiché qu'une
+fois. Il s'envoie dans l'en-tête `Authorization: Bearer cpog_…`, par exemple
+`curl -H "Authorization: Bearer cpog_…" https://cpog.example/api/v1/indicators`. Un jeton vaut
+jusqu'à sa date d'expiration incluse (90 jours par défaut, un an au plus) et peut être révoqué
+à tout moment ; il donne les droits de son propriétaire. Dans le navigateur, la session d'un
 utilisateur connecté suffit pour les lectures (`GET`). Sans authentification valide, la réponse
-est `401`.
+est `401`, avec la raison : jeton inconnu, expiré (« valable jusqu'au 27/11/2026 inclus ») ou
+révoqué.
 
 **Droits.** Tous les rôles lisent. Les valeurs s'écrivent selon les mêmes règles que dans
 l'application : administrateur et contrôle de gestion partout, pilote de défi pour les
@@ -101,7 +106,8 @@ class FrenchJSONRenderer(JSONRenderer):
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer cpog_…``: the token's SHA-256 designates an active user."""
+    """``Authorization: Bearer cpog_…``: the token's SHA-256 designates an active user. An expired
+    or revoked token is told as such (401), not as an unknown one: its owner knows what to do."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         token = token.strip()
@@ -110,9 +116,12 @@ class TokenAuth(HttpBearer):
         found = (
             ApiToken.objects.select_related("user").filter(key_hash=ApiToken.digest(token)).first()
         )
-        if found is None or not found.user.is_active:
+        if found is None:
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        refused = tokens.refusal(found)
+        if refused is not None:
+            raise ApiProblem(401, refused)
+        tokens.note_use(found)
         request.user = found.user
         return found.user
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -32,15 +33,24 @@ class ChallengePilot(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal API token; only its SHA-256 is stored, the token is shown once."""
+    """A personal API token; only its SHA-256 is stored, the token is shown once.
+
+    A token is valid up to and including ``expires_on`` (a date, compared with
+    :func:`cpog.clock.today`); a revoked token is kept, with who revoked it and when, so that the
+    audit trail and the admin still say which token wrote what. Issue and revoke through
+    :mod:`cpog.web.tokens`, which validates and audits.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField("nom", max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    expires_on = models.DateField("valable jusqu'au")
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+    revoked_by = models.CharField("révoqué par", max_length=150, blank=True)
 
     class Meta:
         verbose_name = "jeton d'API"
@@ -53,8 +63,21 @@ class ApiToken(models.Model):
     def digest(key: str) -> str:
         return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
+    @staticmethod
+    def new_key() -> str:
+        return "cpog_" + secrets.token_urlsafe(32)
+
     @classmethod
-    def issue(cls, user: object, name: str) -> tuple[ApiToken, str]:
-        key = "cpog_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=cls.digest(key))
+    def issue(cls, user: object, name: str, expires_on: date | None = None) -> tuple[ApiToken, str]:
+        """A stored token and its key, unchecked and unaudited: for tests and fixtures.
+        Users' tokens go through :func:`cpog.web.tokens.issue`."""
+        from cpog.web.tokens import default_expiry
+
+        key = cls.new_key()
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=cls.digest(key),
+            expires_on=expires_on or default_expiry(),
+        )
         return token, key

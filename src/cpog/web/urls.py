@@ -3,7 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from cpog.web.api import api
-from cpog.web.views import actions, challenges, contract, dashboard, history, imports, indicators
+from cpog.web.views import (
+    actions,
+    challenges,
+    contract,
+    dashboard,
+    history,
+    imports,
+    indicators,
+    tokens,
+)
 from cpog.web.views.theme import theme
 
 urlpatterns = [
@@ -22,6 +31,8 @@ urlpatterns = [
     path("import/", imports.import_page, name="import"),
     path("import/modele/<str:kind>.<str:fmt>", imports.template_download, name="import-template"),
     path("historique/", history.history_page, name="history"),
+    path("jetons/", tokens.token_page, name="tokens"),
+    path("jetons/<int:token_id>/revoquer/", tokens.token_revoke, name="token-revoke"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -86,7 +86,11 @@ def build(request: HttpRequest) -> DashboardContext:
         ],
         overdue_actions=overdue,
         missing_analyses=missing_analyses(contract, rows),
-        updates=history_rows(AuditEvent.objects.order_by("-at", "-id")[:12], contract),
+        # The steering data's latest updates: API tokens are in the history, not here.
+        updates=history_rows(
+            AuditEvent.objects.exclude(entity_type="api_token").order_by("-at", "-id")[:12],
+            contract,
+        ),
         totals=_counts(rows),
     )
 

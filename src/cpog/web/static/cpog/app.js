@@ -39,7 +39,30 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  // A token shown once (« Mes jetons d'accès »): focus its heading, select it on focus, and offer
+  // a copy button where the clipboard API is available (the button stays hidden otherwise).
+  function tokenHelpers(root) {
+    var heading = root.querySelector("[data-autofocus]");
+    if (heading) { heading.focus(); }
+    root.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
+      input.addEventListener("focus", function () { input.select(); });
+    });
+    if (!navigator.clipboard) { return; }
+    root.querySelectorAll("[data-copy]").forEach(function (button) {
+      var source = document.getElementById(button.dataset.copy);
+      var status = root.querySelector("[data-copy-status]");
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(source.value).then(function () {
+          if (status) { status.textContent = "Jeton copié dans le presse-papiers."; }
+        }, function () {
+          if (status) { status.textContent = "Copie impossible : sélectionnez le jeton et copiez-le (Ctrl+C)."; }
+        });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); tokenHelpers(document); });
   document.body && document.body.addEventListener("htmx:afterSettle", function (event) {
     drawCharts(event.target);
   });
