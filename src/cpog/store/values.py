@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cpog.periods import Period
 from cpog.store import audit
+from cpog.store.locks import lock_values
 from cpog.store.models import ImportBatch, Measurement, ScopeType, SubjectType, Target
 
 
@@ -101,8 +102,10 @@ def record_values(
 ) -> list[Measurement]:
     """Write the values that differ from the current revision; return the rows written.
 
-    The caller owns the transaction: an import wraps the whole file in one.
+    The caller owns the transaction: an import wraps the whole file in one. The lock is taken
+    here too (a no-op when the caller took it first, as it should, before its own reads).
     """
+    lock_values(contract_id, scope_code)
     at = at or timezone.now()
     written: list[tuple[Measurement, Measurement | None]] = []
     for new, previous in plan_values(contract_id, scope_code, values, current):
@@ -212,6 +215,7 @@ def record_targets(
     at: datetime | None = None,
 ) -> list[Target]:
     """Write targets that differ from the current one of the same subject, year and kind."""
+    lock_values(contract_id, scope_code)
     at = at or timezone.now()
     plan = plan_targets(contract_id, scope_code, targets)
     written = [
