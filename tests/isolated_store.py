@@ -79,19 +79,21 @@ class IsolatedStore:
             check=False,
         )
 
-    def fingerprint(self) -> dict[str, Any]:
+    def fingerprint(self, before: str = "") -> dict[str, Any]:
         """Every row of every table of the app, sorted: two stores with the same fingerprint hold
-        the same data (values, targets, audit trail, actions, users, tokens, sessions)."""
-        return self.python(
-            """
-            from django.apps import apps
-            from django.core import serializers
-            result = {}
-            for model in apps.get_models():
-                rows = serializers.serialize("python", model.objects.order_by("pk"))
-                result[model._meta.label] = json.loads(json.dumps(rows, default=str))
-            """
-        )
+        the same data (values, targets, audit trail, actions, users, tokens, sessions).
+        ``before``: code run first in the same process (a subprocess costs seconds)."""
+        return self.python(textwrap.dedent(before) + FINGERPRINT)
+
+
+FINGERPRINT = """
+from django.apps import apps
+from django.core import serializers
+result = {}
+for model in apps.get_models():
+    rows = serializers.serialize("python", model.objects.order_by("pk"))
+    result[model._meta.label] = json.loads(json.dumps(rows, default=str))
+"""
 
 
 def _env(database_url: str, data_dir: Path) -> dict[str, str]:
