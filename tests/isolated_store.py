@@ -33,6 +33,25 @@ _PRELUDE = """\
 import json, os, django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpog.settings")
 django.setup()
+
+def cli(*args):
+    # the command line, run in this process: [exit code, stdout, stderr]
+    import contextlib, io
+    from cpog.cli.main import run
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run(list(args))
+    return [code, out.getvalue(), err.getvalue()]
+
+def fingerprint():
+    # every row of every table of the app, sorted by key
+    from django.apps import apps
+    from django.core import serializers
+    found = {}
+    for model in apps.get_models():
+        rows = serializers.serialize("python", model.objects.order_by("pk"))
+        found[model._meta.label] = json.loads(json.dumps(rows, default=str))
+    return found
 """
 
 
@@ -56,7 +75,9 @@ class IsolatedStore:
     database: str  # SQLite file path or PostgreSQL database name
 
     def python(self, code: str, timeout: float = 120) -> Any:
-        """Run ``code`` with Django set up on this store; return the JSON of its ``result``."""
+        """Run ``code`` with Django set up on this store; return the JSON of its ``result``.
+        The code may call ``cli(*args)`` (the command line in the same process: exit code,
+        stdout, stderr) and ``fingerprint()`` (see :meth:`fingerprint`)."""
         script = _PRELUDE + textwrap.dedent(code) + "\nprint(json.dumps(result, default=str))\n"
         done = subprocess.run(
             [sys.executable, "-c", script],
@@ -83,17 +104,7 @@ class IsolatedStore:
         """Every row of every table of the app, sorted: two stores with the same fingerprint hold
         the same data (values, targets, audit trail, actions, users, tokens, sessions).
         ``before``: code run first in the same process (a subprocess costs seconds)."""
-        return self.python(textwrap.dedent(before) + FINGERPRINT)
-
-
-FINGERPRINT = """
-from django.apps import apps
-from django.core import serializers
-result = {}
-for model in apps.get_models():
-    rows = serializers.serialize("python", model.objects.order_by("pk"))
-    result[model._meta.label] = json.loads(json.dumps(rows, default=str))
-"""
+        return self.python(textwrap.dedent(before) + "\nresult = fingerprint()\n")
 
 
 def _env(database_url: str, data_dir: Path) -> dict[str, str]:

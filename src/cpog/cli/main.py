@@ -8,7 +8,7 @@ import sys
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
-from cpog.cli import contract_commands, status_command, store_commands
+from cpog.cli import backup_commands, contract_commands, status_command, store_commands
 from cpog.errors import CpogError
 
 app = typer.Typer(
@@ -44,6 +44,12 @@ app.command("serve", help="Lance l'application web (premier lancement : contrat 
 )
 app.command("template", help="Écrit un modèle d'import (XLSX ou CSV) prêt à remplir.")(
     store_commands.template
+)
+app.command("backup", help="Sauvegarde toute la base dans un fichier (cohérent, à chaud).")(
+    backup_commands.backup
+)
+app.command("restore", help="Restaure une sauvegarde (refusé sur une base non vide).")(
+    backup_commands.restore
 )
 
 
