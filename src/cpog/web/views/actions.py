@@ -203,7 +203,6 @@ def _stale(
     challenge: ChallengeFile,
     action: Action,
     title: str,
-    form: ActionUpdateForm,
     stale: StaleAction,
     fragment: bool,
 ) -> HttpResponse:
@@ -268,7 +267,7 @@ def action_page(request: HttpRequest, action_id: str) -> HttpResponse:
                 based_on=form.cleaned_data.get("version"),
             )
         except StaleAction as stale:
-            return _stale(request, challenge, action, title, form, stale, fragment)
+            return _stale(request, challenge, action, title, stale, fragment)
         saved = ("Enregistré : " + ", ".join(done) + ".") if done else "Aucune modification."
         if fragment:
             ctx = build_action(request, challenge, action, saved=saved)
