@@ -8,7 +8,7 @@ import sys
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
-from cpog.cli import contract_commands, status_command, store_commands
+from cpog.cli import backup_commands, contract_commands, status_command, store_commands
 from cpog.cli.token_commands import token_app
 from cpog.cli.user_commands import user_app
 from cpog.errors import CpogError
@@ -49,6 +49,12 @@ app.command("template", help="Écrit un modèle d'import (XLSX ou CSV) prêt à 
 )
 app.add_typer(token_app, name="token")  # API tokens (decision 008)
 app.add_typer(user_app, name="user")  # accounts without a shell (decision 008)
+app.command("backup", help="Sauvegarde toute la base dans un fichier (cohérent, à chaud).")(
+    backup_commands.backup
+)
+app.command("restore", help="Restaure une sauvegarde (refusé sur une base non vide).")(
+    backup_commands.restore
+)
 
 
 _INVALID_DETAILS: list[tuple[re.Pattern[str], str]] = [

@@ -39,6 +39,7 @@ from cpog.ingest.tables import (
 from cpog.ingest.value_rule import Entry, Series, Subject
 from cpog.periods import Period, parse_period
 from cpog.steering import StoredTarget, indicator_subject, measure_subject, policy_of
+from cpog.store.locks import lock_values
 from cpog.store.models import AuditEvent, ImportBatch, Measurement
 from cpog.store.values import (
     Current,
@@ -343,6 +344,7 @@ def apply_values(
     without period nor value instead of counting them as an empty template line.
     """
     with transaction.atomic():
+        lock_values(contract.id, contract.organisation.code)  # first: before reading the series
         stored = StoredSeries(contract)
         check = validate_values(
             table,
@@ -440,6 +442,7 @@ def apply_targets(
     ]
     lines = {(r.subject.subject_id, r.year, r.kind): r.line for r in rows}
     with transaction.atomic():
+        lock_values(contract.id, scope)  # first: before reading the current targets
         plan = plan_targets(contract.id, scope, new)
         # A target already set may change only with a stated reason: the audit needs the why.
         reasons = ValidationReport()

@@ -175,6 +175,10 @@ class ActionState(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     updated_by = models.CharField(max_length=150)
     updated_at = models.DateTimeField()
+    # Raised by every write to the action (state, milestone, comment): an edit form carries the
+    # version it was shown with, and is refused when the action has changed since (see
+    # cpog.store.actions: optimistic locking, so that the last writer never silently wins).
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

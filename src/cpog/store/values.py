@@ -19,6 +19,7 @@ from django.utils import timezone
 from cpog.periods import Period
 from cpog.store import audit
 from cpog.store.bulk import insert_rows
+from cpog.store.locks import lock_values
 from cpog.store.models import ImportBatch, Measurement, ScopeType, SubjectType, Target
 
 
@@ -168,7 +169,10 @@ def record_values(
 
     The caller owns the transaction: an import wraps the whole file in one. Rows and their audit
     events are written in bulk (:mod:`cpog.store.bulk`).
+    The caller owns the transaction: an import wraps the whole file in one. The lock is taken
+    here too (a no-op when the caller took it first, as it should, before its own reads).
     """
+    lock_values(contract_id, scope_code)
     at = at or timezone.now()
     plan = plan_values(contract_id, scope_code, values, current)
     batch_id = batch.pk if batch is not None else None
@@ -291,6 +295,7 @@ def record_targets(
     at: datetime | None = None,
 ) -> list[Target]:
     """Write targets that differ from the current one of the same subject, year and kind."""
+    lock_values(contract_id, scope_code)
     at = at or timezone.now()
     plan = plan_targets(contract_id, scope_code, targets)
     written = [

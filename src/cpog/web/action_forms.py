@@ -119,6 +119,8 @@ class ActionUpdateForm(FrenchForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Facultatif : ce qui a été fait, les difficultés, la suite.",
     )
+    # The action's version this form was shown with (optimistic locking, cpog.store.actions).
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -152,9 +154,12 @@ class ActionUpdateForm(FrenchForm):
     def for_state(cls, state: ActionState | None) -> ActionUpdateForm:
         """An unbound form showing the current state."""
         if state is None:
-            return cls(initial={"status": ActionState.Status.NOT_STARTED, "progress": 0})
+            return cls(
+                initial={"status": ActionState.Status.NOT_STARTED, "progress": 0, "version": 0}
+            )
         return cls(
             initial={
+                "version": state.version,
                 "owner": state.owner,
                 "start_date": _text(state.start_date),
                 "due_date": _text(state.due_date),

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cpog import clock
 from cpog.store import audit
+from cpog.store.locks import lock_action
 from cpog.store.models import (
     ActionMilestone,
     ActionState,
@@ -265,6 +266,7 @@ class ActionStateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def save_model(self, request: HttpRequest, obj: ActionState, form: Any, change: bool) -> None:
         user = request.user.get_username()
         with transaction.atomic():
+            lock_action(obj.contract_id, obj.action_id)  # as every writer of an action
             previous = ActionState.objects.select_for_update().filter(pk=obj.pk).first()
             before = previous.audit_snapshot() if previous is not None else None
             after = obj.audit_snapshot()
@@ -272,6 +274,8 @@ class ActionStateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 return
             obj.updated_by = user
             obj.updated_at = timezone.now()
+            # an edit form of the action's page shown before this change is now stale
+            obj.version = (previous.version if previous is not None else 0) + 1
             super().save_model(request, obj, form, change)
             audit.record(
                 "action_state",

@@ -9,23 +9,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from cpog.contract.model import Action, ChallengeFile, Contract
 from cpog.steering import action_late
-from cpog.store import audit
+from cpog.store.actions import StaleAction, save_update
 from cpog.store.models import ActionMilestone, ActionState, ActionUpdate
 from cpog.web import roles
 from cpog.web.action_forms import NO_OWNER, ActionFilterForm, ActionUpdateForm
 from cpog.web.views.common import page, steering
 
 NOT_STARTED_LABEL = ActionState.Status.NOT_STARTED.label
-CONTEXT = "page de l'action"
 
 
 def is_overdue(state: ActionState | None, today: date) -> bool:
@@ -201,86 +198,28 @@ def build_action(
     )
 
 
-UNTOUCHED = {
-    "owner": "",
-    "start_date": None,
-    "due_date": None,
-    "status": ActionState.Status.NOT_STARTED.value,
-    "progress": 0,
-}
-
-
-def save_update(
-    contract: Contract, action_id: str, data: dict[str, Any], user: str, today: date
-) -> list[str]:
-    """Write a validated update in one transaction, every change audited; what was done."""
-    done: list[str] = []
-    now = timezone.now()
-    with transaction.atomic():
-        state = (
-            ActionState.objects.select_for_update()
-            .filter(contract_id=contract.id, action_id=action_id)
-            .first()
-        )
-        before = state.audit_snapshot() if state is not None else None
-        if state is None:
-            state = ActionState(contract_id=contract.id, action_id=action_id)
-        state.owner = (data.get("owner") or "").strip()
-        state.start_date = data.get("start_date")
-        state.due_date = data.get("due_date")
-        state.status = data["status"]
-        state.progress = data["progress"]
-        after = state.audit_snapshot()
-        label = (data.get("milestone_label") or "").strip()
-        comment = (data.get("comment") or "").strip()
-        changed = after != (before or UNTOUCHED)
-        if changed or (state.pk is None and (label or comment)):
-            state.updated_by = user
-            state.updated_at = now
-            state.save()
-            audit.record(
-                "action_state",
-                action_id,
-                "create" if before is None else "update",
-                user,
-                before=before,
-                after=after,
-                context=CONTEXT,
-            )
-        if changed:
-            done.append("état mis à jour")
-        if label:
-            milestone = ActionMilestone.objects.create(
-                state=state, label=label, due_date=data["milestone_due"]
-            )
-            audit.record(
-                "action_milestone",
-                f"{action_id}:{milestone.pk}",
-                "create",
-                user,
-                after={"label": label, "due_date": milestone.due_date.isoformat()},
-                context=CONTEXT,
-            )
-            done.append(f"jalon « {label} » ajouté")
-        if comment:
-            update = ActionUpdate.objects.create(
-                state=state,
-                on=data.get("comment_on") or today,
-                text=comment,
-                progress=state.progress,
-                author=user,
-                created_at=now,
-            )
-            audit.record(
-                "action_update",
-                f"{action_id}:{update.pk}",
-                "create",
-                user,
-                after={"on": update.on.isoformat(), "text": comment, "progress": update.progress},
-                context=CONTEXT,
-            )
-            done.append("point d'avancement enregistré")
-    return done
+def _stale(
+    request: HttpRequest,
+    challenge: ChallengeFile,
+    action: Action,
+    title: str,
+    stale: StaleAction,
+    fragment: bool,
+) -> HttpResponse:
+    """409: the action changed during the user's edit. The page shows its current state and the
+    form keeps what the user typed, now based on the current version: saving again is a
+    deliberate choice made after seeing the other change."""
+    posted = request.POST.copy()
+    posted["version"] = str(stale.state.version)
+    kept = ActionUpdateForm(posted)
+    kept.is_valid()
+    kept.add_error(None, str(stale))
+    ctx = build_action(request, challenge, action, kept)
+    if fragment:
+        return render(request, "web/partials/action_live.html", {"ctx": ctx}, status=409)
+    response = page(request, "web/action.html", "actions", title, ctx=ctx)
+    response.status_code = 409
+    return response
 
 
 def _not_found(request: HttpRequest, action_id: str) -> HttpResponse:
@@ -318,9 +257,17 @@ def action_page(request: HttpRequest, action_id: str) -> HttpResponse:
             response = page(request, "web/action.html", "actions", title, ctx=ctx)
             response.status_code = 400
             return response
-        done = save_update(
-            contract, action.id, form.cleaned_data, request.user.get_username(), data.today
-        )
+        try:
+            done = save_update(
+                contract.id,
+                action.id,
+                form.cleaned_data,
+                request.user.get_username(),
+                data.today,
+                based_on=form.cleaned_data.get("version"),
+            )
+        except StaleAction as stale:
+            return _stale(request, challenge, action, title, stale, fragment)
         saved = ("Enregistré : " + ", ".join(done) + ".") if done else "Aucune modification."
         if fragment:
             ctx = build_action(request, challenge, action, saved=saved)

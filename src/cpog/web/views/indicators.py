@@ -52,6 +52,7 @@ from cpog.reports.charts import trajectory_chart
 from cpog.steering import StatusRow, provenance_text, stated_baseline, stated_target
 from cpog.store import audit
 from cpog.store.imports import StoredSeries
+from cpog.store.locks import lock_values
 from cpog.store.models import Analysis, ImportBatch, Measurement
 from cpog.store.values import NewValue, history, record_values
 from cpog.vocabulary import (
@@ -747,6 +748,7 @@ def _record_value(request: HttpRequest, data: Steering, found: Found, form: Valu
     value: Decimal = entry.value
     status: str = entry.status
     with transaction.atomic():
+        lock_values(data.contract.id, data.contract.organisation.code)
         written = record_values(
             data.contract.id,
             data.contract.organisation.code,

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("store", "0002_measurement_confirmed_unusual"),
+        ("store", "0003_actionstate_version"),
     ]
 
     operations = [
