@@ -3,7 +3,7 @@ store exactly as it was (every row of every table), on SQLite and on PostgreSQL;
 run again then succeeds.
 
 The import runs the real command line in a subprocess. A test point injected from outside (the
-audit trail's bulk write is wrapped) marks the moment when every value of the file has been
+audit trail's bulk write, ``audit.insert_many``, is wrapped) marks the moment when every value of the file has been
 written inside the still open transaction, then waits: the test checks that the writes are there
 (SQLite's write lock is held; PostgreSQL shows the import's session in a transaction),
 kills the process, and compares the store with its state before.
@@ -32,15 +32,15 @@ setup()
 import cpog.store.audit as audit
 
 marker = Path(sys.argv[2])
-record_many = audit.record_many
+insert_many = audit.insert_many
 
 def record_then_hang(events):
     # the values are written, the transaction is open: tell the test, then wait to be killed
-    record_many(events)
+    insert_many(events)
     marker.write_text("écrit", encoding="utf-8")
     time.sleep(600)
 
-audit.record_many = record_then_hang
+audit.insert_many = record_then_hang
 from cpog.cli.main import run
 sys.exit(run(["import", "values", sys.argv[1], "--confirmer"]))
 """
