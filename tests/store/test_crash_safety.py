@@ -3,10 +3,10 @@ store exactly as it was (every row of every table), on SQLite and on PostgreSQL;
 run again then succeeds.
 
 The import runs the real command line in a subprocess. A test point injected from outside (the
-audit trail's bulk write, ``audit.insert_many``, is wrapped) marks the moment when every value of the file has been
-written inside the still open transaction, then waits: the test checks that the writes are there
-(SQLite's write lock is held; PostgreSQL shows the import's session in a transaction),
-kills the process, and compares the store with its state before.
+audit trail's bulk write, ``audit.insert_many``, is wrapped) marks the moment when every value of
+the file has been written inside the still open transaction, then waits: the test checks that
+the writes are there (SQLite's write lock is held; PostgreSQL shows the import's session in a
+transaction), kills the process, and compares the store with its state before.
 """
 
 from __future__ import annotations
