@@ -9,9 +9,9 @@ import string
 import tracemalloc
 from pathlib import Path
 
-import hostile_files as hostile
 import pytest
 
+import hostile_files as hostile
 from cpog.ingest.bounds import BoundsError, Limits, check_spreadsheet, default_limits
 from cpog.ingest.issue_list import issues_csv
 from cpog.ingest.tables import (
