@@ -165,9 +165,15 @@ def _chunks(part: IO[bytes], budget: int) -> Iterator[bytes]:
 
 # --- XLSX ---------------------------------------------------------------------------------
 
-_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension)\b([^>]*)>")
-_REF_ATTR = re.compile(rb"\br=\"([A-Z]{1,4})?([0-9]{1,9})\"")
-_DIM = re.compile(rb"\bref=\"\$?([A-Z]{1,4})\$?([0-9]{1,9})(?::\$?([A-Z]{1,4})\$?([0-9]{1,9}))?\"")
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>")
+_REF_ATTR = re.compile(rb"\br=[\"']([A-Z]{1,4})?([0-9]{1,9})[\"']")
+# The fast path: what Excel, LibreOffice and xlsxwriter write, « <c r="B12" … > », read by
+# literal searches that run in C. Anything else is walked tag by tag.
+_CELL_REFS = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:")
+_DIMENSION = re.compile(
+    rb"<dimension\s[^>]*?\bref=\"\$?([A-Z]{1,4})\$?([0-9]{1,9})(?::\$?([A-Z]{1,4})\$?([0-9]{1,9}))?\""
+)
 
 
 def _column_number(letters: bytes) -> int:
@@ -185,19 +191,17 @@ class _TextRuns:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.most = limits.max_cell_chars * 6
-        self.inside = re.compile(rb"[^<]{%d}" % (self.most + 1))
         self.run = 0  # bytes without « < » at the end of what was read so far
 
     def feed(self, chunk: bytes) -> None:
-        first = chunk.find(b"<")
-        if first < 0:
+        # split and max(map(len)) run in C: linear, whatever the runs' lengths.
+        pieces = chunk.split(b"<")
+        if len(pieces) == 1:
             self.run += len(chunk)
         else:
-            self.run += first
-            self._check(self.run)
-            if self.inside.search(chunk):
-                self._check(self.most + 1)
-            self.run = len(chunk) - chunk.rfind(b"<") - 1
+            self._check(self.run + len(pieces[0]))
+            self._check(max(map(len, pieces[1:-1]), default=0))
+            self.run = len(pieces[-1])
         self._check(self.run)
 
     def _check(self, run: int) -> None:
@@ -220,11 +224,16 @@ class _Extent:
 
 
 def _scan_sheet(part: IO[bytes], limits: Limits, budget: int) -> _Extent:
-    """The sheet's real extent from its cell references, refused as soon as it is too big."""
+    """The sheet's real extent from its cell references, refused as soon as it is too big.
+
+    When every ``<row>`` and ``<c>`` of a chunk carries its reference (what Excel, LibreOffice
+    and xlsxwriter write), the references are collected by ``findall`` and compared in C; a
+    chunk with a cell or row without reference is walked tag by tag, positions counted."""
     extent = _Extent()
     runs = _TextRuns(limits)
-    row, column = 0, 0
+    position = [0, 0]  # row and column of the last cell seen
     tail = b""
+    dimension_seen = False
     for chunk in _chunks(part, budget):
         runs.feed(chunk)
         data = tail + chunk
@@ -232,35 +241,69 @@ def _scan_sheet(part: IO[bytes], limits: Limits, budget: int) -> _Extent:
         if cut < 0 or len(data) - cut > _TAIL:
             cut = len(data)
         body, tail = data[:cut], data[cut:]
-        for match in _TAG.finditer(body):
-            name, attrs = match.group(1), match.group(2)
-            ref = _REF_ATTR.search(attrs)
-            if name == b"row":
-                row = int(ref.group(2)) if ref else row + 1
-                column = 0
-                if row > extent.rows:
-                    extent.rows = row
-                    limits.check_rows(row, at_least=True)
-            elif name == b"c":
-                if ref and ref.group(1):
-                    column = _column_number(ref.group(1))
-                    row = int(ref.group(2))
-                else:
-                    column += 1
-                extent.cells += 1
-                if column > extent.columns:
-                    extent.columns = column
-                    limits.check_columns(column, at_least=True)
-                if row > extent.rows:
-                    extent.rows = row
-                    limits.check_rows(row, at_least=True)
-            else:  # dimension: a quick refusal of a sheet that says it is too big
-                dim = _DIM.search(attrs)
-                if dim and dim.group(3) and dim.group(4):
-                    limits.check_rows(int(dim.group(4)))
-                    limits.check_columns(_column_number(dim.group(3)))
+        if not dimension_seen and (dim := _DIMENSION.search(body)):
+            dimension_seen = True  # a quick refusal of a sheet that says it is too big
+            if dim.group(3) and dim.group(4):
+                limits.check_rows(int(dim.group(4)))
+                limits.check_columns(_column_number(dim.group(3)))
+        refs = _CELL_REFS.findall(body)
+        # Every element starting « <c » is a cell « <c r="A1" » (a « <cols> » or a cell written
+        # otherwise sends the chunk to the walk) and no element has a prefix: the references
+        # are the whole story.
+        if len(refs) == body.count(b"<c") and not _PREFIXED.search(body):
+            _measure(extent, limits, refs, position)
+        else:
+            _walk(extent, limits, body, position)
         limits.check_cells(extent.cells)
     return extent
+
+
+def _measure(
+    extent: _Extent, limits: Limits, refs: list[tuple[bytes, bytes]], position: list[int]
+) -> None:
+    """Every cell of the chunk has its reference: the extent is the largest of them. (Rows
+    without cells allocate nothing: a sheet's grid ends at its last cell.)"""
+    if not refs:
+        return
+    extent.cells += len(refs)
+    letters, digits = zip(*refs, strict=True)
+    # Digits without leading zeros: the longest, then the greatest, is the largest number.
+    longest = len(max(digits, key=len))
+    row = int(max(d for d in digits if len(d) == longest))
+    column = max(_column_number(c) for c in set(letters))  # a handful of distinct columns
+    _grow(extent, limits, row, column)
+    position[0], position[1] = int(refs[-1][1]), _column_number(refs[-1][0])
+
+
+def _grow(extent: _Extent, limits: Limits, row: int, column: int) -> None:
+    if row > extent.rows:
+        extent.rows = row
+        limits.check_rows(row, at_least=True)
+    if column > extent.columns:
+        extent.columns = column
+        limits.check_columns(column, at_least=True)
+
+
+def _walk(extent: _Extent, limits: Limits, body: bytes, position: list[int]) -> None:
+    """Tag by tag: a cell without reference follows the previous one, a row without reference
+    follows the previous row (as calamine places them)."""
+    row, column = position
+    for match in _TAG.finditer(body):
+        name, attrs = match.group(1), match.group(2)
+        ref = _REF_ATTR.search(attrs)
+        if name == b"row":
+            row = int(ref.group(2)) if ref else row + 1
+            column = 0
+            _grow(extent, limits, row, 0)
+        elif name == b"c":
+            if ref and ref.group(1):
+                column = _column_number(ref.group(1))
+                row = int(ref.group(2))
+            else:
+                column += 1
+            extent.cells += 1
+            _grow(extent, limits, row, column)
+    position[0], position[1] = row, column
 
 
 def _check_xlsx(archive: zipfile.ZipFile, limits: Limits, budget: int) -> None:
