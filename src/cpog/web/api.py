@@ -187,7 +187,6 @@ def _too_big(declared: int | None = None) -> str:
 
 token_auth = TokenAuth()
 READ_AUTH = [token_auth, django_auth]
-WRITE_AUTH = [token_auth]
 VALUE_WRITERS = (roles.Role.ADMIN, roles.Role.CONTROLE, roles.Role.PILOTE)
 VALUES_AUTH = [
     WriterAuth(
