@@ -17,6 +17,13 @@
 | ``CPOG_SESSION_BROWSER`` | ``0`` | ``1``: the session also ends when the browser is closed |
 | ``CPOG_TOKEN_DAYS`` | ``90`` | validity offered by default to a new API token |
 | ``CPOG_TOKEN_MAX_DAYS`` | ``365`` | longest validity an API token may be given |
+| ``CPOG_IMPORT_MAX_BYTES`` | ``20971520`` (20 Mo) | largest imported file (``ingest.bounds``) |
+| ``CPOG_IMPORT_MAX_ROWS`` | ``200000`` | most rows in an imported file |
+| ``CPOG_IMPORT_MAX_COLUMNS`` | ``50`` | most columns in an imported file |
+| ``CPOG_IMPORT_MAX_CELLS`` | ``2000000`` | most filled cells in an imported workbook |
+| ``CPOG_IMPORT_MAX_CELL_CHARS`` | ``1000`` | most characters in one cell |
+| ``CPOG_API_MAX_ITEMS`` | ``5000`` | most items in one API write |
+| ``CPOG_API_MAX_BODY_BYTES`` | ``2097152`` (2 Mo) | largest API write body (413 beyond) |
 """
 
 from __future__ import annotations
@@ -214,3 +221,7 @@ TIME_ZONE = "Europe/Paris"
 LANGUAGE_CODE = "fr-fr"
 USE_I18N = True
 USE_THOUSAND_SEPARATOR = False  # numbers go through cpog_fr filters; years stay "2027"
+
+# The API's bounds (see cpog.web.api): items per write, body size, checked before parsing.
+API_MAX_ITEMS = int(os.environ.get("CPOG_API_MAX_ITEMS", "5000"))
+API_MAX_BODY_BYTES = int(os.environ.get("CPOG_API_MAX_BODY_BYTES", str(2 * 1024 * 1024)))

@@ -15,7 +15,7 @@ from cpog import clock
 from cpog.contract import default_contract_path
 from cpog.contract.loader import ContractLoadError
 from cpog.errors import CpogError
-from cpog.ingest.tables import ImportValidationError
+from cpog.ingest.tables import SHOWN_ISSUES, ImportValidationError, issues_summary
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -73,14 +73,33 @@ def load(
         )
 
 
-def _print_validation(error: ImportValidationError) -> None:
-    issues = list(error.issues)
-    for issue in issues:
+def _print_validation(error: ImportValidationError, errors_file: Path | None = None) -> None:
+    """The first errors (a file of bad rows must not flood the terminal), the total, and the
+    full list written to ``errors_file`` when asked."""
+    shown = error.issues[:SHOWN_ISSUES]
+    for issue in shown:
         err.print(f"[red]✗[/red] {escape(str(issue))}", soft_wrap=True)
+    summary = issues_summary(error.total, len(shown)).replace("ci-dessous", "ci-dessus")
     err.print(
-        f"\n{len(issues)} erreur(s) : fichier refusé, rien n'a été enregistré. "
+        f"\n{summary} : fichier refusé, rien n'a été enregistré. "
         "Corrigez les cellules indiquées puis relancez l'import."
     )
+    if errors_file is not None:
+        from cpog.ingest.issue_list import issues_csv
+
+        try:
+            errors_file.write_bytes(issues_csv(error.issues, error.total))
+        except OSError as problem:
+            from cpog.ingest.tables import os_reason
+
+            err.print(
+                f"Liste des erreurs non écrite dans {escape(str(errors_file))} :"
+                f" {os_reason(problem)}."
+            )
+            return
+        err.print(f"Liste complète des erreurs écrite dans {escape(str(errors_file))}.")
+    elif error.total > len(shown):
+        err.print("Pour la liste complète : relancez avec --erreurs erreurs.csv.")
 
 
 def _print_to_confirm(changes: list[Any], file: Path, dry_run: bool) -> None:
@@ -104,7 +123,13 @@ def _print_to_confirm(changes: list[Any], file: Path, dry_run: bool) -> None:
         )
 
 
-def _run_import(kind: str, file: Path, dry_run: bool, confirm: bool = False) -> None:
+def _run_import(
+    kind: str,
+    file: Path,
+    dry_run: bool,
+    confirm: bool = False,
+    errors_file: Path | None = None,
+) -> None:
     from cpog.store.bootstrap import current_user, setup
 
     setup()
@@ -120,7 +145,7 @@ def _run_import(kind: str, file: Path, dry_run: bool, confirm: bool = False) -> 
         else:
             outcome = import_targets(file, contract, user=current_user(), dry_run=dry_run)
     except ImportValidationError as error:
-        _print_validation(error)
+        _print_validation(error, errors_file)
         raise typer.Exit(1) from None
     except ConfirmationNeeded as needed:
         _print_to_confirm(needed.outcome.to_confirm, file, dry_run=False)
@@ -176,18 +201,51 @@ Confirm = Annotated[
     ),
 ]
 FileArg = Annotated[Path, typer.Argument(help="Fichier CSV ou Excel (XLSX, XLS, ODS).")]
+ErrorsFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--erreurs",
+        help="Écrit la liste complète des erreurs dans ce fichier CSV (pour Excel) ; le terminal"
+        f" n'en montre que les {SHOWN_ISSUES} premières.",
+    ),
+]
 
 
 @import_app.command(
     "values", help="Importe des valeurs (réalisations) d'indicateurs et de mesures."
 )
-def import_values_command(file: FileArg, dry_run: DryRun = False, confirm: Confirm = False) -> None:
-    _run_import("values", file, dry_run, confirm)
+def import_values_command(
+    file: FileArg,
+    dry_run: DryRun = False,
+    confirm: Confirm = False,
+    errors_file: ErrorsFile = None,
+) -> None:
+    _run_import("values", file, dry_run, confirm, errors_file)
 
 
 @import_app.command("targets", help="Importe des cibles (nationales, individualisées…).")
-def import_targets_command(file: FileArg, dry_run: DryRun = False) -> None:
-    _run_import("targets", file, dry_run)
+def import_targets_command(
+    file: FileArg, dry_run: DryRun = False, errors_file: ErrorsFile = None
+) -> None:
+    _run_import("targets", file, dry_run, errors_file=errors_file)
+
+
+@import_app.command(
+    "purge-uploads",
+    help="Supprime les fichiers déposés sur la page d'import depuis plus d'un jour (imports"
+    " ni confirmés ni annulés, listes d'erreurs).",
+)
+def purge_uploads_command() -> None:
+    from cpog.store.bootstrap import setup
+
+    setup()
+    from cpog.web.uploads import purge_stale
+
+    removed = purge_stale()
+    out.print(
+        f"{removed} fichier{'s' if removed > 1 else ''} déposé{'s' if removed > 1 else ''}"
+        f" depuis plus d'un jour supprimé{'s' if removed > 1 else ''}."
+    )
 
 
 def template(

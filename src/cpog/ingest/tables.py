@@ -54,10 +54,13 @@ from typing import TypeVar
 
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+from cpog.ingest.bounds import BoundsError, Limits, check_spreadsheet, default_limits, fr_count
 from cpog.ingest.cell_formats import FormatError, check_archive, percent_cells
 from cpog.ingest.numbers import parse_number
 
 __all__ = [
+    "MAX_KEPT_ISSUES",
+    "SHOWN_ISSUES",
     "SPREADSHEET_SUFFIXES",
     "TEXT_SUFFIXES",
     "CellIssue",
@@ -67,6 +70,7 @@ __all__ = [
     "TableError",
     "ValidationReport",
     "column_letter",
+    "issues_summary",
     "normalise_header",
     "read_table",
 ]
@@ -74,6 +78,7 @@ __all__ = [
 TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
 DELIMITERS = (";", "\t", ",")  # order of preference when tied
+COMPRESSED_SUFFIXES = frozenset({".zip", ".gz", ".bz2", ".xz", ".7z", ".rar", ".tgz"})
 
 T = TypeVar("T")
 
@@ -318,11 +323,39 @@ def _ragged(raw_rows: list[_RawRow], delimiter: str) -> list[tuple[int, str]]:
     ]
 
 
-def _read_csv(path: Path, source: str) -> Table:
+def _refused(source: str, error: BoundsError) -> TableError:
+    return TableError(source, f"Fichier refusé : {source} ({error}).")
+
+
+def _check_cells(source: str, raw: _RawRow, limits: Limits, labels: Sequence[str] = ()) -> None:
+    """A row within the limits of columns and of characters per cell, or a refusal naming it."""
+    if len(raw.cells) > limits.max_columns:
+        reason = f"ligne {raw.line} : {fr_count(len(raw.cells))} colonnes"
+        raise TableError(
+            source,
+            f"Fichier refusé : {source} ({reason}, au plus {fr_count(limits.max_columns)}"
+            " acceptées).",
+        )
+    for index, cell in enumerate(raw.cells):
+        if len(cell) > limits.max_cell_chars:
+            where = labels[index] if index < len(labels) and labels[index] else None
+            column = f"colonne « {where} »" if where else f"colonne {column_letter(index)}"
+            reason = limits.cell_too_long(len(cell))
+            raise TableError(
+                source,
+                f"Fichier refusé : {source} (ligne {raw.line}, {column} : {reason}).",
+                [(raw.line, reason)],
+            )
+
+
+def _read_csv(path: Path, source: str, limits: Limits) -> Table:
     try:
+        limits.check_size(path.stat().st_size)
         raw = path.read_bytes()
     except OSError as exc:
         raise TableError(source, f"Fichier illisible : {source} ({os_reason(exc)}).") from exc
+    except BoundsError as error:
+        raise _refused(source, error) from error
     text, encoding = _decode(source, raw)
     if "\x00" in text:
         raise TableError(source, f"Fichier illisible : {source} (ce n'est pas un fichier texte).")
@@ -341,10 +374,19 @@ def _read_csv(path: Path, source: str) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     raw_rows: list[_RawRow] = []
     start = 1
+    labels: list[str] = []
     try:
         for record in reader:
-            raw_rows.append(_RawRow(line=start + skipped, cells=[c.strip() for c in record]))
+            row = _RawRow(line=start + skipped, cells=[c.strip() for c in record])
+            _check_cells(source, row, limits, labels)
+            if not labels and not _is_blank(row.cells):
+                labels = row.cells
+            raw_rows.append(row)
+            if len(raw_rows) > limits.max_rows:  # stop reading: the rest is not looked at
+                limits.check_rows(len(raw_rows), at_least=True)
             start = reader.line_num + 1
+    except BoundsError as error:
+        raise _refused(source, error) from error
     except csv.Error as exc:
         line = (start if "end of data" in str(exc) else reader.line_num) + skipped
         reason = _csv_reason(exc, start + skipped)
@@ -429,12 +471,14 @@ def _pick_sheet(workbook: CalamineWorkbook, source: str, sheet: str | None) -> s
     )
 
 
-def _read_spreadsheet(path: Path, source: str, sheet: str | None) -> Table:
+def _read_spreadsheet(path: Path, source: str, sheet: str | None, limits: Limits) -> Table:
     if not path.is_file():
         raise TableError(source, f"Fichier introuvable : {source}.")
     try:
         check_archive(path)
-    except FormatError as error:
+        # Measured from the workbook's own XML before calamine builds anything in memory.
+        check_spreadsheet(path, limits)
+    except (FormatError, BoundsError) as error:
         raise TableError(source, f"Fichier refusé : {source} ({error}).") from error
     except (OSError, zipfile.BadZipFile) as error:
         raise TableError(source, f"Fichier illisible : {source} ({_BAD_WORKBOOK}).") from error
@@ -453,6 +497,10 @@ def _read_spreadsheet(path: Path, source: str, sheet: str | None) -> Table:
     except FormatError as error:
         raise TableError(source, f"Fichier illisible : {source} ({error}).") from error
     raw_rows: list[_RawRow] = []
+    try:
+        limits.check_rows(len(data))
+    except BoundsError as error:
+        raise _refused(source, error) from error
     for index, values in enumerate(data):
         raw = _RawRow(line=index + 1, cells=[])
         for column, value in enumerate(values):
@@ -462,6 +510,7 @@ def _read_spreadsheet(path: Path, source: str, sheet: str | None) -> Table:
                 raw.numbers[column] = number
                 if (index, column) in percent:
                     raw.percent.add(column)
+        _check_cells(source, raw, limits, raw_rows[0].cells if raw_rows else ())
         raw_rows.append(raw)
     return _build(source, raw_rows, sheet=name)
 
@@ -469,26 +518,35 @@ def _read_spreadsheet(path: Path, source: str, sheet: str | None) -> Table:
 # --- entry point ---------------------------------------------------------------------------
 
 
-def read_table(path: Path | str, sheet: str | None = None) -> Table:
+def read_table(path: Path | str, sheet: str | None = None, limits: Limits | None = None) -> Table:
     """Read a CSV/text file or a spreadsheet (first visible sheet unless ``sheet`` is given).
 
     Raises :class:`TableError` with a French message naming the file: unknown extension, file
-    missing or unreadable, empty file, duplicate header, values under a column without header.
-    ``sheet`` is ignored for CSV files.
+    missing or unreadable, empty file, duplicate header, values under a column without header,
+    a file beyond ``limits`` (:func:`cpog.ingest.bounds.default_limits` when None: size, rows,
+    columns, cells, characters per cell). ``sheet`` is ignored for CSV files.
     """
+    limits = limits or default_limits()
     path = Path(path)
     source = path.name
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         if not path.is_file():
             raise TableError(source, f"Fichier introuvable : {source}.")
-        return _read_csv(path, source)
+        return _read_csv(path, source, limits)
     if suffix in SPREADSHEET_SUFFIXES:
-        return _read_spreadsheet(path, source, sheet)
+        return _read_spreadsheet(path, source, sheet, limits)
     accepted = ", ".join(sorted(TEXT_SUFFIXES | SPREADSHEET_SUFFIXES))
+    compressed = suffix in COMPRESSED_SUFFIXES
     raise TableError(
         source,
-        f"Type de fichier non pris en charge : {source} (extensions acceptées : {accepted}).",
+        f"Type de fichier non pris en charge : {source} ("
+        + (
+            "les fichiers compressés ne sont pas acceptés : décompressez-le d'abord ; "
+            if compressed
+            else ""
+        )
+        + f"extensions acceptées : {accepted}).",
     )
 
 
@@ -551,19 +609,43 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count > 1 else ''}"
 
 
-class ImportValidationError(ValueError):
-    """Raised by :meth:`ValidationReport.raise_if_errors`; ``issues`` holds every problem."""
+MAX_KEPT_ISSUES = 10_000
+"""Problems kept, in the order found, for the full list (a downloadable file, ``--erreurs``);
+the others are only counted, so that a file of bad rows cannot fill the memory."""
+SHOWN_ISSUES = 200
+"""Problems shown on a page, in a terminal or in an API answer; the total is always given."""
 
-    def __init__(self, issues: Sequence[CellIssue]) -> None:
+
+def issues_summary(total: int, shown: int) -> str:
+    """« 1 erreur », « 3 erreurs », « 48 213 erreurs ; les 200 premières ci-dessous »."""
+    text = f"{fr_count(total)} erreur{'s' if total > 1 else ''}"
+    if total > shown:
+        text += f" ; les {fr_count(shown)} premières ci-dessous"
+    return text
+
+
+class ImportValidationError(ValueError):
+    """Raised by :meth:`ValidationReport.raise_if_errors`. ``issues`` holds the problems kept
+    (at most :data:`MAX_KEPT_ISSUES`), ``total`` counts them all."""
+
+    def __init__(self, issues: Sequence[CellIssue], total: int | None = None) -> None:
         self.issues = list(issues)
-        lines = "\n".join(f"- {issue}" for issue in self.issues)
+        self.total = max(total or 0, len(self.issues))
+        shown = self.issues[:SHOWN_ISSUES]
+        lines = "\n".join(f"- {issue}" for issue in shown)
+        more = self.total - len(shown)
+        tail = f"\n… et {fr_count(more)} autre{'s' if more > 1 else ''}" if more > 0 else ""
         super().__init__(
-            f"{_plural(len(self.issues), 'erreur')} dans les données importées :\n{lines}"
+            f"{fr_count(self.total)} erreur{'s' if self.total > 1 else ''} dans les données"
+            f" importées :\n{lines}{tail}"
         )
 
 
 class ValidationReport:
     """Collects every cell problem of an import, so that the user can fix them all at once.
+
+    The first ``keep`` problems are kept; beyond, they are counted (:attr:`total`) and dropped,
+    so that memory stays bounded whatever the file holds.
 
     Typical use::
 
@@ -574,12 +656,15 @@ class ValidationReport:
         report.raise_if_errors()
     """
 
-    def __init__(self, issues: Iterable[CellIssue] = ()) -> None:
-        self.issues: list[CellIssue] = list(issues)
+    def __init__(self, issues: Iterable[CellIssue] = (), *, keep: int = MAX_KEPT_ISSUES) -> None:
+        self.issues: list[CellIssue] = []
+        self.total = 0
+        self.keep = keep
+        self.extend(issues)
 
     @property
     def ok(self) -> bool:
-        return not self.issues
+        return not self.total
 
     def __iter__(self) -> Iterator[CellIssue]:
         return iter(self.issues)
@@ -589,14 +674,17 @@ class ValidationReport:
 
     def add(self, file: str, line: int, column: str, value: str, message: str) -> CellIssue:
         issue = CellIssue(file=file, line=line, column=column, value=value, message=message)
-        self.issues.append(issue)
+        self.append(issue)
         return issue
 
     def append(self, issue: CellIssue) -> None:
-        self.issues.append(issue)
+        self.total += 1
+        if len(self.issues) < self.keep:
+            self.issues.append(issue)
 
     def extend(self, issues: Iterable[CellIssue]) -> None:
-        self.issues.extend(issues)
+        for issue in issues:
+            self.append(issue)
 
     def add_cell(self, table: Table, row: Row, column: str, message: str) -> CellIssue:
         """Record a problem found by the caller in ``row``'s cell of ``column``."""
@@ -649,5 +737,5 @@ class ValidationReport:
         return value
 
     def raise_if_errors(self) -> None:
-        if self.issues:
-            raise ImportValidationError(self.issues)
+        if self.total:
+            raise ImportValidationError(self.issues, self.total)

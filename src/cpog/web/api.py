@@ -14,15 +14,16 @@ Every error has one shape: ``{"ok": false, "status": 422, "error": "…", "error
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, P, QueryEx
+from ninja import BodyEx, NinjaAPI, P, QueryEx
 from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
@@ -34,9 +35,10 @@ from cpog.assess.wording import lateness_text, next_value_text, verdict_label
 from cpog.contract.model import Contract
 from cpog.errors import CpogError
 from cpog.formatting import fr_number
+from cpog.ingest.bounds import fr_count
 from cpog.ingest.imports import TARGET_COLUMNS, VALUE_COLUMNS
 from cpog.ingest.numbers import DateError, parse_date
-from cpog.ingest.tables import CellIssue, ImportValidationError, Row, Table
+from cpog.ingest.tables import SHOWN_ISSUES, CellIssue, ImportValidationError, Row, Table
 from cpog.ingest.value_rule import Subject, plain_key, subjects_of
 from cpog.periods import Period, PeriodError, parse_period
 from cpog.steering import Provenance, StatusRow, as_of_problem, provenance_text
@@ -52,6 +54,9 @@ from cpog.store.values import (
 )
 from cpog.web import roles, tokens
 from cpog.web.api_schemas import (
+    AS_OF_DESCRIPTION,
+    PERIOD_EXAMPLES,
+    SUBJECT_EXAMPLES,
     ChallengeStatusOut,
     ErrorOut,
     IndicatorDetailOut,
@@ -92,11 +97,36 @@ JSON ou du texte à la française (« 93,5 », « 1 234 »). Tout est enregistr�
 erreur renvoie `422` avec la liste de toutes les erreurs. Renvoyer les mêmes valeurs n'écrit
 rien. Chaque écriture est tracée dans l'historique avec le nom de l'utilisateur.
 
+**Limites.** Au plus {max_items} éléments par requête et un corps de {max_body} : au-delà,
+`422` (liste trop longue) ou `413` (corps trop volumineux), sans que rien ne soit lu ni
+enregistré. Les droits sont vérifiés avant la lecture du corps : un lecteur reçoit `403`
+quelle que soit la taille de ce qu'il envoie. Une réponse d'erreur liste au plus {shown}
+erreurs ; `error` en donne le nombre total.
+
+**Formats.** Périodes : « 2025 », « 2025-03 », « 03/2025 », « mars 2025 », « T1 2025 »,
+« 2025-Q1 », « S2 2024 », « 2024-H2 », « cumul à fin mars 2025 », « 2025-03-YTD » (casse et
+accents libres). Dates : « 27/11/2026 » ou « 2026-11-27 » (année sur quatre chiffres).
+Identifiants : l'identifiant d'un indicateur (« cog-08-29 ») ou son code tel qu'écrit dans le
+contrat (« COG 08-29 »), ou l'identifiant d'une mesure de résultat visé
+(« d04-r5-teleprocedures ») ; casse et accents libres.
+
 **Erreurs.** Toujours la même forme :
 `{"ok": false, "status": 422, "error": "message", "errors": [{"item": 1, "field": "value",
 "value": "12,3,4", "message": "nombre non reconnu : il y a plusieurs virgules"}]}` ;
 `item` est le rang de l'élément dans la liste envoyée, à partir de 1.
 """
+
+MAX_ITEMS: int = getattr(settings, "API_MAX_ITEMS", 5_000)
+MAX_BODY_BYTES: int = getattr(settings, "API_MAX_BODY_BYTES", 2 * 1024 * 1024)
+
+
+def _size(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} Mo" if size >= 1024 * 1024 else f"{fr_count(size)} octets"
+
+
+DESCRIPTION = DESCRIPTION.replace("{max_items}", fr_count(MAX_ITEMS))
+DESCRIPTION = DESCRIPTION.replace("{max_body}", _size(MAX_BODY_BYTES) + " au plus")
+DESCRIPTION = DESCRIPTION.replace("{shown}", fr_count(SHOWN_ISSUES))
 
 
 class FrenchJSONRenderer(JSONRenderer):
@@ -126,9 +156,56 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
+class WriterAuth(TokenAuth):
+    """A token whose user may make this kind of write, checked *before* the body is read:
+    a caller without the right gets 403 whatever they send, and a body beyond
+    :data:`MAX_BODY_BYTES` gets 413 without being read."""
+
+    def __init__(self, allowed: Callable[[Any], bool], refusal: str) -> None:
+        super().__init__()
+        self.allowed = allowed
+        self.refusal = refusal
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = super().authenticate(request, token)
+        if user is None:
+            return None
+        if not self.allowed(user):
+            raise ApiProblem(403, self.refusal)
+        _check_body_size(request)
+        return user
+
+
+def _check_body_size(request: HttpRequest) -> None:
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > MAX_BODY_BYTES:
+        raise ApiProblem(413, _too_big(declared))
+
+
+def _too_big(declared: int | None = None) -> str:
+    size = f"de {_size(declared)}" if declared else "trop volumineux"
+    return (
+        f"Corps de la requête {size} : au plus {_size(MAX_BODY_BYTES)} acceptés. Envoyez les"
+        f" éléments en plusieurs requêtes ({fr_count(MAX_ITEMS)} au plus chacune). Rien n'a été"
+        " enregistré."
+    )
+
+
 token_auth = TokenAuth()
 READ_AUTH = [token_auth, django_auth]
-WRITE_AUTH = [token_auth]
+VALUE_WRITERS = (roles.Role.ADMIN, roles.Role.CONTROLE, roles.Role.PILOTE)
+VALUES_AUTH = [
+    WriterAuth(
+        lambda user: roles.role_of(user) in VALUE_WRITERS,
+        "Vous n'avez pas le droit de saisir des valeurs.",
+    )
+]
+TARGETS_AUTH = [
+    WriterAuth(roles.can_write_targets, "Vous n'avez pas le droit de fixer les cibles.")
+]
 
 api = NinjaAPI(
     title="cpog — API du CPOG",
@@ -153,6 +230,7 @@ ERRORS: dict[int | str, Any] = {
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
+    413: ErrorOut,
     422: ErrorOut,
 }
 # The descriptions of responses in the schema, in French (django-ninja writes « Forbidden »…).
@@ -163,6 +241,7 @@ RESPONSES_FR: dict[str, Any] = {
         401: {"description": "Authentification requise ou jeton invalide"},
         403: {"description": "Droits insuffisants"},
         404: {"description": "Introuvable"},
+        413: {"description": "Corps de la requête trop volumineux"},
         422: {"description": "Données invalides : toutes les erreurs sont listées"},
     }
 }
@@ -206,6 +285,7 @@ GENERIC = {
     403: "Vous n'avez pas le droit de faire cette opération.",
     404: "Ressource introuvable.",
     405: "Méthode non permise.",
+    413: _too_big(),
     429: "Trop de requêtes : réessayez plus tard.",
 }
 
@@ -223,6 +303,12 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     else:
         message = GENERIC.get(exc.status_code, exc.message)
     return _problem_response(request, ApiProblem(exc.status_code, message))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # A body without Content-Length that grew beyond DATA_UPLOAD_MAX_MEMORY_SIZE while read.
+    return _problem_response(request, ApiProblem(413, _too_big()))
 
 
 @api.exception_handler(Http404)
@@ -260,6 +346,9 @@ PYDANTIC_MESSAGES = {
     "dict_type": "objet JSON attendu",
     "date_type": "date attendue (AAAA-MM-JJ)",
     "date_from_datetime_parsing": "date attendue (AAAA-MM-JJ)",
+    "too_long": f"liste trop longue : au plus {fr_count(MAX_ITEMS)} éléments par requête",
+    "string_too_long": "texte trop long",
+    "json_invalid": "JSON illisible",
 }
 
 
@@ -286,9 +375,16 @@ def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResp
             message = PYDANTIC_MESSAGES.get(kind, "valeur non permise")
         value = "" if kind == "missing" else _shown(error.get("input"))
         errors.append(_error(item, field, value, message))
-    return _problem_response(
-        request, ApiProblem(422, "La requête ne respecte pas le format attendu.", errors)
-    )
+    shown = errors[:SHOWN_ISSUES]
+    message = "La requête ne respecte pas le format attendu."
+    if len(errors) > len(shown):
+        message += f" {_count_text(len(errors), len(shown))}"
+    return _problem_response(request, ApiProblem(422, message, shown))
+
+
+def _count_text(total: int, shown: int) -> str:
+    """« 48 213 erreurs ; les 200 premières sont listées. »"""
+    return f"{fr_count(total)} erreurs ; les {fr_count(shown)} premières sont listées."
 
 
 def _shown(value: Any) -> str:
@@ -372,6 +468,35 @@ COMPARATOR_SIGNS = {"lt": "<", "le": "≤", "ge": "≥", "gt": ">", "eq": "=", "
 
 
 # --- reading ------------------------------------------------------------------------------
+
+# Query parameters documented with their accepted forms, so that a generated client sends valid
+# requests. Their forms are not enforced as patterns: the French message of the period or date
+# reader says more than a pattern mismatch would.
+AsOfQuery = QueryEx[
+    str | None,
+    P(
+        description=AS_OF_DESCRIPTION,
+        example="27/11/2026",
+        max_length=10,
+    ),
+]
+PeriodQuery = QueryEx[
+    str | None,
+    P(
+        description="Période : " + ", ".join(f"« {p} »" for p in PERIOD_EXAMPLES) + "…",
+        example=PERIOD_EXAMPLES[0],
+        max_length=60,
+    ),
+]
+SubjectQuery = QueryEx[
+    str | None,
+    P(
+        description="Indicateur (« cog-08-29 » ou « COG 08-29 ») ou mesure de résultat visé "
+        "(« d04-r5-teleprocedures »).",
+        example=SUBJECT_EXAMPLES[0],
+        max_length=80,
+    ),
+]
 
 
 @api.get(
@@ -470,7 +595,7 @@ def _target_out(row: StoredTargetRow) -> dict[str, Any]:
     description="La cible en vigueur de chaque indicateur et mesure, par année et par type "
     "(la dernière fixée l'emporte) ; « subject » restreint à un indicateur ou une mesure.",
 )
-def list_targets(request: HttpRequest, subject: str | None = None) -> Any:
+def list_targets(request: HttpRequest, subject: SubjectQuery = None) -> Any:
     context = _context()
     wanted = _subject(context.contract, subject) if subject else None
     result = []
@@ -520,9 +645,9 @@ def _value_out(row: Measurement, current: bool) -> dict[str, Any]:
 )
 def list_values(
     request: HttpRequest,
-    subject: str | None = None,
-    period_from: str | None = None,
-    period_to: str | None = None,
+    subject: SubjectQuery = None,
+    period_from: PeriodQuery = None,
+    period_to: PeriodQuery = None,
 ) -> Any:
     context = _context()
     wanted = _subject(context.contract, subject) if subject else None
@@ -680,7 +805,7 @@ def _provenance_out(provenance: Provenance) -> dict[str, Any]:
     "(AAAA-MM-JJ ou JJ/MM/AAAA, aujourd'hui par défaut) : valeur courante et sa période, "
     "cibles, valeur attendue, taux d'avancement, statut, projection et retard de saisie.",
 )
-def list_statuses(request: HttpRequest, as_of: str | None = None) -> Any:
+def list_statuses(request: HttpRequest, as_of: AsOfQuery = None) -> Any:
     contract = _context().contract
     day = _as_of(as_of, contract)
     status = status_at(contract, day)
@@ -696,7 +821,7 @@ def list_statuses(request: HttpRequest, as_of: str | None = None) -> Any:
     description="La synthèse d'un défi à la date « as_of » (aujourd'hui par défaut) : statut, "
     "score, avancement, ce qui manque, et le statut de chacun de ses indicateurs et mesures.",
 )
-def challenge_status(request: HttpRequest, number: int, as_of: str | None = None) -> Any:
+def challenge_status(request: HttpRequest, number: int, as_of: AsOfQuery = None) -> Any:
     contract = _context().contract
     day = _as_of(as_of, contract)
     challenge = contract.challenge(number)
@@ -805,12 +930,14 @@ def _issues(issues: Sequence[CellIssue], fields: dict[str, str]) -> list[dict[st
     ]
 
 
-def _invalid(issues: Sequence[CellIssue], fields: dict[str, str]) -> ApiProblem:
-    count = len(issues)
+def _invalid(error: ImportValidationError, fields: dict[str, str]) -> ApiProblem:
+    count = error.total
+    shown = _issues(error.issues[:SHOWN_ISSUES], fields)
+    listed = f" Les {fr_count(len(shown))} premières sont listées." if count > len(shown) else ""
     return ApiProblem(
         422,
-        f"{count} erreur{'s' if count > 1 else ''} : rien n'a été enregistré.",
-        _issues(issues, fields),
+        f"{fr_count(count)} erreur{'s' if count > 1 else ''} : rien n'a été enregistré.{listed}",
+        shown,
     )
 
 
@@ -844,9 +971,18 @@ def _check_value_rights(request: HttpRequest, contract: Contract, items: Sequenc
         )
 
 
+# The list's length is checked as it is validated, before the items beyond are looked at.
+ValueItems = BodyEx[
+    list[ValueIn], P(max_length=MAX_ITEMS, description=f"Au plus {fr_count(MAX_ITEMS)} valeurs.")
+]
+TargetItems = BodyEx[
+    list[TargetIn], P(max_length=MAX_ITEMS, description=f"Au plus {fr_count(MAX_ITEMS)} cibles.")
+]
+
+
 @api.post(
     "/values",
-    auth=WRITE_AUTH,
+    auth=VALUES_AUTH,
     response={200: WriteOut, **ERRORS},
     openapi_extra=RESPONSES_FR,
     tags=["Valeurs"],
@@ -860,7 +996,7 @@ def _check_value_rights(request: HttpRequest, contract: Contract, items: Sequenc
 )
 def post_values(
     request: HttpRequest,
-    items: list[ValueIn],
+    items: ValueItems,
     confirmer: QueryEx[
         bool,
         P(
@@ -886,7 +1022,7 @@ def post_values(
             template_lines=False,
         )
     except ImportValidationError as error:
-        raise _invalid(error.issues, VALUE_FIELDS) from None
+        raise _invalid(error, VALUE_FIELDS) from None
     except ConfirmationNeeded as needed:
         raise _to_confirm(needed.outcome) from None
     return WriteOut(written=len(outcome.changes), unchanged=outcome.unchanged)
@@ -903,13 +1039,13 @@ def _to_confirm(outcome: ImportOutcome) -> ApiProblem:
             _error(change.line, "value", change.after, note)
             for change in changes
             for note in change.to_confirm
-        ],
+        ][:SHOWN_ISSUES],
     )
 
 
 @api.post(
     "/targets",
-    auth=WRITE_AUTH,
+    auth=TARGETS_AUTH,
     response={200: WriteOut, **ERRORS},
     openapi_extra=RESPONSES_FR,
     tags=["Cibles"],
@@ -918,7 +1054,7 @@ def _to_confirm(outcome: ImportOutcome) -> ApiProblem:
     "cibles, enregistrées toutes ou aucune. Changer une cible déjà fixée exige un motif. "
     "Réservé à l'administrateur et au contrôle de gestion ; jeton d'API obligatoire.",
 )
-def post_targets(request: HttpRequest, items: list[TargetIn]) -> Any:
+def post_targets(request: HttpRequest, items: TargetItems) -> Any:
     context = _context()
     contract = context.contract
     user = _user(request)
@@ -930,7 +1066,7 @@ def post_targets(request: HttpRequest, items: list[TargetIn]) -> Any:
     try:
         outcome = apply_targets(table, contract, user=user.get_username(), template_lines=False)
     except ImportValidationError as error:
-        raise _invalid(error.issues, TARGET_FIELDS) from None
+        raise _invalid(error, TARGET_FIELDS) from None
     return WriteOut(written=len(outcome.changes), unchanged=outcome.unchanged)
 
 

@@ -13,6 +13,26 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
+AS_OF_DESCRIPTION = (
+    "Date de situation : « 27/11/2026 » (JJ/MM/AAAA) ou « 2026-11-27 » (AAAA-MM-JJ), dans la "
+    "période du contrat ; aujourd'hui par défaut."
+)
+PERIOD_EXAMPLES = [
+    "2025",
+    "2025-03",
+    "03/2025",
+    "mars 2025",
+    "T1 2025",
+    "2025-Q1",
+    "S2 2024",
+    "2024-H2",
+    "cumul à fin mars 2025",
+    "2025-03-YTD",
+]
+SUBJECT_EXAMPLES = ["cog-08-29", "COG 08-29", "d04-r5-teleprocedures"]
+# Documented for generated clients: letters, digits, spaces, dots, dashes, underscores.
+SUBJECT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}$"
+
 # A number as JSON (93.5) or as French text ("93,5", "1 234", "93,5 %"), read like an import cell.
 Number = Annotated[
     StrictInt | StrictFloat | StrictStr,
@@ -34,7 +54,7 @@ class ErrorItem(Schema):
 
 class ErrorOut(Schema):
     ok: bool = False
-    status: int = Field(description="Code HTTP (400, 401, 403, 404 ou 422).")
+    status: int = Field(description="Code HTTP (400, 401, 403, 404, 413 ou 422).")
     error: str = Field(description="Message d'erreur en français.")
     errors: list[ErrorItem] = Field(
         default_factory=list, description="Chaque problème trouvé, tous à la fois."
@@ -57,11 +77,16 @@ class ValueIn(Schema):
 
     subject: StrictStr = Field(
         description="Indicateur (« cog-08-29 » ou « COG 08-29 ») ou mesure de résultat visé "
-        "(« d04-r5-teleprocedures »)."
+        "(« d04-r5-teleprocedures »), casse et accents libres.",
+        examples=SUBJECT_EXAMPLES,
+        max_length=200,
+        json_schema_extra={"pattern": SUBJECT_PATTERN},
     )
     period: StrictStr = Field(
-        description="Période : « 2025 », « mars 2025 », « 2025-03 », « T1 2025 », "
-        "« cumul à fin mars 2025 »…"
+        description="Période : " + ", ".join(f"« {p} »" for p in PERIOD_EXAMPLES) + " (casse "
+        "et accents libres).",
+        examples=PERIOD_EXAMPLES,
+        max_length=200,
     )
     value: Number | None = Field(
         None,
@@ -75,7 +100,7 @@ class ValueIn(Schema):
         description="« provisoire » (par défaut, aussi « prov. ») ou « définitive » (aussi "
         "« définitif », « déf. »), casse et accents libres.",
     )
-    comment: StrictStr | None = None
+    comment: StrictStr | None = Field(None, max_length=1_000)
 
 
 class TargetIn(Schema):
@@ -83,9 +108,16 @@ class TargetIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    subject: StrictStr = Field(description="Indicateur ou mesure de résultat visé.")
+    subject: StrictStr = Field(
+        description="Indicateur (« cog-08-29 » ou « COG 08-29 ») ou mesure de résultat visé "
+        "(« d04-r5-teleprocedures »).",
+        examples=SUBJECT_EXAMPLES,
+        max_length=200,
+        json_schema_extra={"pattern": SUBJECT_PATTERN},
+    )
     year: StrictInt | StrictStr = Field(
-        description="Année de la cible, dans la période du contrat."
+        description="Année de la cible, dans la période du contrat (« 2025 »).",
+        examples=[2025],
     )
     value: Number
     kind: StrictStr = Field(
@@ -96,7 +128,9 @@ class TargetIn(Schema):
     )
     comparator: StrictStr | None = Field(None, description="« < », « ≤ », « ≥ » ou « > ».")
     reason: StrictStr | None = Field(
-        None, description="Motif : obligatoire quand la cible change une cible existante."
+        None,
+        description="Motif : obligatoire quand la cible change une cible existante.",
+        max_length=1_000,
     )
 
 

@@ -24,6 +24,9 @@ POLICY = "; ".join(
 
 API_PREFIX = "/api/"
 _API_PROBLEMS = {
+    # Django answers these before the API sees the request (a body too big to read…).
+    400: "Requête invalide : corps illisible ou trop volumineux.",
+    413: "Corps de la requête trop volumineux.",
     404: "Adresse inconnue dans l'API : voyez /api/v1/docs.",
     405: "Méthode non permise pour cette adresse de l'API.",
 }

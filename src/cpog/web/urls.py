@@ -29,6 +29,7 @@ urlpatterns = [
     path("actions/", actions.action_list, name="actions"),
     path("actions/<slug:action_id>/", actions.action_page, name="action"),
     path("import/", imports.import_page, name="import"),
+    path("import/erreurs/<str:key>.csv", imports.issue_list_download, name="import-issues"),
     path("import/modele/<str:kind>.<str:fmt>", imports.template_download, name="import-template"),
     path("historique/", history.history_page, name="history"),
     path("jetons/", tokens.token_page, name="tokens"),

@@ -5,27 +5,32 @@ once. Also the ready-to-fill templates."""
 from __future__ import annotations
 
 import io
-import re
-import secrets
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from cpog.contract.model import Contract
-from cpog.ingest.tables import CellIssue, ImportValidationError
+from cpog.ingest.bounds import default_limits, fr_count
+from cpog.ingest.tables import SHOWN_ISSUES, CellIssue, ImportValidationError
 from cpog.ingest.templates import write_template
 from cpog.store.imports import ConfirmationNeeded, ImportOutcome, import_targets, import_values
 from cpog.store.models import ImportBatch
 from cpog.web import roles
 from cpog.web.action_forms import FrenchForm
+from cpog.web.uploads import (
+    STORED,
+    issue_list_path,
+    save_issue_list,
+    save_upload,
+    stored_upload,
+)
 from cpog.web.views.common import page, steering
 
 KINDS = {"values": "valeurs", "targets": "cibles"}
@@ -38,12 +43,10 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
 }
 ACCEPTED = (".csv", ".xlsx", ".xls", ".ods", ".txt")
-MAX_BYTES = 10 * 1024 * 1024
-STORED = re.compile(r"^[A-Za-z0-9_-]{20,64}\.(csv|xlsx|xls|ods|txt)$")
 
 
-def uploads_dir() -> Path:
-    return Path(settings.DATA_DIR) / "uploads"
+def _max_bytes_text() -> str:
+    return f"{default_limits().max_bytes // (1024 * 1024)} Mo"
 
 
 class UploadForm(FrenchForm):
@@ -52,9 +55,16 @@ class UploadForm(FrenchForm):
     )
     file = forms.FileField(
         label="Fichier à importer",
-        help_text="CSV (séparateur point-virgule) ou classeur XLSX, 10 Mo au plus. "
+        help_text="CSV (séparateur point-virgule) ou classeur XLSX ou ODS, 20 Mo au plus. "
         "Partez d'un modèle (ci-dessus).",
     )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"CSV (séparateur point-virgule) ou classeur XLSX ou ODS, {_max_bytes_text()} au"
+            " plus. Partez d'un modèle (ci-dessus)."
+        )
 
     def clean_file(self) -> UploadedFile[bytes]:
         upload: UploadedFile[bytes] = self.cleaned_data["file"]
@@ -64,9 +74,9 @@ class UploadForm(FrenchForm):
                 f"Fichier à importer : « {name} » n'est pas un fichier CSV ou XLSX "
                 f"(extensions acceptées : {', '.join(ACCEPTED)})."
             )
-        if upload.size and upload.size > MAX_BYTES:
+        if upload.size and upload.size > default_limits().max_bytes:
             raise forms.ValidationError(
-                f"Fichier à importer : « {name} » dépasse 10 Mo ; "
+                f"Fichier à importer : « {name} » dépasse {_max_bytes_text()} ; "
                 "découpez-le en plusieurs fichiers."
             )
         return upload
@@ -101,7 +111,9 @@ class ImportContext:
     kind: str = ""
     file_name: str = ""
     stored: str = ""
-    issues: list[CellIssue] = field(default_factory=list)
+    issues: list[CellIssue] = field(default_factory=list)  # the first ones, to show
+    issue_total: int = 0
+    issue_list: str = ""  # key of the downloadable full list
     outcome: ImportOutcome | None = None
     preview: list[PreviewRow] = field(default_factory=list)
     batch: ImportBatch | None = None
@@ -113,6 +125,18 @@ class ImportContext:
     @property
     def kind_label(self) -> str:
         return KINDS.get(self.kind, "")
+
+    @property
+    def issue_count_text(self) -> str:
+        """« 1 erreur », « 48 213 erreurs »."""
+        return f"{fr_count(self.issue_total)} erreur{'s' if self.issue_total > 1 else ''}"
+
+    def refused(self, error: ImportValidationError) -> None:
+        """Show the first errors; keep the full list to download when there are more."""
+        self.issues = error.issues[:SHOWN_ISSUES]
+        self.issue_total = error.total
+        if error.total > len(self.issues):
+            self.issue_list = save_issue_list(error.issues, error.total)
 
 
 def subject_names(contract: Contract) -> dict[str, str]:
@@ -170,18 +194,6 @@ def _preview(contract: Contract, outcome: ImportOutcome) -> list[PreviewRow]:
     ]
 
 
-def _save(upload: UploadedFile[bytes]) -> tuple[Path, str]:
-    folder = uploads_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    suffix = Path(upload.name or "").suffix.lower()
-    stored = f"{secrets.token_urlsafe(24)}{suffix}"
-    path = folder / stored
-    with path.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return path, stored
-
-
 def _plain_name(name: str) -> str:
     """The file's own name, without any folder a browser may send."""
     return Path(name.replace("\\", "/")).name[:200] or "fichier"
@@ -202,12 +214,12 @@ def _check(request: HttpRequest, contract: Contract, user: str) -> HttpResponse:
     upload: UploadedFile[bytes] = form.cleaned_data["file"]
     ctx.kind = form.cleaned_data["kind"]
     ctx.file_name = _plain_name(upload.name or "")
-    path, ctx.stored = _save(upload)
+    path, ctx.stored = save_upload(upload)
     try:
         outcome = run_import(path, ctx.file_name, ctx.kind, contract, user=user, dry_run=True)
     except ImportValidationError as error:
         path.unlink(missing_ok=True)
-        ctx.issues = error.issues
+        ctx.refused(error)
         ctx.form = UploadForm(initial={"kind": ctx.kind})
         return _render(request, ctx, 400)
     _show(ctx, contract, outcome)
@@ -228,8 +240,8 @@ def _confirm(request: HttpRequest, contract: Contract, user: str) -> HttpRespons
         return _render(request, ctx, 400)
     ctx.kind = form.cleaned_data["kind"]
     ctx.file_name = _plain_name(form.cleaned_data["name"])
-    path = uploads_dir() / form.cleaned_data["stored"]
-    if not path.is_file():
+    path = stored_upload(form.cleaned_data["stored"])
+    if path is None:
         ctx.error = (
             f"Le fichier « {ctx.file_name} » vérifié plus tôt n'est plus disponible : "
             "déposez-le à nouveau."
@@ -248,7 +260,8 @@ def _confirm(request: HttpRequest, contract: Contract, user: str) -> HttpRespons
             confirmed_as=form.cleaned_data["vu"] or None,
         )
     except ImportValidationError as error:
-        ctx.issues = error.issues
+        path.unlink(missing_ok=True)  # the file changed nothing and will not: start again
+        ctx.refused(error)
         ctx.form = UploadForm(initial={"kind": ctx.kind})
         return _render(request, ctx, 400)
     except ConfirmationNeeded as needed:
@@ -261,12 +274,36 @@ def _confirm(request: HttpRequest, contract: Contract, user: str) -> HttpRespons
             " vérifiées, ou corrigez le fichier. Rien n'a été enregistré."
         )
         return _render(request, ctx, 400)
+    path.unlink(missing_ok=True)  # imported: the batch keeps what the file held
     if outcome.batch is None:
         ctx.outcome = outcome
         ctx.nothing_to_write = True
         return _render(request, ctx)
     done = f"{reverse('import')}?lot={outcome.batch.pk}"
     return redirect(done + (f"&modele={outcome.skipped}" if outcome.skipped else ""))
+
+
+def _cancel(request: HttpRequest) -> HttpResponse:
+    """The preview is dropped: the stored file goes with it."""
+    path = stored_upload(request.POST.get("stored", ""))
+    if path is not None:
+        path.unlink(missing_ok=True)
+    return redirect(reverse("import"))
+
+
+@login_required
+def issue_list_download(request: HttpRequest, key: str) -> HttpResponseBase:
+    """The full error list of a file refused at the check (French Excel CSV)."""
+    roles.require(roles.can_import(request.user), "importer des fichiers")
+    path = issue_list_path(key)
+    if path is None:
+        raise Http404("Liste d'erreurs introuvable ou expirée : déposez le fichier à nouveau.")
+    return FileResponse(
+        io.BytesIO(path.read_bytes()),
+        as_attachment=True,
+        filename="erreurs-import.csv",
+        content_type="text/csv; charset=utf-8",
+    )
 
 
 @login_required
@@ -278,6 +315,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
         user = request.user.get_username()
         if request.POST.get("etape") == "confirmer":
             return _confirm(request, data.contract, user)
+        if request.POST.get("etape") == "annuler":
+            return _cancel(request)
         return _check(request, data.contract, user)
     ctx = ImportContext(can_import=allowed, form=UploadForm() if allowed else None)
     lot = request.GET.get("lot", "")

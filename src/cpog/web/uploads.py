@@ -1,0 +1,87 @@
+"""Files the import page keeps between its two steps, under ``<CPOG_DATA_DIR>/uploads/``.
+
+An uploaded file lives from its check until its import is confirmed or cancelled; the full
+error list of a refused file lives until it is downloaded or forgotten. Whatever is left (a
+preview abandoned, a browser closed) is removed after :data:`MAX_AGE`: at every upload, and by
+``cpog import purge-uploads``. Names are random (:func:`secrets.token_urlsafe`), so that a
+name is a capability nobody can guess.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from cpog.ingest.issue_list import issues_csv
+from cpog.ingest.tables import CellIssue
+
+MAX_AGE = timedelta(days=1)
+STORED = re.compile(r"^[A-Za-z0-9_-]{20,64}\.(csv|xlsx|xls|ods|txt)$")
+ISSUE_LIST = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+_ISSUES_SUFFIX = ".erreurs.csv"
+
+
+def uploads_dir() -> Path:
+    return Path(settings.DATA_DIR) / "uploads"
+
+
+def purge_stale(max_age: timedelta = MAX_AGE, now: float | None = None) -> int:
+    """Remove the files older than ``max_age``; the number removed."""
+    folder = uploads_dir()
+    if not folder.is_dir():
+        return 0
+    limit = (time.time() if now is None else now) - max_age.total_seconds()
+    removed = 0
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # removed meanwhile by another request
+    return removed
+
+
+def save_upload(upload: UploadedFile[bytes]) -> tuple[Path, str]:
+    """Store an uploaded file under a random name; stale files go first."""
+    purge_stale()
+    folder = uploads_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = Path(upload.name or "").suffix.lower()
+    stored = f"{secrets.token_urlsafe(24)}{suffix}"
+    path = folder / stored
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return path, stored
+
+
+def stored_upload(name: str) -> Path | None:
+    """The stored upload called ``name`` (as the confirmation form sends it), if it exists."""
+    if not STORED.match(name):
+        return None
+    path = uploads_dir() / name
+    return path if path.is_file() else None
+
+
+def save_issue_list(issues: Sequence[CellIssue], total: int) -> str:
+    """Store the full error list of a refused file; its key for :func:`issue_list_path`."""
+    folder = uploads_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(24)
+    (folder / f"{key}{_ISSUES_SUFFIX}").write_bytes(issues_csv(issues, total))
+    return key
+
+
+def issue_list_path(key: str) -> Path | None:
+    if not ISSUE_LIST.match(key):
+        return None
+    path = uploads_dir() / f"{key}{_ISSUES_SUFFIX}"
+    return path if path.is_file() else None
