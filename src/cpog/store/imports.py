@@ -343,7 +343,7 @@ def apply_values(
     :class:`ConfirmationNeeded` is raised. ``template_lines=False`` (the API) refuses lines
     without period nor value instead of counting them as an empty template line.
     """
-    with transaction.atomic():
+    with paused_collection(), transaction.atomic():
         lock_values(contract.id, contract.organisation.code)  # first: before reading the series
         stored = StoredSeries(contract)
         check = validate_values(
