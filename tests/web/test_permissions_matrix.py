@@ -62,6 +62,7 @@ READ = signed_in("ok")
 READ_ONLY_POST = signed_in("no_write")
 CHALLENGE_WRITERS = only({"pilote", "controle", "admin"})  # the défi's pilot and the direction
 DIRECTION = only({"controle", "admin"})  # imports and targets
+ISSUE_LIST = {**DIRECTION, "controle": "missing", "admin": "missing"}  # an unknown list's key
 
 # Pages of cpog, by URL name: what GET and POST (with a valid CSRF token) give to each role.
 PAGES: dict[str, dict[str, dict[str, str]]] = {
@@ -79,6 +80,8 @@ PAGES: dict[str, dict[str, dict[str, str]]] = {
     "action": {"GET": READ, "POST": CHALLENGE_WRITERS},
     "import": {"GET": READ, "POST": DIRECTION},
     "import-template": {"GET": READ, "POST": READ_ONLY_POST},
+    # A refused file's full error list: importers only (an unknown key is « missing » to them).
+    "import-issues": {"GET": ISSUE_LIST, "POST": ISSUE_LIST},
     "history": {"GET": READ, "POST": READ_ONLY_POST},
     # Everyone's own tokens (an empty form is refused with 400: « allowed », nothing written).
     "tokens": {"GET": READ, "POST": signed_in("allowed")},
@@ -272,6 +275,7 @@ def _kwargs(route: Route, world: World, role: str) -> dict[str, Any]:
         "app_label": "web",
         "content_type_id": "1",
         "url": "nulle-part/",
+        "key": "0" * 32,
         "id": world.users["lecteur"].pk,
     }
     if route.key == "measure":
