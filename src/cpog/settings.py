@@ -13,6 +13,7 @@
 | ``CPOG_BRAND_COLOR`` | ``#1f4e79`` | main colour of the theme (contrast is checked) |
 | ``CPOG_BRAND_LOGO`` | none | path of a logo image under the static files |
 | ``CPOG_TODAY`` | today in Paris | pins « today » (``27/11/2026``): tests, training, replays |
+| ``CPOG_PAGE_CACHE`` | ``fichiers`` | pages kept: ``fichiers`` (shared), ``memoire``, ``aucun`` |
 """
 
 from __future__ import annotations
@@ -176,3 +177,33 @@ TIME_ZONE = "Europe/Paris"
 LANGUAGE_CODE = "fr-fr"
 USE_I18N = True
 USE_THOUSAND_SEPARATOR = False  # numbers go through cpog_fr filters; years stay "2027"
+
+# Heavy pages are kept whole, keyed on the state of the data and the viewer's role
+# (cpog.web.page_cache, decision 007). A folder is shared by the server's processes, so a page is
+# computed once per state of the data, not once per process.
+_PAGE_CACHES = {
+    "fichiers": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "pages"),
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+    "memoire": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "cpog-pages",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+    "aucun": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
+_page_cache = os.environ.get("CPOG_PAGE_CACHE", "fichiers")
+if _page_cache not in _PAGE_CACHES:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"CPOG_PAGE_CACHE={_page_cache!r} inconnu : fichiers, memoire ou aucun."
+    )
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": _PAGE_CACHES[_page_cache],
+}
