@@ -124,7 +124,7 @@ class Client:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in (1, 2):
             if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+                self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
             try:
                 self.conn.request(method, path, body=body, headers=headers)
                 response = self.conn.getresponse()
@@ -266,11 +266,12 @@ def soak(
 
 def start(env: dict[str, str], workers: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "cpog.cli.main", "serve", "--port", str(PORT)]
+    log = Path(env["CPOG_DATA_DIR"]) / "serveur.log"  # a pipe left unread would block it
     server = subprocess.Popen(
         [*command, "--workers", str(workers), "--sans-demo"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("ab"),
     )
     for _ in range(300):
         try:
@@ -280,8 +281,7 @@ def start(env: dict[str, str], workers: int) -> subprocess.Popen[bytes]:
             return server
         except OSError:
             if server.poll() is not None:
-                message = server.stderr.read().decode()  # type: ignore[union-attr]
-                raise SystemExit(f"serveur arrêté : {message}") from None
+                raise SystemExit(f"serveur arrêté : {log.read_text()}") from None
             time.sleep(0.2)
     raise SystemExit("le serveur ne répond pas")
 

@@ -98,7 +98,12 @@ def serve_threads(
     on_exit: Callable[[], None],
 ) -> None:
     """waitress in this process; SIGTERM and Ctrl+C stop it quietly (exit code 0)."""
+    import logging
+
     from waitress import serve
+
+    # « Task queue depth is 12 »: waitress's English note that requests wait for a thread
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
