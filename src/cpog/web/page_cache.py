@@ -69,10 +69,11 @@ def data_state() -> DataState | None:
 
 def _state_sql() -> str:
     versions, events = ContractVersion._meta.db_table, AuditEvent._meta.db_table
-    latest = f"FROM {events} ORDER BY id DESC LIMIT 1"
+    latest = f"FROM {events} e ORDER BY e.id DESC LIMIT 1"
     return (
-        f"SELECT id, contract_id, content_hash, (SELECT id {latest}), (SELECT at {latest}) "
-        f"FROM {versions} ORDER BY version DESC, id DESC LIMIT 1"
+        f"SELECT v.id, v.contract_id, v.content_hash, (SELECT e.id {latest}) AS marker_id,"
+        f" (SELECT e.at {latest}) AS marker_at"
+        f" FROM {versions} v ORDER BY v.version DESC, v.id DESC LIMIT 1"
     )
 
 
