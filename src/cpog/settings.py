@@ -24,6 +24,7 @@
 | ``CPOG_IMPORT_MAX_CELL_CHARS`` | ``1000`` | most characters in one cell |
 | ``CPOG_API_MAX_ITEMS`` | ``5000`` | most items in one API write |
 | ``CPOG_API_MAX_BODY_BYTES`` | ``2097152`` (2 Mo) | largest API write body (413 beyond) |
+| ``CPOG_PAGE_CACHE`` | ``fichiers`` | pages kept: ``fichiers`` (shared), ``memoire``, ``aucun`` |
 """
 
 from __future__ import annotations
@@ -225,3 +226,40 @@ USE_THOUSAND_SEPARATOR = False  # numbers go through cpog_fr filters; years stay
 # The API's bounds (see cpog.web.api): items per write, body size, checked before parsing.
 API_MAX_ITEMS = int(os.environ.get("CPOG_API_MAX_ITEMS", "5000"))
 API_MAX_BODY_BYTES = int(os.environ.get("CPOG_API_MAX_BODY_BYTES", str(2 * 1024 * 1024)))
+
+# Heavy pages are kept whole, keyed on the state of the data and the viewer's role
+# (cpog.web.page_cache, decision 007). A folder is shared by the server's processes, so a page is
+# computed once per state of the data, not once per process.
+_PAGE_CACHES = {
+    "fichiers": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "pages"),
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+    "memoire": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "cpog-pages",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+    "aucun": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
+_page_cache = os.environ.get("CPOG_PAGE_CACHE", "fichiers")
+if _page_cache not in _PAGE_CACHES:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"CPOG_PAGE_CACHE={_page_cache!r} inconnu : fichiers, memoire ou aucun."
+    )
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": _PAGE_CACHES[_page_cache],
+    # each process's copy of the pages it served, in front of the shared folder
+    "pages-local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "cpog-pages-local",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    },
+}

@@ -67,3 +67,11 @@ def client_for(users: Users) -> Any:
         return client
 
     return _client
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache() -> None:
+    """Each test starts with no stored page (the page cache is a folder shared between runs)."""
+    from cpog.web import page_cache
+
+    page_cache.clear()

@@ -49,9 +49,11 @@ def restore(
 
     setup()
     from cpog.store.backup import restore as run_restore
+    from cpog.web import page_cache
 
     try:
         out.print(escape(run_restore(file, replace=replace)), soft_wrap=True)
+        page_cache.clear()  # pages of the store as it was must not be served again
     except CpogError as error:
         err.print(escape(str(error)), soft_wrap=True)
         raise typer.Exit(error.exit_code) from None

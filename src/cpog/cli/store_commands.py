@@ -319,17 +319,42 @@ def demo(
 def serve(
     host: Annotated[str, typer.Option("--host", help="Adresse d'écoute.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port d'écoute.")] = 8000,
-    threads: Annotated[int, typer.Option("--threads", help="Fils de traitement.")] = 8,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Processus de service (défaut : un par cœur, de 2 à 4, sous Linux et macOS ;"
+            " 1 sous Windows). Avec 1, un seul processus à plusieurs fils (waitress).",
+        ),
+    ] = None,
+    threads: Annotated[
+        int, typer.Option("--threads", min=1, max=64, help="Fils de traitement par processus.")
+    ] = 8,
     no_demo: Annotated[
         bool, typer.Option("--sans-demo", help="Ne pas charger les données de démonstration.")
     ] = False,
 ) -> None:
     """Serve the web application; on a new store, load the contract and the demo data first."""
     from cpog.store.bootstrap import current_user, setup
+    from cpog.web import server
 
+    processes = workers if workers is not None else server.default_workers()
+    if processes > 1 and not server.can_fork():
+        err.print(
+            "Plusieurs processus (--workers) ne sont possibles que sous Linux ou macOS :"
+            " relancez avec --workers 1."
+        )
+        raise typer.Exit(2)
+    if not server.port_free(host, port):
+        err.print(
+            f"Le port {port} de {escape(host)} est déjà utilisé (cpog est-il déjà lancé ?) :"
+            " arrêtez l'autre programme ou choisissez un autre port avec --port."
+        )
+        raise typer.Exit(1)
+    # Preparation happens here, once, before any worker process exists.
     setup()
-    from waitress import serve as waitress_serve
-
     from cpog.steering import policy_of
     from cpog.store.contracts import current_contract
     from cpog.store.firstrun import prepare
@@ -349,7 +374,19 @@ def serve(
         out.print(
             "\n[bold]Compte administrateur créé[/bold] — identifiant : admin, mot de passe : "
             f"[bold]{done.admin_password}[/bold]\nNotez-le : il ne sera plus affiché. "
-            "Changez-le dans Administration > Utilisateurs.\n"
+            "Changez-le avec : cpog user password admin\n"
         )
-    out.print(f"cpog est servi sur http://{host}:{port}/ (Ctrl+C pour arrêter).")
-    waitress_serve(application, host=host, port=port, threads=threads, ident="cpog")
+    how = (
+        f"{processes} processus de {threads} fils"
+        if processes > 1
+        else f"1 processus de {threads} fils"
+    )
+    out.print(f"cpog est servi sur http://{host}:{port}/ ({how} ; Ctrl+C pour arrêter).")
+
+    def stopped() -> None:
+        out.print("cpog arrêté.")
+
+    if processes > 1:
+        server.serve_processes(application, host, port, processes, threads, stopped)
+    else:
+        server.serve_threads(application, host, port, threads, stopped)

@@ -7,14 +7,23 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from cpog.web import page_cache
 from cpog.web.roles import role_of
 
 
 def brand(request: HttpRequest) -> dict[str, Any]:
     role = role_of(request.user)
-    return {
+    user = request.user
+    context: dict[str, Any] = {
         "brand_name": settings.BRAND_NAME,
         "brand_color": settings.BRAND_COLOR,
         "brand_logo": settings.BRAND_LOGO,
         "user_role": role,
+        "user_display_name": (user.get_full_name() or user.get_username())
+        if user.is_authenticated
+        else "",
     }
+    if page_cache.rendering_for_cache(request):
+        # this processor runs after Django's csrf one, so its placeholder wins
+        context.update(page_cache.placeholders(request))
+    return context

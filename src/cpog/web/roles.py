@@ -50,10 +50,14 @@ def role_of(user: Any) -> Role | None:
 
 
 def piloted(user: Any, contract: Contract) -> set[int]:
+    return piloted_in(user, contract.id)
+
+
+def piloted_in(user: Any, contract_id: str) -> set[int]:
     from cpog.web.models import ChallengePilot
 
     return set(
-        ChallengePilot.objects.filter(user=user, contract_id=contract.id).values_list(
+        ChallengePilot.objects.filter(user=user, contract_id=contract_id).values_list(
             "challenge_number", flat=True
         )
     )

@@ -35,6 +35,7 @@ from cpog.contract.model import (
 from cpog.reports.charts import trajectory_chart
 from cpog.steering import StatusRow, provenance_text
 from cpog.store.models import ActionState
+from cpog.web.page_cache import cached_page
 from cpog.web.views.common import Steering, page, steering
 
 COMPARATOR_WORDS = {
@@ -89,6 +90,7 @@ def build_list(request: HttpRequest) -> list[ChallengeSummary]:
 
 
 @login_required
+@cached_page
 def challenge_list(request: HttpRequest) -> HttpResponse:
     return page(request, "web/challenges.html", "challenges", "Défis", rows=build_list(request))
 
@@ -385,6 +387,7 @@ def build_challenge(request: HttpRequest, challenge: ChallengeFile) -> Challenge
 
 
 @login_required
+@cached_page
 def challenge_page(request: HttpRequest, number: int) -> HttpResponse:
     challenge = steering(request).contract.challenge(number)
     if challenge is None:

@@ -15,8 +15,9 @@ from cpog.assess import Observation
 from cpog.contract.model import Contract
 from cpog.steering import ContractStatus, StatusRow, SubjectKey, contract_status, policy_of
 from cpog.store.contracts import current_contract
-from cpog.store.models import AuditEvent, ContractVersion, Measurement
+from cpog.store.models import ContractVersion, Measurement
 from cpog.store.status import steering_inputs
+from cpog.web.page_cache import data_state
 
 
 @dataclass
@@ -40,8 +41,9 @@ class Steering:
 
 
 # The status of the whole contract changes only when something is written, and every write is
-# audited: the latest audit event id marks the state of the data. Each process keeps the status
-# of the latest state and recomputes it after any write (by any process) or when the day changes.
+# audited: the latest audit event marks the state of the data (cpog.web.page_cache.data_state,
+# the same key as the cached pages). Each process keeps the status of the latest state and
+# recomputes it after any write (by any process) or when the day changes.
 _LATEST: dict[tuple[Any, ...], Steering] = {}
 _LOCK = threading.Lock()
 
@@ -51,23 +53,23 @@ def steering(request: HttpRequest) -> Steering:
     cached = getattr(request, "_cpog_steering", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    version, contract = current_contract()
-    today = clock.today()
-    # Ids alone can be reused after a rollback or a restore; with the timestamps they cannot.
-    marker = AuditEvent.objects.order_by("-id").values_list("id", "at").first()
-    key = (version.pk, version.content_hash, marker, today)
+    state = data_state()
+    key = (state.version_id, state.content_hash, state.marker, state.today) if state else None
     with _LOCK:
-        result = _LATEST.get(key)
+        result = _LATEST.get(key) if key else None
     if result is None:
+        version, contract = current_contract()  # raises NoContractLoaded on an empty store
+        today = state.today if state else clock.today()
         demo = Measurement.objects.filter(
             contract_id=contract.id, source=Measurement.Source.DEMO
         ).exists()
         targets, observations = steering_inputs(contract, contract.organisation.code)
         status = contract_status(contract, targets, observations, today, policy_of(contract))
         result = Steering(version, contract, status, today, demo, observations)
-        with _LOCK:
-            _LATEST.clear()
-            _LATEST[key] = result
+        if key and version.pk == key[0]:  # a version loaded meanwhile is read on the next call
+            with _LOCK:
+                _LATEST.clear()
+                _LATEST[key] = result
     request._cpog_steering = result  # type: ignore[attr-defined]
     return result
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 
 from cpog.assess.wording import value_text
 from cpog.contract.model import Contract, KeyFigure
+from cpog.web.page_cache import cached_page
 from cpog.web.views.common import page, steering
 
 
@@ -89,5 +90,6 @@ def build(request: HttpRequest) -> ContractContext:
 
 
 @login_required
+@cached_page
 def contract_page(request: HttpRequest) -> HttpResponse:
     return page(request, "web/contract.html", "contract", "Contrat", ctx=build(request))

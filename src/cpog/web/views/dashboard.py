@@ -12,6 +12,7 @@ from cpog.assess.types import RollUp, Status
 from cpog.steering import StatusRow, action_late
 from cpog.store.models import ActionState, AuditEvent
 from cpog.web.offtrack import missing_analyses
+from cpog.web.page_cache import cached_page
 from cpog.web.views.common import page, steering
 from cpog.web.views.history import HistoryRow, history_rows
 
@@ -96,5 +97,6 @@ def build(request: HttpRequest) -> DashboardContext:
 
 
 @login_required
+@cached_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     return page(request, "web/dashboard.html", "dashboard", "Tableau de bord", ctx=build(request))

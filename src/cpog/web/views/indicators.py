@@ -71,6 +71,7 @@ from cpog.vocabulary import (
 from cpog.web import roles
 from cpog.web.forms import AnalysisForm, ValueForm
 from cpog.web.offtrack import OFF_TRACK, missing_analyses
+from cpog.web.page_cache import cached_page
 from cpog.web.views.common import Steering, page, steering
 
 PROJECTION_METHODS = {"trend": "tendance", "trend+saisonnalite": "tendance et saisonnalité"}
@@ -253,6 +254,7 @@ def _partial(request: HttpRequest) -> bool:
 
 
 @login_required
+@cached_page
 def indicator_list(request: HttpRequest) -> HttpResponse:
     ctx = build_list(request)
     if _partial(request):
@@ -883,10 +885,12 @@ def subject_view(request: HttpRequest, subject_type: str, subject_id: str) -> Ht
 
 
 @login_required
+@cached_page
 def indicator_page(request: HttpRequest, subject_id: str) -> HttpResponse:
     return subject_view(request, "indicator", subject_id)
 
 
 @login_required
+@cached_page
 def measure_page(request: HttpRequest, subject_id: str) -> HttpResponse:
     return subject_view(request, "measure", subject_id)

@@ -1,0 +1,114 @@
+"""Serving the WSGI application: several gunicorn processes where the system can fork (Linux,
+macOS), waitress's threads in one process on Windows or with ``--workers 1`` (decision 007).
+
+The store is prepared (migrations, contract, demo data, first administrator) by ``cpog serve``
+before this module is called, once, in the parent process: the workers only serve.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from typing import Any
+
+# A gunicorn worker that says nothing for this long is restarted; a web import of a large file is
+# handled by a thread, so the worker's heartbeat goes on meanwhile.
+WORKER_TIMEOUT = 120
+GRACEFUL_TIMEOUT = 20
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork") and sys.platform != "win32"
+
+
+def default_workers() -> int:
+    """One process per core (at least 2, at most 4) where gunicorn runs; one elsewhere."""
+    if not can_fork():
+        return 1
+    return max(2, min(os.cpu_count() or 1, 4))
+
+
+def port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _close_connections() -> None:
+    """No database connection may cross a fork: each worker opens its own."""
+    from django.db import connections
+
+    connections.close_all()
+
+
+def serve_processes(
+    application: Callable[..., Any],
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    on_exit: Callable[[], None],
+) -> None:
+    """Run gunicorn's arbiter in this process: SIGTERM stops it gracefully, Ctrl+C at once; both
+    end with exit code 0."""
+    from gunicorn.app.base import BaseApplication
+
+    options: dict[str, Any] = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "preload_app": True,  # the app is imported once, before the fork
+        "timeout": WORKER_TIMEOUT,
+        "graceful_timeout": GRACEFUL_TIMEOUT,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",  # gunicorn's own lines are English: only its problems are shown
+        "proc_name": "cpog",
+        "pre_fork": lambda server, worker: _close_connections(),
+        "on_exit": lambda server: on_exit(),
+    }
+
+    class Embedded(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for name, value in options.items():
+                self.cfg.set(name, value)
+
+        def load(self) -> Callable[..., Any]:
+            return application
+
+    _close_connections()
+    Embedded().run()
+
+
+def serve_threads(
+    application: Callable[..., Any],
+    host: str,
+    port: int,
+    threads: int,
+    on_exit: Callable[[], None],
+) -> None:
+    """waitress in this process; SIGTERM and Ctrl+C stop it quietly (exit code 0)."""
+    import logging
+
+    from waitress import serve
+
+    # « Task queue depth is 12 »: waitress's English note that requests wait for a thread
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(application, host=host, port=port, threads=threads, ident="cpog")
+    on_exit()
