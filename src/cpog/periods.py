@@ -354,28 +354,30 @@ class Period:
     # --- ordering -----------------------------------------------------------------------
 
     @cached_property
-    def _sort_key(self) -> tuple[date, date, bool, int]:
+    def sort_key(self) -> tuple[date, date, bool, int]:
+        """The chronological order as a plain tuple: sorting with ``key=...sort_key`` compares
+        tuples in C instead of calling ``__lt__`` for each pair."""
         return (self.end, self.start, self.to_date, _UNIT_RANK[self.unit])
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
-        return self._sort_key < other._sort_key
+        return self.sort_key < other.sort_key
 
     def __le__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
-        return self._sort_key <= other._sort_key
+        return self.sort_key <= other.sort_key
 
     def __gt__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
-        return self._sort_key > other._sort_key
+        return self.sort_key > other.sort_key
 
     def __ge__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
-        return self._sort_key >= other._sort_key
+        return self.sort_key >= other.sort_key
 
 
 def format_period(period: Period) -> str:

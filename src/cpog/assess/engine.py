@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 
-from cpog.assess.outliers import unusual
+from cpog.assess.outliers import unusual_among
 from cpog.assess.policy import Policy
 from cpog.assess.progress import progress_rate
 from cpog.assess.projection import projection
@@ -55,13 +55,15 @@ def assess(
     ``policy`` defaults to the shipped one.
     """
     policy = policy or Policy()
-    known = sorted((o for o in observations if o.period.end <= as_of), key=lambda o: o.period)
+    known = sorted(
+        (o for o in observations if o.period.end <= as_of), key=lambda o: o.period.sort_key
+    )
     current = known[-1] if known else None
     years = year_verdicts(subject, known, as_of, policy)
     fresh = freshness(subject, known, as_of, policy)
     trend_reference = _first_value(subject, known) if subject.kind is MeasureKind.TREND else None
     flagged = (
-        unusual(subject, known[:-1], current.period, current.value, policy)
+        unusual_among(subject, known[:-1], current.period, current.value, policy)
         if current is not None and not current.confirmed
         else None
     )

@@ -75,6 +75,30 @@ def unusual(
     return unusual_after(subject, before[-1], lambda: before, period, value, policy)
 
 
+def unusual_among(
+    subject: Subject,
+    ordered: Sequence[Observation],
+    period: Period,
+    value: float,
+    policy: Policy,
+) -> Unusual | None:
+    """:func:`unusual` for a series already in chronological order (as the assessment holds it):
+    the value before ``period`` is found from the end, the series is not sorted again."""
+    if subject.kind is MeasureKind.MILESTONE:
+        return None
+    end, unit = period.end, period.unit
+    previous = next(
+        (o for o in reversed(ordered) if o.period.unit is unit and o.period.end < end), None
+    )
+    if previous is None:
+        return None
+
+    def earlier() -> list[Observation]:
+        return [o for o in ordered if o.period.unit is unit and o.period.end < end]
+
+    return unusual_after(subject, previous, earlier, period, value, policy)
+
+
 def unusual_after(
     subject: Subject,
     previous: Observation,

@@ -79,7 +79,7 @@ def project(
     subject: Subject, observations: Sequence[Observation]
 ) -> tuple[float, ProjectionMethod, int] | None:
     """(value at the contract's end, method, number of values used), or None."""
-    points = sorted(observations, key=lambda o: o.period)
+    points = sorted(observations, key=lambda o: o.period.sort_key)
     if len(points) < MIN_POINTS:
         return None
     at = subject.end_date.toordinal()

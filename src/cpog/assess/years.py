@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from cpog.assess.outliers import unusual
+from cpog.assess.outliers import unusual_among
 from cpog.assess.policy import Policy
 from cpog.assess.staleness import due_on
 from cpog.assess.targets import final_target, meets, objective
@@ -71,7 +71,8 @@ def _judged(observation: Observation) -> tuple[float, bool]:
 def year_value(
     subject: Subject, known: Sequence[Observation], year: int, policy: Policy
 ) -> YearValue | None:
-    """The value of ``year`` (see module doc), or None when it is not known."""
+    """The value of ``year`` (see module doc), or None when it is not known. ``known`` is in
+    chronological order, as :func:`cpog.assess.engine.assess` holds it."""
     unit = subject.period_unit
     if unit is PeriodUnit.YEAR or subject.cumulation is not Cumulation.NONE:
         wanted = last_period(subject, year)
@@ -79,7 +80,7 @@ def year_value(
         if found is None:
             return None
         value, provisional = _judged(found)
-        flagged = unusual(subject, known, found.period, found.value, policy)
+        flagged = unusual_among(subject, known, found.period, found.value, policy)
         to_check = flagged is not None and not found.confirmed
         reason = flagged.reason if flagged is not None and to_check else ""
         return YearValue(year, value, found.period, provisional, to_check, reason)
