@@ -50,6 +50,7 @@ from cpog.contract.model import (
     TargetKind,
 )
 from cpog.contract.units import adds_up, value_range
+from cpog.gcpause import paused_collection
 
 POLICY_ENV = "CPOG_POLICY"
 
@@ -421,7 +422,17 @@ def contract_status(
     policy: Policy | None = None,
 ) -> ContractStatus:
     """Assess every indicator and measure of ``contract`` at ``as_of``."""
-    policy = policy or Policy()
+    with paused_collection():  # thousands of small objects, no cycles worth collecting midway
+        return _contract_status(contract, targets, observations, as_of, policy or Policy())
+
+
+def _contract_status(
+    contract: Contract,
+    targets: Mapping[SubjectKey, Sequence[StoredTarget]],
+    observations: Mapping[SubjectKey, Sequence[Observation]],
+    as_of: date,
+    policy: Policy,
+) -> ContractStatus:
     end = contract.period.end
     rows: list[StatusRow] = []
     challenge_of: dict[str, int] = {}

@@ -15,12 +15,16 @@ period has a value.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date, timedelta
+from operator import attrgetter
 
 from cpog.assess.policy import Policy
 from cpog.assess.types import Freshness, Observation, Subject
-from cpog.periods import Period
+from cpog.periods import Period, PeriodUnit
+
+_chronological = attrgetter("sort_key")
 
 
 def available_on(subject: Subject, period: Period) -> date:
@@ -43,10 +47,23 @@ def first_contract_period(subject: Subject) -> Period:
 
 def expected_period(subject: Subject, as_of: date, policy: Policy) -> Period:
     """The last period whose value should be known on ``as_of`` (not after the contract's)."""
-    period = Period.containing(as_of, subject.period_unit)
-    while due_on(subject, period, policy) > as_of:
+    return _expected_period(
+        subject.period_unit,
+        subject.availability_lag_days,
+        policy.stale_grace_days,
+        subject.end_date,
+        as_of,
+    )
+
+
+@functools.lru_cache(maxsize=1024)  # the same few answers for every subject of every caisse
+def _expected_period(
+    unit: PeriodUnit, lag_days: int, grace_days: int, contract_end: date, as_of: date
+) -> Period:
+    period = Period.containing(as_of, unit)
+    while period.end + timedelta(days=lag_days + grace_days) > as_of:
         period = period.previous()
-    return min(period, last_contract_period(subject))
+    return min(period, Period.containing(contract_end, unit))
 
 
 def first_missing_period(subject: Subject, latest: Period | None) -> Period:
@@ -62,7 +79,7 @@ def freshness(
     """Freshness of the values on ``as_of``; values of periods ending later are ignored."""
     expected = expected_period(subject, as_of, policy)
     known = [o.period for o in observations if o.period.end <= as_of]
-    latest = max(known, key=lambda p: (p.end, p.start, p.to_date)) if known else None
+    latest = max(known, key=_chronological) if known else None
     started = expected >= first_contract_period(subject)
     is_late = started and (latest is None or latest.end < expected.end)
     expected_on = available_on(subject, expected)
