@@ -109,9 +109,10 @@ def test_import_dry_run_then_real(tmp_path: Path) -> None:
     code, output = run("import", "values", "--dry-run", str(good))
     assert code == 0 and "simulation" in output and Measurement.objects.count() == 0
     code, output = run("import", "values", str(good))
-    assert code == 0 and "1 valeurs enregistrées" in output
+    assert code == 0 and "1 valeur enregistrée" in output
     code, output = run("import", "values", str(good))
-    assert "0 valeurs enregistrées, 1 inchangée(s)" in output
+    assert "0 valeur enregistrée, 1 inchangée" in output
+    assert "même fichier que l'import du" in output  # recognised, not read again
 
 
 def test_template_files(tmp_path: Path) -> None:

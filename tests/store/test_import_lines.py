@@ -54,7 +54,7 @@ def test_an_excel_csv_export_imports_with_its_template_lines_counted(
     path.write_bytes(EXCEL_CSV.encode("cp1252"))
     code, output = run("import", "values", str(path))
     assert code == 0, output
-    assert "5 ligne(s) valides, 5 valeurs enregistrées" in output
+    assert "5 lignes valides, 5 valeurs enregistrées" in output
     assert "2 lignes du modèle laissées vides, ignorées" in output
     assert stored() == {
         ("cog-08-29", "2025-03"): Decimal("15.2"),
@@ -80,7 +80,7 @@ def test_a_utf8_export_with_narrow_no_break_spaces_and_reordered_headers(
     path.write_text(text, encoding="utf-8")
     code, output = run("import", "values", str(path))
     assert code == 0, output
-    assert "2 ligne(s) valides, 2 valeurs enregistrées" in output
+    assert "2 lignes valides, 2 valeurs enregistrées" in output
     assert stored() == {
         ("cog-10-41", "2025-12"): Decimal("1234567.5"),
         ("iql0", "2025-03"): Decimal("93.5"),

@@ -179,13 +179,18 @@ def _run_import(
             out.print(f"… et {len(outcome.changes) - 50} autres.")
     if dry_run and outcome.to_confirm:
         _print_to_confirm(outcome.to_confirm, file, dry_run=True)
-    verb = "seraient enregistrées" if dry_run else "enregistrées"
+    written = len(outcome.changes)
+    noun = what if written > 1 else what[:-1]  # « 1 valeur enregistrée », « 2 cibles … »
+    verb = ("seraient enregistrée" if dry_run else "enregistrée") + ("s" if written > 1 else "")
     skipped = f", {outcome.skipped_text}" if outcome.skipped else ""
     skipped += f" ({outcome.identical_text})" if outcome.identical_to else ""
+    plural = "s" if outcome.rows > 1 else ""
+    same = "s" if outcome.unchanged > 1 else ""
     out.print(
-        f"{file.name} : {outcome.rows} ligne(s) valides, {len(outcome.changes)} {what} {verb}, "
-        f"{outcome.unchanged} inchangée(s){skipped}."
-        + (" (simulation : rien n'a été écrit)" if dry_run else "")
+        f"{file.name} : {outcome.rows} ligne{plural} valide{plural}, {written} {noun} {verb}, "
+        f"{outcome.unchanged} inchangée{same}{skipped}."
+        + (" (simulation : rien n'a été écrit)" if dry_run else ""),
+        soft_wrap=True,
     )
 
 
@@ -374,7 +379,8 @@ def serve(
         out.print(
             "\n[bold]Compte administrateur créé[/bold] — identifiant : admin, mot de passe : "
             f"[bold]{done.admin_password}[/bold]\nNotez-le : il ne sera plus affiché. "
-            "Changez-le avec : cpog user password admin\n"
+            "Changez-le avec : cpog user password admin\n",
+            soft_wrap=True,  # never cut the password across two lines
         )
     how = (
         f"{processes} processus de {threads} fils"
