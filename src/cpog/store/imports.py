@@ -60,22 +60,17 @@ class StoredSeries:
     a rate written as a fraction, a value far from its series (:func:`cpog.assess.outliers.
     unusual` with the policy, on the subject as the assessment builds it).
 
-    ``current`` is the store's current revisions when the caller has read them already (an
-    import compares its values with them too); otherwise they are read at the first need."""
+    :attr:`current` (the store's current revisions, read at the first need) serves an import's
+    plan too, so the store is read once per file."""
 
-    def __init__(
-        self,
-        contract: Contract,
-        policy: Policy | None = None,
-        current: Mapping[tuple[str, str, str], CurrentValue] | None = None,
-    ) -> None:
+    def __init__(self, contract: Contract, policy: Policy | None = None) -> None:
         self.contract = contract
         self.scope = contract.organisation.code
         self.policy = policy or policy_of(contract)
         # Looked up once per value of a file: index the contract once.
         self._indicators = {i.id: i for i in contract.indicators}
         self._measures = {m.id: m for _, _, m in contract.measures()}
-        self._current = current
+        self._current: Mapping[tuple[str, str, str], CurrentValue] | None = None
         self._values: dict[tuple[str, str], dict[Period, Decimal]] | None = None
         self._confirmed: set[tuple[str, str, Period]] = set()
         self._targets: dict[tuple[str, str], list[StoredTarget]] | None = None
