@@ -215,10 +215,17 @@ def _stale(
     kept.is_valid()
     kept.add_error(None, str(stale))
     ctx = build_action(request, challenge, action, kept)
+    return _refused(request, ctx, title, fragment=fragment, status=409)
+
+
+def _refused(
+    request: HttpRequest, ctx: ActionContext, title: str, *, fragment: bool, status: int
+) -> HttpResponse:
+    """The action's page (or its live fragment) again, with the form's errors and the input."""
     if fragment:
-        return render(request, "web/partials/action_live.html", {"ctx": ctx}, status=409)
+        return render(request, "web/partials/action_live.html", {"ctx": ctx}, status=status)
     response = page(request, "web/action.html", "actions", title, ctx=ctx)
-    response.status_code = 409
+    response.status_code = status
     return response
 
 
@@ -252,11 +259,7 @@ def action_page(request: HttpRequest, action_id: str) -> HttpResponse:
         form = ActionUpdateForm(request.POST)
         if not form.is_valid():
             ctx = build_action(request, challenge, action, form)
-            if fragment:
-                return render(request, "web/partials/action_live.html", {"ctx": ctx}, status=400)
-            response = page(request, "web/action.html", "actions", title, ctx=ctx)
-            response.status_code = 400
-            return response
+            return _refused(request, ctx, title, fragment=fragment, status=400)
         try:
             done = save_update(
                 contract.id,
