@@ -8,7 +8,7 @@ ones of the import templates, so that what ``GET`` returns can be posted back as
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, StrictFloat, StrictInt, StrictStr
@@ -70,18 +70,23 @@ class WriteOut(Schema):
 # --- writes -------------------------------------------------------------------------------
 
 
-class ValueIn(Schema):
-    """One value, as one line of the values import file."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    subject: StrictStr = Field(
+def _subject_field() -> Any:
+    """The ``subject`` of a value or a target: the same identifiers as the import files."""
+    return Field(
         description="Indicateur (« cog-08-29 » ou « COG 08-29 ») ou mesure de résultat visé "
         "(« d04-r5-teleprocedures »), casse et accents libres.",
         examples=SUBJECT_EXAMPLES,
         max_length=200,
         json_schema_extra={"pattern": SUBJECT_PATTERN},
     )
+
+
+class ValueIn(Schema):
+    """One value, as one line of the values import file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: StrictStr = _subject_field()
     period: StrictStr = Field(
         description="Période : " + ", ".join(f"« {p} »" for p in PERIOD_EXAMPLES) + " (casse "
         "et accents libres).",
@@ -108,13 +113,7 @@ class TargetIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    subject: StrictStr = Field(
-        description="Indicateur (« cog-08-29 » ou « COG 08-29 ») ou mesure de résultat visé "
-        "(« d04-r5-teleprocedures »).",
-        examples=SUBJECT_EXAMPLES,
-        max_length=200,
-        json_schema_extra={"pattern": SUBJECT_PATTERN},
-    )
+    subject: StrictStr = _subject_field()
     year: StrictInt | StrictStr = Field(
         description="Année de la cible, dans la période du contrat (« 2025 »).",
         examples=[2025],
