@@ -134,6 +134,41 @@ def target_kind(kind: str, from_year: int | None = None) -> str:
     return label.format(year=from_year)
 
 
+# --- the assessment -----------------------------------------------------------------------
+# Keyed by the enums' string values (cpog.assess.types.Status, TargetSource, ProjectionMethod):
+# the assessment's own ``label_fr`` reads them here.
+
+STATUS: dict[str, str] = {
+    "atteint": "Atteint",
+    "en_avance": "En avance",
+    "conforme": "Conforme",
+    "a_surveiller": "À surveiller",
+    "en_retard": "En retard",
+    "non_atteint": "Non atteint",
+    "non_renseigne": "Non renseigné",
+    "sans_cible": "Sans cible",
+}
+
+# Where the target a value is compared with comes from (cpog.assess.types.TargetSource).
+TARGET_SOURCE: dict[str, str] = {
+    "individualised": "cible individualisée",
+    "fixed": "cible fixée par le contrat",
+    "national": "cible nationale",
+    "trajectory": "point de trajectoire",
+}
+
+PROJECTION_METHOD: dict[str, str] = {
+    "trend": "tendance",
+    "trend+saisonnalite": "tendance et saisonnalité",
+}
+
+SUBJECT_TYPE: dict[str, str] = {
+    "indicator": "indicateur",
+    "measure": "mesure de résultat visé",
+    "challenge": "défi",
+}
+
+
 # --- the store ----------------------------------------------------------------------------
 
 VALUE_STATUS: dict[str, str] = {
@@ -202,4 +237,74 @@ MEASURE_FIELD: dict[str, str] = {
     "comparator": "comparateur",
     "per_year": "cible « par an »",
     "kind": "type de mesure",
+}
+
+
+# --- JSON field names ---------------------------------------------------------------------
+# The French names of the contexts' fields in JSON (API, CLI, reports): code keeps the English
+# identifier, users read these. ASCII snake case, as in the import files' headers.
+FIELD: dict[str, str] = {
+    # a status row (cpog.contexts.status_rows)
+    "subject_type": "type",
+    "subject_type_label": "type_libelle",
+    "subject_id": "identifiant",
+    "code": "code",
+    "label": "libelle",
+    "unit": "unite",
+    "challenge": "defi",
+    "family": "famille",
+    "measured_by": "mesure_par",
+    "as_of": "date_de_situation",
+    "current": "valeur_courante",
+    "period": "periode",
+    "period_label": "periode_libelle",
+    "value": "valeur",
+    "value_text": "valeur_texte",
+    "provisional": "provisoire",
+    "targets": "cibles",
+    "year": "annee",
+    "kind": "nature",
+    "kind_label": "nature_libelle",
+    "comparator": "comparateur",
+    "comparator_label": "comparateur_libelle",
+    "annual_target": "cible_annuelle",
+    "final_target": "cible_finale",
+    "written": "valeur_signee",
+    "source": "source",
+    "source_label": "source_libelle",
+    "expected": "valeur_attendue",
+    "expected_text": "valeur_attendue_texte",
+    "progress_annual": "avancement_annuel",
+    "progress_global": "avancement_global",
+    "status": "statut",
+    "status_label": "statut_libelle",
+    "projection": "projection",
+    "at": "au",
+    "method": "methode",
+    "method_label": "methode_libelle",
+    "n_points": "nombre_de_points",
+    "lateness": "saisie",
+    "filled": "renseigne",
+    "expected_period": "periode_attendue",
+    "expected_on": "attendue_le",
+    "latest_period": "derniere_periode",
+    "is_late": "en_retard_de_saisie",
+    "days_late": "jours_de_retard",
+    "next_period": "prochaine_periode",
+    "next_expected_date": "prochaine_echeance",
+    "next_label": "prochaine_valeur",
+    "closing": "verdict_final",
+    "verdict": "objectif_annee",
+    "years": "objectifs",
+    "met": "atteint",
+    "target": "cible",
+    "awaited": "attendu",
+    "to_check": "a_verifier",
+    "per_year": "par_an",
+    "baseline": "reference",
+    "target_provenance": "cible_provenance",
+    "origin": "origine",
+    "basis": "base",
+    "confidence": "confiance",
+    "reasons": "explications",
 }

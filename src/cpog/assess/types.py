@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
+from cpog import vocabulary
 from cpog.contract.model import Comparator, Cumulation, Direction, MeasureKind, Periodicity
 from cpog.periods import Period, PeriodUnit
 
@@ -29,7 +30,7 @@ class TargetSource(StrEnum):
 
     @property
     def label_fr(self) -> str:
-        return _SOURCE_LABELS[self]
+        return vocabulary.TARGET_SOURCE[self]
 
     @property
     def rank(self) -> int:
@@ -43,12 +44,6 @@ _SOURCE_ORDER = (
     TargetSource.NATIONAL,
     TargetSource.TRAJECTORY,
 )
-_SOURCE_LABELS = {
-    TargetSource.INDIVIDUALISED: "cible individualisée",
-    TargetSource.FIXED: "cible fixée par le contrat",
-    TargetSource.NATIONAL: "cible nationale",
-    TargetSource.TRAJECTORY: "point de trajectoire",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +196,7 @@ class Status(StrEnum):
     @property
     def label_fr(self) -> str:
         """The label shown to users: « Atteint », « À surveiller »…"""
-        return _STATUS_LABELS[self]
+        return vocabulary.STATUS[self]
 
     @property
     def score(self) -> float | None:
@@ -214,16 +209,6 @@ class Status(StrEnum):
         return _STATUS_RANKS.get(self)
 
 
-_STATUS_LABELS = {
-    Status.ATTEINT: "Atteint",
-    Status.EN_AVANCE: "En avance",
-    Status.CONFORME: "Conforme",
-    Status.A_SURVEILLER: "À surveiller",
-    Status.EN_RETARD: "En retard",
-    Status.NON_ATTEINT: "Non atteint",
-    Status.NON_RENSEIGNE: "Non renseigné",
-    Status.SANS_CIBLE: "Sans cible",
-}
 _STATUS_SCORES = {
     Status.ATTEINT: 1.0,
     Status.EN_AVANCE: 1.0,

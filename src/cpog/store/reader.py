@@ -1,0 +1,196 @@
+"""The store as contexts read it: :class:`cpog.contexts.reader.Reader` over the database, giving
+plain records (no model instance leaves this module)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cpog.assess import Observation
+from cpog.contexts.reader import (
+    ActionRecord,
+    ActionUpdateRecord,
+    AnalysisRecord,
+    BatchRecord,
+    EventRecord,
+    Milestone,
+    StoreState,
+    TargetRecord,
+    ValueRecord,
+)
+from cpog.contract.model import Contract
+from cpog.steering import StoredTarget, SubjectKey
+from cpog.store.models import (
+    ActionState,
+    Analysis,
+    AuditEvent,
+    ContractVersion,
+    ImportBatch,
+    Measurement,
+    Target,
+)
+from cpog.store.status import steering_inputs
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def event_record(event: AuditEvent) -> EventRecord:
+    return EventRecord(
+        event.pk,
+        event.entity_type,
+        event.entity_id,
+        event.action,
+        event.user,
+        event.at,
+        event.before,
+        event.after,
+        event.context,
+    )
+
+
+def action_record(state: ActionState) -> ActionRecord:
+    return ActionRecord(
+        action_id=state.action_id,
+        owner=state.owner,
+        start_date=state.start_date,
+        due_date=state.due_date,
+        status=state.status,
+        progress=state.progress,
+        updated_by=state.updated_by,
+        updated_at=state.updated_at,
+        version=state.version,
+        milestones=tuple(
+            Milestone(m.label, m.due_date, m.done_on)
+            for m in sorted(state.milestones.all(), key=lambda m: (m.due_date, m.pk))
+        ),
+        updates=tuple(
+            ActionUpdateRecord(u.on, u.text, u.progress, u.author)
+            for u in sorted(state.updates.all(), key=lambda u: (u.on, u.pk), reverse=True)
+        ),
+    )
+
+
+class StoreReader:
+    """Reads the database for :mod:`cpog.contexts`."""
+
+    def state(self, contract: Contract) -> StoreState:
+        version = (
+            ContractVersion.objects.filter(contract_id=contract.id)
+            .order_by("-version", "-id")
+            .values_list("version", "content_hash")
+            .first()
+        )
+        latest = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+        demo = Measurement.objects.filter(
+            contract_id=contract.id, source=Measurement.Source.DEMO
+        ).exists()
+        number, content_hash = version if version else (0, "")
+        return StoreState(number, content_hash, "" if latest is None else str(latest), demo)
+
+    def steering_inputs(
+        self, contract: Contract, scope: str
+    ) -> tuple[dict[SubjectKey, list[StoredTarget]], dict[SubjectKey, list[Observation]]]:
+        return steering_inputs(contract, scope)
+
+    def actions(self, contract: Contract) -> dict[str, ActionRecord]:
+        states = ActionState.objects.filter(contract_id=contract.id).prefetch_related(
+            "milestones", "updates"
+        )
+        return {s.action_id: action_record(s) for s in states}
+
+    def analyses(self, contract: Contract) -> list[AnalysisRecord]:
+        return [
+            AnalysisRecord(
+                a.subject_type,
+                a.subject_id,
+                a.period_key,
+                a.analysis,
+                a.risks,
+                a.corrective_action,
+                a.author,
+                a.created_at,
+            )
+            for a in Analysis.objects.filter(contract_id=contract.id).order_by("created_at", "id")
+        ]
+
+    def recent_events(self, limit: int) -> list[EventRecord]:
+        # The steering data's latest updates: API tokens are in the history, not here.
+        events = AuditEvent.objects.exclude(entity_type="api_token").order_by("-at", "-id")
+        return [event_record(e) for e in events[:limit]]
+
+    def values(
+        self, contract: Contract, scope: str, subject: SubjectKey | None = None
+    ) -> list[ValueRecord]:
+        query = Measurement.objects.filter(contract_id=contract.id, scope_code=scope)
+        if subject is not None:
+            query = query.filter(subject_type=subject[0], subject_id=subject[1])
+        rows = list(
+            query.select_related("batch").order_by(
+                "subject_type", "subject_id", "period_end", "recorded_at", "id"
+            )
+        )
+        latest = {(r.subject_type, r.subject_id, r.period_key): r.pk for r in rows}
+        return [
+            ValueRecord(
+                r.subject_type,
+                r.subject_id,
+                r.period_key,
+                float(r.value),
+                _float(r.numerator),
+                _float(r.denominator),
+                r.status,
+                r.source,
+                r.comment,
+                r.recorded_by,
+                r.recorded_at,
+                r.batch_id,
+                r.batch.file_name if r.batch else "",
+                latest[(r.subject_type, r.subject_id, r.period_key)] == r.pk,
+            )
+            for r in rows
+        ]
+
+    def targets(
+        self, contract: Contract, scope: str, subject: SubjectKey | None = None
+    ) -> list[TargetRecord]:
+        query = Target.objects.filter(contract_id=contract.id, scope_code=scope)
+        if subject is not None:
+            query = query.filter(subject_type=subject[0], subject_id=subject[1])
+        rows = list(query.order_by("subject_type", "subject_id", "year", "set_at", "id"))
+        latest = {(r.subject_type, r.subject_id, r.year, r.kind): r.pk for r in rows}
+        return [
+            TargetRecord(
+                r.subject_type,
+                r.subject_id,
+                r.year,
+                float(r.value),
+                r.kind,
+                r.comparator,
+                r.provenance,
+                r.reason,
+                r.set_by,
+                r.set_at,
+                latest[(r.subject_type, r.subject_id, r.year, r.kind)] == r.pk,
+            )
+            for r in rows
+        ]
+
+    def batches(self, contract: Contract) -> list[BatchRecord]:
+        return [
+            BatchRecord(
+                b.pk,
+                b.kind,
+                b.file_name,
+                b.file_sha256,
+                b.row_count,
+                b.written_count,
+                b.created_by,
+                b.created_at,
+            )
+            for b in ImportBatch.objects.filter(contract_id=contract.id).order_by("id")
+        ]
+
+
+def records(events: Iterable[AuditEvent]) -> list[EventRecord]:
+    return [event_record(e) for e in events]
