@@ -307,4 +307,15 @@ FIELD: dict[str, str] = {
     "basis": "base",
     "confidence": "confiance",
     "reasons": "explications",
+    # a roll-up (cpog.contexts.rollups)
+    "score": "score",
+    "progress": "avancement",
+    "n_expected": "nombre_attendus",
+    "n_available": "nombre_evalues",
+    "n_filled": "nombre_renseignes",
+    "missing": "manquants",
+    "complete": "complet",
+    "completeness": "completude",
+    "counts": "effectifs",
+    "count": "nombre",
 }

@@ -77,7 +77,7 @@ def _states(contract: Contract) -> dict[str, ActionState]:
 
 def build_list(request: HttpRequest) -> ActionListContext:
     data = steering(request)
-    contract, today = data.contract, data.today
+    contract, today = data.contract, data.as_of
     states = _states(contract)
     owners = sorted({s.owner for s in states.values() if s.owner}, key=str.casefold)
     form = ActionFilterForm(
@@ -127,7 +127,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
         response = render(
             request,
             "web/partials/action_table.html",
-            {"ctx": ctx, "today": steering(request).today},
+            {"ctx": ctx, "today": steering(request).as_of},
             status=status,
         )
     else:
@@ -189,7 +189,7 @@ def build_action(
         challenge=challenge,
         action=action,
         state=state,
-        overdue=is_overdue(state, data.today),
+        overdue=is_overdue(state, data.as_of),
         can_write=can_write,
         form=form if can_write else None,
         milestones=list(state.milestones.order_by("due_date", "id")) if state else [],
@@ -266,7 +266,7 @@ def action_page(request: HttpRequest, action_id: str) -> HttpResponse:
                 action.id,
                 form.cleaned_data,
                 request.user.get_username(),
-                data.today,
+                data.as_of,
                 based_on=form.cleaned_data.get("version"),
             )
         except StaleAction as stale:

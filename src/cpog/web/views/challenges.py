@@ -24,6 +24,8 @@ from cpog.assess.wording import (
     value_text,
 )
 from cpog.assess.years import year_value
+from cpog.contexts.charts import trajectory_chart
+from cpog.contexts.situation import Situation
 from cpog.contract.model import (
     ChallengeFile,
     Comparator,
@@ -32,11 +34,10 @@ from cpog.contract.model import (
     Measure,
     MeasureKind,
 )
-from cpog.reports.charts import trajectory_chart
 from cpog.steering import StatusRow, provenance_text
 from cpog.store.models import ActionState
 from cpog.web.page_cache import cached_page
-from cpog.web.views.common import Steering, page, steering
+from cpog.web.views.common import page, steering
 
 COMPARATOR_WORDS = {
     Comparator.LT: "inférieure à ",
@@ -334,7 +335,7 @@ def _actions(contract: Contract, challenge: ChallengeFile) -> list[ActionView]:
     return result
 
 
-def _missing(data: Steering, rollup: RollUp) -> list[MissingInput]:
+def _missing(data: Situation, rollup: RollUp) -> list[MissingInput]:
     """The subjects of the défi that are not « renseignés », with what is awaited."""
     result = []
     for subject_id in dict.fromkeys(rollup.missing):

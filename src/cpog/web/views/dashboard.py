@@ -74,9 +74,9 @@ def build(request: HttpRequest) -> DashboardContext:
         (
             state
             for state in ActionState.objects.filter(contract_id=contract.id)
-            if action_late(state.status, state.due_date, data.today)
+            if action_late(state.status, state.due_date, data.as_of)
         ),
-        key=lambda s: (s.due_date is None, s.due_date or data.today, s.action_id),
+        key=lambda s: (s.due_date is None, s.due_date or data.as_of, s.action_id),
     )
     return DashboardContext(
         families=families,

@@ -30,6 +30,8 @@ from cpog.assess.wording import (
     verdict_label,
     verdict_text,
 )
+from cpog.contexts.charts import trajectory_chart
+from cpog.contexts.situation import Situation
 from cpog.contract.model import (
     Basis,
     ChallengeFile,
@@ -48,7 +50,6 @@ from cpog.formatting import NBSP, capitalised, fr_date, fr_number, fr_signed
 from cpog.ingest.value_rule import Subject as ValueSubject
 from cpog.ingest.value_rule import plain_key, subjects_of
 from cpog.periods import Period, PeriodError, parse_period
-from cpog.reports.charts import trajectory_chart
 from cpog.steering import StatusRow, provenance_text, stated_baseline, stated_target
 from cpog.store import audit
 from cpog.store.imports import StoredSeries
@@ -72,7 +73,7 @@ from cpog.web import roles
 from cpog.web.forms import AnalysisForm, ValueForm
 from cpog.web.offtrack import OFF_TRACK, missing_analyses
 from cpog.web.page_cache import cached_page
-from cpog.web.views.common import Steering, page, steering
+from cpog.web.views.common import page, steering
 
 PROJECTION_METHODS = {"trend": "tendance", "trend+saisonnalite": "tendance et saisonnalité"}
 
@@ -396,13 +397,13 @@ def find_subject(contract: Contract, subject_type: str, subject_id: str) -> Foun
     return None
 
 
-def _value_form(data: Steering, found: Found, post: QueryDict | None = None) -> ValueForm:
+def _value_form(data: Situation, found: Found, post: QueryDict | None = None) -> ValueForm:
     """The entry form of the subject, checked by the value rule of every door."""
     subject: ValueSubject = subjects_of(data.contract)[plain_key(found.subject_id)]
     return ValueForm(
         post,
         subject=subject,
-        today=data.today,
+        today=data.as_of,
         series=StoredSeries(data.contract) if post is not None else None,
         initial={"statut": Measurement.Status.PROVISIONAL},
     )
@@ -595,7 +596,7 @@ def _period_label(key: str) -> str:
         return key
 
 
-def values_by_period(data: Steering, found: Found) -> tuple[list[PeriodValues], int]:
+def values_by_period(data: Situation, found: Found) -> tuple[list[PeriodValues], int]:
     """Every revision, newest period first, newest revision first within a period."""
     scope = data.contract.organisation.code
     rows = history(data.contract.id, scope, found.subject_type, found.subject_id)
@@ -646,7 +647,7 @@ def _analysis_form(row: StatusRow, today: date, data: QueryDict | None = None) -
 
 def build_subject(
     request: HttpRequest,
-    data: Steering,
+    data: Situation,
     found: Found,
     *,
     value_form: ValueForm | None = None,
@@ -704,7 +705,7 @@ def build_subject(
     if can_write:
         if not values_from:
             value_form = value_form or _value_form(data, found)
-        analysis_form = analysis_form or _analysis_form(row, data.today)
+        analysis_form = analysis_form or _analysis_form(row, data.as_of)
     return SubjectContext(
         subject_type=found.subject_type,
         subject_id=found.subject_id,
@@ -714,7 +715,7 @@ def build_subject(
         label=found.label,
         url=found.url,
         row=row,
-        status=status_view(row, data.today),
+        status=status_view(row, data.as_of),
         definition=definition,
         other_notes=other,
         challenges=challenges,
@@ -737,14 +738,14 @@ def build_subject(
     )
 
 
-def _fresh_steering(request: HttpRequest) -> Steering:
+def _fresh_steering(request: HttpRequest) -> Situation:
     """The status again, after a write: the cached one of this request is stale."""
     if hasattr(request, "_cpog_steering"):
         delattr(request, "_cpog_steering")
     return steering(request)
 
 
-def _record_value(request: HttpRequest, data: Steering, found: Found, form: ValueForm) -> str:
+def _record_value(request: HttpRequest, data: Situation, found: Found, form: ValueForm) -> str:
     entry = form.entry
     period: Period = entry.period
     value: Decimal = entry.value
@@ -779,7 +780,9 @@ def _record_value(request: HttpRequest, data: Steering, found: Found, form: Valu
     return f"Valeur enregistrée : {fr_number(value)} pour {period} ({status_label})."
 
 
-def _record_analysis(request: HttpRequest, data: Steering, found: Found, form: AnalysisForm) -> str:
+def _record_analysis(
+    request: HttpRequest, data: Situation, found: Found, form: AnalysisForm
+) -> str:
     period: Period = form.cleaned_data["periode"]
     user = request.user.get_username()
     with transaction.atomic():
@@ -846,7 +849,7 @@ def subject_view(request: HttpRequest, subject_type: str, subject_id: str) -> Ht
                 notice = _record_value(request, data, found, value_form)
                 value_form = None
         elif action == "analysis":
-            analysis_form = _analysis_form(row, data.today, request.POST)
+            analysis_form = _analysis_form(row, data.as_of, request.POST)
             if analysis_form.is_valid():
                 notice = _record_analysis(request, data, found, analysis_form)
                 analysis_form = None
@@ -876,7 +879,7 @@ def subject_view(request: HttpRequest, subject_type: str, subject_id: str) -> Ht
         return render(
             request,
             "web/partials/subject_status.html",
-            {"ctx": ctx, "today": data.today},
+            {"ctx": ctx, "today": data.as_of},
             status=status,
         )
     response = page(request, "web/subject.html", section, ctx.heading, ctx=ctx)
