@@ -185,6 +185,11 @@ VALUE_STATUS: dict[str, str] = {
     "definitive": "définitive",
 }
 
+IMPORT_KIND: dict[str, str] = {
+    "values": "valeurs",
+    "targets": "cibles",
+}
+
 VALUE_SOURCE: dict[str, str] = {
     "manual": "saisie",
     "import": "import de fichier",
