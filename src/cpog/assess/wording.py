@@ -6,11 +6,20 @@ import math
 from datetime import date
 
 from cpog import vocabulary
-from cpog.assess.types import Freshness, RollUp, Status, Subject, Target, YearVerdict
-from cpog.contract.model import Comparator, Direction, MeasureKind
+from cpog.assess.trajectory import period_fraction
+from cpog.assess.types import (
+    Assessment,
+    Freshness,
+    RollUp,
+    Status,
+    Subject,
+    Target,
+    YearVerdict,
+)
+from cpog.contract.model import Comparator, Direction, Measure, MeasureKind
 from cpog.contract.units import with_number
 from cpog.formatting import MINUS, fr_date, fr_month, fr_number
-from cpog.vocabulary import COMPARATOR_SIGN
+from cpog.vocabulary import COMPARATOR_SIGN, COMPARATOR_WORDS
 
 NBSP = "\u00a0"
 
@@ -75,10 +84,8 @@ def target_text(
     a yearly commitment keeps its « par an » ('7 ateliers par an en 2025 (…)'); a change says
     what it derives from ('indice 90,25 (−5 % par an) en 2026 (…)')."""
     shown = value_text(target.value, unit)
-    if target.comparator is Comparator.LT:
-        shown = f"inférieure à {shown}"
-    elif target.comparator is Comparator.GT:
-        shown = f"supérieure à {shown}"
+    if target.comparator in (Comparator.LT, Comparator.GT):
+        shown = f"{COMPARATOR_WORDS[target.comparator]} {shown}"
     yearly = " par an" if per_year else ""
     if change is MeasureKind.RELATIVE_CHANGE:
         shown += f" ({change_text(target.written, '%')}{yearly})"
@@ -202,3 +209,78 @@ def target_short(subject: Subject, target: Target) -> str:
     if subject.kind is MeasureKind.POINT_CHANGE:
         return f"{shown} ({change_text(target.written, 'points')}{yearly})"
     return shown + yearly
+
+
+def measure_target_text(measure: Measure, assessment: Assessment) -> str:
+    """A measure's target as written, then the level it means: « +15 points (soit 78 % en
+    2027) », « au moins 80 % en 2027 (cible fixée par le contrat) », « hausse attendue (pas de
+    valeur chiffrée) », « réalisé en 2026 »."""
+    unit = assessment.subject.unit
+    final = assessment.final_target
+    written = measure.target
+    year = final.year if final else (written.year if written and written.year else None)
+    when = f" en {year}" if year else ""
+    per_year = ""
+    if measure.per_year:
+        per_year = " par an"
+        if year:
+            per_year, when = f" par an, chaque année jusqu'en {year}", ""
+    kind = measure.kind
+    if kind is MeasureKind.TREND:
+        return f"{direction_text(measure.direction)} attendue (pas de valeur chiffrée)"
+    if kind is MeasureKind.MILESTONE:
+        return f"réalisé{when or ' avant la fin du contrat'}"
+    if written is not None and written.reference and written.value is None:
+        return f"{written.reference}{when}"
+    if kind in (MeasureKind.POINT_CHANGE, MeasureKind.RELATIVE_CHANGE):
+        change = final.written if final else (written.value if written else None)
+        if change is None:
+            return "non précisée"
+        text = change_text(change, "points" if kind is MeasureKind.POINT_CHANGE else "%")
+        text += per_year
+        level = final.value if final else (written.implied_level if written else None)
+        if level is not None:
+            at = f" en {year}" if year else ""
+            text += f" (soit {value_text(level, unit)}{at})"
+        elif when:
+            text += when
+        if (
+            written is not None
+            and written.implied_level is not None
+            and (final is None or abs(written.implied_level - final.value) > 1e-6)
+        ):
+            text += f", niveau indiqué par le texte : {value_text(written.implied_level, unit)}"
+        return text
+    if final is None:
+        if written is not None and written.value is not None:
+            return f"{value_text(written.value, unit)}{per_year}{when}"
+        return "non précisée"
+    words = COMPARATOR_WORDS.get(final.comparator, "")
+    words = f"{words} " if words else ""
+    return f"{words}{value_text(final.value, unit)}{per_year}{when} ({final.source.label_fr})"
+
+
+def measure_done_text(measure: Measure, assessment: Assessment) -> str:
+    """What a milestone or a trend has done, in words: « jalon : 60 % réalisé (2025) »,
+    « +4,2 % depuis 2022 (hausse attendue) »; empty for a measure with a figure to reach."""
+    current = assessment.current
+    if measure.kind is MeasureKind.MILESTONE:
+        if current is None:
+            return "jalon : non renseigné"
+        return f"jalon : {milestone_text(current.value)} ({current.period})"
+    if measure.kind is MeasureKind.TREND:
+        base = assessment.subject.baseline
+        if current is None:
+            return "non renseignée"
+        if base is None or base.value == 0:
+            return f"dernière valeur {value_text(current.value, measure.unit)} ({current.period})"
+        # a total cumulated since 1 January is compared at its annual pace, as the status is
+        pace = current.value / period_fraction(assessment.subject, current.period)
+        change = round((pace / base.value - 1) * 100, 1)
+        expected = (
+            "au moins le niveau de référence"
+            if measure.direction is Direction.MAINTAIN
+            else f"{direction_text(measure.direction)} attendue"
+        )
+        return f"{change_text(change, '%')} depuis {base.year} ({expected})"
+    return ""

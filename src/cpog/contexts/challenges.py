@@ -1,0 +1,357 @@
+"""The défis: the list with each défi's roll-up, and the page (and report sheet) of one défi —
+its fiche, its targeted results with their measures, trajectories and charts, its actions, the
+analyses of its subjects off track, its partners and linked indicators.
+
+The subjects of a défi are :meth:`Situation.challenge_subjects`'s, nowhere else."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from cpog import vocabulary
+from cpog.assess import targets_by_year
+from cpog.assess.policy import Policy
+from cpog.assess.trajectory import expected_value, year_end
+from cpog.assess.wording import (
+    display_unit,
+    lateness_text,
+    measure_done_text,
+    measure_target_text,
+    value_text,
+)
+from cpog.assess.years import year_value
+from cpog.contexts.actions import ActionRow, action_rows
+from cpog.contexts.charts import trajectory_chart
+from cpog.contexts.rollups import RollUpData, StatusCount, rollup_data, status_counts
+from cpog.contexts.serialize import record
+from cpog.contexts.situation import Situation
+from cpog.contexts.status_rows import ProjectionData, StatusRowData, status_row
+from cpog.contract.model import ChallengeFile, Item, Measure, MeasureKind
+from cpog.steering import StatusRow, provenance_text
+
+UNQUANTIFIED = (MeasureKind.MILESTONE, MeasureKind.TREND)
+
+
+@record
+class ChallengeRef:
+    number: int
+    title: str
+
+
+# --- list ---------------------------------------------------------------------------------
+
+
+@record
+class ChallengeSummary:
+    number: int
+    title: str
+    rollup: RollUpData
+    n_results: int  # measures of its targeted results
+    result_counts: list[StatusCount]  # those measures by status
+
+
+@record
+class ChallengeListContext:
+    as_of: date
+    challenges: list[ChallengeSummary]
+
+
+def challenge_summary(situation: Situation, challenge: ChallengeFile) -> ChallengeSummary:
+    subjects = [row for row, _ in situation.challenge_subjects(challenge.number)]
+    measures = [r for r in subjects if r.subject_type == "measure"]
+    return ChallengeSummary(
+        number=challenge.number,
+        title=challenge.title,
+        rollup=rollup_data(situation.status.challenges[challenge.number], subjects),
+        n_results=len(measures),
+        result_counts=status_counts(measures),
+    )
+
+
+def challenge_list_context(situation: Situation) -> ChallengeListContext:
+    return ChallengeListContext(
+        as_of=situation.as_of,
+        challenges=[challenge_summary(situation, c) for c in situation.contract.challenges],
+    )
+
+
+# --- one défi -----------------------------------------------------------------------------
+
+
+@record
+class ItemData:
+    text: str
+    items: list[ItemData]
+
+
+@record
+class ObjectiveData:
+    id: str
+    text: str
+    items: list[ItemData]
+
+
+@record
+class QuoteData:
+    text: str
+    author: str | None
+
+
+@record
+class TrajectoryRow:
+    year: int
+    value: float | None
+    expected: float | None
+    target: float | None
+
+
+@record
+class AnalysisData:
+    """An off-track subject of the défi and its pilot's analysis for the current period
+    (``complete`` false: still awaited)."""
+
+    subject_type: str
+    subject_id: str
+    code: str
+    label: str
+    period: str
+    period_label: str
+    status: str
+    status_label: str
+    complete: bool  # both the analysis and the corrective action are written
+    analysis: str
+    risks: str
+    corrective_action: str
+    author: str
+    created_at: datetime | None
+
+
+@record
+class MeasureData:
+    id: str
+    label: str
+    kind: str
+    kind_label: str
+    unit: str | None  # the unit values are shown with (« % » for a milestone)
+    row: StatusRowData
+    baseline_text: str
+    baseline_origin: str
+    target_text: str
+    done_text: str  # milestones and trends: what there is instead of a chart
+    quantified: bool
+    projection: ProjectionData | None  # none for a milestone (% done is not projected)
+    reading: str | None
+    confidence_label: str
+    chart: dict[str, Any] | None
+    chart_description: str
+    table: list[TrajectoryRow]
+
+
+@record
+class ResultData:
+    id: str
+    text: str
+    measures: list[MeasureData]
+
+
+@record
+class IndicatorData:
+    row: StatusRowData
+    family_title: str
+    weight: float
+    counted_with: str | None  # the measure of the défi that takes its values
+
+
+@record
+class MissingInput:
+    subject_type: str | None  # none: not in the contract's status
+    subject_id: str
+    label: str
+    reason: str
+
+
+@record
+class ChallengeContext:
+    as_of: date
+    number: int
+    title: str
+    rollup: RollUpData
+    diagnosis: list[str]
+    results_2018_2022: list[str]
+    objectives: list[ObjectiveData]
+    partners: list[str]
+    quote: QuoteData | None
+    results: list[ResultData]
+    actions: list[ActionRow]
+    indicators: list[IndicatorData]
+    missing: list[MissingInput]
+    analyses: list[AnalysisData]
+    has_charts: bool
+    previous: ChallengeRef | None
+    next: ChallengeRef | None
+
+
+def item_data(item: Item) -> ItemData:
+    return ItemData(item.text, [item_data(i) for i in item.items])
+
+
+def _baseline(row: StatusRow) -> tuple[str, str]:
+    base = row.assessment.subject.baseline
+    if base is None:
+        return "—", provenance_text(row.baseline)
+    text = f"{value_text(base.value, row.assessment.subject.unit)} ({base.year})"
+    return text, provenance_text(row.baseline)
+
+
+def trajectory_table(row: StatusRow) -> list[TrajectoryRow]:
+    """Per year: the year's value, the expected trajectory and the year's target."""
+    subject = row.assessment.subject
+    targets = targets_by_year(subject)
+    known = sorted(row.series, key=lambda o: o.period)
+    policy = Policy()  # the value of a year does not depend on thresholds
+    values = {
+        y: found.value
+        for y in sorted({o.period.end.year for o in known})
+        if (found := year_value(subject, known, y, policy)) is not None
+    }
+    start = subject.baseline.year if subject.baseline else subject.contract_start - 1
+    years = range(min([start, *values]), max([subject.contract_end, *values]) + 1)
+    result = []
+    for year in years:
+        expected = expected_value(subject, year_end(year)) if targets else None
+        target = targets.get(year)
+        result.append(
+            TrajectoryRow(year, values.get(year), expected, target.value if target else None)
+        )
+    return result
+
+
+def measure_data(measure: Measure, row: StatusRow) -> MeasureData:
+    assessment = row.assessment
+    baseline_text, baseline_origin = _baseline(row)
+    quantified = measure.kind not in UNQUANTIFIED
+    data = status_row(row)
+    chart = trajectory_chart(assessment, row.series) if quantified else None
+    return MeasureData(
+        id=measure.id,
+        label=measure.label,
+        kind=measure.kind.value,
+        kind_label=vocabulary.MEASURE_KIND[measure.kind],
+        unit=display_unit(assessment.subject),
+        row=data,
+        baseline_text=baseline_text,
+        baseline_origin=baseline_origin,
+        target_text=measure_target_text(measure, assessment),
+        done_text=measure_done_text(measure, assessment),
+        quantified=quantified,
+        projection=None if measure.kind is MeasureKind.MILESTONE else data.projection,
+        reading=measure.reading or None,
+        confidence_label=vocabulary.CONFIDENCE[measure.confidence],
+        chart=chart,
+        chart_description=str(chart.get("description", measure.label)) if chart else "",
+        table=trajectory_table(row) if quantified else [],
+    )
+
+
+def analysis_data(situation: Situation, row: StatusRow) -> AnalysisData:
+    """The row's analysis for its current period, or an awaited one."""
+    current = row.assessment.current
+    assert current is not None  # an off-track row has a value (Situation.needs_analysis)
+    written = situation.analysis_of(row)
+    complete = written is not None and written.complete
+    return AnalysisData(
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        code=row.code,
+        label=row.label,
+        period=current.period.key,
+        period_label=str(current.period),
+        status=row.assessment.status.value,
+        status_label=vocabulary.STATUS[row.assessment.status],
+        complete=complete,
+        analysis=written.analysis if written else "",
+        risks=written.risks if written else "",
+        corrective_action=written.corrective_action if written else "",
+        author=written.author if written else "",
+        created_at=written.created_at if written else None,
+    )
+
+
+def _missing(situation: Situation, number: int) -> list[MissingInput]:
+    """The subjects of the défi that are not « renseignés », with what is awaited."""
+    result = []
+    for subject_id in dict.fromkeys(situation.status.challenges[number].missing):
+        row = situation.row("measure", subject_id) or situation.row("indicator", subject_id)
+        if row is None:
+            result.append(MissingInput(None, subject_id, subject_id, "introuvable"))
+            continue
+        result.append(
+            MissingInput(
+                row.subject_type,
+                row.subject_id,
+                f"{row.code} — {row.label}",
+                lateness_text(row.assessment.freshness),
+            )
+        )
+    return result
+
+
+def challenge_context(situation: Situation, number: int) -> ChallengeContext:
+    """The page of défi ``number`` (:class:`KeyError` when the contract has none)."""
+    contract = situation.contract
+    challenge = contract.challenge(number)
+    if challenge is None:
+        raise KeyError(number)
+    subjects = situation.challenge_subjects(number)
+    rows = {(row.subject_type, row.subject_id): row for row, _ in subjects}
+    results = [
+        ResultData(
+            targeted.id,
+            targeted.text,
+            [
+                measure_data(m, rows[("measure", m.id)])
+                for m in targeted.measures
+                if ("measure", m.id) in rows
+            ],
+        )
+        for targeted in challenge.targeted_results
+    ]
+    families = {f.id: f.title for f in contract.catalogue}
+    indicators = [
+        IndicatorData(
+            status_row(row), families.get(row.family or "", "—"), item.weight, item.counted_with
+        )
+        for row, item in subjects
+        if row.subject_type == "indicator"
+    ]
+    numbers = [c.number for c in contract.challenges]
+    index = numbers.index(number)
+    before = contract.challenges[index - 1] if index > 0 else None
+    after = contract.challenges[index + 1] if index + 1 < len(numbers) else None
+    return ChallengeContext(
+        as_of=situation.as_of,
+        number=number,
+        title=challenge.title,
+        rollup=rollup_data(situation.status.challenges[number], [r for r, _ in subjects]),
+        diagnosis=list(challenge.diagnosis),
+        results_2018_2022=list(challenge.results_2018_2022),
+        objectives=[
+            ObjectiveData(o.id, o.text, [item_data(i) for i in o.items])
+            for o in challenge.objectives
+        ],
+        partners=[p.name for p in challenge.partners],
+        quote=None
+        if challenge.quote is None
+        else QuoteData(challenge.quote.text, challenge.quote.author),
+        results=results,
+        actions=action_rows(situation, [challenge]),
+        indicators=indicators,
+        missing=_missing(situation, number),
+        analyses=[
+            analysis_data(situation, row) for row, _ in subjects if situation.needs_analysis(row)
+        ],
+        has_charts=any(m.quantified for r in results for m in r.measures),
+        previous=None if before is None else ChallengeRef(before.number, before.title),
+        next=None if after is None else ChallengeRef(after.number, after.title),
+    )
