@@ -152,6 +152,9 @@ class MemoryReader:
     def actions(self, contract: Contract) -> dict[str, ActionRecord]:
         return dict(self.actions_)
 
+    def action(self, contract: Contract, action_id: str) -> ActionRecord | None:
+        return self.actions_.get(action_id)
+
     def analyses(self, contract: Contract) -> list[AnalysisRecord]:
         return sorted(self.analyses_, key=lambda a: a.created_at)
 

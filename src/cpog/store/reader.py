@@ -99,6 +99,14 @@ class StoreReader:
         )
         return {s.action_id: action_record(s) for s in states}
 
+    def action(self, contract: Contract, action_id: str) -> ActionRecord | None:
+        state = (
+            ActionState.objects.filter(contract_id=contract.id, action_id=action_id)
+            .prefetch_related("milestones", "updates")
+            .first()
+        )
+        return None if state is None else action_record(state)
+
     def analyses(self, contract: Contract) -> list[AnalysisRecord]:
         return [
             AnalysisRecord(

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from cpog.contexts.reader import ActionRecord
 from cpog.formatting import fr_date
 from cpog.ingest.numbers import DateError, parse_date
 from cpog.store.models import ActionState
@@ -151,7 +152,7 @@ class ActionUpdateForm(FrenchForm):
         return data
 
     @classmethod
-    def for_state(cls, state: ActionState | None) -> ActionUpdateForm:
+    def for_state(cls, state: ActionState | ActionRecord | None) -> ActionUpdateForm:
         """An unbound form showing the current state."""
         if state is None:
             return cls(

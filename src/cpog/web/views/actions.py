@@ -1,10 +1,10 @@
 """Actions: every action of every défi with its state, and the page of one action where its
-pilot records owner, dates, status, progress, milestones and dated comments (all audited)."""
+pilot records owner, dates, status, progress, milestones and dated comments (all audited).
+Contexts: :mod:`cpog.contexts.actions`; writes: :mod:`cpog.store.actions`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -14,104 +14,49 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
-from cpog.contract.model import Action, ChallengeFile, Contract
-from cpog.steering import action_late
+from cpog.contexts.actions import (
+    ActionContext,
+    ActionFilters,
+    ActionListContext,
+    action_context,
+    action_list_context,
+    find_action,
+    owners,
+)
+from cpog.contexts.situation import Situation
 from cpog.store.actions import StaleAction, save_update
-from cpog.store.models import ActionMilestone, ActionState, ActionUpdate
+from cpog.store.reader import StoreReader
 from cpog.web import roles
 from cpog.web.action_forms import NO_OWNER, ActionFilterForm, ActionUpdateForm
 from cpog.web.views.common import page, steering
 
-NOT_STARTED_LABEL = ActionState.Status.NOT_STARTED.label
-
-
-def is_overdue(state: ActionState | None, today: date) -> bool:
-    """Late, by the steering core's one definition (:func:`cpog.steering.action_late`)."""
-    return state is not None and action_late(state.status, state.due_date, today)
-
 
 @dataclass
-class ActionRow:
-    challenge: ChallengeFile
-    action: Action
-    state: ActionState | None
-    overdue: bool
-
-    @property
-    def status(self) -> str:
-        return self.state.status if self.state else ActionState.Status.NOT_STARTED.value
-
-    @property
-    def status_label(self) -> str:
-        return self.state.get_status_display() if self.state else NOT_STARTED_LABEL
-
-    @property
-    def owner(self) -> str:
-        return self.state.owner if self.state else ""
-
-    @property
-    def start_date(self) -> date | None:
-        return self.state.start_date if self.state else None
-
-    @property
-    def due_date(self) -> date | None:
-        return self.state.due_date if self.state else None
-
-    @property
-    def progress(self) -> int:
-        return self.state.progress if self.state else 0
-
-
-@dataclass
-class ActionListContext:
+class ActionListPage:
     form: ActionFilterForm
-    rows: list[ActionRow]
-    total: int
-    filtered: bool
-    n_overdue: int = 0
+    data: ActionListContext
 
 
-def _states(contract: Contract) -> dict[str, ActionState]:
-    return {s.action_id: s for s in ActionState.objects.filter(contract_id=contract.id)}
+def _filters(form: ActionFilterForm) -> ActionFilters:
+    data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    owner = data.get("responsable") or None
+    return ActionFilters(
+        challenge=data.get("defi"),
+        status=data.get("statut") or None,
+        owner=None if owner == NO_OWNER else owner,
+        no_owner=owner == NO_OWNER,
+        due_by=data.get("echeance"),
+    )
 
 
-def build_list(request: HttpRequest) -> ActionListContext:
-    data = steering(request)
-    contract, today = data.contract, data.as_of
-    states = _states(contract)
-    owners = sorted({s.owner for s in states.values() if s.owner}, key=str.casefold)
+def build_list(request: HttpRequest) -> ActionListPage:
+    situation = steering(request)
     form = ActionFilterForm(
         request.GET or None,
-        challenges=[(c.number, c.title) for c in contract.challenges],
-        owners=owners,
+        challenges=[(c.number, c.title) for c in situation.contract.challenges],
+        owners=owners(situation),
     )
-    rows = [
-        ActionRow(c, a, states.get(a.id), is_overdue(states.get(a.id), today))
-        for c in contract.challenges
-        for a in c.actions
-    ]
-    total = len(rows)
-    filters: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    if filters.get("defi") is not None:
-        rows = [r for r in rows if r.challenge.number == filters["defi"]]
-    if filters.get("statut") == ActionState.Status.LATE:
-        rows = [r for r in rows if r.overdue]  # marked late, or past its due date
-    elif filters.get("statut"):
-        rows = [r for r in rows if r.status == filters["statut"]]
-    if filters.get("responsable") == NO_OWNER:
-        rows = [r for r in rows if not r.owner]
-    elif filters.get("responsable"):
-        rows = [r for r in rows if r.owner == filters["responsable"]]
-    if filters.get("echeance") is not None:
-        limit = filters["echeance"]
-        rows = [r for r in rows if r.due_date is not None and r.due_date <= limit]
-    return ActionListContext(
-        form=form,
-        rows=rows,
-        total=total,
-        filtered=any(v not in (None, "") for v in filters.values()),
-        n_overdue=sum(r.overdue for r in rows),
-    )
+    return ActionListPage(form, action_list_context(situation, _filters(form)))
 
 
 def _wants_fragment(request: HttpRequest) -> bool:
@@ -141,67 +86,39 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 
 @dataclass
-class ActionContext:
-    challenge: ChallengeFile
-    action: Action
-    state: ActionState | None
-    overdue: bool
+class ActionPage:
+    data: ActionContext
     can_write: bool
     form: ActionUpdateForm | None
-    milestones: list[ActionMilestone] = field(default_factory=list)
-    updates: list[ActionUpdate] = field(default_factory=list)
     saved: str = ""
-
-    @property
-    def status_label(self) -> str:
-        return self.state.get_status_display() if self.state else NOT_STARTED_LABEL
-
-    @property
-    def status(self) -> str:
-        return self.state.status if self.state else ActionState.Status.NOT_STARTED.value
-
-
-def find_action(contract: Contract, action_id: str) -> tuple[ChallengeFile, Action] | None:
-    for challenge in contract.challenges:
-        for action in challenge.actions:
-            if action.id == action_id:
-                return challenge, action
-    return None
-
-
-def _state(contract: Contract, action_id: str) -> ActionState | None:
-    return ActionState.objects.filter(contract_id=contract.id, action_id=action_id).first()
 
 
 def build_action(
     request: HttpRequest,
-    challenge: ChallengeFile,
-    action: Action,
+    situation: Situation,
+    action_id: str,
     form: ActionUpdateForm | None = None,
     saved: str = "",
-) -> ActionContext:
-    data = steering(request)
-    state = _state(data.contract, action.id)
-    can_write = roles.can_write_challenge(request.user, data.contract, challenge.number)
+    *,
+    fresh: bool = False,
+) -> ActionPage:
+    """``fresh``: the action's follow-up read again from the store (after a write, or a write by
+    someone else found during this request), not the situation's."""
+    if fresh:
+        state = StoreReader().action(situation.contract, action_id)
+    else:
+        state = situation.actions.get(action_id)
+    data = action_context(situation, action_id, state)
+    can_write = roles.can_write_challenge(request.user, situation.contract, data.row.challenge)
     if can_write and form is None:
         form = ActionUpdateForm.for_state(state)
-    return ActionContext(
-        challenge=challenge,
-        action=action,
-        state=state,
-        overdue=is_overdue(state, data.as_of),
-        can_write=can_write,
-        form=form if can_write else None,
-        milestones=list(state.milestones.order_by("due_date", "id")) if state else [],
-        updates=list(state.updates.order_by("-on", "-created_at", "-id")) if state else [],
-        saved=saved,
-    )
+    return ActionPage(data, can_write, form if can_write else None, saved)
 
 
 def _stale(
     request: HttpRequest,
-    challenge: ChallengeFile,
-    action: Action,
+    situation: Situation,
+    action_id: str,
     title: str,
     stale: StaleAction,
     fragment: bool,
@@ -214,12 +131,12 @@ def _stale(
     kept = ActionUpdateForm(posted)
     kept.is_valid()
     kept.add_error(None, str(stale))
-    ctx = build_action(request, challenge, action, kept)
+    ctx = build_action(request, situation, action_id, kept, fresh=True)
     return _refused(request, ctx, title, fragment=fragment, status=409)
 
 
 def _refused(
-    request: HttpRequest, ctx: ActionContext, title: str, *, fragment: bool, status: int
+    request: HttpRequest, ctx: ActionPage, title: str, *, fragment: bool, status: int
 ) -> HttpResponse:
     """The action's page (or its live fragment) again, with the form's errors and the input."""
     if fragment:
@@ -243,8 +160,8 @@ def _not_found(request: HttpRequest, action_id: str) -> HttpResponse:
 
 @login_required
 def action_page(request: HttpRequest, action_id: str) -> HttpResponse:
-    data = steering(request)
-    contract = data.contract
+    situation = steering(request)
+    contract = situation.contract
     found = find_action(contract, action_id)
     if found is None:
         return _not_found(request, action_id)
@@ -258,7 +175,7 @@ def action_page(request: HttpRequest, action_id: str) -> HttpResponse:
         )
         form = ActionUpdateForm(request.POST)
         if not form.is_valid():
-            ctx = build_action(request, challenge, action, form)
+            ctx = build_action(request, situation, action.id, form)
             return _refused(request, ctx, title, fragment=fragment, status=400)
         try:
             done = save_update(
@@ -266,16 +183,16 @@ def action_page(request: HttpRequest, action_id: str) -> HttpResponse:
                 action.id,
                 form.cleaned_data,
                 request.user.get_username(),
-                data.as_of,
+                situation.as_of,
                 based_on=form.cleaned_data.get("version"),
             )
         except StaleAction as stale:
-            return _stale(request, challenge, action, title, stale, fragment)
+            return _stale(request, situation, action.id, title, stale, fragment)
         saved = ("Enregistré : " + ", ".join(done) + ".") if done else "Aucune modification."
         if fragment:
-            ctx = build_action(request, challenge, action, saved=saved)
+            ctx = build_action(request, situation, action.id, saved=saved, fresh=True)
             return render(request, "web/partials/action_live.html", {"ctx": ctx})
         messages.success(request, saved)
         return redirect(reverse("action", args=[action.id]))
-    ctx = build_action(request, challenge, action)
+    ctx = build_action(request, situation, action.id)
     return page(request, "web/action.html", "actions", title, ctx=ctx)

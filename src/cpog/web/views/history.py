@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,45 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
 
-from cpog.audit_text import ContractWords, event_sentence
-from cpog.contract.model import Contract
+from cpog.contexts.history import HistoryContext, history_context
 from cpog.formatting import capitalised, fr_date
 from cpog.store.models import AuditEvent
+from cpog.store.reader import records
 from cpog.vocabulary import AUDIT_ENTITY
 from cpog.web.action_forms import FrenchDateField, FrenchForm
 from cpog.web.views.common import page, steering
 
 PER_PAGE = 50
-
-
-def entity_url(event: AuditEvent) -> str:
-    """Where the written object is shown, when it has a page."""
-    parts = event.entity_id.split(":")
-    try:
-        if event.entity_type in ("measurement", "target", "analysis") and len(parts) >= 2:
-            name = "indicator" if parts[0] == "indicator" else "measure"
-            return reverse(name, args=[parts[1]])
-        if event.entity_type.startswith("action_"):
-            return reverse("action", args=[parts[0]])
-    except NoReverseMatch:  # an id the routes refuse: no link
-        return ""
-    return ""
-
-
-@dataclass
-class HistoryRow:
-    event: AuditEvent
-    sentence: str  # the event in words (cpog.audit_text)
-    url: str  # the page of what was written, when it has one
-
-
-def history_rows(events: Iterable[AuditEvent], contract: Contract) -> list[HistoryRow]:
-    """Events as the history page and the dashboard's latest updates show them."""
-    words = ContractWords(contract)
-    return [HistoryRow(e, event_sentence(e, words), entity_url(e)) for e in events]
 
 
 class HistoryFilterForm(FrenchForm):
@@ -76,12 +47,14 @@ class HistoryFilterForm(FrenchForm):
 
 
 @dataclass
-class HistoryContext:
+class HistoryPage:
+    """The history page: its filter form and paginator (Django), and the page's rows as plain
+    records (:class:`cpog.contexts.history.HistoryContext`)."""
+
     form: HistoryFilterForm
     page: Page[AuditEvent]
-    rows: list[HistoryRow]
+    data: HistoryContext
     query: str  # the filters as a query string, for the pagination links
-    filtered: bool
 
 
 def _filtered(form: HistoryFilterForm) -> tuple[QuerySet[AuditEvent], bool]:
@@ -100,7 +73,7 @@ def _filtered(form: HistoryFilterForm) -> tuple[QuerySet[AuditEvent], bool]:
     return events, any(v not in (None, "") for v in data.values())
 
 
-def build(request: HttpRequest) -> HistoryContext:
+def build(request: HttpRequest) -> HistoryPage:
     types = sorted(
         set(AuditEvent.objects.values_list("entity_type", flat=True).distinct())
         | set(AUDIT_ENTITY),
@@ -114,8 +87,15 @@ def build(request: HttpRequest) -> HistoryContext:
     form = HistoryFilterForm(params or None, types=types, users=users)
     events, filtered = _filtered(form)
     current = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
-    rows = history_rows(current.object_list, steering(request).contract)
-    return HistoryContext(form, current, rows, params.urlencode(), filtered)
+    data = history_context(
+        steering(request).contract,
+        records(current.object_list),
+        total=current.paginator.count,
+        page=current.number,
+        pages=current.paginator.num_pages,
+        filtered=filtered,
+    )
+    return HistoryPage(form, current, data, params.urlencode())
 
 
 @login_required
