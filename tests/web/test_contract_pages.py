@@ -170,3 +170,37 @@ def test_unknown_challenge_is_404_in_french(client_for: Any) -> None:
     text = _text(response)
     assert "Page introuvable" in text
     assert 'lang="fr"' in text
+
+
+def test_challenge_page_shows_the_analyses_of_its_subjects_off_track(
+    client_for: Any, steering_data: Any
+) -> None:
+    from cpog import clock
+    from cpog.contexts.situation import situation
+    from cpog.store import audit
+    from cpog.store.models import Analysis
+    from cpog.store.reader import StoreReader
+
+    found = situation(StoreReader(), steering_data, clock.today())
+    row = next(r for r in found.missing_analyses() if r.subject_type == "measure")
+    assert row.assessment.current is not None
+    client = client_for("lecteur")
+    text = _text(client.get(f"/defis/{row.challenge}/"))
+    section = text[text.index('id="analyses"') :]
+    assert f"{row.code} — " in section
+    assert "analyse et action corrective attendues" in section
+
+    Analysis.objects.create(
+        contract_id=steering_data.id,
+        subject_type="measure",
+        subject_id=row.subject_id,
+        period_key=row.assessment.current.period.key,
+        analysis="La montée en charge est plus lente que prévu.",
+        corrective_action="Relancer les porteurs de projet.",
+        author="pilote",
+        created_at=timezone.now(),
+    )
+    audit.record("analysis", f"measure:{row.subject_id}", "create", "pilote", after={})
+    section = _text(client.get(f"/defis/{row.challenge}/"))
+    section = section[section.index('id="analyses"') :]
+    assert "Relancer les porteurs de projet." in section
