@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -28,7 +30,7 @@ from cpog.contexts.reader import (
     EventRecord,
     Milestone,
 )
-from cpog.contexts.serialize import to_data, to_json
+from cpog.contexts.serialize import json_schema, to_data, to_json
 from cpog.contexts.situation import Situation
 
 WHEN = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
@@ -391,3 +393,20 @@ def test_json_has_french_names_only(ctx: Any) -> None:
     assert not [k for k in keys if k[1] in ENGLISH]
     assert not [k for k in keys if k[1] not in FRENCH], "every name comes from vocabulary.FIELD"
     assert to_json(ctx) == to_json(ctx)  # stable
+
+
+@pytest.mark.parametrize("ctx", _contexts()[:1] + _contexts()[2:3], ids=lambda c: type(c).__name__)
+def test_json_schema_names_match_the_json(ctx: Any) -> None:
+    schema = json_schema(type(ctx))
+    assert set(schema["properties"]) == set(to_data(ctx))
+
+
+def test_page_contexts_import_neither_django_nor_the_store() -> None:
+    code = (
+        "import sys\n"
+        "import cpog.contexts.dashboard, cpog.contexts.challenges, cpog.contexts.actions\n"
+        "import cpog.contexts.contract_page, cpog.contexts.history\n"
+        "print([m for m in sys.modules if m.startswith(('django', 'cpog.store', 'cpog.web'))])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
