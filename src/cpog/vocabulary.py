@@ -318,4 +318,118 @@ FIELD: dict[str, str] = {
     "completeness": "completude",
     "counts": "effectifs",
     "count": "nombre",
+    # the annual review and the board report (cpog.contexts.annual, cpog.contexts.board)
+    "status_before": "statut_avant",
+    "status_before_label": "statut_avant_libelle",
+    "change": "evolution",
+    "change_label": "evolution_libelle",
+    "key": "cle",
+    "number": "numero",
+    "title": "titre",
+    "rollup": "synthese",
+    "verdicts": "verdicts",
+    "row": "ligne",
+    "baseline_text": "reference_texte",
+    "target_text": "cible_texte",
+    "progress_text": "avancement_texte",
+    "chart_file": "graphique_fichier",
+    "chart": "graphique",
+    "lines": "lignes",
+    "text": "texte",
+    "owner": "responsable",
+    "due_text": "echeance_texte",
+    "late": "en_retard",
+    "latest_update": "dernier_point",
+    "analysis": "analyse",
+    "risks": "risques",
+    "corrective_action": "action_corrective",
+    "author": "auteur",
+    "written_on": "ecrite_le",
+    "results": "resultats_vises",
+    "indicators": "indicateurs",
+    "actions": "actions",
+    "analyses": "analyses",
+    "analyses_missing": "analyses_manquantes",
+    "partners": "partenaires",
+    "gap_text": "ecart_texte",
+    "verdict_text": "verdict_texte",
+    "source_text": "source_texte",
+    "comment": "commentaire",
+    "calculation": "mode_de_calcul",
+    "data_source": "source_des_donnees",
+    "year_rows": "annees",
+    "field_name": "champ",
+    "confidence_label": "confiance_libelle",
+    "note": "note",
+    "file_name": "fichier",
+    "loaded_on": "charge_le",
+    "loaded_by": "charge_par",
+    "row_count": "nombre_de_lignes",
+    "date_rule": "regle_de_date",
+    "comparison_rule": "regle_de_comparaison",
+    "status_rules": "regles_de_statut",
+    "value_sources": "sources_des_valeurs",
+    "batches": "imports",
+    "readings": "lectures_a_confirmer",
+    "contract_title": "contrat",
+    "organisation": "organisme",
+    "counterpart": "cosignataire",
+    "contract_period": "periode_du_contrat",
+    "as_of_text": "date_de_situation_texte",
+    "demo": "demonstration",
+    "summary_groups": "synthese_par_defi",
+    "families": "synthese_par_famille",
+    "overall": "verdicts_de_l_annee",
+    "compared_with": "compare_avec",
+    "changes": "changements",
+    "challenges": "defis",
+    "annex": "annexe_indicateurs",
+    "statuses": "statuts",
+    "contract_version": "version_du_contrat",
+    "source_note": "origine_des_donnees",
+    "fingerprint": "empreinte",
+    "challenge_title": "defi_titre",
+    "analysis_awaited": "analyse_attendue",
+    "month": "mois",
+    "month_label": "mois_libelle",
+    "previous_as_of_text": "date_precedente_texte",
+    "late_entries": "saisies_en_retard",
+    "late_actions": "actions_en_retard",
+    "analyses_awaited": "analyses_attendues",
+}
+
+
+# --- reports (cpog.contexts.annual, cpog.contexts.board) ----------------------------------
+
+# How a subject's status moved between two dates of situation.
+STATUS_CHANGE: dict[str, str] = {
+    "better": "amélioration",
+    "worse": "dégradation",
+    "other": "changement",
+}
+
+# Each status in words, as the method annex of the reports prints it (docs/user-guide.md).
+STATUS_MEANING: dict[str, str] = {
+    "atteint": "la cible finale est déjà atteinte sur une valeur d'année entière ; après la "
+    "fin du contrat, la cible finale a été atteinte",
+    "en_avance": "l'objectif de l'année est tenu, ou la valeur dépasse nettement la "
+    "trajectoire attendue",
+    "conforme": "l'objectif de l'année est tenu, ou la valeur suit la trajectoire attendue",
+    "a_surveiller": "la valeur est un peu en deçà de l'objectif de l'année ou de la trajectoire",
+    "en_retard": "la valeur est nettement en deçà, ou va dans le mauvais sens",
+    "non_atteint": "après la fin du contrat : la cible finale n'a pas été atteinte (un "
+    "engagement « par an » : une année au moins a été manquée)",
+    "non_renseigne": "aucune valeur n'est encore saisie ; après la fin du contrat, la valeur "
+    "de la dernière année manque ou est à vérifier",
+    "sans_cible": "indicateur de suivi, ou aucune cible connue : il n'est pas évalué",
+}
+
+BATCH_KIND: dict[str, str] = {
+    "values": "valeurs",
+    "targets": "cibles",
+}
+
+REPORT_KIND: dict[str, str] = {
+    "annual": "bilan annuel",
+    "board": "tableau de bord du comité de direction",
 }
