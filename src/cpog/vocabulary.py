@@ -212,6 +212,7 @@ AUDIT_ENTITY: dict[str, str] = {
     "analysis": "analyse",
     "import_batch": "import de fichier",
     "api_token": "jeton d'accès à l'API",
+    "report_snapshot": "instantané de rapport",
 }
 
 AUDIT_ACTION: dict[str, str] = {
