@@ -9,9 +9,9 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from cpog.cli import backup_commands, contract_commands, status_command, store_commands
+from cpog.cli.report_commands import report_app
 from cpog.cli.token_commands import token_app
 from cpog.cli.user_commands import user_app
-from cpog.cli.report_commands import report_app
 from cpog.errors import CpogError
 
 app = typer.Typer(

@@ -23,12 +23,17 @@ Output = Annotated[Path, typer.Option("-o", "--sortie", help="Fichier PDF à éc
 
 
 def _writable(path: Path) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.parent if str(path.parent) else Path()
     if path.is_dir():
-        err.print(escape(f"« {path} » est un dossier : donner un nom de fichier PDF."))
+        err.print(
+            escape(f"« {path} » est un dossier : donner un nom de fichier PDF."), soft_wrap=True
+        )
         raise typer.Exit(2)
     if not folder.is_dir():
-        err.print(escape(f"Le dossier « {folder} » n'existe pas : le rapport n'est pas écrit."))
+        err.print(
+            escape(f"Le dossier « {folder} » n'existe pas : le rapport n'est pas écrit."),
+            soft_wrap=True,
+        )
         raise typer.Exit(2)
 
 
@@ -36,7 +41,9 @@ def _write(path: Path, pdf: bytes) -> None:
     try:
         path.write_bytes(pdf)
     except OSError as error:
-        err.print(escape(f"Impossible d'écrire « {path} » : {error.strerror or error}."))
+        err.print(
+            escape(f"Impossible d'écrire « {path} » : {error.strerror or error}."), soft_wrap=True
+        )
         raise typer.Exit(1) from None
 
 
@@ -70,7 +77,9 @@ def _run(kind: str, period: str, output: Path, from_snapshot: bool = False) -> N
 
 @report_app.command("annual", help="Bilan annuel du CPOG (PDF) pour une année du contrat.")
 def annual(
-    year: Annotated[int, typer.Option("--year", "--annee", help="Année du bilan, par exemple 2025.")],
+    year: Annotated[
+        int, typer.Option("--year", "--annee", help="Année du bilan, par exemple 2025.")
+    ],
     output: Output,
     from_snapshot: Annotated[
         bool,

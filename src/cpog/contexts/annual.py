@@ -101,6 +101,16 @@ def status_entries(rows: Iterable[StatusRow]) -> list[StatusEntry]:
     ]
 
 
+def entries_from_data(data: Sequence[dict[str, Any]]) -> list[StatusEntry]:
+    """Statuses as a report's JSON printed them (a snapshot's « statuts »)."""
+    return [
+        StatusEntry(
+            e["type"], e["identifiant"], e["code"], e["libelle"], e["statut"], e["statut_libelle"]
+        )
+        for e in data
+    ]
+
+
 _RANKED = [
     Status.ATTEINT,
     Status.EN_AVANCE,
@@ -327,9 +337,7 @@ def fingerprint(context: Any) -> str:
 
 
 def verdict_counts(rows: Iterable[StatusRow], year: int) -> list[LabelCount]:
-    labels = Counter(
-        verdict_label(v) for r in rows for v in r.assessment.years if v.year == year
-    )
+    labels = Counter(verdict_label(v) for r in rows for v in r.assessment.years if v.year == year)
     return [LabelCount(label, n) for label, n in sorted(labels.items())]
 
 
@@ -373,9 +381,7 @@ def _result_line(data: Situation, row: StatusRow) -> ResultLine:
     )
 
 
-def action_lines(
-    data: Situation, action_ids: Iterable[tuple[int, str, str]]
-) -> list[ActionLine]:
+def action_lines(data: Situation, action_ids: Iterable[tuple[int, str, str]]) -> list[ActionLine]:
     lines = []
     for number, key, text in action_ids:
         state = data.actions.get(key)
@@ -432,8 +438,11 @@ def _sheet(data: Situation, number: int) -> ChallengeSheet:
         )
         for result in challenge.targeted_results
     ]
-    indicators = [status_row(r) for r, item in data.challenge_subjects(number)
-                  if r.subject_type == "indicator" and item.counted_with is None]
+    indicators = [
+        status_row(r)
+        for r, item in data.challenge_subjects(number)
+        if r.subject_type == "indicator" and item.counted_with is None
+    ]
     analyses = []
     for row in subjects:
         found = data.analysis_of(row)
@@ -487,7 +496,9 @@ def _annex(
             continue
         subject = row.assessment.subject
         unit = display_unit(subject)
-        known = sorted((o for o in row.series if o.period.end <= data.as_of), key=lambda o: o.period)
+        known = sorted(
+            (o for o in row.series if o.period.end <= data.as_of), key=lambda o: o.period
+        )
         verdicts = {v.year: v for v in row.assessment.years}
         stored = values.get(("indicator", indicator.id), [])
         years = []
@@ -495,7 +506,9 @@ def _annex(
             found = year_value(subject, known, y, policy)
             verdict = verdicts.get(y)
             target = next((t for t in subject.targets if t.year == y), None)
-            from_period = [v for v in stored if found is not None and v.period_key == found.period.key]
+            from_period = [
+                v for v in stored if found is not None and v.period_key == found.period.key
+            ]
             source = value_source(from_period[0]) if from_period else ""
             comment = "; ".join(v.comment for v in from_period if v.comment)
             if found is not None and found.to_check:

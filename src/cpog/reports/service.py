@@ -7,7 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cpog import clock
-from cpog.contexts.annual import ReportError, annual_review, check_year, review_date
+from cpog.contexts.annual import (
+    ReportError,
+    StatusChange,
+    StatusEntry,
+    annual_review,
+    check_year,
+    entries_from_data,
+    review_date,
+    status_changes,
+)
 from cpog.contexts.board import board_date, board_report, parse_month
 from cpog.contexts.serialize import to_data
 from cpog.contexts.situation import situation
@@ -16,6 +25,22 @@ from cpog.reports.render import render_data
 from cpog.store import snapshots
 from cpog.store.contracts import current_contract
 from cpog.store.reader import StoreReader
+
+# The same context gives the same PDF: the latest renderings are kept by fingerprint, so that a
+# report downloaded again while nothing changed is not laid out again.
+_RENDERED: dict[tuple[str, str], bytes] = {}
+_KEEP = 8
+
+
+def _render(serialized: dict[str, object], template: str) -> bytes:
+    key = (template, str(serialized["empreinte"]))
+    pdf = _RENDERED.get(key)
+    if pdf is None:
+        pdf = render_data(serialized, template)
+        if len(_RENDERED) >= _KEEP:
+            _RENDERED.pop(next(iter(_RENDERED)))
+        _RENDERED[key] = pdf
+    return pdf
 
 
 @dataclass(frozen=True)
@@ -40,7 +65,7 @@ def annual(year: int, user: str, *, from_snapshot: bool = False) -> Report:
                 f"Aucun instantané du bilan {year} : produire d'abord le bilan sans "
                 "--depuis-instantane."
             )
-        pdf = render_data(found.context, "annual")
+        pdf = _render(found.context, "annual")
         note = f"bilan tel qu'édité le {fr_date(found.created_at.date())} (instantané)"
         return Report(pdf, "annual", str(year), fr_date(found.as_of), found.fingerprint, note)
     reader = StoreReader()
@@ -51,13 +76,15 @@ def annual(year: int, user: str, *, from_snapshot: bool = False) -> Report:
         previous = (
             f"bilan {year - 1} tel qu'édité le {fr_date(earlier.created_at.date())} "
             f"(situation au {fr_date(earlier.as_of)})",
-            earlier.statuses,
+            entries_from_data(earlier.statuses),
         )
     context = annual_review(data, reader, year, previous)
     serialized = to_data(context)
-    pdf = render_data(serialized, "annual")
+    pdf = _render(serialized, "annual")
     snapshots.store(contract.id, "annual", str(year), serialized, user)
-    return Report(pdf, "annual", str(year), context.as_of_text, context.fingerprint, "données actuelles")
+    return Report(
+        pdf, "annual", str(year), context.as_of_text, context.fingerprint, "données actuelles"
+    )
 
 
 def board(month: str, user: str) -> Report:
@@ -68,9 +95,19 @@ def board(month: str, user: str) -> Report:
     reader = StoreReader()
     context = board_report(situation(reader, contract, as_of), reader, year, number)
     serialized = to_data(context)
-    pdf = render_data(serialized, "board")
+    pdf = _render(serialized, "board")
     snapshots.store(contract.id, "board", context.month, serialized, user)
-    return Report(pdf, "board", context.month, context.as_of_text, context.fingerprint, "données actuelles")
+    return Report(
+        pdf, "board", context.month, context.as_of_text, context.fingerprint, "données actuelles"
+    )
+
+
+def what_changed_since(
+    snapshot: snapshots.SnapshotRecord, current: list[StatusEntry]
+) -> list[StatusChange]:
+    """The statuses of ``current`` (today's data at the snapshot's date of situation) that
+    differ from those the snapshot printed."""
+    return status_changes(current, entries_from_data(snapshot.statuses))
 
 
 __all__ = ["Report", "ReportError", "annual", "board"]

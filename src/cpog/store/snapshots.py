@@ -5,7 +5,8 @@ printed and its whole context (JSON), in one transaction with its audit event; t
 fingerprint for the same report is stored once. ``cpog report annual --depuis-instantane`` (and
 the page's « telle qu'éditée » link) renders the stored context: the review of a closed year
 reads as it was printed, even after later revisions of the values. :func:`what_changed_since`
-compares a snapshot's statuses with those of today's data at the same date of situation.
+(cpog.reports.service) compares a snapshot's statuses with those of today's data at the same
+date of situation. The store hands plain records (the statuses as their JSON), never contexts.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from cpog.contexts.annual import StatusChange, StatusEntry, status_changes
 from cpog.store import audit
 from cpog.store.locks import lock_key
 from cpog.store.models import ReportSnapshot
@@ -30,19 +30,10 @@ class SnapshotRecord:
     period: str
     as_of: date
     fingerprint: str
-    statuses: list[StatusEntry]
+    statuses: list[dict[str, Any]]  # as printed: the context's « statuts »
     context: dict[str, Any]
     created_at: datetime
     created_by: str
-
-
-def _entries(data: list[dict[str, Any]]) -> list[StatusEntry]:
-    return [
-        StatusEntry(
-            e["type"], e["identifiant"], e["code"], e["libelle"], e["statut"], e["statut_libelle"]
-        )
-        for e in data
-    ]
 
 
 def _record(row: ReportSnapshot) -> SnapshotRecord:
@@ -52,7 +43,7 @@ def _record(row: ReportSnapshot) -> SnapshotRecord:
         row.period,
         row.as_of,
         row.fingerprint,
-        _entries(row.statuses),
+        list(row.statuses),
         row.context,
         row.created_at,
         row.created_by,
@@ -64,9 +55,7 @@ def _hold(contract_id: str) -> None:
 
     if connection.vendor == "postgresql" and connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s)", [lock_key("snapshots", contract_id)]
-            )
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key("snapshots", contract_id)])
 
 
 def store(
@@ -114,16 +103,15 @@ def listing(contract_id: str) -> list[SnapshotRecord]:
     rows = ReportSnapshot.objects.filter(contract_id=contract_id).defer("context")
     return [
         SnapshotRecord(
-            r.pk, r.kind, r.period, r.as_of, r.fingerprint, _entries(r.statuses), {},
-            r.created_at, r.created_by,
+            r.pk,
+            r.kind,
+            r.period,
+            r.as_of,
+            r.fingerprint,
+            list(r.statuses),
+            {},
+            r.created_at,
+            r.created_by,
         )
         for r in rows
     ]
-
-
-def what_changed_since(
-    snapshot: SnapshotRecord, current: list[StatusEntry]
-) -> list[StatusChange]:
-    """The statuses of ``current`` (today's data, at the snapshot's date of situation) that
-    differ from those the snapshot printed."""
-    return status_changes(current, snapshot.statuses)

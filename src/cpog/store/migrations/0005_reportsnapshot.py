@@ -4,29 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('store', '0004_importbatch_audit_mark'),
+        ("store", "0004_importbatch_audit_mark"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportSnapshot',
+            name="ReportSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contract_id', models.SlugField(max_length=80)),
-                ('kind', models.CharField(choices=[('annual', 'bilan annuel'), ('board', 'tableau de bord du comité de direction')], max_length=10)),
-                ('period', models.CharField(max_length=7)),
-                ('as_of', models.DateField()),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('statuses', models.JSONField()),
-                ('context', models.JSONField()),
-                ('created_at', models.DateTimeField()),
-                ('created_by', models.CharField(max_length=150)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("contract_id", models.SlugField(max_length=80)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("annual", "bilan annuel"),
+                            ("board", "tableau de bord du comité de direction"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("period", models.CharField(max_length=7)),
+                ("as_of", models.DateField()),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("statuses", models.JSONField()),
+                ("context", models.JSONField()),
+                ("created_at", models.DateTimeField()),
+                ("created_by", models.CharField(max_length=150)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['contract_id', 'kind', 'period'], name='store_repor_contrac_e3ee98_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["contract_id", "kind", "period"],
+                        name="store_repor_contrac_e3ee98_idx",
+                    )
+                ],
             },
         ),
     ]
