@@ -114,6 +114,14 @@ def test_annual_review_pdf_holds_the_defis_the_annex_and_the_figures(
         assert _variance(pixels) > 20
     # PDF/A-2b, the document's title and an outline of headings
     assert b"/Outlines" in report.pdf
+    assert b"<pdfaid:part>2</pdfaid:part>" in report.pdf
+    assert b"<pdfaid:conformance>B</pdfaid:conformance>" in report.pdf
+    # only the fonts shipped with cpog, embedded
+    (tmp_path / "fonts.pdf").write_bytes(report.pdf)
+    fonts = subprocess.run(
+        ["pdffonts", str(tmp_path / "fonts.pdf")], capture_output=True, check=True, text=True
+    ).stdout.splitlines()[2:]
+    assert fonts and all("+DejaVuSans" in line and " yes " in line for line in fonts), fonts
     info = subprocess.run(["pdfinfo", "-"], input=report.pdf, capture_output=True, check=True)
     assert b"Bilan annuel 2025 du CPOG" in info.stdout
     assert b"2026" in info.stdout  # the creation date is the date of situation, not today

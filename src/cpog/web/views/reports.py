@@ -77,7 +77,7 @@ def reports_page(request: HttpRequest) -> HttpResponse:
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     reader = StoreReader()
     lines = []
-    for snap in snapshots.listing(contract.id)[:20]:
+    for snap in snapshots.listing(contract.id)[:10]:  # one situation each: the latest ten
         now = situation(reader, contract, snap.as_of)
         lines.append(
             SnapshotLine(
