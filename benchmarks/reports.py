@@ -35,9 +35,11 @@ def prepare(folder: str) -> None:
 
     setup()
     from cpog import clock
-    from cpog.store.contracts import current_contract
+    from cpog.contract import default_contract_path
+    from cpog.store.contracts import current_contract, load_contract_version
     from cpog.store.demo import load_demo
 
+    load_contract_version(default_contract_path(), "benchmark")
     _, contract = current_contract()
     load_demo(contract, clock.today())
 
