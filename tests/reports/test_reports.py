@@ -193,6 +193,17 @@ def test_a_snapshot_is_stored_once_and_gives_back_the_review_as_printed(
     assert again.pdf == revised.pdf
 
 
+def test_the_review_compares_with_the_previous_review_as_printed(
+    steering_data: Any, tmp_path: Path
+) -> None:
+    before = service.annual(2025, "test")
+    assert "situation recalculée au 31/03/2025" in norm(pdf_text(before.pdf, tmp_path))
+    service.annual(2024, "test")  # the review of 2024 printed: 2025's compares with it
+    after = service.annual(2025, "test")
+    assert after.fingerprint != before.fingerprint
+    assert "bilan 2024 tel qu'édité le" in norm(pdf_text(after.pdf, tmp_path))
+
+
 def test_what_changed_since_a_snapshot(steering_data: Any) -> None:
     from cpog.contexts.annual import StatusEntry, entries_from_data
     from cpog.store import snapshots
