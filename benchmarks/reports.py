@@ -91,9 +91,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cpog-bench-rapports-") as folder:
         env = {**os.environ, "CPOG_DATA_DIR": folder, "CPOG_TODAY": "2026-11-27"}
         subprocess.run([sys.executable, __file__, "--prepare"], env=env, check=True)
-        print(
-            "| variante | 1re fois (s) | 2 suivantes, meilleure (s) | pic (Mio) | PDF (Ko) |"
-        )
+        print("| variante | 1re fois (s) | 2 suivantes, meilleure (s) | pic (Mio) | PDF (Ko) |")
         print("|---|---:|---:|---:|---:|")
         for label, kind in VARIANTS.items():
             done = subprocess.run(
