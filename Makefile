@@ -48,6 +48,7 @@ test-sqlite: setup
 lint: setup
 	$(RUN) ruff check src tests benchmarks
 	$(RUN) ruff format --check src tests benchmarks
+	$(RUN) lint-imports --no-cache
 
 format: setup
 	$(RUN) ruff format src tests benchmarks

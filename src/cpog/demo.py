@@ -58,6 +58,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from cpog import vocabulary
 from cpog.contract.model import (
     Contract,
     Cumulation,
@@ -140,13 +141,6 @@ _SCENARIO_TEXT = {
     LATE: "dernières valeurs non transmises",
     MONITORING: "indicateur suivi sans cible",
     NOT_STARTED: "jalon non engagé",
-}
-
-_KIND_TEXT = {
-    "national": "cible nationale",
-    "individualised": "cible individualisée",
-    "fixed": "cible fixée par le contrat",
-    "trajectory": "point de trajectoire",
 }
 
 
@@ -993,4 +987,4 @@ def _value_comment(scenario: str, detail: str | None = None) -> str:
 
 def _target_reason(kind: str, as_written: str | None) -> str:
     written = f" ; le contrat indique « {as_written} »" if as_written else ""
-    return f"Cible fictive ({DEMO_LABEL}) : {_KIND_TEXT[kind]}{written}."
+    return f"Cible fictive ({DEMO_LABEL}) : {vocabulary.TARGET_SOURCE[kind]}{written}."

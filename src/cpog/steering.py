@@ -516,6 +516,16 @@ def challenge_items(contract: Contract) -> dict[int, list[RolledItem]]:
     return result
 
 
+def challenges_of_subject(contract: Contract, subject_type: str, subject_id: str) -> set[int]:
+    """The défis a subject belongs to (the défi of a measure, the défis listing an indicator):
+    those whose :func:`challenge_items` hold it."""
+    return {
+        number
+        for number, items in challenge_items(contract).items()
+        if any(i.subject_type == subject_type and i.subject_id == subject_id for i in items)
+    }
+
+
 def _same_grain(observations: Sequence[Observation], periodicity: Periodicity) -> list[Observation]:
     """Values at the indicator's own periodicity; a series mixing grains cannot be trended."""
     from cpog.assess.types import PERIOD_UNITS

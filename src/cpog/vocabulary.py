@@ -169,11 +169,25 @@ SUBJECT_TYPE: dict[str, str] = {
 }
 
 
+# The roles of cpog's users (cpog.store.roles.Role values).
+ROLE: dict[str, str] = {
+    "administrateur": "Administrateur",
+    "controle_gestion": "Contrôle de gestion",
+    "pilote": "Pilote de défi",
+    "lecteur": "Lecteur",
+}
+
+
 # --- the store ----------------------------------------------------------------------------
 
 VALUE_STATUS: dict[str, str] = {
     "provisional": "provisoire",
     "definitive": "définitive",
+}
+
+IMPORT_KIND: dict[str, str] = {
+    "values": "valeurs",
+    "targets": "cibles",
 }
 
 VALUE_SOURCE: dict[str, str] = {

@@ -64,8 +64,8 @@ def site(live_server: Any, transactional_db: None, settings: Any, tmp_path: Path
     from cpog.contract import default_contract_path
     from cpog.store.contracts import current_contract, load_contract_version
     from cpog.store.demo import load_demo
+    from cpog.store.roles import GROUPS, Role
     from cpog.web.models import ChallengePilot
-    from cpog.web.roles import GROUPS, Role
 
     settings.DATA_DIR = tmp_path
     load_contract_version(default_contract_path(), "test:setup")

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from cpog.cli.main import app
 from cpog.contract.model import Contract
 from cpog.store.models import AuditEvent
+from cpog.store.roles import Role, role_of
 from cpog.web.models import ApiToken, ChallengePilot
-from cpog.web.roles import Role, role_of
 
 runner = CliRunner()
 GOOD = "une phrase de passe assez longue"

@@ -11,7 +11,7 @@ from django.test import Client
 
 from cpog import clock
 from cpog.contract import default_contract_path
-from cpog.web.roles import GROUPS, Role
+from cpog.store.roles import GROUPS, Role
 
 PASSWORD = "mot-de-passe-de-test-1"
 

@@ -12,9 +12,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from cpog.store.models import ActionState
+from cpog.store.roles import Role
 from cpog.web.models import ChallengePilot
 from cpog.web.page_cache import CSRF_PLACEHOLDER, NAME_PLACEHOLDER, data_state
-from cpog.web.roles import Role
 
 PAGES = ["/", "/defis/", "/defis/1/", "/indicateurs/", "/indicateurs/cog-01-11/", "/contrat/"]
 

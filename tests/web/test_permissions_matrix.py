@@ -32,9 +32,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cpog.contract.model import Contract
+from cpog.steering import challenges_of_subject
 from cpog.store.models import AuditEvent
+from cpog.store.roles import Role
 from cpog.web.models import ApiToken
-from cpog.web.roles import Role, challenges_of_subject
 
 ROLES = ("anonyme", "lecteur", "pilote", "pilote_autre", "controle", "admin")
 SIGNED_IN = ROLES[1:]

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 
+from cpog import vocabulary
 from cpog.assess.outliers import unusual_among
 from cpog.assess.policy import Policy
 from cpog.assess.progress import progress_rate
@@ -118,7 +119,7 @@ def assess(
         # a « par an » commitment missed one year can no longer end « Atteint »
         projected = replace(projected, projected_status=Status.NON_ATTEINT)
     if projected is not None:
-        method = "tendance" if projected.method == "trend" else "tendance et saisonnalité"
+        method = vocabulary.PROJECTION_METHOD[projected.method]
         reasons.append(
             f"Projection au {fr_date(projected.at)} ({method}, {projected.n_points} valeurs) : "
             f"{value_text(projected.value, unit)}, soit {status_text(projected.projected_status)}."

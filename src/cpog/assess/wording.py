@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from cpog import vocabulary
 from cpog.assess.types import Freshness, RollUp, Status, Subject, Target, YearVerdict
 from cpog.contract.model import Comparator, Direction, MeasureKind
 from cpog.contract.units import with_number
@@ -89,9 +90,8 @@ def target_text(
 
 
 def direction_text(direction: Direction) -> str:
-    return {Direction.UP: "hausse", Direction.DOWN: "baisse", Direction.MAINTAIN: "maintien"}[
-        direction
-    ]
+    """« hausse », « baisse », « maintien »."""
+    return vocabulary.DIRECTION[direction]
 
 
 def days_text(days: int) -> str:

@@ -57,7 +57,7 @@ def _setup() -> None:
 
 
 def _role(word: str) -> Any:
-    from cpog.web.roles import Role
+    from cpog.store.roles import Role
 
     key = ROLE_WORDS.get(" ".join(word.lower().replace("-", " ").split()))
     if key is None:
@@ -135,7 +135,7 @@ def _challenges(numbers: list[int]) -> tuple[str, set[int]]:
 def _set_role(user: Any, role: Any) -> None:
     from django.contrib.auth.models import Group
 
-    from cpog.web.roles import GROUPS, Role
+    from cpog.store.roles import GROUPS, Role
 
     if role == Role.ADMIN:
         user.is_superuser = user.is_staff = True
@@ -148,8 +148,8 @@ def _set_role(user: Any, role: Any) -> None:
 
 
 def _summary(user: Any) -> str:
+    from cpog.store.roles import role_of
     from cpog.web.models import ChallengePilot
-    from cpog.web.roles import role_of
 
     role = role_of(user)
     text = f"{user.get_username()} : {role.label_fr if role else 'compte désactivé'}"
@@ -180,8 +180,8 @@ def create(
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
+    from cpog.store.roles import Role
     from cpog.web.models import ChallengePilot
-    from cpog.web.roles import Role
 
     wanted = _role(role)
     User = get_user_model()
@@ -246,8 +246,8 @@ def roles(
     from django.contrib.auth.models import Group
     from django.db import transaction
 
+    from cpog.store.roles import Role, role_of
     from cpog.web.models import ChallengePilot
-    from cpog.web.roles import Role, role_of
 
     user = find_user(username)
     added = _role(add) if add else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from cpog import vocabulary
 from cpog.contract.issues import Issue, Layer
 from cpog.contract.model import (
     CafCommitmentsFile,
@@ -294,7 +295,7 @@ def direction_consistency(result: LoadResult) -> Iterator[Issue]:
         target = measure.target.value if measure.target else None
         name = f"mesure « {measure.id} »"
         up, down = measure.direction == Direction.UP, measure.direction == Direction.DOWN
-        sense = "hausse" if up else "baisse" if down else "maintien"
+        sense = vocabulary.DIRECTION[measure.direction]
         if measure.kind in {MeasureKind.RELATIVE_CHANGE, MeasureKind.POINT_CHANGE} and target:
             if (up and target < 0) or (down and target > 0):
                 yield _issue(

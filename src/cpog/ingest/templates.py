@@ -8,8 +8,9 @@ from pathlib import Path
 import xlsxwriter
 
 from cpog.contract.model import Contract
-from cpog.ingest.imports import TARGET_COLUMNS, VALUE_COLUMNS
+from cpog.ingest.imports import PROVENANCE_WORDS, TARGET_COLUMNS, TARGET_KIND_WORDS, VALUE_COLUMNS
 from cpog.ingest.value_rule import STATUS_WORDS
+from cpog.vocabulary import VALUE_STATUS
 
 HELP = {
     "values": [
@@ -77,7 +78,7 @@ def write_template(contract: Contract, kind: str, path: Path) -> Path:
             6,
             len(rows),
             6,
-            {"validate": "list", "source": ["provisoire", "définitive", "définitif"]},
+            {"validate": "list", "source": [*VALUE_STATUS.values(), "définitif"]},
         )
     else:
         sheet.data_validation(
@@ -85,7 +86,7 @@ def write_template(contract: Contract, kind: str, path: Path) -> Path:
             4,
             len(rows),
             4,
-            {"validate": "list", "source": ["nationale", "individualisée", "fixée", "trajectoire"]},
+            {"validate": "list", "source": TARGET_KIND_WORDS},
         )
         sheet.data_validation(
             1,
@@ -94,7 +95,7 @@ def write_template(contract: Contract, kind: str, path: Path) -> Path:
             5,
             {
                 "validate": "list",
-                "source": ["annexe COG", "notification Cnaf", "CPOG", "déduite"],
+                "source": PROVENANCE_WORDS,
             },
         )
     notes = workbook.add_worksheet("aide")

@@ -13,7 +13,7 @@ from cpog.contract import default_contract_path
 from cpog.store.contracts import current_contract, load_contract_version
 from cpog.store.demo import load_demo
 from cpog.store.models import ContractVersion, Measurement
-from cpog.web.roles import GROUPS
+from cpog.store.roles import GROUPS
 
 
 @dataclass

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from cpog import vocabulary
+
 
 class SubjectType(models.TextChoices):
     INDICATOR = "indicator", "indicateur"
@@ -53,8 +55,8 @@ class ImportBatch(models.Model):
     """One applied import file; values and targets it wrote point back to it."""
 
     class Kind(models.TextChoices):
-        VALUES = "values", "valeurs"
-        TARGETS = "targets", "cibles"
+        VALUES = "values", vocabulary.IMPORT_KIND["values"]
+        TARGETS = "targets", vocabulary.IMPORT_KIND["targets"]
 
     contract_id = models.SlugField(max_length=80)
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -75,17 +77,17 @@ class ImportBatch(models.Model):
 
 class Target(models.Model):
     class Kind(models.TextChoices):
-        NATIONAL = "national", "nationale"
-        INDIVIDUALISED = "individualised", "individualisée"
-        FIXED = "fixed", "fixée par le contrat"
-        TRAJECTORY = "trajectory", "point de trajectoire"
+        NATIONAL = "national", vocabulary.TARGET_KIND["national"]
+        INDIVIDUALISED = "individualised", vocabulary.TARGET_KIND["individualised"]
+        FIXED = "fixed", vocabulary.TARGET_KIND["fixed"]
+        TRAJECTORY = "trajectory", vocabulary.TARGET_KIND["trajectory"]
 
     class Provenance(models.TextChoices):
-        COG_ANNEX = "cog_annex", "annexe de la COG"
-        CNAF_NOTIFICATION = "cnaf_notification", "notification de la Cnaf"
-        CPOG = "cpog", "CPOG signé"
-        DERIVED = "derived", "déduite"
-        DEMO = "demo", "données de démonstration"
+        COG_ANNEX = "cog_annex", vocabulary.TARGET_PROVENANCE["cog_annex"]
+        CNAF_NOTIFICATION = "cnaf_notification", vocabulary.TARGET_PROVENANCE["cnaf_notification"]
+        CPOG = "cpog", vocabulary.TARGET_PROVENANCE["cpog"]
+        DERIVED = "derived", vocabulary.TARGET_PROVENANCE["derived"]
+        DEMO = "demo", vocabulary.TARGET_PROVENANCE["demo"]
 
     contract_id = models.SlugField(max_length=80)
     subject_type = models.CharField(max_length=10, choices=SubjectType.choices)
@@ -115,15 +117,15 @@ class Measurement(models.Model):
     """One revision of the value of a subject for a period."""
 
     class Status(models.TextChoices):
-        PROVISIONAL = "provisional", "provisoire"
-        DEFINITIVE = "definitive", "définitive"
+        PROVISIONAL = "provisional", vocabulary.VALUE_STATUS["provisional"]
+        DEFINITIVE = "definitive", vocabulary.VALUE_STATUS["definitive"]
 
     class Source(models.TextChoices):
-        MANUAL = "manual", "saisie"
-        IMPORT = "import", "import de fichier"
-        API = "api", "API"
-        COMPUTED = "computed", "calculée"
-        DEMO = "demo", "données de démonstration"
+        MANUAL = "manual", vocabulary.VALUE_SOURCE["manual"]
+        IMPORT = "import", vocabulary.VALUE_SOURCE["import"]
+        API = "api", vocabulary.VALUE_SOURCE["api"]
+        COMPUTED = "computed", vocabulary.VALUE_SOURCE["computed"]
+        DEMO = "demo", vocabulary.VALUE_SOURCE["demo"]
 
     contract_id = models.SlugField(max_length=80)
     subject_type = models.CharField(max_length=10, choices=SubjectType.choices)
@@ -159,12 +161,12 @@ class Measurement(models.Model):
 
 class ActionState(models.Model):
     class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "non démarrée"
-        IN_PROGRESS = "in_progress", "en cours"
-        DONE = "done", "réalisée"
-        LATE = "late", "en retard"
-        POSTPONED = "postponed", "reportée"
-        CANCELLED = "cancelled", "abandonnée"
+        NOT_STARTED = "not_started", vocabulary.ACTION_STATUS["not_started"]
+        IN_PROGRESS = "in_progress", vocabulary.ACTION_STATUS["in_progress"]
+        DONE = "done", vocabulary.ACTION_STATUS["done"]
+        LATE = "late", vocabulary.ACTION_STATUS["late"]
+        POSTPONED = "postponed", vocabulary.ACTION_STATUS["postponed"]
+        CANCELLED = "cancelled", vocabulary.ACTION_STATUS["cancelled"]
 
     contract_id = models.SlugField(max_length=80)
     action_id = models.SlugField(max_length=80)
@@ -223,9 +225,9 @@ class Analysis(models.Model):
     """The pilot's reading of a period: analysis, risks and corrective action."""
 
     class SubjectKind(models.TextChoices):
-        INDICATOR = "indicator", "indicateur"
-        MEASURE = "measure", "mesure de résultat visé"
-        CHALLENGE = "challenge", "défi"
+        INDICATOR = "indicator", vocabulary.SUBJECT_TYPE["indicator"]
+        MEASURE = "measure", vocabulary.SUBJECT_TYPE["measure"]
+        CHALLENGE = "challenge", vocabulary.SUBJECT_TYPE["challenge"]
 
     contract_id = models.SlugField(max_length=80)
     subject_type = models.CharField(max_length=10, choices=SubjectKind.choices)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cpog.assess import Observation
-from cpog.contexts.reader import (
+from cpog.contract.model import Contract
+from cpog.records import (
     ActionRecord,
     ActionUpdateRecord,
     AnalysisRecord,
@@ -17,7 +18,6 @@ from cpog.contexts.reader import (
     TargetRecord,
     ValueRecord,
 )
-from cpog.contract.model import Contract
 from cpog.steering import StoredTarget, SubjectKey
 from cpog.store.models import (
     ActionState,

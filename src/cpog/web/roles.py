@@ -10,43 +10,14 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
 from cpog.contract.model import Contract
-
-
-class Role(StrEnum):
-    ADMIN = "administrateur"
-    CONTROLE = "controle_gestion"
-    PILOTE = "pilote"
-    LECTEUR = "lecteur"
-
-    @property
-    def label_fr(self) -> str:
-        return {
-            Role.ADMIN: "Administrateur",
-            Role.CONTROLE: "Contrôle de gestion",
-            Role.PILOTE: "Pilote de défi",
-            Role.LECTEUR: "Lecteur",
-        }[self]
-
-
-GROUPS = [Role.CONTROLE, Role.PILOTE, Role.LECTEUR]
-
-
-def role_of(user: Any) -> Role | None:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    if user.is_superuser:
-        return Role.ADMIN
-    names = set(user.groups.values_list("name", flat=True))
-    for role in (Role.CONTROLE, Role.PILOTE, Role.LECTEUR):
-        if role.value in names:
-            return role
-    return Role.LECTEUR
+from cpog.steering import challenges_of_subject as challenges_of_subject
+from cpog.store.roles import Role as Role
+from cpog.store.roles import role_of as role_of
 
 
 def piloted(user: Any, contract: Contract) -> set[int]:
@@ -61,18 +32,6 @@ def piloted_in(user: Any, contract_id: str) -> set[int]:
             "challenge_number", flat=True
         )
     )
-
-
-def challenges_of_subject(contract: Contract, subject_type: str, subject_id: str) -> set[int]:
-    """Défis a value belongs to: the measure's défi, or the défis linking the indicator."""
-    found: set[int] = set()
-    for challenge in contract.challenges:
-        if subject_type == "measure":
-            if any(m.id == subject_id for r in challenge.targeted_results for m in r.measures):
-                found.add(challenge.number)
-        elif any(link.indicator == subject_id for link in challenge.indicators):
-            found.add(challenge.number)
-    return found
 
 
 def can_write_challenge(user: Any, contract: Contract, number: int) -> bool:

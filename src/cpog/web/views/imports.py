@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from cpog import vocabulary
 from cpog.contract.model import Contract
 from cpog.ingest.bounds import default_limits, fr_count
 from cpog.ingest.tables import SHOWN_ISSUES, CellIssue, ImportValidationError
@@ -33,7 +34,7 @@ from cpog.web.uploads import (
 )
 from cpog.web.views.common import page, steering
 
-KINDS = {"values": "valeurs", "targets": "cibles"}
+KINDS = vocabulary.IMPORT_KIND
 KIND_CHOICES = [
     ("values", "Valeurs (le réalisé des indicateurs et des résultats visés)"),
     ("targets", "Cibles (annuelles, nationales ou individualisées)"),
