@@ -439,11 +439,6 @@ STATUS_MEANING: dict[str, str] = {
     "sans_cible": "indicateur de suivi, ou aucune cible connue : il n'est pas évalué",
 }
 
-BATCH_KIND: dict[str, str] = {
-    "values": "valeurs",
-    "targets": "cibles",
-}
-
 REPORT_KIND: dict[str, str] = {
     "annual": "bilan annuel",
     "board": "tableau de bord du comité de direction",

@@ -263,8 +263,8 @@ class ReportSnapshot(models.Model):
     as it was, and the app can say what changed since (cpog.store.snapshots)."""
 
     class Kind(models.TextChoices):
-        ANNUAL = "annual", "bilan annuel"
-        BOARD = "board", "tableau de bord du comité de direction"
+        ANNUAL = "annual", vocabulary.REPORT_KIND["annual"]
+        BOARD = "board", vocabulary.REPORT_KIND["board"]
 
     contract_id = models.SlugField(max_length=80)
     kind = models.CharField(max_length=10, choices=Kind.choices)
