@@ -226,6 +226,7 @@ AUDIT_ENTITY: dict[str, str] = {
     "analysis": "analyse",
     "import_batch": "import de fichier",
     "api_token": "jeton d'accès à l'API",
+    "report_snapshot": "instantané de rapport",
 }
 
 AUDIT_ACTION: dict[str, str] = {
@@ -447,6 +448,56 @@ FIELD: dict[str, str] = {
     "where": "emplacement",
     "original": "texte_signe",
     "corrected": "texte_corrige",
+    # the annual review and the board report (cpog.contexts.annual, cpog.contexts.board)
+    "status_before": "statut_avant",
+    "status_before_label": "statut_avant_libelle",
+    "change": "evolution",
+    "change_label": "evolution_libelle",
+    "key": "cle",
+    "verdicts": "verdicts",
+    "progress_text": "avancement_texte",
+    "chart_file": "graphique_fichier",
+    "lines": "lignes",
+    "due_text": "echeance_texte",
+    "latest_update": "dernier_point",
+    "written_on": "ecrite_le",
+    "analyses_missing": "analyses_manquantes",
+    "gap_text": "ecart_texte",
+    "verdict_text": "verdict_texte",
+    "source_text": "source_texte",
+    "comment": "commentaire",
+    "calculation": "mode_de_calcul",
+    "data_source": "source_des_donnees",
+    "year_rows": "annees",
+    "field_name": "champ",
+    "note": "note",
+    "file_name": "fichier",
+    "loaded_on": "charge_le",
+    "loaded_by": "charge_par",
+    "row_count": "nombre_de_lignes",
+    "date_rule": "regle_de_date",
+    "comparison_rule": "regle_de_comparaison",
+    "status_rules": "regles_de_statut",
+    "value_sources": "sources_des_valeurs",
+    "batches": "imports",
+    "readings": "lectures_a_confirmer",
+    "contract_period": "periode_du_contrat",
+    "as_of_text": "date_de_situation_texte",
+    "summary_groups": "synthese_par_defi",
+    "overall": "verdicts_de_l_annee",
+    "compared_with": "compare_avec",
+    "changes": "changements",
+    "annex": "annexe_indicateurs",
+    "statuses": "statuts",
+    "source_note": "origine_des_donnees",
+    "fingerprint": "empreinte",
+    "analysis_awaited": "analyse_attendue",
+    "month": "mois",
+    "month_label": "mois_libelle",
+    "previous_as_of_text": "date_precedente_texte",
+    "late_entries": "saisies_en_retard",
+    "late_actions": "actions_en_retard",
+    "analyses_awaited": "analyses_attendues",
 }
 
 
@@ -458,4 +509,35 @@ COMPARATOR_WORDS: dict[Comparator, str] = {
     Comparator.GE: "au moins",
     Comparator.GT: "supérieure à",
     Comparator.EQ: "",
+}
+
+
+# --- reports (cpog.contexts.annual, cpog.contexts.board) ----------------------------------
+
+# How a subject's status moved between two dates of situation.
+STATUS_CHANGE: dict[str, str] = {
+    "better": "amélioration",
+    "worse": "dégradation",
+    "other": "changement",
+}
+
+# Each status in words, as the method annex of the reports prints it (docs/user-guide.md).
+STATUS_MEANING: dict[str, str] = {
+    "atteint": "la cible finale est déjà atteinte sur une valeur d'année entière ; après la "
+    "fin du contrat, la cible finale a été atteinte",
+    "en_avance": "l'objectif de l'année est tenu, ou la valeur dépasse nettement la "
+    "trajectoire attendue",
+    "conforme": "l'objectif de l'année est tenu, ou la valeur suit la trajectoire attendue",
+    "a_surveiller": "la valeur est un peu en deçà de l'objectif de l'année ou de la trajectoire",
+    "en_retard": "la valeur est nettement en deçà, ou va dans le mauvais sens",
+    "non_atteint": "après la fin du contrat : la cible finale n'a pas été atteinte (un "
+    "engagement « par an » : une année au moins a été manquée)",
+    "non_renseigne": "aucune valeur n'est encore saisie ; après la fin du contrat, la valeur "
+    "de la dernière année manque ou est à vérifier",
+    "sans_cible": "indicateur de suivi, ou aucune cible connue : il n'est pas évalué",
+}
+
+REPORT_KIND: dict[str, str] = {
+    "annual": "bilan annuel",
+    "board": "tableau de bord du comité de direction",
 }

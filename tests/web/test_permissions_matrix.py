@@ -84,6 +84,9 @@ PAGES: dict[str, dict[str, dict[str, str]]] = {
     # A refused file's full error list: importers only (an unknown key is « missing » to them).
     "import-issues": {"GET": ISSUE_LIST, "POST": ISSUE_LIST},
     "history": {"GET": READ, "POST": READ_ONLY_POST},
+    "reports": {"GET": READ, "POST": signed_in("not_allowed")},
+    "report-annual": {"GET": READ, "POST": signed_in("not_allowed")},
+    "report-board": {"GET": READ, "POST": signed_in("not_allowed")},
     # Everyone's own tokens (an empty form is refused with 400: « allowed », nothing written).
     "tokens": {"GET": READ, "POST": signed_in("allowed")},
     "token-revoke": {"GET": READ, "POST": signed_in("written")},  # one's own token
@@ -272,6 +275,8 @@ def _kwargs(route: Route, world: World, role: str) -> dict[str, Any]:
         "number": OWN_CHALLENGE,
         "kind": "values",
         "fmt": "xlsx",
+        "year": 2025,
+        "month": "2026-11",
         "token_id": world.own_tokens.get(role, world.own_tokens["lecteur"]),
         "app_label": "web",
         "content_type_id": "1",

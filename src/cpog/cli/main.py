@@ -9,6 +9,7 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from cpog.cli import backup_commands, contract_commands, status_command, store_commands
+from cpog.cli.report_commands import report_app
 from cpog.cli.token_commands import token_app
 from cpog.cli.user_commands import user_app
 from cpog.errors import CpogError
@@ -49,6 +50,7 @@ app.command("template", help="Écrit un modèle d'import (XLSX ou CSV) prêt à 
 )
 app.add_typer(token_app, name="token")  # API tokens (decision 008)
 app.add_typer(user_app, name="user")  # accounts without a shell (decision 008)
+app.add_typer(report_app, name="report")  # PDF reports (decision 012)
 app.command("backup", help="Sauvegarde toute la base dans un fichier (cohérent, à chaud).")(
     backup_commands.backup
 )

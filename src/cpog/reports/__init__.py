@@ -1,1 +1,1 @@
-"""Outputs built from the assessment: chart specs (Vega-Lite), later the annual review and Excel."""
+"""Outputs built from the contexts: the PDF reports (Typst, see render.py and service.py)."""

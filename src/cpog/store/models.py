@@ -255,3 +255,27 @@ class AuditEvent(models.Model):
     class Meta:
         indexes = [models.Index(fields=["entity_type", "entity_id"]), models.Index(fields=["at"])]
         ordering = ["-at", "-id"]
+
+
+class ReportSnapshot(models.Model):
+    """What a generated report printed: its period, date of situation, data fingerprint, the
+    statuses and the whole context (JSON), so that a closed year's review can be produced again
+    as it was, and the app can say what changed since (cpog.store.snapshots)."""
+
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", vocabulary.REPORT_KIND["annual"]
+        BOARD = "board", vocabulary.REPORT_KIND["board"]
+
+    contract_id = models.SlugField(max_length=80)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    period = models.CharField(max_length=7)  # « 2025 » or « 2026-11 »
+    as_of = models.DateField()
+    fingerprint = models.CharField(max_length=64)
+    statuses = models.JSONField()
+    context = models.JSONField()
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=150)
+
+    class Meta:
+        indexes = [models.Index(fields=["contract_id", "kind", "period"])]
+        ordering = ["-created_at", "-id"]

@@ -11,6 +11,7 @@ from cpog.web.views import (
     history,
     imports,
     indicators,
+    reports,
     tokens,
 )
 from cpog.web.views.theme import theme
@@ -32,6 +33,9 @@ urlpatterns = [
     path("import/erreurs/<str:key>.csv", imports.issue_list_download, name="import-issues"),
     path("import/modele/<str:kind>.<str:fmt>", imports.template_download, name="import-template"),
     path("historique/", history.history_page, name="history"),
+    path("rapports/", reports.reports_page, name="reports"),
+    path("rapports/bilan-annuel/<int:year>.pdf", reports.annual_pdf, name="report-annual"),
+    path("rapports/comite/<str:month>.pdf", reports.board_pdf, name="report-board"),
     path("jetons/", tokens.token_page, name="tokens"),
     path("jetons/<int:token_id>/revoquer/", tokens.token_revoke, name="token-revoke"),
     path("admin/", admin.site.urls),

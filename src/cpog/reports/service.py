@@ -1,0 +1,113 @@
+"""The reports from the store: read the situation at the report's date, build its context,
+render it, keep a snapshot of what it printed (cpog.store.snapshots). Used by ``cpog report``
+and the web downloads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cpog import clock
+from cpog.contexts.annual import (
+    ReportError,
+    StatusChange,
+    StatusEntry,
+    annual_review,
+    check_year,
+    entries_from_data,
+    review_date,
+    status_changes,
+)
+from cpog.contexts.board import board_date, board_report, parse_month
+from cpog.contexts.serialize import to_data
+from cpog.contexts.situation import situation
+from cpog.formatting import fr_date
+from cpog.reports.render import render_data
+from cpog.store import snapshots
+from cpog.store.contracts import current_contract
+from cpog.store.reader import StoreReader
+
+# The same context gives the same PDF: the latest renderings are kept by fingerprint, so that a
+# report downloaded again while nothing changed is not laid out again.
+_RENDERED: dict[tuple[str, str], bytes] = {}
+_KEEP = 8
+
+
+def _render(serialized: dict[str, object], template: str) -> bytes:
+    key = (template, str(serialized["empreinte"]))
+    pdf = _RENDERED.get(key)
+    if pdf is None:
+        pdf = render_data(serialized, template)
+        if len(_RENDERED) >= _KEEP:
+            _RENDERED.pop(next(iter(_RENDERED)))
+        _RENDERED[key] = pdf
+    return pdf
+
+
+@dataclass(frozen=True)
+class Report:
+    pdf: bytes
+    kind: str
+    period: str
+    as_of_text: str
+    fingerprint: str
+    note: str  # French: where the figures come from (current data, a snapshot)
+
+
+def annual(year: int, user: str, *, from_snapshot: bool = False) -> Report:
+    """The annual review of ``year``; from the latest snapshot of that review when asked."""
+    _, contract = current_contract()
+    today = clock.today()
+    check_year(contract.period.start, contract.period.end, year, today)
+    if from_snapshot:
+        found = snapshots.latest(contract.id, "annual", str(year))
+        if found is None:
+            raise ReportError(
+                f"Aucun instantané du bilan {year} : produire d'abord le bilan sans "
+                "--depuis-instantane."
+            )
+        pdf = _render(found.context, "annual")
+        note = f"bilan tel qu'édité le {fr_date(found.created_at.date())} (instantané)"
+        return Report(pdf, "annual", str(year), fr_date(found.as_of), found.fingerprint, note)
+    reader = StoreReader()
+    data = situation(reader, contract, review_date(year, today))
+    earlier = snapshots.latest(contract.id, "annual", str(year - 1))
+    previous = None
+    if earlier is not None:
+        previous = (
+            f"bilan {year - 1} tel qu'édité le {fr_date(earlier.created_at.date())} "
+            f"(situation au {fr_date(earlier.as_of)})",
+            entries_from_data(earlier.statuses),
+        )
+    context = annual_review(data, reader, year, previous)
+    serialized = to_data(context)
+    pdf = _render(serialized, "annual")
+    snapshots.store(contract.id, "annual", str(year), serialized, user)
+    return Report(
+        pdf, "annual", str(year), context.as_of_text, context.fingerprint, "données actuelles"
+    )
+
+
+def board(month: str, user: str) -> Report:
+    """The comité de direction's report of ``month`` (« 2026-11 »)."""
+    _, contract = current_contract()
+    year, number = parse_month(month)
+    as_of = board_date(year, number, contract.period.start, contract.period.end, clock.today())
+    reader = StoreReader()
+    context = board_report(situation(reader, contract, as_of), reader, year, number)
+    serialized = to_data(context)
+    pdf = _render(serialized, "board")
+    snapshots.store(contract.id, "board", context.month, serialized, user)
+    return Report(
+        pdf, "board", context.month, context.as_of_text, context.fingerprint, "données actuelles"
+    )
+
+
+def what_changed_since(
+    snapshot: snapshots.SnapshotRecord, current: list[StatusEntry]
+) -> list[StatusChange]:
+    """The statuses of ``current`` (today's data at the snapshot's date of situation) that
+    differ from those the snapshot printed."""
+    return status_changes(current, entries_from_data(snapshot.statuses))
+
+
+__all__ = ["Report", "ReportError", "annual", "board"]
