@@ -357,6 +357,8 @@ FIELD: dict[str, str] = {
     "weight": "poids",
     "counted_with": "compte_avec",
     "row": "ligne",
+    "rows": "lignes",
+    "contract_id": "contrat",
     "indicator_id": "identifiant",
     "code_as_written": "code_tel_qu_ecrit",
     "family_label": "famille_libelle",

@@ -83,7 +83,7 @@ def test_the_error_list_is_capped_and_gives_the_total(users: Any) -> None:
     body = assert_problem(post(client, "/values", json.dumps(items)), 422)
     assert body["error"] == "600 erreurs : rien n'a été enregistré. Les 200 premières sont listées."
     assert len(body["errors"]) == 200
-    # Shape errors too: two unknown fields, identifiant and periode missing, for each of 1 000 items.
+    # Shape errors too: two unknown fields, identifiant and periode missing, for 1 000 items.
     shapes = [{"item": None, "field": "subject"}] * 1_000
     body = assert_problem(post(client, "/values", json.dumps(shapes)), 422)
     assert len(body["errors"]) == 200
