@@ -84,8 +84,15 @@ l'application : administrateur et contrôle de gestion partout, pilote de défi 
 indicateurs et mesures des défis qu'il pilote ; les cibles, seulement par l'administrateur et le
 contrôle de gestion. Sinon, `403`.
 
-**Écritures.** `POST /values` et `POST /targets` reçoivent une liste d'éléments, validés comme
-une ligne d'un fichier d'import (mêmes règles, mêmes messages) : les nombres sont des nombres
+**Noms des champs.** En français, les mêmes que dans `cpog status --format json` et les
+rapports : une ligne de statut (`statut`, `statut_libelle`, `valeur_courante`, `saisie`…) a une
+seule forme partout, avec les mêmes mots que les pages.
+
+**Écritures.** `POST /values` et `POST /targets` reçoivent une liste d'éléments dont les champs
+sont les colonnes du fichier d'import, écrites sans accent ni espace (`identifiant`, `periode`,
+`valeur`, `numerateur`, `denominateur`, `statut`, `commentaire` ; `annee`, `type_de_cible`,
+`provenance`, `comparateur`, `motif`), validés comme une ligne de ce fichier (mêmes règles,
+mêmes messages) : les nombres sont des nombres
 JSON ou du texte à la française (« 93,5 », « 1 234 »). Tout est enregistré, ou rien : la moindre
 erreur renvoie `422` avec la liste de toutes les erreurs. Renvoyer les mêmes valeurs n'écrit
 rien. Chaque écriture est tracée dans l'historique avec le nom de l'utilisateur.
@@ -104,9 +111,10 @@ contrat (« COG 08-29 »), ou l'identifiant d'une mesure de résultat visé
 (« d04-r5-teleprocedures ») ; casse et accents libres.
 
 **Erreurs.** Toujours la même forme :
-`{"ok": false, "status": 422, "error": "message", "errors": [{"item": 1, "field": "value",
+`{"ok": false, "status": 422, "error": "message", "errors": [{"item": 1, "field": "valeur",
 "value": "12,3,4", "message": "nombre non reconnu : il y a plusieurs virgules"}]}` ;
-`item` est le rang de l'élément dans la liste envoyée, à partir de 1.
+`item` est le rang de l'élément dans la liste envoyée, à partir de 1 ; `field` le champ en
+cause.
 """
 
 MAX_ITEMS: int = getattr(settings, "API_MAX_ITEMS", 5_000)
