@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 from decimal import Decimal
@@ -10,7 +12,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from openapi_spec_validator import validate
+from typer.testing import CliRunner
 
+from cpog.cli.main import app
 from cpog.contexts.serialize import to_data
 from cpog.contexts.situation import situation
 from cpog.contexts.status_rows import status_row
@@ -238,6 +242,40 @@ def test_statuses_are_the_status_rows_of_the_situation(users: Any, steering_data
     rows = _client(users, "lecteur").get(f"{URL}/statuses", {"date_de_situation": "30/06/2026"})
     found = situation(StoreReader(), steering_data, day)
     assert rows.json() == [to_data(status_row(r)) for r in found.status.rows]
+
+
+def test_cli_writes_the_rows_the_api_answers(users: Any) -> None:
+    """``cpog status --format json`` and the API: the same rows; the CSV flattens them."""
+    api = _client(users, "lecteur").get(f"{URL}/statuses", {"date_de_situation": "27/11/2026"})
+    runner = CliRunner()
+    cli = runner.invoke(app, ["status", "--au", "27/11/2026", "--format", "json"])
+    assert cli.exit_code == 0, cli.output
+    data = json.loads(cli.output)
+    assert data["lignes"] == api.json()
+    assert data["date_de_situation"] == "2026-11-27" and set(data["defis"]) == {
+        str(n) for n in range(1, 11)
+    }
+    one = runner.invoke(app, ["status", "--au", "27/11/2026", "--defi", "5", "--format", "json"])
+    five = json.loads(one.output)
+    assert set(five["defis"]) == {"5"}
+    body = _client(users, "lecteur").get(f"{URL}/challenges/5/status?date_de_situation=27/11/2026")
+    assert five["lignes"] == [s["ligne"] for s in body.json()["sujets"]]
+    assert five["defis"]["5"] == body.json()["synthese"]
+    table = runner.invoke(app, ["status", "--au", "27/11/2026", "--format", "csv"]).output
+    rows = list(csv.DictReader(io.StringIO(table), delimiter=";"))
+    assert len(rows) == len(data["lignes"])
+    first, row = data["lignes"][0], rows[0]
+    assert row["identifiant"] == first["identifiant"]
+    assert row["statut_libelle"] == first["statut_libelle"]
+    assert row["saisie_libelle"] == first["saisie"]["libelle"]
+    assert row["saisie_attendue_le"] == date.fromisoformat(first["saisie"]["attendue_le"]).strftime(
+        "%d/%m/%Y"
+    )
+    assert row["valeur_courante_valeur"] == str(first["valeur_courante"]["valeur"]).replace(
+        ".", ","
+    )
+    assert row["verdict_final"] in ("oui", "non")
+    assert row["explications"] == " | ".join(first["explications"])
 
 
 def test_challenge_status_rolls_up(users: Any) -> None:
@@ -513,3 +551,13 @@ def test_invalid_targets_are_reported_like_imports(users: Any) -> None:
     assert fields["type_de_cible"].startswith("valeur non permise (valeurs permises : ")
     assert fields["provenance"].startswith("valeur non permise")
     assert set(fields) == {"annee", "type_de_cible", "provenance", "valeur"}
+
+
+def test_target_words_are_those_the_import_reads() -> None:
+    """What ``GET /targets`` says of a target's kind and provenance, the import reads back."""
+    from cpog.contexts.values import KIND_WORD, PROVENANCE_WORD
+    from cpog.ingest.imports import PROVENANCES, TARGET_KINDS
+    from cpog.ingest.value_rule import plain_key
+
+    assert {TARGET_KINDS[plain_key(w)] for w in KIND_WORD.values()} == set(KIND_WORD)
+    assert {PROVENANCES[plain_key(w)] for w in PROVENANCE_WORD.values()} == set(PROVENANCE_WORD)
