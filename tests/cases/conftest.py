@@ -16,23 +16,25 @@ from typing import Any
 import pytest
 import yaml
 
+from cpog import vocabulary
 from cpog.assess import (
     Assessment,
     BaselinePoint,
     Observation,
     Policy,
     Subject,
-    Target,
     TargetPoint,
     TargetSource,
-    YearVerdict,
     assess,
     roll_up,
 )
 from cpog.assess.policy import policy_from_mapping
-from cpog.assess.wording import verdict_label
+from cpog.contexts.rollups import rollup_data
+from cpog.contexts.serialize import to_data
+from cpog.contexts.status_rows import status_row
 from cpog.contract.model import Comparator, Cumulation, Direction, MeasureKind, Periodicity
 from cpog.periods import parse_period
+from cpog.steering import NO_PROVENANCE, StatusRow
 
 DEFAULT_TOLERANCE = 0.01
 CASE_KEYS = {
@@ -246,88 +248,42 @@ def run_case(spec: dict[str, Any]) -> list[str]:
             assessment = assess(subject, build_observations(entry.get("values")), as_of, policy)
             items.append((assessment, float(entry.get("weight", 1))))
         result = roll_up(items, closing=any(a.closing for a, _ in items))
-        return compare(
-            {
-                "n_filled": result.n_filled,
-                "score": result.score,
-                "status": str(result.status),
-                "progress": result.progress,
-                "n_expected": result.n_expected,
-                "n_available": result.n_available,
-                "missing": result.missing,
-                "complete": result.complete,
-                "statuses": [str(a.status) for a, _ in items],
-            },
-            expect,
-            tolerance,
-        )
+        rows = [status_row_of(a) for a, _ in items]
+        observed_rollup = to_data(rollup_data(result, rows))
+        # the status of each item, as its status row says it
+        observed_rollup["statuts"] = [to_data(status_row(r))[STATUS] for r in rows]
+        return compare(observed_rollup, expect, tolerance)
     subject = build_subject(spec["subject"], name)
     assessment = assess(subject, build_observations(spec.get("values")), as_of, policy)
     return compare(observed(assessment), expect, tolerance)
 
 
-def _target(target: Target | None) -> dict[str, Any] | None:
-    if target is None:
-        return None
-    return {
-        "value": target.value,
-        "year": target.year,
-        "source": str(target.source),
-        "comparator": str(target.comparator),
-    }
+STATUS = vocabulary.FIELD["status"]
+VALUE = vocabulary.FIELD["value"]
+YEAR = vocabulary.FIELD["year"]
+TO_CHECK = vocabulary.FIELD["to_check"]
+REASONS_CONTAIN = "explications_contiennent"
 
 
-def _verdict(v: YearVerdict) -> dict[str, Any]:
-    return {
-        "year": v.year,
-        "met": v.met,
-        "value": v.value,
-        "target": v.target.value,
-        "provisional": v.provisional,
-        "awaited": v.awaited,
-        "to_check": v.to_check,
-        "label": verdict_label(v),
-    }
+def status_row_of(a: Assessment) -> StatusRow:
+    """The assessment as the row every page, the API and the CLI show."""
+    return StatusRow(
+        subject_type="indicator",
+        subject_id=a.subject.id,
+        code=a.subject.id,
+        label=a.subject.label,
+        unit=a.subject.unit,
+        challenge=None,
+        family=None,
+        baseline=NO_PROVENANCE,
+        assessment=a,
+    )
 
 
 def observed(a: Assessment) -> dict[str, Any]:
-    fresh = a.freshness
-    projection = a.projection
-    return {
-        "status": str(a.status),
-        "status_label": a.status.label_fr,
-        "closing": a.closing,
-        "to_check": a.to_check is not None,
-        "verdict": _verdict(a.verdict) if a.verdict else None,
-        "years": {str(v.year): _verdict(v) for v in a.years},
-        "current": a.current.value if a.current else None,
-        "current_period": a.current.period.key if a.current else None,
-        "expected": a.expected,
-        "annual_target": _target(a.annual_target),
-        "final_target": _target(a.final_target),
-        "progress_annual": a.progress_annual,
-        "progress_global": a.progress_global,
-        "freshness": {
-            "expected_period": fresh.expected_period.key,
-            "expected_on": fresh.expected_on,
-            "filled": fresh.filled,
-            "next_period": fresh.next_period.key if fresh.next_period else None,
-            "latest_period": fresh.latest_period.key if fresh.latest_period else None,
-            "is_late": fresh.is_late,
-            "days_late": fresh.days_late,
-            "next_expected_date": fresh.next_expected_date,
-        },
-        "projection": None
-        if projection is None
-        else {
-            "value": projection.value,
-            "at": projection.at,
-            "method": projection.method,
-            "n_points": projection.n_points,
-            "projected_status": str(projection.projected_status),
-        },
-        "reasons": a.reasons,
-    }
+    """What the case checks: the status row serialized as the API and the CLI write it."""
+    data: dict[str, Any] = to_data(status_row(status_row_of(a)))
+    return data
 
 
 def _spaces(text: str) -> str:
@@ -337,8 +293,8 @@ def _spaces(text: str) -> str:
 def compare(actual: dict[str, Any], expect: dict[str, Any], tolerance: float) -> list[str]:
     differences: list[str] = []
     for key, wanted in expect.items():
-        if key == "reasons_contain":
-            reasons = [_spaces(r) for r in actual["reasons"]]
+        if key == REASONS_CONTAIN:
+            reasons = [_spaces(r) for r in actual[vocabulary.FIELD["reasons"]]]
             for fragment in [wanted] if isinstance(wanted, str) else wanted:
                 if not any(_spaces(str(fragment)) in r for r in reasons):
                     differences.append(
@@ -355,6 +311,8 @@ def compare(actual: dict[str, Any], expect: dict[str, Any], tolerance: float) ->
 def _compare_value(
     path: str, got: Any, wanted: Any, tolerance: float, differences: list[str]
 ) -> None:
+    if isinstance(wanted, dict) and _is_records_by_year(got):
+        got = {str(item[YEAR]): item for item in got}  # the closed years' verdicts, by year
     if isinstance(wanted, dict):
         if not isinstance(got, dict):
             differences.append(f"{path} : attendu {wanted!r}, obtenu {_shown(got)}")
@@ -365,15 +323,21 @@ def _compare_value(
                 raise CaseError(f"clé inconnue dans expect : {path}.{key}")
             _compare_value(f"{path}.{key}", got[key], sub, tolerance, differences)
         return
-    if isinstance(got, dict) and isinstance(wanted, int | float) and "value" in got:
-        _compare_value(f"{path}.value", got["value"], wanted, tolerance, differences)
+    if isinstance(got, dict) and isinstance(wanted, int | float) and VALUE in got:
+        _compare_value(f"{path}.{VALUE}", got[VALUE], wanted, tolerance, differences)
         return
-    if path.endswith("period") and wanted is not None and got is not None:
+    field = path.rsplit(".", 1)[-1]
+    if "periode" in field and wanted is not None and got is not None:
         if parse_period(str(wanted)).key != got:
             differences.append(f"{path} : attendu {wanted}, obtenu {got}")
         return
-    if isinstance(got, date) or isinstance(wanted, date):
-        if wanted is None or got is None or _date(wanted) != got:
+    if field == TO_CHECK and isinstance(wanted, bool):
+        # « a_verifier » says why the value is to check; a case says whether it is
+        if (got is not None) is not wanted:
+            differences.append(f"{path} : attendu {wanted}, obtenu {_shown(got)}")
+        return
+    if isinstance(wanted, date):  # the JSON has dates as ISO text
+        if got is None or _date(wanted) != _date(got):
             differences.append(f"{path} : attendu {wanted}, obtenu {got}")
         return
     if isinstance(wanted, bool) or isinstance(got, bool):
@@ -391,6 +355,10 @@ def _compare_value(
         return
     if got != wanted:
         differences.append(f"{path} : attendu {wanted!r}, obtenu {_shown(got)}")
+
+
+def _is_records_by_year(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) and YEAR in v for v in value)
 
 
 def _shown(value: Any) -> str:

@@ -54,7 +54,7 @@ def test_demo_then_status_shows_every_status() -> None:
         "non_renseigne",
         "sans_cible",
     }
-    assert any(r["en_retard_de_saisie"] for r in rows)
+    assert any(r["saisie"]["en_retard_de_saisie"] for r in rows)
     # Monitoring indicators are never judged.
     assert {r["statut"] for r in rows if r["identifiant"] in {"cog-01-05", "cog-02-13"}} == {
         "sans_cible"
@@ -80,7 +80,9 @@ def test_status_table_and_csv() -> None:
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(output), delimiter=";"))
     iql0 = next(r for r in rows if r["identifiant"] == "iql0")
-    assert "," in iql0["valeur"] and "." not in iql0["valeur"]  # French decimals
+    value = iql0["valeur_courante_valeur"]
+    assert "," in value and "." not in value  # French decimals
+    assert iql0["statut_libelle"] and iql0["saisie_attendue_le"].count("/") == 2
     assert run("status", "--au", "31/02/2026")[0] == 2
     code, output = run("status", "--au", "01/01/1950")
     assert code == 2 and "hors des années" in output

@@ -14,7 +14,13 @@ from cpog.ingest.numbers import parse_number
 
 pytestmark = pytest.mark.django_db(transaction=True)
 runner = CliRunner()
-NUMBERS = ("valeur", "cible_annuelle", "cible_finale", "valeur_attendue", "projection")
+NUMBERS = (
+    "valeur_courante_valeur",
+    "cible_annuelle_valeur",
+    "cible_finale_valeur",
+    "valeur_attendue",
+    "projection_valeur",
+)
 
 
 def test_csv_numbers_read_as_numbers_by_french_excel() -> None:

@@ -68,18 +68,18 @@ def test_departs_volontaires_above_3_percent_in_2025(write: Callable[..., Path])
     assert code == 0, output
     data = status_json("--au", "27/11/2026")
     departs = row(data, "d08-r1-taux-departs-volontaires")
-    assert departs["objectif_annee"] == "objectif 2025 non atteint"
-    assert departs["objectifs"] == {
-        "2023": "objectif 2023 atteint",
-        "2024": "objectif 2024 atteint",
-        "2025": "objectif 2025 non atteint",
-    }
+    assert departs["objectif_annee"]["libelle"] == "objectif 2025 non atteint"
+    assert [v["libelle"] for v in departs["objectifs"]] == [
+        "objectif 2023 atteint",
+        "objectif 2024 atteint",
+        "objectif 2025 non atteint",
+    ]
     assert departs["statut"] == "en_retard"
     assert departs["par_an"] is True
     assert any("par an" in line for line in departs["explications"])
     # the 3,55 % is an average the signed text states for 2018-2022
-    assert departs["reference_base"] == "average"
-    assert departs["reference_provenance"].startswith("moyenne de plusieurs années")
+    assert departs["reference"]["base"] == "average"
+    assert departs["reference"]["libelle"].startswith("moyenne de plusieurs années")
 
 
 def test_contract_targets_of_indicators_are_loaded(write: Callable[..., Path]) -> None:
@@ -98,8 +98,8 @@ def test_contract_targets_of_indicators_are_loaded(write: Callable[..., Path]) -
     assert run("import", "values", str(values))[0] == 0
     ctg = row(status_json("--au", "27/11/2026"), "ctg-schema-accueil-jeune-enfant")
     assert ctg["statut"] != "sans_cible"  # without demo data, the signed « 100 % en 2027 »
-    assert ctg["cible_finale"] == 100
-    assert ctg["cible_provenance"] == "fixée par le contrat, CPOG signé"
+    assert ctg["cible_finale"]["valeur"] == 100
+    assert ctg["cible_provenance"]["libelle"] == "fixée par le contrat, CPOG signé"
 
 
 def test_a_caisse_policy_is_used_and_checked(write: Callable[..., Path]) -> None:
@@ -128,8 +128,8 @@ def test_csv_says_oui_and_non(write: Callable[..., Path]) -> None:
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(output), delimiter=";"))
     assert len(rows) == 36 + 42
-    assert {r["renseigne"] for r in rows} == {"oui", "non"}
-    assert {r["en_retard_de_saisie"] for r in rows} == {"oui", "non"}
+    assert {r["saisie_renseigne"] for r in rows} == {"oui", "non"}
+    assert {r["saisie_en_retard_de_saisie"] for r in rows} == {"oui", "non"}
     assert {r["par_an"] for r in rows} == {"oui", "non"}
     assert "True" not in output and "False" not in output
 

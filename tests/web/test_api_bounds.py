@@ -65,7 +65,7 @@ def test_a_body_beyond_the_limit_gets_413_in_json_without_being_read(
 
 def test_more_items_than_allowed_are_refused_before_they_are_validated(users: Any) -> None:
     client = client_of(users, "controle")
-    item = {"subject": "cog-01-11", "period": "2021", "value": "12"}
+    item = {"identifiant": "cog-01-11", "periode": "2021", "valeur": "12"}
     body = assert_problem(post(client, "/values", json.dumps([item] * 5_001)), 422)
     assert body["errors"] == [
         {
@@ -79,11 +79,11 @@ def test_more_items_than_allowed_are_refused_before_they_are_validated(users: An
 
 def test_the_error_list_is_capped_and_gives_the_total(users: Any) -> None:
     client = client_of(users, "controle")
-    items = [{"subject": "inconnu", "period": "2021", "value": "douze"}] * 300
+    items = [{"identifiant": "inconnu", "periode": "2021", "valeur": "douze"}] * 300
     body = assert_problem(post(client, "/values", json.dumps(items)), 422)
     assert body["error"] == "600 erreurs : rien n'a été enregistré. Les 200 premières sont listées."
     assert len(body["errors"]) == 200
-    # Shape errors too: two unknown fields, subject and period missing, for each of 1 000 items.
+    # Shape errors too: two unknown fields, identifiant and periode missing, for 1 000 items.
     shapes = [{"item": None, "field": "subject"}] * 1_000
     body = assert_problem(post(client, "/values", json.dumps(shapes)), 422)
     assert len(body["errors"]) == 200
@@ -97,14 +97,14 @@ def test_the_openapi_document_tells_the_accepted_forms(users: Any) -> None:
     schema = client_of(users, "lecteur").get(f"{URL}/openapi.json").json()
     value_in = schema["components"]["schemas"]["ValueIn"]["properties"]
     for form in ("2025-03", "03/2025", "T1 2025", "cumul à fin mars 2025"):
-        assert form in value_in["period"]["description"]
-    assert value_in["period"]["examples"][0] == "2025"
-    assert value_in["subject"]["pattern"] == "^[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}$"
-    assert "COG 08-29" in value_in["subject"]["examples"]
+        assert form in value_in["periode"]["description"]
+    assert value_in["periode"]["examples"][0] == "2025"
+    assert value_in["identifiant"]["pattern"] == "^[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}$"
+    assert "COG 08-29" in value_in["identifiant"]["examples"]
     body = schema["paths"]["/api/v1/values"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"]["maxItems"] == 5_000
     statuses = schema["paths"]["/api/v1/statuses"]["get"]["parameters"]
-    as_of = next(p for p in statuses if p["name"] == "as_of")
+    as_of = next(p for p in statuses if p["name"] == "date_de_situation")
     assert "27/11/2026" in as_of["description"] and "2026-11-27" in as_of["description"]
     assert "413" in schema["paths"]["/api/v1/values"]["post"]["responses"]
     assert "5\u202f000 éléments par requête" in schema["info"]["description"]

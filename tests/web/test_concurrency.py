@@ -118,13 +118,13 @@ def _revisions(store: IsolatedStore, subject_id: str, period: str) -> dict[str, 
 
 def test_identical_writes_at_once_store_one_revision(served: Any) -> None:
     store, base, who = served
-    item = [{"subject": "cog-01-11", "period": "2021", "value": "55,5"}]
+    item = [{"identifiant": "cog-01-11", "periode": "2021", "valeur": "55,5"}]
     names = list(who)
     calls = [_post_values(base, who[names[i % 4]]["token"], item) for i in range(16)]
     answers = _at_once(calls)
     assert [status for status, _ in answers] == [200] * 16, answers
     bodies = [json.loads(text) for _, text in answers]
-    assert sorted((b["written"], b["unchanged"]) for b in bodies) == [(0, 1)] * 15 + [(1, 0)]
+    assert sorted((b["enregistres"], b["inchanges"]) for b in bodies) == [(0, 1)] * 15 + [(1, 0)]
     found = _revisions(store, "cog-01-11", "2021")
     assert [float(value) for value, _, _ in found["rows"]] == [55.5]
     assert [(action, before) for action, before, _, _ in found["events"]] == [("create", None)]
@@ -138,14 +138,14 @@ def test_different_values_at_once_keep_every_revision_in_order(served: Any) -> N
         _post_values(
             base,
             who[names[i % 4]]["token"],
-            [{"subject": "cog-01-11", "period": "2022", "value": value}],
+            [{"identifiant": "cog-01-11", "periode": "2022", "valeur": value}],
             "?confirmer=true",  # values far from 2021's need the confirmation
         )
         for i, value in enumerate(sent)
     ]
     answers = _at_once(calls)
     assert [status for status, _ in answers] == [200] * 12, answers
-    assert all(json.loads(text)["written"] == 1 for _, text in answers)
+    assert all(json.loads(text)["enregistres"] == 1 for _, text in answers)
     found = _revisions(store, "cog-01-11", "2022")
     rows, events = found["rows"], found["events"]
     assert sorted(float(value) for value, _, _ in rows) == sorted(float(v) for v in sent)

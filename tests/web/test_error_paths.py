@@ -48,7 +48,9 @@ def test_api_refuses_a_huge_value_and_keeps_working(users: Any, client_for: Any)
     client = Client()
     response = client.post(
         "/api/v1/values",
-        data=json.dumps([{"subject": "iql0", "period": "2024-03", "value": 12345678901234567890}]),
+        data=json.dumps(
+            [{"identifiant": "iql0", "periode": "2024-03", "valeur": 12345678901234567890}]
+        ),
         content_type="application/json",
         headers={"Authorization": f"Bearer {key}"},
     )
@@ -61,7 +63,8 @@ def test_api_as_of_out_of_range_is_a_400(users: Any) -> None:
     _, key = ApiToken.issue(users.lecteur, "test")
     for value in ("01/01/1800", "31/12/2300", "01/01/1950"):
         response = Client().get(
-            f"/api/v1/statuses?as_of={value}", headers={"Authorization": f"Bearer {key}"}
+            f"/api/v1/statuses?date_de_situation={value}",
+            headers={"Authorization": f"Bearer {key}"},
         )
         assert response.status_code == 400, value
 

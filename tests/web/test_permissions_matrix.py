@@ -421,7 +421,9 @@ def _api_body(path: str, world: World) -> str:
     """A body that a role allowed to write sees refused by validation (422), so that the matrix
     writes nothing: a value that is not a number for a subject of défi n°1; no target at all."""
     if path.endswith("/values"):
-        return json.dumps([{"subject": world.indicator, "period": "2025", "value": "beaucoup"}])
+        return json.dumps(
+            [{"identifiant": world.indicator, "periode": "2025", "valeur": "beaucoup"}]
+        )
     return "[]"
 
 

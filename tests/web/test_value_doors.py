@@ -81,7 +81,7 @@ def _api(users: Any) -> Client:
 
 
 def by_api(users: Any, tmp_path: Path, subject_id: str, period: str, value: str) -> str:
-    body = [{"subject": subject_id, "period": period, "value": value, "status": "définitif"}]
+    body = [{"identifiant": subject_id, "periode": period, "valeur": value, "statut": "définitif"}]
     response = _api(users).post(
         "/api/v1/values", data=json.dumps(body), content_type="application/json"
     )
@@ -214,12 +214,12 @@ def test_the_web_import_shows_the_conversion_and_writes_only_once_confirmed(
 
 def test_the_api_asks_for_confirmation_then_writes(users: Any, steering_data: Any) -> None:
     client = _api(users)
-    body = json.dumps([{"subject": "COG 01-11", "period": "2025", "value": 0.861}])
+    body = json.dumps([{"identifiant": "COG 01-11", "periode": "2025", "valeur": 0.861}])
     response = client.post("/api/v1/values", data=body, content_type="application/json")
     assert response.status_code == 422
     answer = response.json()
     assert "?confirmer=true" in answer["error"]
-    assert answer["errors"][0]["item"] == 1 and answer["errors"][0]["field"] == "value"
+    assert answer["errors"][0]["item"] == 1 and answer["errors"][0]["field"] == "valeur"
     assert answer["errors"][0]["message"].startswith("0,861 → 86,1\u00a0% : taux écrit")
     assert not Measurement.objects.filter(source="api").exists()
     response = client.post(
@@ -234,7 +234,7 @@ def test_the_api_computes_a_value_from_numerator_and_denominator(
     users: Any, steering_data: Any
 ) -> None:
     body = json.dumps(
-        [{"subject": "COG 01-11", "period": "2025", "numerator": 3, "denominator": 4}]
+        [{"identifiant": "COG 01-11", "periode": "2025", "numerateur": 3, "denominateur": 4}]
     )
     response = _api(users).post(
         "/api/v1/values?confirmer=true", data=body, content_type="application/json"

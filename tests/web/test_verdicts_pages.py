@@ -42,14 +42,15 @@ def test_dashboard_defi_list_defi_pages_and_cli_agree_on_completeness(client_for
     listing = _text(client.get("/defis/"))
     for number in CHALLENGES:
         expected = cli[str(number)]
-        words = f"{expected['renseignes']} sur {expected['attendus']} renseigné"
+        words = f"{expected['nombre_renseignes']} sur {expected['nombre_attendus']} renseigné"
         page = _text(client.get(f"/defis/{number}/"))
         for name, text in (("tableau de bord", dashboard), ("liste des défis", listing)):
             row = re.search(rf"Défi n°{number} — .*?(\d+) sur (\d+) renseigné", text)
             assert row is not None, (name, number)
             assert f"{row.group(1)} sur {row.group(2)} renseigné" == words, (name, number)
         assert words in page, number
-        assert expected["complet"] == (expected["renseignes"] == expected["attendus"])
+        assert expected["complet"] == (expected["nombre_renseignes"] == expected["nombre_attendus"])
+        assert expected["completude"] == words + "s"
         # what the défi page lists as missing is what the CLI lists
         for subject_id in expected["manquants"]:
             assert subject_id in page, (number, subject_id)
@@ -58,7 +59,7 @@ def test_dashboard_defi_list_defi_pages_and_cli_agree_on_completeness(client_for
 
 def test_lateness_names_the_period_everywhere(client_for: Any, users: Any) -> None:
     late = next(r for r in _cli_status()["lignes"] if r["identifiant"] == "cog-08-27")
-    words = late["saisie"].replace("\u00a0", " ")
+    words = late["saisie"]["libelle"].replace("\u00a0", " ")
     assert words == "valeur de septembre 2026 attendue le 30/10/2026 : 28 jours de retard"
     client = client_for("lecteur")
     assert words in _text(client.get("/"))
@@ -66,33 +67,33 @@ def test_lateness_names_the_period_everywhere(client_for: Any, users: Any) -> No
     _, key = ApiToken.issue(users.lecteur, "tableur")
     api = Client(headers={"Authorization": f"Bearer {key}"})
     rows = api.get("/api/v1/statuses").json()
-    lateness = next(r for r in rows if r["subject_id"] == "cog-08-27")["lateness"]
-    assert lateness["label"].replace("\u00a0", " ") == words
-    assert lateness["filled"] is False and lateness["expected_period"] == "2026-09"
+    lateness = next(r for r in rows if r["identifiant"] == "cog-08-27")["saisie"]
+    assert lateness == late["saisie"]  # the API and the CLI: one shape
+    assert lateness["renseigne"] is False and lateness["periode_attendue"] == "2026-09"
     # the next value follows the latest one entered, and a date gone by says « depuis »
-    assert "attendue depuis le" in lateness["next_label"]
+    assert "attendue depuis le" in lateness["prochaine_valeur"]
 
 
 def test_verdict_beside_the_status(client_for: Any, users: Any) -> None:
     rows = _cli_status()["lignes"]
     judged = next(r for r in rows if r["identifiant"] == "iql0")
-    label = judged["objectif_annee"]
+    label = judged["objectif_annee"]["libelle"]
     assert label is not None and label.startswith("objectif 2025 ")
     client = client_for("lecteur")
     assert label in _text(client.get("/indicateurs/iql0/"))
     assert "Objectifs des années closes" in _text(client.get("/indicateurs/iql0/"))
     _, key = ApiToken.issue(users.lecteur, "tableur")
     api = Client(headers={"Authorization": f"Bearer {key}"})
-    out = next(r for r in api.get("/api/v1/statuses").json() if r["subject_id"] == "iql0")
-    assert out["verdict"]["label"] == label
+    out = next(r for r in api.get("/api/v1/statuses").json() if r["identifiant"] == "iql0")
+    assert out == judged
     # the demo's individualised targets start in 2024: one verdict per closed year since
-    assert [v["year"] for v in out["years"]] == [2024, 2025]
+    assert [v["annee"] for v in out["objectifs"]] == [2024, 2025]
 
 
 def test_provenance_told_the_same_way(client_for: Any, users: Any) -> None:
     rows = _cli_status()["lignes"]
     departs = next(r for r in rows if r["identifiant"] == "d08-r1-taux-departs-volontaires")
-    words = departs["reference_provenance"]
+    words = departs["reference"]["libelle"]
     assert words.startswith("moyenne de plusieurs années énoncée par le texte signé")
     page = _text(client_for("lecteur").get("/defis/8/"))
     assert " ".join(words.split()) in page
@@ -101,20 +102,20 @@ def test_provenance_told_the_same_way(client_for: Any, users: Any) -> None:
     out = next(
         r
         for r in api.get("/api/v1/statuses").json()
-        if r["subject_id"] == "d08-r1-taux-departs-volontaires"
+        if r["identifiant"] == "d08-r1-taux-departs-volontaires"
     )
-    assert out["baseline"]["label"] == words
-    assert out["baseline"]["basis"] == "average"
+    assert out["reference"]["libelle"] == words
+    assert out["reference"]["base"] == "average"
 
 
 def test_a_measure_takes_its_indicator_values(client_for: Any) -> None:
     rows = {r["identifiant"]: r for r in _cli_status()["lignes"]}
     measure, indicator = rows["d05-r2-delai-prestations"], rows["cog-08-29"]
     assert measure["mesure_par"] == "cog-08-29"
-    assert (measure["periode"], measure["valeur"]) == (indicator["periode"], indicator["valeur"])
+    assert measure["valeur_courante"] == indicator["valeur_courante"]
     api = _text(client_for("lecteur").get("/api/v1/challenges/5/status"))
     payload = json.loads(api)
-    weights = {s["subject_id"]: (s["weight"], s["counted_with"]) for s in payload["subjects"]}
+    weights = {s["ligne"]["identifiant"]: (s["poids"], s["compte_avec"]) for s in payload["sujets"]}
     assert weights["cog-08-29"] == (0.0, "d05-r2-delai-prestations")
     assert weights["d05-r2-delai-prestations"] == (1.0, None)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
-import json
+import re
+import typing
 from datetime import date
 from typing import Annotated, Any
 
@@ -13,22 +15,23 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cpog import clock
+from cpog import clock, vocabulary
 from cpog.assess.types import Status
 from cpog.assess.wording import (
     display_unit,
-    lateness_text,
     milestone_text,
-    next_value_text,
     target_short,
     value_text,
     verdict_label,
 )
+from cpog.contexts.rollups import RollUpData, rollup_data
+from cpog.contexts.serialize import french_name, record, to_data, to_json
+from cpog.contexts.status_rows import StatusRowData, status_row
 from cpog.contract.model import MeasureKind
 from cpog.errors import CpogError
 from cpog.formatting import fr_number, spreadsheet_number
 from cpog.ingest.numbers import DateError, parse_date
-from cpog.steering import ContractStatus, StatusRow, as_of_problem, provenance_text
+from cpog.steering import ContractStatus, StatusRow, as_of_problem
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -55,64 +58,79 @@ def _as_of(text: str | None) -> date:
         raise typer.Exit(2) from None
 
 
-def _record(row: StatusRow, as_of: date) -> dict[str, Any]:
-    a = row.assessment
-    fresh = a.freshness
-    verdict = a.verdict
-    return {
-        "type": "indicateur" if row.subject_type == "indicator" else "mesure",
-        "identifiant": row.subject_id,
-        "code": row.code,
-        "libelle": row.label,
-        "defi": row.challenge,
-        "famille": row.family,
-        "unite": row.unit,
-        "mesure_par": row.measured_by,
-        "periode": str(a.current.period) if a.current else None,
-        "valeur": a.current.value if a.current else None,
-        "valeur_provisoire": a.current.provisional if a.current else None,
-        "reference": a.subject.baseline.value if a.subject.baseline else None,
-        "reference_annee": a.subject.baseline.year if a.subject.baseline else None,
-        "reference_provenance": provenance_text(row.baseline),
-        "reference_base": row.baseline.basis.value if row.baseline.basis else None,
-        "reference_confiance": row.baseline.confidence.value if row.baseline.confidence else None,
-        "cible_annuelle": a.annual_target.value if a.annual_target else None,
-        "cible_finale": a.final_target.value if a.final_target else None,
-        "annee_cible_finale": a.final_target.year if a.final_target else None,
-        "cible_provenance": provenance_text(row.target),
-        "par_an": a.subject.per_year,
-        "valeur_attendue": a.expected,
-        "avancement_annuel": a.progress_annual,
-        "avancement_global": a.progress_global,
-        "statut": a.status.value,
-        "statut_libelle": a.status.label_fr,
-        "verdict_final": a.closing,
-        "objectif_annee": verdict_label(verdict) if verdict else None,
-        "objectifs": {str(v.year): verdict_label(v) for v in a.years},
-        "a_verifier": a.to_check,
-        "renseigne": fresh.filled,
-        "en_retard_de_saisie": fresh.is_late,
-        "jours_de_retard": fresh.days_late,
-        "periode_attendue": str(fresh.expected_period),
-        "saisie": lateness_text(fresh),
-        "prochaine_valeur": next_value_text(fresh, as_of),
-        "projection": a.projection.value if a.projection else None,
-        "projection_statut": a.projection.projected_status.value if a.projection else None,
-        "projection_statut_libelle": (
-            a.projection.projected_status.label_fr if a.projection else None
-        ),
-        "explications": a.reasons,
-    }
+@record
+class StatusListData:
+    """What ``cpog status --format json`` writes: the status rows (the one shape the API and
+    the pages share) and the roll-up of each défi."""
+
+    as_of: date
+    contract_id: str
+    rows: list[StatusRowData]
+    challenges: dict[str, RollUpData]
+
+
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def _record_type(kind: Any) -> Any:
+    """The record type of a field (``X | None`` → X), or None for a plain value."""
+    args = [a for a in typing.get_args(kind) if a is not type(None)]
+    if len(args) == 1 and typing.get_origin(kind) is not list:
+        kind = args[0]
+    return kind if dataclasses.is_dataclass(kind) else None
+
+
+def _csv_columns(kind: Any, prefix: str = "") -> list[str]:
+    """The CSV columns of a record type, whatever the rows hold: nested records become
+    ``parent_field`` columns, a list of words or of labelled records one column, other lists
+    none."""
+    columns: list[str] = []
+    hints = typing.get_type_hints(kind)
+    for field in dataclasses.fields(kind):
+        name = prefix + french_name(field.name)
+        hint = hints[field.name]
+        if (nested := _record_type(hint)) is not None:
+            columns += _csv_columns(nested, name + "_")
+        elif typing.get_origin(hint) is list:
+            (item,) = typing.get_args(hint)
+            labelled = dataclasses.is_dataclass(item) and "label" in {
+                f.name for f in dataclasses.fields(item)
+            }
+            if item is str or labelled:
+                columns.append(name)
+        else:
+            columns.append(name)
+    return columns
+
+
+def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A serialized row as CSV cells (see :func:`_csv_columns`)."""
+    label = vocabulary.FIELD["label"]
+    cells: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            cells.update(_flat(value, f"{name}_"))
+        elif isinstance(value, list):
+            cells[name] = " | ".join(
+                str(v.get(label, "")) if isinstance(v, dict) else str(v) for v in value
+            )
+        else:
+            cells[name] = value
+    return cells
 
 
 def _csv_cell(value: Any) -> Any:
-    """A cell French Excel reads: numbers with a decimal comma, yes/no in words."""
+    """A cell French Excel reads: numbers with a decimal comma, yes/no in words, dates as
+    JJ/MM/AAAA."""
     if isinstance(value, bool):
         return "oui" if value else "non"
-    if isinstance(value, float):
+    if isinstance(value, float | int):
         return spreadsheet_number(value)  # ASCII minus, no grouping: French Excel reads it
-    if isinstance(value, dict):
-        return " ; ".join(f"{v}" for v in value.values())
+    if value is None:
+        return ""
+    if isinstance(value, str) and (day := ISO_DATE.match(value)):
+        return f"{day[3]}/{day[2]}/{day[1]}"
     return value
 
 
@@ -176,7 +194,7 @@ def status(
         str | None, typer.Option("--as-of", "--au", help="Date de situation, JJ/MM/AAAA.")
     ] = None,
     challenge: Annotated[
-        int | None, typer.Option("--challenge", "-d", help="Seulement ce défi.")
+        int | None, typer.Option("--defi", "--challenge", "-d", help="Seulement ce défi.")
     ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table, json ou csv.")] = "table",
 ) -> None:
@@ -188,8 +206,9 @@ def status(
     from cpog.store.bootstrap import setup
 
     setup()
+    from cpog.contexts.situation import situation
     from cpog.store.contracts import current_contract
-    from cpog.store.status import status_at
+    from cpog.store.reader import StoreReader
 
     try:
         _, contract = current_contract()
@@ -203,41 +222,35 @@ def status(
         err.print(f"Défi n°{challenge} inconnu.")
         raise typer.Exit(1)
     try:
-        result = status_at(contract, day)
+        result = situation(StoreReader(), contract, day).status
     except CpogError as error:  # a caisse's policy file that cannot be used
         err.print(escape(str(error)))
         raise typer.Exit(error.exit_code) from None
     rows = result.rows
+    rollups = result.challenges
     if challenge is not None:
         rows = [r for r, _ in result.challenge_rows(challenge)]
-    records = [_record(r, day) for r in rows]
-    if format == "json":
-        payload = {
-            "date": day.isoformat(),
-            "contrat": contract.id,
-            "lignes": records,
-            "defis": {
-                str(n): {
-                    "statut": r.status.value,
-                    "statut_libelle": r.status.label_fr,
-                    "score": r.score,
-                    "renseignes": r.n_filled,
-                    "attendus": r.n_expected,
-                    "complet": r.complete,
-                    "manquants": r.missing,
-                }
-                for n, r in result.challenges.items()
+        rollups = {challenge: result.challenges[challenge]}
+    if format in ("json", "csv"):
+        data = StatusListData(
+            as_of=day,
+            contract_id=contract.id,
+            rows=[status_row(r) for r in rows],
+            challenges={
+                str(n): rollup_data(r, [row for row, _ in result.challenge_rows(n)])
+                for n, r in rollups.items()
             },
-        }
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-        return
-    if format == "csv":
+        )
+        if format == "json":
+            typer.echo(to_json(data))
+            return
+        flat = [_flat(row) for row in to_data(data)[vocabulary.FIELD["rows"]]]
         buffer = io.StringIO()
-        columns = [k for k in records[0] if k != "explications"] if records else []
-        writer = csv.DictWriter(buffer, columns, delimiter=";", extrasaction="ignore")
+        columns = _csv_columns(StatusRowData)
+        writer = csv.DictWriter(buffer, columns, delimiter=";", restval="", extrasaction="ignore")
         writer.writeheader()
-        for record in records:
-            writer.writerow({k: _csv_cell(v) for k, v in record.items()})
+        for cells in flat:
+            writer.writerow({k: _csv_cell(v) for k, v in cells.items()})
         typer.echo(buffer.getvalue(), nl=False)
         return
     for title, kind in (("Indicateurs", "indicator"), ("Résultats visés", "measure")):

@@ -28,46 +28,39 @@ from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
-from cpog import clock
-from cpog.assess import Assessment
-from cpog.assess.types import Target, YearVerdict
-from cpog.assess.wording import lateness_text, next_value_text, verdict_label
+from cpog import clock, vocabulary
+from cpog.contexts.challenge_status import ChallengeStatusData, challenge_status
+from cpog.contexts.situation import situation
+from cpog.contexts.status_rows import StatusRowData, status_row
+from cpog.contexts.values import TargetData, ValueData, target_data, value_data
 from cpog.contract.model import Contract
 from cpog.errors import CpogError
-from cpog.formatting import fr_number
 from cpog.ingest.bounds import fr_count
 from cpog.ingest.imports import TARGET_COLUMNS, VALUE_COLUMNS
 from cpog.ingest.numbers import DateError, parse_date
 from cpog.ingest.tables import SHOWN_ISSUES, CellIssue, ImportValidationError, Row, Table
 from cpog.ingest.value_rule import Subject, plain_key, subjects_of
 from cpog.periods import Period, PeriodError, parse_period
-from cpog.steering import Provenance, StatusRow, as_of_problem, provenance_text
+from cpog.steering import as_of_problem
 from cpog.store.contracts import NoContractLoaded, current_contract
 from cpog.store.imports import ConfirmationNeeded, ImportOutcome, apply_targets, apply_values
 from cpog.store.models import Measurement
-from cpog.store.models import Target as StoredTargetRow
-from cpog.store.status import status_at
-from cpog.store.values import (
-    current_rows,
-    current_targets,
-    history,
-)
+from cpog.store.reader import StoreReader
 from cpog.web import roles, tokens
 from cpog.web.api_schemas import (
     AS_OF_DESCRIPTION,
+    DESCRIPTIONS,
     PERIOD_EXAMPLES,
     SUBJECT_EXAMPLES,
-    ChallengeStatusOut,
+    TARGET_FIELDS,
+    VALUE_FIELDS,
     ErrorOut,
-    IndicatorDetailOut,
-    IndicatorOut,
-    RolledSubjectOut,
-    StatusRowOut,
+    IndicatorData,
+    IndicatorDetailData,
     TargetIn,
-    TargetOut,
     ValueIn,
-    ValueOut,
-    WriteOut,
+    WriteOutcome,
+    json_name,
 )
 from cpog.web.models import ApiToken
 
@@ -91,8 +84,15 @@ l'application : administrateur et contrôle de gestion partout, pilote de défi 
 indicateurs et mesures des défis qu'il pilote ; les cibles, seulement par l'administrateur et le
 contrôle de gestion. Sinon, `403`.
 
-**Écritures.** `POST /values` et `POST /targets` reçoivent une liste d'éléments, validés comme
-une ligne d'un fichier d'import (mêmes règles, mêmes messages) : les nombres sont des nombres
+**Noms des champs.** En français, les mêmes que dans `cpog status --format json` et les
+rapports : une ligne de statut (`statut`, `statut_libelle`, `valeur_courante`, `saisie`…) a une
+seule forme partout, avec les mêmes mots que les pages.
+
+**Écritures.** `POST /values` et `POST /targets` reçoivent une liste d'éléments dont les champs
+sont les colonnes du fichier d'import, écrites sans accent ni espace (`identifiant`, `periode`,
+`valeur`, `numerateur`, `denominateur`, `statut`, `commentaire` ; `annee`, `type_de_cible`,
+`provenance`, `comparateur`, `motif`), validés comme une ligne de ce fichier (mêmes règles,
+mêmes messages) : les nombres sont des nombres
 JSON ou du texte à la française (« 93,5 », « 1 234 »). Tout est enregistré, ou rien : la moindre
 erreur renvoie `422` avec la liste de toutes les erreurs. Renvoyer les mêmes valeurs n'écrit
 rien. Chaque écriture est tracée dans l'historique avec le nom de l'utilisateur.
@@ -111,9 +111,10 @@ contrat (« COG 08-29 »), ou l'identifiant d'une mesure de résultat visé
 (« d04-r5-teleprocedures ») ; casse et accents libres.
 
 **Erreurs.** Toujours la même forme :
-`{"ok": false, "status": 422, "error": "message", "errors": [{"item": 1, "field": "value",
+`{"ok": false, "status": 422, "error": "message", "errors": [{"item": 1, "field": "valeur",
 "value": "12,3,4", "message": "nombre non reconnu : il y a plusieurs virgules"}]}` ;
-`item` est le rang de l'élément dans la liste envoyée, à partir de 1.
+`item` est le rang de l'élément dans la liste envoyée, à partir de 1 ; `field` le champ en
+cause.
 """
 
 MAX_ITEMS: int = getattr(settings, "API_MAX_ITEMS", 5_000)
@@ -207,7 +208,22 @@ TARGETS_AUTH = [
     WriterAuth(roles.can_write_targets, "Vous n'avez pas le droit de fixer les cibles.")
 ]
 
-api = NinjaAPI(
+
+class DocumentedAPI(NinjaAPI):
+    """The OpenAPI document with a French description on the key output fields: the contexts
+    are plain dataclasses without one, their descriptions are in
+    :data:`cpog.web.api_schemas.DESCRIPTIONS` by French field name."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        for component in schema.get("components", {}).get("schemas", {}).values():
+            for name, prop in component.get("properties", {}).items():
+                if name in DESCRIPTIONS and "description" not in prop:
+                    prop["description"] = DESCRIPTIONS[name]
+        return schema
+
+
+api = DocumentedAPI(
     title="cpog — API du CPOG",
     version="1",
     description=DESCRIPTION,
@@ -409,13 +425,16 @@ def _context() -> Context:
     return Context(contract, contract.organisation.code)
 
 
+SUBJECT = json_name(VALUE_FIELDS["subject"])  # « identifiant »
+
+
 def _subject(contract: Contract, text: str) -> Subject:
     found = subjects_of(contract).get(plain_key(text))
     if found is None:
         raise ApiProblem(
             404,
             f"Identifiant inconnu dans le contrat : « {text} ».",
-            [_error(None, "subject", text, "identifiant inconnu dans le contrat")],
+            [_error(None, SUBJECT, text, "identifiant inconnu dans le contrat")],
         )
     return found
 
@@ -429,42 +448,23 @@ def _period(text: str | None, field: str) -> Period | None:
         raise ApiProblem(400, str(error), [_error(None, field, text, str(error))]) from error
 
 
+AS_OF = vocabulary.FIELD["as_of"]  # « date_de_situation »
+
+
 def _as_of(text: str | None, contract: Contract) -> date:
     if not text:
         return clock.today()
     try:
         day = parse_date(text)
     except DateError as error:
-        raise ApiProblem(400, str(error), [_error(None, "as_of", text, str(error))]) from error
+        raise ApiProblem(400, str(error), [_error(None, AS_OF, text, str(error))]) from error
     if problem := as_of_problem(contract, day):
-        raise ApiProblem(400, f"as_of : {problem}.", [_error(None, "as_of", text, problem)])
+        raise ApiProblem(400, f"{AS_OF} : {problem}.", [_error(None, AS_OF, text, problem)])
     return day
-
-
-def _float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
 
 
 def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
-
-
-# Words of the import templates, so that what is read can be posted back.
-VALUE_STATUS_WORDS = {"provisional": "provisoire", "definitive": "définitive"}
-TARGET_KIND_WORDS = {
-    "national": "nationale",
-    "individualised": "individualisée",
-    "fixed": "fixée",
-    "trajectory": "trajectoire",
-}
-PROVENANCE_WORDS = {
-    "cog_annex": "annexe COG",
-    "cnaf_notification": "notification Cnaf",
-    "cpog": "CPOG",
-    "derived": "déduite",
-    "demo": "démonstration",
-}
-COMPARATOR_SIGNS = {"lt": "<", "le": "≤", "ge": "≥", "gt": ">", "eq": "=", "": ""}
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -478,14 +478,26 @@ AsOfQuery = QueryEx[
         description=AS_OF_DESCRIPTION,
         example="27/11/2026",
         max_length=10,
+        alias=AS_OF,
     ),
 ]
-PeriodQuery = QueryEx[
+PERIOD_FROM, PERIOD_TO = "periode_debut", "periode_fin"
+PeriodFromQuery = QueryEx[
     str | None,
     P(
-        description="Période : " + ", ".join(f"« {p} »" for p in PERIOD_EXAMPLES) + "…",
+        description="Première période : " + ", ".join(f"« {p} »" for p in PERIOD_EXAMPLES) + "…",
         example=PERIOD_EXAMPLES[0],
         max_length=60,
+        alias=PERIOD_FROM,
+    ),
+]
+PeriodToQuery = QueryEx[
+    str | None,
+    P(
+        description="Dernière période, mêmes formes.",
+        example=PERIOD_EXAMPLES[3],
+        max_length=60,
+        alias=PERIOD_TO,
     ),
 ]
 SubjectQuery = QueryEx[
@@ -495,6 +507,7 @@ SubjectQuery = QueryEx[
         "(« d04-r5-teleprocedures »).",
         example=SUBJECT_EXAMPLES[0],
         max_length=80,
+        alias=SUBJECT,
     ),
 ]
 
@@ -506,35 +519,48 @@ SubjectQuery = QueryEx[
     tags=["Contrat"],
     summary="Le contrat en vigueur",
     description="Le contrat normalisé de la version en vigueur (avenants compris), tel que "
-    "l'exporte « cpog export --format json ».",
+    "l'exporte « cpog export --format json » (le format d'échange du contrat, décrit par ses "
+    "schémas JSON : noms de champs en anglais).",
 )
 def get_contract(request: HttpRequest) -> Any:
     return _context().contract.model_dump(mode="json")
 
 
+def _indicator(contract: Contract, indicator_id: str) -> IndicatorData:
+    i = contract.indicator(indicator_id)
+    assert i is not None
+    return IndicatorData(**_indicator_fields(contract, i.id))
+
+
 def _indicator_fields(contract: Contract, indicator_id: str) -> dict[str, Any]:
-    indicator = contract.indicator(indicator_id)
-    assert indicator is not None
+    i = contract.indicator(indicator_id)
+    assert i is not None
     return {
-        "id": indicator.id,
-        "code": indicator.code,
-        "code_as_written": indicator.code_as_written,
-        "label": indicator.label,
-        "family": indicator.family,
-        "group": indicator.group,
-        "nature": indicator.nature.value,
-        "type": indicator.type.value,
-        "unit": indicator.unit,
-        "direction": indicator.direction.value,
-        "periodicity": indicator.periodicity.value,
-        "target_kind": indicator.target.kind.value,
-        "target_as_written": indicator.target.as_written,
+        "indicator_id": i.id,
+        "code": i.code,
+        "code_as_written": i.code_as_written,
+        "label": i.label,
+        "family": i.family,
+        "group": i.group,
+        "nature": i.nature.value,
+        "nature_label": vocabulary.NATURE[i.nature],
+        "indicator_type": i.type.value,
+        "indicator_type_label": vocabulary.INDICATOR_TYPE[i.type],
+        "unit": i.unit,
+        "direction": i.direction.value,
+        "direction_label": vocabulary.DIRECTION[i.direction],
+        "periodicity": i.periodicity.value,
+        "periodicity_label": vocabulary.PERIODICITY[i.periodicity],
+        "target_kind": i.target.kind.value,
+        "target_kind_label": vocabulary.target_kind(i.target.kind, i.target.from_year),
+        "target_as_written": i.target.as_written,
     }
 
 
 @api.get(
     "/indicators",
-    response={200: list[IndicatorOut], **ERRORS},
+    response={200: list[IndicatorData], **ERRORS},
+    by_alias=True,
     openapi_extra=RESPONSES_FR,
     tags=["Indicateurs"],
     summary="Liste des indicateurs",
@@ -542,12 +568,13 @@ def _indicator_fields(contract: Contract, indicator_id: str) -> dict[str, Any]:
 )
 def list_indicators(request: HttpRequest) -> Any:
     contract = _context().contract
-    return [_indicator_fields(contract, i.id) for i in contract.indicators]
+    return [_indicator(contract, i.id) for i in contract.indicators]
 
 
 @api.get(
     "/indicators/{indicator_id}",
-    response={200: IndicatorDetailOut, **ERRORS},
+    response={200: IndicatorDetailData, **ERRORS},
+    by_alias=True,
     openapi_extra=RESPONSES_FR,
     tags=["Indicateurs"],
     summary="Un indicateur et sa définition",
@@ -555,334 +582,143 @@ def list_indicators(request: HttpRequest) -> Any:
 )
 def get_indicator(request: HttpRequest, indicator_id: str) -> Any:
     contract = _context().contract
-    indicator = contract.indicator(indicator_id)
-    if indicator is None:
+    i = contract.indicator(indicator_id)
+    if i is None:
         raise ApiProblem(404, f"Indicateur inconnu dans le contrat : « {indicator_id} ».")
-    return {
-        **_indicator_fields(contract, indicator.id),
-        "type_as_written": indicator.type_as_written,
-        "cumulation": indicator.cumulation.value,
-        "availability_lag_days": indicator.availability_lag_days,
-        "calculation_method": indicator.calculation_method,
-        "numerator": indicator.numerator,
-        "denominator": indicator.denominator,
-        "data_source": indicator.data_source,
-        "challenges": sorted(roles.challenges_of_subject(contract, "indicator", indicator.id)),
-    }
-
-
-def _target_out(row: StoredTargetRow) -> dict[str, Any]:
-    return {
-        "subject_type": row.subject_type,
-        "subject_id": row.subject_id,
-        "year": row.year,
-        "value": float(row.value),
-        "kind": TARGET_KIND_WORDS.get(row.kind, row.kind),
-        "provenance": PROVENANCE_WORDS.get(row.provenance, row.provenance),
-        "comparator": COMPARATOR_SIGNS.get(row.comparator, row.comparator),
-        "reason": row.reason,
-        "set_by": row.set_by,
-        "set_at": row.set_at,
-    }
+    return IndicatorDetailData(
+        **_indicator_fields(contract, i.id),
+        type_as_written=i.type_as_written,
+        cumulation=i.cumulation.value,
+        cumulation_label=vocabulary.CUMULATION[i.cumulation],
+        availability_lag_days=i.availability_lag_days,
+        calculation_method=i.calculation_method,
+        numerator=i.numerator,
+        denominator=i.denominator,
+        data_source=i.data_source,
+        challenges=sorted(roles.challenges_of_subject(contract, "indicator", i.id)),
+    )
 
 
 @api.get(
     "/targets",
-    response={200: list[TargetOut], **ERRORS},
+    response={200: list[TargetData], **ERRORS},
+    by_alias=True,
     openapi_extra=RESPONSES_FR,
     tags=["Cibles"],
     summary="Cibles en vigueur",
     description="La cible en vigueur de chaque indicateur et mesure, par année et par type "
-    "(la dernière fixée l'emporte) ; « subject » restreint à un indicateur ou une mesure.",
+    "(la dernière fixée l'emporte) ; « identifiant » restreint à un indicateur ou une mesure.",
 )
-def list_targets(request: HttpRequest, subject: SubjectQuery = None) -> Any:
+def list_targets(request: HttpRequest, identifiant: SubjectQuery = None) -> Any:
     context = _context()
-    wanted = _subject(context.contract, subject) if subject else None
-    result = []
-    for (subject_type, subject_id), rows in sorted(
-        current_targets(context.contract.id, context.scope).items()
-    ):
-        if wanted is not None and (subject_type, subject_id) != (
-            wanted.subject_type,
-            wanted.subject_id,
-        ):
-            continue
-        result += [_target_out(row) for row in rows]
-    return result
-
-
-def _value_out(row: Measurement, current: bool) -> dict[str, Any]:
-    return {
-        "subject_type": row.subject_type,
-        "subject_id": row.subject_id,
-        "period": row.period_key,
-        "period_label": str(parse_period(row.period_key)),
-        "period_start": row.period_start,
-        "period_end": row.period_end,
-        "value": float(row.value),
-        "numerator": _float(row.numerator),
-        "denominator": _float(row.denominator),
-        "status": VALUE_STATUS_WORDS.get(row.status, row.status),
-        "source": row.source,
-        "source_label": row.get_source_display(),
-        "comment": row.comment,
-        "recorded_by": row.recorded_by,
-        "recorded_at": row.recorded_at,
-        "current": current,
-    }
+    wanted = _subject(context.contract, identifiant) if identifiant else None
+    key = None if wanted is None else (wanted.subject_type, wanted.subject_id)
+    targets = StoreReader().targets(context.contract, context.scope, key)
+    return [target_data(t) for t in targets if t.current]
 
 
 @api.get(
     "/values",
-    response={200: list[ValueOut], **ERRORS},
+    response={200: list[ValueData], **ERRORS},
+    by_alias=True,
     openapi_extra=RESPONSES_FR,
     tags=["Valeurs"],
     summary="Valeurs en vigueur",
-    description="La valeur en vigueur (dernière révision) de chaque période. « subject » "
-    "restreint à un indicateur ou une mesure ; « period_from » et « period_to » (« 2025 », "
+    description="La valeur en vigueur (dernière révision) de chaque période. « identifiant » "
+    "restreint à un indicateur ou une mesure ; « periode_debut » et « periode_fin » (« 2025 », "
     "« mars 2025 », « T1 2025 »…) gardent les périodes qui se terminent entre le début de "
     "la première et la fin de la seconde.",
 )
 def list_values(
     request: HttpRequest,
-    subject: SubjectQuery = None,
-    period_from: PeriodQuery = None,
-    period_to: PeriodQuery = None,
+    identifiant: SubjectQuery = None,
+    periode_debut: PeriodFromQuery = None,
+    periode_fin: PeriodToQuery = None,
 ) -> Any:
     context = _context()
-    wanted = _subject(context.contract, subject) if subject else None
-    first = _period(period_from, "period_from")
-    last = _period(period_to, "period_to")
-    rows = current_rows(
-        context.contract.id, context.scope, None if wanted is None else [wanted.subject_id]
-    ).values()
-    kept = [
-        row
-        for row in rows
-        if (wanted is None or row.subject_type == wanted.subject_type)
-        and (first is None or row.period_end >= first.start)
-        and (last is None or row.period_end <= last.end)
+    wanted = _subject(context.contract, identifiant) if identifiant else None
+    first = _period(periode_debut, PERIOD_FROM)
+    last = _period(periode_fin, PERIOD_TO)
+    key = None if wanted is None else (wanted.subject_type, wanted.subject_id)
+    values = [
+        value_data(v)
+        for v in StoreReader().values(context.contract, context.scope, key)
+        if v.current
     ]
-    kept.sort(key=lambda r: (r.subject_type, r.subject_id, r.period_end, r.period_start))
-    return [_value_out(row, True) for row in kept]
+    kept = [
+        v
+        for v in values
+        if (first is None or v.period_end >= first.start)
+        and (last is None or v.period_end <= last.end)
+    ]
+    kept.sort(key=lambda v: (v.subject_type, v.subject_id, v.period_end, v.period_start))
+    return kept
 
 
 @api.get(
     "/values/{subject}/history",
-    response={200: list[ValueOut], **ERRORS},
+    response={200: list[ValueData], **ERRORS},
+    by_alias=True,
     openapi_extra=RESPONSES_FR,
     tags=["Valeurs"],
     summary="Historique des valeurs d'un indicateur ou d'une mesure",
     description="Chaque révision de chaque période, de la plus ancienne à la plus récente ; "
-    "« current » désigne la révision en vigueur.",
+    "« en_vigueur » désigne la révision en vigueur.",
 )
 def value_history(request: HttpRequest, subject: str) -> Any:
     context = _context()
     found = _subject(context.contract, subject)
-    rows = history(context.contract.id, context.scope, found.subject_type, found.subject_id)
-    latest = {row.period_key: row.pk for row in rows}  # oldest first: the last one wins
-    return [_value_out(row, latest[row.period_key] == row.pk) for row in rows]
-
-
-def _resolved(target: Target | None) -> dict[str, Any] | None:
-    if target is None:
-        return None
-    return {
-        "year": target.year,
-        "value": target.value,
-        "written": target.written,
-        "source": target.source.value,
-        "source_label": target.source.label_fr,
-        "comparator": target.comparator.value,
-    }
-
-
-def _status_out(row: StatusRow, as_of: date) -> dict[str, Any]:
-    assessment: Assessment = row.assessment
-    current = assessment.current
-    freshness = assessment.freshness
-    projection = assessment.projection
-    return {
-        "as_of": as_of,
-        "subject_type": row.subject_type,
-        "subject_id": row.subject_id,
-        "code": row.code,
-        "label": row.label,
-        "unit": row.unit,
-        "challenge": row.challenge,
-        "family": row.family,
-        "current": None
-        if current is None
-        else {
-            "period": current.period.key,
-            "period_label": str(current.period),
-            "value": current.value,
-        },
-        "period": None if current is None else current.period.key,
-        "targets": [
-            {
-                "year": t.year,
-                "value": t.value,
-                "kind": t.kind.value,
-                "comparator": None if t.comparator is None else t.comparator.value,
-            }
-            for t in assessment.subject.targets
-        ],
-        "annual_target": _resolved(assessment.annual_target),
-        "final_target": _resolved(assessment.final_target),
-        "expected": assessment.expected,
-        "progress_annual": assessment.progress_annual,
-        "progress_global": assessment.progress_global,
-        "status": assessment.status.value,
-        "status_label": assessment.status.label_fr,
-        "projection": None
-        if projection is None
-        else {
-            "value": projection.value,
-            "at": projection.at,
-            "method": projection.method,
-            "n_points": projection.n_points,
-            "status": projection.projected_status.value,
-            "status_label": projection.projected_status.label_fr,
-        },
-        "lateness": {
-            "filled": freshness.filled,
-            "expected_period": freshness.expected_period.key,
-            "expected_on": freshness.expected_on,
-            "latest_period": None
-            if freshness.latest_period is None
-            else freshness.latest_period.key,
-            "is_late": freshness.is_late,
-            "days_late": freshness.days_late,
-            "label": lateness_text(freshness),
-            "next_period": None if freshness.next_period is None else freshness.next_period.key,
-            "next_expected_date": freshness.next_expected_date,
-            "next_label": next_value_text(freshness, as_of),
-        },
-        "closing": assessment.closing,
-        "verdict": None if assessment.verdict is None else _verdict_out(assessment.verdict),
-        "years": [_verdict_out(v) for v in assessment.years],
-        "to_check": assessment.to_check,
-        "per_year": assessment.subject.per_year,
-        "measured_by": row.measured_by,
-        "baseline": _provenance_out(row.baseline),
-        "target_provenance": _provenance_out(row.target),
-        "reasons": list(assessment.reasons),
-    }
-
-
-def _verdict_out(verdict: YearVerdict) -> dict[str, Any]:
-    return {
-        "year": verdict.year,
-        "met": verdict.met,
-        "value": verdict.value,
-        "target": verdict.target.value,
-        "provisional": verdict.provisional,
-        "awaited": verdict.awaited,
-        "to_check": verdict.to_check,
-        "label": verdict_label(verdict),
-    }
-
-
-def _provenance_out(provenance: Provenance) -> dict[str, Any]:
-    return {
-        "origin": provenance.origin,
-        "value": provenance.value,
-        "year": provenance.year,
-        "basis": None if provenance.basis is None else provenance.basis.value,
-        "confidence": None if provenance.confidence is None else provenance.confidence.value,
-        "label": provenance_text(provenance),
-    }
+    values = StoreReader().values(
+        context.contract, context.scope, (found.subject_type, found.subject_id)
+    )
+    values.sort(key=lambda v: (v.recorded_at, v.period_key))
+    return [value_data(v) for v in values]
 
 
 @api.get(
     "/statuses",
-    response={200: list[StatusRowOut], **ERRORS},
+    response={200: list[StatusRowData], **ERRORS},
+    by_alias=True,
     openapi_extra=RESPONSES_FR,
     tags=["Statuts"],
     summary="Statut de chaque indicateur et mesure",
-    description="Pour chaque indicateur et chaque mesure de résultat visé, à la date « as_of » "
-    "(AAAA-MM-JJ ou JJ/MM/AAAA, aujourd'hui par défaut) : valeur courante et sa période, "
-    "cibles, valeur attendue, taux d'avancement, statut, projection et retard de saisie.",
+    description="Pour chaque indicateur et chaque mesure de résultat visé, à la date "
+    "« date_de_situation » (AAAA-MM-JJ ou JJ/MM/AAAA, aujourd'hui par défaut) : valeur courante "
+    "et sa période, cibles, valeur attendue, taux d'avancement, statut, projection et retard de "
+    "saisie — les mêmes lignes que les pages, « cpog status --format json » et les rapports.",
 )
-def list_statuses(request: HttpRequest, as_of: AsOfQuery = None) -> Any:
+def list_statuses(request: HttpRequest, date_de_situation: AsOfQuery = None) -> Any:
     contract = _context().contract
-    day = _as_of(as_of, contract)
-    status = status_at(contract, day)
-    return [_status_out(row, day) for row in status.rows]
+    day = _as_of(date_de_situation, contract)
+    found = situation(StoreReader(), contract, day)
+    return [status_row(row) for row in found.status.rows]
 
 
 @api.get(
     "/challenges/{number}/status",
-    response={200: ChallengeStatusOut, **ERRORS},
+    response={200: ChallengeStatusData, **ERRORS},
+    by_alias=True,
     openapi_extra=RESPONSES_FR,
     tags=["Statuts"],
     summary="Statut consolidé d'un défi",
-    description="La synthèse d'un défi à la date « as_of » (aujourd'hui par défaut) : statut, "
-    "score, avancement, ce qui manque, et le statut de chacun de ses indicateurs et mesures.",
+    description="La synthèse d'un défi à la date « date_de_situation » (aujourd'hui par "
+    "défaut) : statut, score, avancement, ce qui manque, et la ligne de statut de chacun de "
+    "ses indicateurs et mesures avec son poids.",
 )
-def challenge_status(request: HttpRequest, number: int, as_of: AsOfQuery = None) -> Any:
+def get_challenge_status(
+    request: HttpRequest, number: int, date_de_situation: AsOfQuery = None
+) -> Any:
     contract = _context().contract
-    day = _as_of(as_of, contract)
-    challenge = contract.challenge(number)
-    if challenge is None:
+    day = _as_of(date_de_situation, contract)
+    if contract.challenge(number) is None:
         raise ApiProblem(404, f"Défi inconnu dans le contrat : n°{number}.")
-    status = status_at(contract, day)
-    rollup = status.challenges[number]
-    subjects = [
-        RolledSubjectOut(
-            subject_type=row.subject_type,
-            subject_id=row.subject_id,
-            code=row.code,
-            label=row.label,
-            weight=item.weight,
-            counted_with=item.counted_with,
-            status=row.assessment.status.value,
-            status_label=row.assessment.status.label_fr,
-            filled=row.assessment.freshness.filled,
-            verdict=None
-            if row.assessment.verdict is None
-            else verdict_label(row.assessment.verdict),
-        )
-        for row, item in status.challenge_rows(number)
-    ]
-    return ChallengeStatusOut(
-        as_of=day,
-        number=number,
-        title=challenge.title,
-        status=rollup.status.value,
-        status_label=rollup.status.label_fr,
-        score=rollup.score,
-        progress=rollup.progress,
-        n_expected=rollup.n_expected,
-        n_available=rollup.n_available,
-        n_filled=rollup.n_filled,
-        missing=rollup.missing,
-        complete=rollup.complete,
-        subjects=subjects,
-    )
+    found = challenge_status(situation(StoreReader(), contract, day), number)
+    assert found is not None
+    return found
 
 
 # --- writing ------------------------------------------------------------------------------
 
-VALUE_FIELDS = {
-    "subject": "identifiant",
-    "period": "période",
-    "value": "valeur",
-    "numerator": "numérateur",
-    "denominator": "dénominateur",
-    "status": "statut",
-    "comment": "commentaire",
-}
-TARGET_FIELDS = {
-    "subject": "identifiant",
-    "year": "année",
-    "value": "valeur",
-    "kind": "type de cible",
-    "provenance": "provenance",
-    "comparator": "comparateur",
-    "reason": "motif",
-}
 SOURCE = "requête API"
 
 
@@ -917,7 +753,7 @@ def _table(
 
 
 def _issues(issues: Sequence[CellIssue], fields: dict[str, str]) -> list[dict[str, Any]]:
-    by_column = {column: field for field, column in fields.items()}
+    by_column = {column: json_name(column) for column in fields.values()}
     ordered = sorted(issues, key=lambda issue: issue.line)  # stable: column order kept
     return [
         _error(
@@ -960,7 +796,7 @@ def _check_value_rights(request: HttpRequest, contract: Contract, items: Sequenc
             refused.append(
                 _error(
                     index + 1,
-                    "subject",
+                    SUBJECT,
                     item.subject,
                     f"vous ne pilotez pas le défi de « {subject.label} » (défi {where})",
                 )
@@ -983,13 +819,14 @@ TargetItems = BodyEx[
 @api.post(
     "/values",
     auth=VALUES_AUTH,
-    response={200: WriteOut, **ERRORS},
+    response={200: WriteOutcome, **ERRORS},
+    by_alias=True,
     openapi_extra=RESPONSES_FR,
     tags=["Valeurs"],
     summary="Enregistrer des valeurs",
     description="Une liste de valeurs, validées comme les lignes d'un fichier d'import de "
     "valeurs et comme une saisie (mêmes règles, mêmes messages), enregistrées toutes ou aucune. "
-    "Une valeur vide est calculée depuis « numerator » et « denominator ». Une valeur identique "
+    "Une valeur vide est calculée depuis « numerateur » et « denominateur ». Une valeur identique "
     "à la valeur en vigueur n'est pas réécrite ; une valeur différente crée une révision. "
     "Un taux écrit comme une fraction ou une valeur éloignée de sa série demande "
     "« ?confirmer=true » (sinon 422 avec leur liste). Jeton d'API obligatoire.",
@@ -1025,7 +862,7 @@ def post_values(
         raise _invalid(error, VALUE_FIELDS) from None
     except ConfirmationNeeded as needed:
         raise _to_confirm(needed.outcome) from None
-    return WriteOut(written=len(outcome.changes), unchanged=outcome.unchanged)
+    return WriteOutcome(ok=True, saved=len(outcome.changes), unchanged=outcome.unchanged)
 
 
 def _to_confirm(outcome: ImportOutcome) -> ApiProblem:
@@ -1036,7 +873,7 @@ def _to_confirm(outcome: ImportOutcome) -> ApiProblem:
         f"{count} valeur{'s' if count > 1 else ''} à confirmer : rien n'a été enregistré. "
         "Vérifiez-les, puis renvoyez la même requête avec « ?confirmer=true ».",
         [
-            _error(change.line, "value", change.after, note)
+            _error(change.line, json_name(VALUE_FIELDS["value"]), change.after, note)
             for change in changes
             for note in change.to_confirm
         ][:SHOWN_ISSUES],
@@ -1046,7 +883,8 @@ def _to_confirm(outcome: ImportOutcome) -> ApiProblem:
 @api.post(
     "/targets",
     auth=TARGETS_AUTH,
-    response={200: WriteOut, **ERRORS},
+    response={200: WriteOutcome, **ERRORS},
+    by_alias=True,
     openapi_extra=RESPONSES_FR,
     tags=["Cibles"],
     summary="Fixer des cibles",
@@ -1067,11 +905,7 @@ def post_targets(request: HttpRequest, items: TargetItems) -> Any:
         outcome = apply_targets(table, contract, user=user.get_username(), template_lines=False)
     except ImportValidationError as error:
         raise _invalid(error, TARGET_FIELDS) from None
-    return WriteOut(written=len(outcome.changes), unchanged=outcome.unchanged)
-
-
-def _number(value: Decimal) -> str:
-    return fr_number(value.normalize())
+    return WriteOutcome(ok=True, saved=len(outcome.changes), unchanged=outcome.unchanged)
 
 
 __all__ = ["api"]

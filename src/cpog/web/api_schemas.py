@@ -1,17 +1,22 @@
 """Shapes of the REST API's requests and responses (documented in the OpenAPI schema).
 
-Field names are English, like the contract's JSON export; the words a person types or reads
-(status of a value, kind and provenance of a target, status of an indicator) are the French
-ones of the import templates, so that what ``GET`` returns can be posted back as is.
+Outputs are the contexts of :mod:`cpog.contexts` (``@record`` types, French field names from
+:data:`cpog.vocabulary.FIELD`, serialized by :func:`cpog.contexts.serialize.to_data`). Inputs
+take the import files' column names written in ASCII snake case (« periode », « type_de_cible »),
+so that a line of an import file and an item of ``POST /values`` say the same thing, and what
+``GET /values`` returns can be posted back as is. Only the error shape keeps its own names.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import unicodedata
 from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, StrictFloat, StrictInt, StrictStr
+
+from cpog.contexts.serialize import record
+from cpog.ingest.imports import TARGET_COLUMNS, VALUE_COLUMNS
 
 AS_OF_DESCRIPTION = (
     "Date de situation : « 27/11/2026 » (JJ/MM/AAAA) ou « 2026-11-27 » (AAAA-MM-JJ), dans la "
@@ -47,7 +52,7 @@ class ErrorItem(Schema):
     item: int | None = Field(
         None, description="Rang de l'élément en cause dans la liste envoyée, à partir de 1."
     )
-    field: str = Field("", description="Champ en cause (« value », « period »…).")
+    field: str = Field("", description="Champ en cause (« valeur », « periode »…).")
     value: str = Field("", description="Valeur reçue, telle qu'envoyée.")
     message: str = Field(description="Explication en français.")
 
@@ -61,18 +66,38 @@ class ErrorOut(Schema):
     )
 
 
-class WriteOut(Schema):
-    ok: bool = True
-    written: int = Field(description="Éléments enregistrés (nouveaux ou modifiés).")
-    unchanged: int = Field(description="Éléments identiques à l'existant, non réécrits.")
-
-
 # --- writes -------------------------------------------------------------------------------
 
 
+def json_name(column: str) -> str:
+    """An import file's column as a JSON field name: « période » → « periode », « type de
+    cible » → « type_de_cible »."""
+    plain = unicodedata.normalize("NFKD", column).encode("ascii", "ignore").decode()
+    return plain.replace(" ", "_").replace("'", "_")
+
+
+# Each input field and the import file's column it stands for (cpog.ingest.imports headers).
+VALUE_FIELDS = dict(
+    zip(
+        ["subject", "period", "value", "numerator", "denominator", "status", "comment"],
+        [c for c in VALUE_COLUMNS if c != "libellé"],
+        strict=True,
+    )
+)
+TARGET_FIELDS = dict(
+    zip(
+        ["subject", "year", "value", "kind", "provenance", "comparator", "reason"],
+        [c for c in TARGET_COLUMNS if c != "libellé"],
+        strict=True,
+    )
+)
+_INPUT = ConfigDict(extra="forbid", populate_by_name=False)
+
+
 def _subject_field() -> Any:
-    """The ``subject`` of a value or a target: the same identifiers as the import files."""
+    """The subject of a value or a target: the same identifiers as the import files."""
     return Field(
+        alias=json_name(VALUE_FIELDS["subject"]),
         description="Indicateur (« cog-08-29 » ou « COG 08-29 ») ou mesure de résultat visé "
         "(« d04-r5-teleprocedures »), casse et accents libres.",
         examples=SUBJECT_EXAMPLES,
@@ -81,266 +106,185 @@ def _subject_field() -> Any:
     )
 
 
-class ValueIn(Schema):
-    """One value, as one line of the values import file."""
+def _value(field: str, default: Any = None, **kwargs: Any) -> Any:
+    return Field(default, alias=json_name(VALUE_FIELDS[field]), **kwargs)
 
-    model_config = ConfigDict(extra="forbid")
+
+def _target(field: str, default: Any = None, **kwargs: Any) -> Any:
+    return Field(default, alias=json_name(TARGET_FIELDS[field]), **kwargs)
+
+
+class ValueIn(Schema):
+    """One value, as one line of the values import file (same column names)."""
+
+    model_config = _INPUT
 
     subject: StrictStr = _subject_field()
-    period: StrictStr = Field(
+    period: StrictStr = _value(
+        "period",
+        ...,
         description="Période : " + ", ".join(f"« {p} »" for p in PERIOD_EXAMPLES) + " (casse "
         "et accents libres).",
         examples=PERIOD_EXAMPLES,
         max_length=200,
     )
-    value: Number | None = Field(
-        None,
+    value: Number | None = _value(
+        "value",
         description="Nombre JSON (93.5) ou texte à la française (« 93,5 », « 1 234 ») ; vide, il "
-        "est calculé depuis numerator et denominator (100 × n / d pour un taux).",
+        "est calculé depuis « numerateur » et « denominateur » (100 × n / d pour un taux).",
     )
-    numerator: Number | None = None
-    denominator: Number | None = None
-    status: StrictStr | None = Field(
-        None,
+    numerator: Number | None = _value("numerator", description="Numérateur.")
+    denominator: Number | None = _value("denominator", description="Dénominateur.")
+    status: StrictStr | None = _value(
+        "status",
         description="« provisoire » (par défaut, aussi « prov. ») ou « définitive » (aussi "
         "« définitif », « déf. »), casse et accents libres.",
     )
-    comment: StrictStr | None = Field(None, max_length=1_000)
+    comment: StrictStr | None = _value("comment", max_length=1_000, description="Commentaire.")
 
 
 class TargetIn(Schema):
-    """One target, as one line of the targets import file."""
+    """One target, as one line of the targets import file (same column names)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _INPUT
 
     subject: StrictStr = _subject_field()
-    year: StrictInt | StrictStr = Field(
+    year: StrictInt | StrictStr = _target(
+        "year",
+        ...,
         description="Année de la cible, dans la période du contrat (« 2025 »).",
         examples=[2025],
     )
-    value: Number
-    kind: StrictStr = Field(
-        description="« nationale », « individualisée », « fixée » ou « trajectoire »."
+    value: Number = _target("value", ...)
+    kind: StrictStr = _target(
+        "kind", ..., description="« nationale », « individualisée », « fixée » ou « trajectoire »."
     )
-    provenance: StrictStr = Field(
-        description="« annexe COG », « notification Cnaf », « CPOG » ou « déduite »."
+    provenance: StrictStr = _target(
+        "provenance",
+        ...,
+        description="« annexe COG », « notification Cnaf », « CPOG » ou « déduite ».",
     )
-    comparator: StrictStr | None = Field(None, description="« < », « ≤ », « ≥ » ou « > ».")
-    reason: StrictStr | None = Field(
-        None,
+    comparator: StrictStr | None = _target(
+        "comparator", description="« < », « ≤ », « ≥ » ou « > »."
+    )
+    reason: StrictStr | None = _target(
+        "reason",
         description="Motif : obligatoire quand la cible change une cible existante.",
         max_length=1_000,
     )
 
 
-# --- indicators ---------------------------------------------------------------------------
+# --- outputs that are not a page's context ------------------------------------------------
 
 
-class IndicatorOut(Schema):
-    id: str
+@record
+class WriteOutcome:
+    ok: bool
+    saved: int
+    unchanged: int
+
+
+@record
+class IndicatorData:
+    """An indicator of the contract, as the catalogue lists it."""
+
+    indicator_id: str
     code: str | None
     code_as_written: str | None
     label: str
     family: str
     group: str
-    nature: str = Field(description="« cog » ou « hors_cog ».")
-    type: str = Field(description="« result » (résultat) ou « monitoring » (suivi).")
+    nature: str
+    nature_label: str
+    indicator_type: str
+    indicator_type_label: str
     unit: str
-    direction: str = Field(description="« up », « down » ou « maintain ».")
+    direction: str
+    direction_label: str
     periodicity: str
-    target_kind: str = Field(description="Nature de la cible selon le contrat.")
-    target_as_written: str | None = Field(
-        description="La cellule « Cible » du contrat, telle quelle."
-    )
+    periodicity_label: str
+    target_kind: str
+    target_kind_label: str
+    target_as_written: str | None
 
 
-class IndicatorDetailOut(IndicatorOut):
+@record
+class IndicatorDetailData(IndicatorData):
+    """An indicator and its definition."""
+
     type_as_written: str
     cumulation: str
+    cumulation_label: str
     availability_lag_days: int
     calculation_method: str
     numerator: str | None
     denominator: str | None
     data_source: str
-    challenges: list[int] = Field(description="Défis auxquels l'indicateur est rattaché.")
+    challenges: list[int]
 
 
-# --- targets and values -------------------------------------------------------------------
+# --- descriptions of the output fields in the OpenAPI document ----------------------------
+# Keyed by the French JSON name; added to every output schema having that property.
 
-
-class TargetOut(Schema):
-    subject_type: str = Field(description="« indicator » ou « measure ».")
-    subject_id: str
-    year: int
-    value: float
-    kind: str = Field(
-        description="« nationale », « individualisée », « fixée » ou « trajectoire »."
-    )
-    provenance: str
-    comparator: str = Field(description="« < », « ≤ », « ≥ », « > » ou vide.")
-    reason: str
-    set_by: str
-    set_at: datetime
-
-
-class ValueOut(Schema):
-    subject_type: str = Field(description="« indicator » ou « measure ».")
-    subject_id: str
-    period: str = Field(description="Clé de la période : « 2025 », « 2025-03 », « 2025-Q1 »…")
-    period_label: str = Field(description="La période en toutes lettres : « mars 2025 ».")
-    period_start: date
-    period_end: date
-    value: float
-    numerator: float | None
-    denominator: float | None
-    status: str = Field(description="« provisoire » ou « définitive ».")
-    source: str = Field(description="« manual », « import », « api », « computed » ou « demo ».")
-    source_label: str
-    comment: str
-    recorded_by: str
-    recorded_at: datetime
-    current: bool = Field(description="Vrai pour la révision en vigueur de la période.")
-
-
-# --- statuses -----------------------------------------------------------------------------
-
-
-class ObservationOut(Schema):
-    period: str
-    period_label: str
-    value: float
-
-
-class TargetPointOut(Schema):
-    year: int
-    value: float
-    kind: str = Field(description="« individualised », « fixed », « national » ou « trajectory ».")
-    comparator: str | None
-
-
-class ResolvedTargetOut(Schema):
-    year: int
-    value: float = Field(description="Niveau à atteindre (déduit pour « +10 % »).")
-    written: float = Field(description="Valeur telle que la cible l'énonce.")
-    source: str
-    source_label: str
-    comparator: str
-
-
-class ProjectionOut(Schema):
-    value: float
-    at: date
-    method: str
-    n_points: int
-    status: str
-    status_label: str
-
-
-class LatenessOut(Schema):
-    filled: bool = Field(
-        description="« Renseigné » : une valeur est connue pour la dernière période attendue."
-    )
-    expected_period: str = Field(description="Dernière période dont la valeur devrait être connue.")
-    expected_on: date = Field(description="Date à laquelle la valeur de cette période était due.")
-    latest_period: str | None
-    is_late: bool
-    days_late: int = Field(description="Jours écoulés depuis « expected_on » quand en retard.")
-    label: str = Field(
-        description="« à jour » ou « valeur de … attendue le … : N jours de retard »."
-    )
-    next_period: str | None = Field(description="Période suivant la dernière valeur saisie.")
-    next_expected_date: date | None
-    next_label: str
-
-
-class VerdictOut(Schema):
-    year: int
-    met: bool | None = Field(description="Objectif de l'année atteint ; null sans valeur.")
-    value: float | None
-    target: float
-    provisional: bool = Field(description="Verdict donné sur une valeur provisoire.")
-    awaited: bool = Field(description="La valeur de l'année n'est pas encore due.")
-    to_check: bool = Field(description="Valeur inhabituelle non confirmée.")
-    label: str = Field(description="« objectif 2025 atteint », « objectif 2025 non atteint »…")
-
-
-class ProvenanceOut(Schema):
-    origin: str = Field(description="« contract », « store » ou « none ».")
-    value: float | None
-    year: int | None
-    basis: str | None = Field(
-        description="Lecture du contrat : « stated », « stated_elsewhere », « derived », "
-        "« average » ou « to_confirm »."
-    )
-    confidence: str | None = Field(description="Confiance de la lecture : H, M, L ou NF.")
-    label: str = Field(description="La provenance en français, comme dans les pages.")
-
-
-class StatusRowOut(Schema):
-    as_of: date
-    subject_type: str
-    subject_id: str
-    code: str
-    label: str
-    unit: str | None
-    challenge: int | None
-    family: str | None
-    current: ObservationOut | None
-    period: str | None = Field(description="Clé de la période de la valeur courante.")
-    targets: list[TargetPointOut]
-    annual_target: ResolvedTargetOut | None
-    final_target: ResolvedTargetOut | None
-    expected: float | None = Field(description="Valeur attendue à cette date sur la trajectoire.")
-    progress_annual: float | None
-    progress_global: float | None
-    status: str = Field(
-        description="« atteint », « en_avance », « conforme », « a_surveiller », « en_retard », "
-        "« non_atteint », « non_renseigne » ou « sans_cible ». Après la dernière année du "
-        "contrat (« closing »), seulement « atteint », « non_atteint », « non_renseigne » ou "
-        "« sans_cible »."
-    )
-    status_label: str = Field(description="« Atteint », « À surveiller »…")
-    projection: ProjectionOut | None
-    lateness: LatenessOut
-    closing: bool = Field(description="Verdict final : la dernière année du contrat est close.")
-    verdict: VerdictOut | None = Field(description="Objectif de la dernière année close.")
-    years: list[VerdictOut] = Field(description="Objectif de chaque année close, du plus ancien.")
-    to_check: str | None = Field(description="Pourquoi la valeur courante est à vérifier.")
-    per_year: bool = Field(description="Cible « par an » : elle vaut pour chaque année.")
-    measured_by: str | None = Field(
-        description="Indicateur dont la mesure prend les valeurs, le cas échéant."
-    )
-    baseline: ProvenanceOut
-    target_provenance: ProvenanceOut
-    reasons: list[str]
-
-
-class RolledSubjectOut(Schema):
-    subject_type: str
-    subject_id: str
-    code: str
-    label: str
-    weight: float
-    counted_with: str | None = Field(
-        description="Mesure avec laquelle cet indicateur est compté (poids 0 ici)."
-    )
-    status: str
-    status_label: str
-    filled: bool
-    verdict: str | None
-
-
-class ChallengeStatusOut(Schema):
-    as_of: date
-    number: int
-    title: str
-    status: str
-    status_label: str
-    score: float | None
-    progress: float | None
-    n_expected: int
-    n_available: int
-    n_filled: int = Field(description="Sujets renseignés (valeur de la dernière période due).")
-    missing: list[str] = Field(description="Sujets non renseignés.")
-    complete: bool
-    subjects: list[RolledSubjectOut]
+DESCRIPTIONS: dict[str, str] = {
+    "date_de_situation": "Date de situation (AAAA-MM-JJ).",
+    "type": "« indicator » (indicateur) ou « measure » (mesure de résultat visé).",
+    "type_libelle": "Le type en français : « indicateur », « mesure de résultat visé ».",
+    "identifiant": "Identifiant de l'indicateur (« cog-08-29 ») ou de la mesure.",
+    "libelle": "Libellé, tel qu'écrit dans le contrat.",
+    "defi": "Numéro du défi de la mesure ; vide pour un indicateur.",
+    "valeur_courante": "Valeur de la dernière période close connue à la date de situation.",
+    "periode": "Clé de la période : « 2025 », « 2025-03 », « 2025-Q1 »…",
+    "periode_libelle": "La période en toutes lettres : « mars 2025 ».",
+    "valeur_texte": "La valeur écrite à la française, avec son unité : « 93,5 % ».",
+    "provisoire": "Valeur provisoire (pas encore définitive).",
+    "cibles": "Les cibles connues, par année.",
+    "cible_annuelle": "Cible de l'année de la valeur courante.",
+    "cible_finale": "Cible de la dernière année du contrat.",
+    "valeur_signee": "Valeur telle que la cible l'énonce (« +10 % »).",
+    "valeur_attendue": "Valeur attendue à cette date sur la trajectoire.",
+    "avancement_annuel": "Taux d'avancement vers la cible de l'année, en %.",
+    "avancement_global": "Taux d'avancement vers la cible finale, en %.",
+    "statut": "Statut : « atteint », « en_avance », « conforme », « a_surveiller », "
+    "« en_retard », « non_atteint », « non_renseigne » ou « sans_cible ». Après la dernière "
+    "année du contrat (« verdict_final »), seulement « atteint », « non_atteint », "
+    "« non_renseigne » ou « sans_cible ». Pour une valeur : « provisoire » ou « définitive ».",
+    "statut_libelle": "Le statut en français : « Atteint », « À surveiller »…",
+    "saisie": "Complétude et retard de saisie.",
+    "renseigne": "Une valeur est connue pour la dernière période attendue.",
+    "periode_attendue": "Dernière période dont la valeur devrait être connue.",
+    "attendue_le": "Date à laquelle la valeur de cette période était due.",
+    "jours_de_retard": "Jours écoulés depuis « attendue_le » quand la saisie est en retard.",
+    "verdict_final": "La dernière année du contrat est close : le statut est le verdict final.",
+    "objectif_annee": "Objectif de la dernière année close.",
+    "objectifs": "Objectif de chaque année close, de la plus ancienne à la plus récente.",
+    "atteint": "Objectif de l'année atteint ; vide sans valeur.",
+    "a_verifier": "Pourquoi la valeur est à vérifier (valeur inhabituelle non confirmée).",
+    "par_an": "Cible « par an » : elle vaut pour chaque année.",
+    "mesure_par": "Indicateur dont la mesure prend les valeurs, le cas échéant.",
+    "reference": "Provenance de la valeur de référence.",
+    "cible_provenance": "Provenance de la cible finale.",
+    "explications": "Comment le statut a été établi, en phrases.",
+    "synthese": "Le statut consolidé du défi, son score et sa complétude.",
+    "sujets": "Les indicateurs et mesures du défi, avec leur poids.",
+    "poids": "Poids dans le statut consolidé du défi.",
+    "compte_avec": "Mesure avec laquelle cet indicateur est compté (poids 0 ici).",
+    "score": "Score du défi : moyenne pondérée des statuts de ses sujets, de 0 à 1.",
+    "avancement": "Avancement moyen pondéré des sujets vers leur cible finale, en %.",
+    "nombre_attendus": "Sujets comptés dans le statut consolidé.",
+    "nombre_evalues": "Sujets dont le statut a pu être établi.",
+    "complet": "Tous les sujets sont renseignés.",
+    "completude": "La complétude en mots : « 6 sur 7 renseignés ».",
+    "effectifs": "Nombre de sujets par statut.",
+    "nombre_renseignes": "Sujets renseignés (valeur de la dernière période due).",
+    "manquants": "Sujets non renseignés.",
+    "en_vigueur": "Vrai pour la révision en vigueur (la dernière).",
+    "source": "Origine : « manual », « import », « api », « computed » ou « demo ».",
+    "type_de_cible": "« nationale », « individualisée », « fixée » ou « trajectoire ».",
+    "provenance": "« annexe COG », « notification Cnaf », « CPOG » ou « déduite ».",
+    "comparateur": "« < », « ≤ », « ≥ », « > » ou vide.",
+    "enregistres": "Éléments enregistrés (nouveaux ou modifiés).",
+    "inchanges": "Éléments identiques à l'existant, non réécrits.",
+    "cible_telle_qu_ecrite": "La cellule « Cible » du contrat, telle quelle.",
+    "defis": "Défis auxquels l'indicateur est rattaché.",
+}
