@@ -9,7 +9,7 @@ from cpog import vocabulary
 from cpog.assess.types import Freshness, RollUp, Status, Subject, Target, YearVerdict
 from cpog.contract.model import Comparator, Direction, MeasureKind
 from cpog.contract.units import with_number
-from cpog.formatting import MINUS, fr_date, fr_month, fr_number
+from cpog.formatting import MINUS, fr_date, fr_month, fr_number, fr_signed
 from cpog.vocabulary import COMPARATOR_SIGN
 
 NBSP = "\u00a0"
@@ -202,3 +202,27 @@ def target_short(subject: Subject, target: Target) -> str:
     if subject.kind is MeasureKind.POINT_CHANGE:
         return f"{shown} ({change_text(target.written, 'points')}{yearly})"
     return shown + yearly
+
+
+def signed_target_text(
+    value: float, unit: str | None, kind: MeasureKind | None, per_year: bool = False
+) -> str:
+    """A target's figure as the contract states it: « 86 jours », « −5 % » for a relative
+    change, « +3 points » for a change in points, « par an » for a yearly commitment."""
+    if kind is MeasureKind.RELATIVE_CHANGE:
+        written = with_number(fr_signed(value), value, "%")
+    elif kind is MeasureKind.POINT_CHANGE:
+        written = with_number(fr_signed(value), value, "points")
+    else:
+        written = value_text(value, unit)
+    return written + (" par an" if per_year else "")
+
+
+def bounded_target_text(subject: Subject, target: Target) -> str:
+    """« ≥ 92 % en 2027 »: a target with its bound (strict or not) and its year, as the
+    indicators list shows the final target; the figure is :func:`target_short`'s."""
+    shown = target_short(subject, target)
+    sign = COMPARATOR_SIGN[target.comparator]
+    if sign and target.comparator not in (Comparator.LT, Comparator.GT):
+        shown = f"{sign}{NBSP}{shown}"
+    return f"{shown} en {target.year}"
