@@ -7,10 +7,10 @@ from datetime import date
 
 from cpog import vocabulary
 from cpog.assess.types import Freshness, RollUp, Status, Subject, Target, YearVerdict
-from cpog.contract.model import Comparator, Direction, MeasureKind
+from cpog.contract.model import Comparator, Confidence, Direction, MeasureKind
 from cpog.contract.units import with_number
 from cpog.formatting import MINUS, fr_date, fr_month, fr_number, fr_signed
-from cpog.vocabulary import COMPARATOR_SIGN
+from cpog.vocabulary import COMPARATOR_SIGN, CONFIDENCE
 
 NBSP = "\u00a0"
 
@@ -226,3 +226,8 @@ def bounded_target_text(subject: Subject, target: Target) -> str:
     if sign and target.comparator not in (Comparator.LT, Comparator.GT):
         shown = f"{sign}{NBSP}{shown}"
     return f"{shown} en {target.year}"
+
+
+def to_confirm_text(confidence: Confidence | str, note: str) -> str:
+    """« à confirmer (confiance moyenne) : … »: a reading of the signed text still to confirm."""
+    return f"à confirmer (confiance {CONFIDENCE[Confidence(confidence)]}) : {note}"

@@ -17,6 +17,7 @@ from cpog.assess.wording import (
     objective_text,
     of_text,
     signed_target_text,
+    to_confirm_text,
     value_text,
     verdict_label,
     verdict_text,
@@ -44,7 +45,6 @@ from cpog.periods import PeriodError, parse_period
 from cpog.steering import StatusRow, provenance_text, stated_baseline, stated_target
 from cpog.vocabulary import (
     COMPARATOR,
-    CONFIDENCE,
     CUMULATION,
     DIRECTION_EXPLAINED,
     MEASURE_FIELD,
@@ -210,14 +210,10 @@ class SubjectContext:
     values_from: ValuesFrom | None
 
 
-def _to_confirm_note(confidence: Confidence | str, note: str) -> str:
-    return f"à confirmer (confiance {CONFIDENCE[Confidence(confidence)]}) : {note}"
-
-
 def indicator_definition(indicator: Indicator) -> tuple[list[DefinitionItem], list[str]]:
     notes: dict[str, list[str]] = {}
     for item in indicator.to_confirm:
-        notes.setdefault(item.field, []).append(_to_confirm_note(item.confidence, item.note))
+        notes.setdefault(item.field, []).append(to_confirm_text(item.confidence, item.note))
     type_text = indicator.type_as_written
     if indicator.type_from_year:
         type_text += f" (à partir de {indicator.type_from_year})"
@@ -288,7 +284,7 @@ def measure_definition(found: Found, contract: Contract) -> tuple[list[Definitio
         base = measure.baseline
         notes = [base.note] if base.note else []
         if base.basis == Basis.TO_CONFIRM:
-            notes.append(_to_confirm_note(measure.confidence, "valeur de référence par défaut"))
+            notes.append(to_confirm_text(measure.confidence, "valeur de référence par défaut"))
         items.append(
             DefinitionItem(
                 "Valeur de référence",
@@ -327,12 +323,12 @@ def measure_definition(found: Found, contract: Contract) -> tuple[list[Definitio
     other: list[str] = []
     if measure.reading:
         if measure.confidence != Confidence.HIGH:
-            other.append(_to_confirm_note(measure.confidence, measure.reading))
+            other.append(to_confirm_text(measure.confidence, measure.reading))
         else:
             items.append(DefinitionItem("Lecture du texte", measure.reading, []))
     for item in measure.to_confirm:
         field = MEASURE_FIELD.get(item.field, item.field)
-        other.append(_to_confirm_note(item.confidence, f"{field} : {item.note}"))
+        other.append(to_confirm_text(item.confidence, f"{field} : {item.note}"))
     return items, other
 
 
@@ -490,6 +486,7 @@ def subject_context(
             values_from = ValuesFrom(linked.subject_id, linked.code)
     unit = display_unit(row.assessment.subject)
     values = reader.values(contract, situation.scope, (source.subject_type, source.subject_id))
+    # newest first; the reader gives them oldest first (by time, then as written)
     written = sorted(
         (
             a
@@ -497,8 +494,7 @@ def subject_context(
             if (a.subject_type, a.subject_id) == (subject_type, subject_id)
         ),
         key=lambda a: a.created_at,
-        reverse=True,
-    )
+    )[::-1]
     analyses = [
         AnalysisView(
             period=a.period_key,
