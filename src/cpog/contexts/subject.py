@@ -42,7 +42,13 @@ from cpog.contract.model import (
 from cpog.contract.units import quantity_text
 from cpog.formatting import capitalised, fr_date, fr_number
 from cpog.periods import PeriodError, parse_period
-from cpog.steering import StatusRow, provenance_text, stated_baseline, stated_target
+from cpog.steering import (
+    StatusRow,
+    challenges_of_subject,
+    provenance_text,
+    stated_baseline,
+    stated_target,
+)
 from cpog.vocabulary import (
     COMPARATOR,
     CUMULATION,
@@ -441,20 +447,6 @@ def values_by_period(values: list[ValueRecord], unit: str | None) -> list[Period
     return periods
 
 
-def subject_challenges(situation: Situation, subject_type: str, subject_id: str) -> list[int]:
-    """The défis the subject belongs to: the measure's défi, or the défis listing the
-    indicator."""
-    contract = situation.contract
-    found: list[int] = []
-    for challenge in contract.challenges:
-        if subject_type == "measure":
-            if any(m.id == subject_id for r in challenge.targeted_results for m in r.measures):
-                found.append(challenge.number)
-        elif any(link.indicator == subject_id for link in challenge.indicators):
-            found.append(challenge.number)
-    return found
-
-
 def subject_context(
     situation: Situation, reader: Reader, subject_type: str, subject_id: str
 ) -> SubjectContext | None:
@@ -472,7 +464,7 @@ def subject_context(
         definition, other = measure_definition(found, contract)
         kind_label = "Mesure d'un résultat visé"
         heading = found.label
-    numbers = subject_challenges(situation, subject_type, subject_id)
+    numbers = challenges_of_subject(contract, subject_type, subject_id)
     challenges = [
         LinkedChallenge(c.number, c.title) for c in contract.challenges if c.number in numbers
     ]
