@@ -94,6 +94,7 @@ class ValueRecord:
     batch_id: int | None = None
     batch_file: str = ""
     current: bool = False  # the latest revision of its period
+    confirmed_unusual: bool = False  # far from its series, and confirmed by whoever wrote it
 
 
 @dataclass(frozen=True)

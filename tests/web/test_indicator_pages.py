@@ -11,9 +11,9 @@ from django.test import Client
 
 from cpog import clock
 from cpog.assess import Observation
+from cpog.contexts.indicators import trend_of
 from cpog.periods import Period
 from cpog.store.models import Analysis, AuditEvent, Measurement
-from cpog.web.views.indicators import trend_of
 
 HX = {"HX-Request": "true"}
 

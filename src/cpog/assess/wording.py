@@ -16,10 +16,10 @@ from cpog.assess.types import (
     Target,
     YearVerdict,
 )
-from cpog.contract.model import Comparator, Direction, Measure, MeasureKind
+from cpog.contract.model import Comparator, Confidence, Direction, Measure, MeasureKind
 from cpog.contract.units import with_number
-from cpog.formatting import MINUS, fr_date, fr_month, fr_number
-from cpog.vocabulary import COMPARATOR_SIGN, COMPARATOR_WORDS
+from cpog.formatting import MINUS, fr_date, fr_month, fr_number, fr_signed
+from cpog.vocabulary import COMPARATOR_SIGN, COMPARATOR_WORDS, CONFIDENCE
 
 NBSP = "\u00a0"
 
@@ -284,3 +284,32 @@ def measure_done_text(measure: Measure, assessment: Assessment) -> str:
         )
         return f"{change_text(change, '%')} depuis {base.year} ({expected})"
     return ""
+
+
+def signed_target_text(
+    value: float, unit: str | None, kind: MeasureKind | None, per_year: bool = False
+) -> str:
+    """A target's figure as the contract states it: « 86 jours », « −5 % » for a relative
+    change, « +3 points » for a change in points, « par an » for a yearly commitment."""
+    if kind is MeasureKind.RELATIVE_CHANGE:
+        written = with_number(fr_signed(value), value, "%")
+    elif kind is MeasureKind.POINT_CHANGE:
+        written = with_number(fr_signed(value), value, "points")
+    else:
+        written = value_text(value, unit)
+    return written + (" par an" if per_year else "")
+
+
+def bounded_target_text(subject: Subject, target: Target) -> str:
+    """« ≥ 92 % en 2027 »: a target with its bound (strict or not) and its year, as the
+    indicators list shows the final target; the figure is :func:`target_short`'s."""
+    shown = target_short(subject, target)
+    sign = COMPARATOR_SIGN[target.comparator]
+    if sign and target.comparator not in (Comparator.LT, Comparator.GT):
+        shown = f"{sign}{NBSP}{shown}"
+    return f"{shown} en {target.year}"
+
+
+def to_confirm_text(confidence: Confidence | str, note: str) -> str:
+    """« à confirmer (confiance moyenne) : … »: a reading of the signed text still to confirm."""
+    return f"à confirmer (confiance {CONFIDENCE[Confidence(confidence)]}) : {note}"

@@ -51,4 +51,9 @@ def lock_action(contract_id: str, action_id: str) -> None:
     _hold("action", contract_id, action_id)
 
 
-__all__ = ["lock_action", "lock_key", "lock_values"]
+def lock_analyses(contract_id: str, subject_type: str, subject_id: str) -> None:
+    """Wait for the other writers of this subject's analyses."""
+    _hold("analyses", contract_id, subject_type, subject_id)
+
+
+__all__ = ["lock_action", "lock_analyses", "lock_key", "lock_values"]

@@ -155,6 +155,7 @@ class StoreReader:
                 r.batch_id,
                 r.batch.file_name if r.batch else "",
                 latest[(r.subject_type, r.subject_id, r.period_key)] == r.pk,
+                r.confirmed_unusual,
             )
             for r in rows
         ]

@@ -14,8 +14,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.db import transaction
 from django.utils import timezone
 
+from cpog.ingest.value_rule import Entry
 from cpog.periods import Period
 from cpog.store import audit
 from cpog.store.bulk import insert_rows
@@ -347,3 +349,40 @@ __all__ = [
     "record_targets",
     "record_values",
 ]
+
+
+def enter_value(
+    contract_id: str,
+    scope_code: str,
+    subject_type: str,
+    subject_id: str,
+    entry: Entry,
+    *,
+    user: str,
+    source: str = Measurement.Source.MANUAL,
+) -> bool:
+    """One value entered through a form, already checked by the value rule: locked, written
+    with its audit event in one transaction. False when it equals the value in force (nothing
+    written)."""
+    with transaction.atomic():
+        lock_values(contract_id, scope_code)
+        written = record_values(
+            contract_id,
+            scope_code,
+            [
+                NewValue(
+                    subject_type,
+                    subject_id,
+                    entry.period,
+                    entry.value,
+                    entry.numerator,
+                    entry.denominator,
+                    status=entry.status,
+                    comment=entry.comment,
+                    confirmed_unusual=entry.unusual is not None,
+                )
+            ],
+            source=source,
+            user=user,
+        )
+    return bool(written)
