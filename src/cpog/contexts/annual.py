@@ -309,7 +309,7 @@ class AnnualReviewContext:
     provisional: bool
     demo: bool
     summary_groups: list[GroupSummary]
-    families: list[GroupSummary]
+    family_groups: list[GroupSummary]
     overall: list[LabelCount]
     compared_with: str
     changes: list[StatusChange]
@@ -653,7 +653,7 @@ def annual_review(
         provisional=provisional,
         demo=data.demo,
         summary_groups=summary,
-        families=family_summary,
+        family_groups=family_summary,
         overall=verdict_counts(rows, year),
         compared_with=compared,
         changes=status_changes(entries, previous_entries),
