@@ -570,6 +570,27 @@ FIELD: dict[str, str] = {
     "missing_analysis": "analyse_attendue",
     "off_track": "hors_trajectoire",
     "values_from": "valeurs_de",
+    # the Excel export (cpog.contexts.export)
+    "contract_version": "version_du_contrat",
+    "demo": "donnees_de_demonstration",
+    "sheets": "feuilles",
+    "description": "description",
+    "item_id": "identifiant",
+    "measure_kind_label": "type_de_mesure_libelle",
+    "baseline_value": "reference_valeur",
+    "baseline_year": "reference_annee",
+    "target_value": "cible_valeur",
+    "target_year": "cible_annee",
+    "indicator": "indicateur",
+    "target_label": "cible_libelle",
+    "comparator_sign": "comparateur_signe",
+    "action_id": "action",
+    "about": "a_propos",
+    "referential": "referentiel",
+    "values": "valeurs",
+    "contract_years": "annees_du_contrat",
+    "to_confirm": "a_confirmer",
+    "attached_to": "rattachement",
 }
 
 
@@ -612,4 +633,14 @@ STATUS_MEANING: dict[str, str] = {
 REPORT_KIND: dict[str, str] = {
     "annual": "bilan annuel",
     "board": "tableau de bord du comité de direction",
+}
+
+
+# The parts of a contract as the Excel export's referential names them.
+CONTRACT_PART: dict[str, str] = {
+    "axis": "axe",
+    "theme": "engagement de la Caf",
+    "challenge": "défi",
+    "targeted_result": "résultat visé",
+    "measure": "mesure",
 }

@@ -87,6 +87,7 @@ PAGES: dict[str, dict[str, dict[str, str]]] = {
     "reports": {"GET": READ, "POST": signed_in("not_allowed")},
     "report-annual": {"GET": READ, "POST": signed_in("not_allowed")},
     "report-board": {"GET": READ, "POST": signed_in("not_allowed")},
+    "export-xlsx": {"GET": READ, "POST": signed_in("not_allowed")},  # every reader
     # Everyone's own tokens (an empty form is refused with 400: « allowed », nothing written).
     "tokens": {"GET": READ, "POST": signed_in("allowed")},
     "token-revoke": {"GET": READ, "POST": signed_in("written")},  # one's own token

@@ -8,7 +8,13 @@ import sys
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
-from cpog.cli import backup_commands, contract_commands, status_command, store_commands
+from cpog.cli import (
+    backup_commands,
+    contract_commands,
+    export_commands,
+    status_command,
+    store_commands,
+)
 from cpog.cli.report_commands import report_app
 from cpog.cli.token_commands import token_app
 from cpog.cli.user_commands import user_app
@@ -26,9 +32,9 @@ app.command("check", help="Vérifie un dossier de contrat et liste tous les prob
     contract_commands.check
 )
 app.command("show", help="Affiche le contrat, un défi ou un indicateur.")(contract_commands.show)
-app.command("export", help="Exporte le contrat normalisé (JSON) pour d'autres programmes.")(
-    contract_commands.export
-)
+app.command(
+    "export", help="Exporte le contrat normalisé (JSON) ou, avec xlsx, les données en Excel."
+)(export_commands.export)
 app.command("schema", help="Affiche le schéma JSON de l'export ou d'un type de fichier.")(
     contract_commands.schema
 )

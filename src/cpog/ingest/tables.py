@@ -449,10 +449,17 @@ def _cell_text(value: object) -> tuple[str, Decimal | None]:
     return str(value).strip(), None
 
 
-def _pick_sheet(workbook: CalamineWorkbook, source: str, sheet: str | None) -> str:
+def _pick_sheet(
+    workbook: CalamineWorkbook, source: str, sheet: str | None, prefer: str | None = None
+) -> str:
     names = workbook.sheet_names
     if not names:
         raise TableError(source, f"Fichier vide : {source} (aucune feuille).")
+    if sheet is None and prefer is not None:
+        wanted = normalise_header(prefer).casefold()
+        named = [n for n in names if normalise_header(n).casefold() == wanted]
+        if len(named) == 1:  # a cpog export: its « valeurs » sheet comes after « À propos »
+            return named[0]
     if sheet is None:
         visible = [
             m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible
@@ -471,7 +478,9 @@ def _pick_sheet(workbook: CalamineWorkbook, source: str, sheet: str | None) -> s
     )
 
 
-def _read_spreadsheet(path: Path, source: str, sheet: str | None, limits: Limits) -> Table:
+def _read_spreadsheet(
+    path: Path, source: str, sheet: str | None, limits: Limits, prefer: str | None = None
+) -> Table:
     if not path.is_file():
         raise TableError(source, f"Fichier introuvable : {source}.")
     try:
@@ -487,7 +496,7 @@ def _read_spreadsheet(path: Path, source: str, sheet: str | None, limits: Limits
     except Exception as exc:  # calamine raises many kinds: zip, xml, password, I/O…
         raise TableError(source, f"Fichier illisible : {source} ({_BAD_WORKBOOK}).") from exc
     with workbook:
-        name = _pick_sheet(workbook, source, sheet)
+        name = _pick_sheet(workbook, source, sheet, prefer)
         try:
             data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as exc:
@@ -518,8 +527,15 @@ def _read_spreadsheet(path: Path, source: str, sheet: str | None, limits: Limits
 # --- entry point ---------------------------------------------------------------------------
 
 
-def read_table(path: Path | str, sheet: str | None = None, limits: Limits | None = None) -> Table:
-    """Read a CSV/text file or a spreadsheet (first visible sheet unless ``sheet`` is given).
+def read_table(
+    path: Path | str,
+    sheet: str | None = None,
+    limits: Limits | None = None,
+    prefer: str | None = None,
+) -> Table:
+    """Read a CSV/text file or a spreadsheet (first visible sheet unless ``sheet`` is given;
+    without ``sheet``, the sheet named ``prefer`` when there is one, such as the « valeurs »
+    sheet of a ``cpog export xlsx`` workbook, whose first sheet is « À propos »).
 
     Raises :class:`TableError` with a French message naming the file: unknown extension, file
     missing or unreadable, empty file, duplicate header, values under a column without header,
@@ -535,7 +551,7 @@ def read_table(path: Path | str, sheet: str | None = None, limits: Limits | None
             raise TableError(source, f"Fichier introuvable : {source}.")
         return _read_csv(path, source, limits)
     if suffix in SPREADSHEET_SUFFIXES:
-        return _read_spreadsheet(path, source, sheet, limits)
+        return _read_spreadsheet(path, source, sheet, limits, prefer)
     accepted = ", ".join(sorted(TEXT_SUFFIXES | SPREADSHEET_SUFFIXES))
     compressed = suffix in COMPRESSED_SUFFIXES
     raise TableError(

@@ -255,12 +255,12 @@ class ConfirmationNeeded(Exception):
         super().__init__(f"{to_confirm_text(count)} dans {outcome.file} : rien n'a été enregistré.")
 
 
-def _read(path: Path, name: str | None) -> tuple[bytes, Table]:
+def _read(path: Path, name: str | None, prefer: str | None = None) -> tuple[bytes, Table]:
     """The file's bytes and table; ``name`` is the file name users know (an uploaded copy is
     stored under a random name), used in messages and in the import batch."""
     shown = name or path.name
     try:
-        raw, table = path.read_bytes(), read_table(path)
+        raw, table = path.read_bytes(), read_table(path, prefer=prefer)
     except TableError as error:
         message = str(error).replace(path.name, shown)
         raise ImportValidationError([CellIssue(shown, 0, "", "", message)]) from error
@@ -304,7 +304,7 @@ def import_values(
                 confirmed=confirm,
                 identical_to=earlier,
             )
-        raw, table = _read(path, name)
+        raw, table = _read(path, name, prefer="valeurs")
         return apply_values(
             table,
             contract,
