@@ -79,7 +79,7 @@ def cell_format(path: Path, name: str, ref: str) -> str:
         int(i): c.replace("&quot;", '"')
         for i, c in re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', styles)
     }
-    return codes.get(fmt_id, {0: "General", 3: "#,##0", 9: "0%"}.get(fmt_id, str(fmt_id)))
+    return codes.get(fmt_id, {0: "General", 1: "0", 3: "#,##0", 9: "0%"}.get(fmt_id, str(fmt_id)))
 
 
 def test_every_sheet_has_french_headers_typed_cells_frozen_rows_and_filters(
@@ -132,7 +132,9 @@ def test_every_sheet_has_french_headers_typed_cells_frozen_rows_and_filters(
 
     targets = sheet(path, "Cibles")
     assert targets[0][:5] == ["type", "identifiant", "libellé", "année", "valeur"]
-    assert all(isinstance(r[3], float) for r in targets[1:])  # years are numbers
+    assert all(isinstance(r[3], float) for r in targets[1:])  # years are numbers…
+    assert cell_format(path, "Cibles", "D2") == "0"  # … shown 2024, not « 2 024 »
+    assert cell_format(path, "Cibles", "L2") == "dd/mm/yyyy hh:mm"
     actions = sheet(path, "Actions")
     assert actions[0][:4] == ["défi", "action", "libellé", "état"]
     assert len(actions) - 1 == sum(len(c.actions) for c in _contract().challenges)

@@ -24,6 +24,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from cpog.clock import TIME_ZONE
 from cpog.contexts.export import ExportContext
 from cpog.contexts.status_rows import StatusRowData
 from cpog.ingest.imports import VALUE_COLUMNS
@@ -46,6 +47,7 @@ class _Formats:
         )
         self.text = book.add_format({"num_format": "@"})
         self.day = book.add_format({"num_format": "dd/mm/yyyy"})
+        self.integer = book.add_format({"num_format": "0"})  # years, défis: 2024, not 2 024
         self.moment = book.add_format({"num_format": "dd/mm/yyyy hh:mm"})
         # progress is in percent already (81.3): the « % » is a literal, not Excel's ×100
         self.progress = book.add_format({"num_format": f'0.0"{NBSP}%"'})
@@ -100,11 +102,15 @@ class _Sheet:
         if isinstance(value, bool):
             sheet.write_string(row, col, YES if value else NO)
             return 4
-        if isinstance(value, int | float):
+        if isinstance(value, int):
+            sheet.write_number(row, col, value, fmt or f.integer)
+            return len(str(value)) + 2
+        if isinstance(value, float):
             sheet.write_number(row, col, value, fmt or f.number(value, None))
             return len(f"{value:,.6g}") + 2
         if isinstance(value, datetime):
-            sheet.write_datetime(row, col, value.replace(tzinfo=None), fmt or f.moment)
+            local = value.astimezone(TIME_ZONE) if value.tzinfo else value  # as the pages show it
+            sheet.write_datetime(row, col, local.replace(tzinfo=None), fmt or f.moment)
             return 17
         if isinstance(value, date):
             sheet.write_datetime(row, col, datetime.combine(value, time()), fmt or f.day)
@@ -137,7 +143,7 @@ def _about(book: Workbook, f: _Formats, context: ExportContext) -> None:
     lines: list[tuple[str, Cell, Format | None]] = [
         ("Contrat", about.contract_title, None),
         ("Organisme", about.organisation, None),
-        ("Version du contrat", about.contract_version, f.number(about.contract_version, None)),
+        ("Version du contrat", about.contract_version, f.integer),
         ("Date de situation", about.as_of, None),
         ("Empreinte des données", about.fingerprint, None),
         (
