@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import zipfile
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -212,6 +213,20 @@ def test_the_values_sheet_is_imported_back_unchanged(loaded: None, tmp_path: Pat
 
     outcome = import_values(path, _contract(), user="test", dry_run=True)
     assert outcome.changes == [] and outcome.to_confirm == []
+
+    # A controller corrects one value in the workbook: only that value becomes a revision.
+    edited = tmp_path / "corrige.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(edited, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/worksheets/sheet5.xml":  # « valeurs »
+                content = re.sub(rb'(<c r="D3"[^>]*><v>)[^<]*', rb"\g<1>14.25", content)
+            target.writestr(info, content)
+    code, output = run("import", "values", str(edited))
+    assert code == 0, output
+    assert "1 valeur enregistrée, 4 inchangées" in output
+    latest = Measurement.objects.filter(period_key="2025-04", subject_id="cog-08-29").latest("id")
+    assert latest.value == Decimal("14.25") and latest.batch.file_name == "corrige.xlsx"
 
 
 def test_the_demo_export_is_read_back_without_error(demo: None, tmp_path: Path) -> None:

@@ -390,10 +390,15 @@ def actions(situation: Situation) -> list[ActionLine]:
 
 
 def fingerprint(*parts: list[Any]) -> str:
-    """A short SHA-256 of the exported data: the same data give the same fingerprint."""
-    data = [[to_data(item) for item in part] for part in parts]
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    """A short SHA-256 of the exported data (their JSON, item by item): the same data give the
+    same fingerprint."""
+    digest = hashlib.sha256()
+    for part in parts:
+        for item in part:
+            digest.update(json.dumps(to_data(item), ensure_ascii=False, sort_keys=True).encode())
+            digest.update(b"\n")
+        digest.update(b"\x00")
+    return digest.hexdigest()[:16]
 
 
 def export_context(situation: Situation, reader: Reader) -> ExportContext:
