@@ -29,9 +29,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from run import AS_OF, measure, setup_django  # noqa: E402
+from run import AS_OF, measure, setup_django
 
-from cpog.contract import default_contract_path  # noqa: E402
+from cpog.contract import default_contract_path
 
 
 def flat(item: Any) -> list[Any]:
