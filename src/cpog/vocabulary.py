@@ -572,7 +572,7 @@ FIELD: dict[str, str] = {
     "values_from": "valeurs_de",
     # the Excel export (cpog.contexts.export)
     "contract_version": "version_du_contrat",
-    "demo": "donnees_de_demonstration",
+    "demo": "demonstration",  # also the reports' (lost from main in the reports merge)
     "sheets": "feuilles",
     "description": "description",
     "item_id": "identifiant",
@@ -640,7 +640,7 @@ REPORT_KIND: dict[str, str] = {
 CONTRACT_PART: dict[str, str] = {
     "axis": "axe",
     "theme": "engagement de la Caf",
-    "challenge": "défi",
+    "challenge": SUBJECT_TYPE["challenge"],
     "targeted_result": "résultat visé",
-    "measure": "mesure",
+    "measure": SUBJECT_TYPE["measure"],
 }

@@ -141,7 +141,7 @@ def test_every_sheet_has_french_headers_typed_cells_frozen_rows_and_filters(
     assert len(actions) - 1 == sum(len(c.actions) for c in _contract().challenges)
     referential = sheet(path, "Contrat")
     assert {r[0] for r in referential[1:]} == {
-        "axe", "engagement de la Caf", "défi", "résultat visé", "mesure",
+        "axe", "engagement de la Caf", "défi", "résultat visé", "mesure de résultat visé",
     }  # fmt: skip
     indicators = sheet(path, "Indicateurs")
     assert indicators[0][13] == "mode de calcul" and all(r[13] for r in indicators[1:])
@@ -274,7 +274,7 @@ def test_the_context_serializes_with_french_names(demo: None) -> None:
         "a_propos", "annees_du_contrat", "referentiel", "indicateurs", "cibles", "valeurs",
         "statuts", "actions",
     }  # fmt: skip
-    assert data["a_propos"]["donnees_de_demonstration"] is True
+    assert data["a_propos"]["demonstration"] is True
     assert {"periode", "valeur", "en_vigueur", "source_libelle"} <= set(data["valeurs"][0])
 
 
