@@ -571,8 +571,6 @@ FIELD: dict[str, str] = {
     "off_track": "hors_trajectoire",
     "values_from": "valeurs_de",
     # the Excel export (cpog.contexts.export)
-    "contract_version": "version_du_contrat",
-    "demo": "demonstration",  # also the reports' (lost from main in the reports merge)
     "sheets": "feuilles",
     "description": "description",
     "item_id": "identifiant",
