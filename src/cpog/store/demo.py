@@ -8,8 +8,10 @@ from datetime import date
 from django.db import transaction
 
 from cpog.contract.model import Contract
-from cpog.demo import DEMO_LABEL, generate
+from cpog.demo import DEMO_LABEL, DemoValue, generate
 from cpog.errors import CpogError
+from cpog.ingest.value_rule import Cell, RawEntry, check_values, subjects_of
+from cpog.store.imports import StoredSeries
 from cpog.store.models import Measurement, Target
 from cpog.store.values import NewTarget, NewValue, record_targets, record_values
 
@@ -38,6 +40,7 @@ def load_demo(contract: Contract, as_of: date) -> DemoOutcome:
             "sont chargées que dans une base vide de valeurs réelles."
         )
     data = generate(contract, as_of)
+    confirmed = _unusual(contract, data.values, as_of)
     with transaction.atomic():
         values = record_values(
             contract.id,
@@ -50,6 +53,7 @@ def load_demo(contract: Contract, as_of: date) -> DemoOutcome:
                     v.value,
                     status=v.status,
                     comment=v.comment,
+                    confirmed_unusual=(v.subject_type, v.subject_id, v.period) in confirmed,
                 )
                 for v in data.values
             ],
@@ -75,3 +79,25 @@ def load_demo(contract: Contract, as_of: date) -> DemoOutcome:
             user=DEMO_USER,
         )
     return DemoOutcome(len(values), len(targets))
+
+
+def _unusual(
+    contract: Contract, values: list[DemoValue], as_of: date
+) -> set[tuple[str, str, object]]:
+    """The demo values the value rule finds unusual (a jump in their series), stored as
+    confirmed: as a user who confirmed them at entry would have, so that the demo data exported
+    to Excel re-import without a question."""
+    subjects = subjects_of(contract)
+    items = [
+        (subjects[v.subject_id], RawEntry(v.period.key, Cell(str(v.value), v.value)))
+        for v in values
+        if v.subject_id in subjects
+    ]
+    kept = [v for v in values if v.subject_id in subjects]
+    return {
+        (v.subject_type, v.subject_id, v.period)
+        for v, (entry, _) in zip(
+            kept, check_values(items, as_of, StoredSeries(contract)), strict=True
+        )
+        if entry is not None and entry.unusual
+    }
