@@ -642,3 +642,61 @@ CONTRACT_PART: dict[str, str] = {
     "targeted_result": "résultat visé",
     "measure": SUBJECT_TYPE["measure"],
 }
+
+
+# The JSON names read as headings and column names of a generic document (the reports' page.typ):
+# the words of FIELD's names with their accents back (« periode_attendue » → « Période attendue »).
+ACCENTED_WORDS: dict[str, str] = {
+    "a": "à",
+    "annee": "année",
+    "apres": "après",
+    "completude": "complétude",
+    "cree": "créé",
+    "creee": "créée",
+    "defi": "défi",
+    "defis": "défis",
+    "definition": "définition",
+    "demonstration": "démonstration",
+    "denominateur": "dénominateur",
+    "derniere": "dernière",
+    "donnees": "données",
+    "echeance": "échéance",
+    "ecart": "écart",
+    "ecrite": "écrite",
+    "enregistree": "enregistrée",
+    "enregistres": "enregistrés",
+    "evalues": "évalués",
+    "evolution": "évolution",
+    "fixee": "fixée",
+    "fraicheur": "fraîcheur",
+    "inchanges": "inchangés",
+    "libelle": "libellé",
+    "methode": "méthode",
+    "modifiee": "modifiée",
+    "numerateur": "numérateur",
+    "numero": "numéro",
+    "periode": "période",
+    "periodes": "périodes",
+    "periodicite": "périodicité",
+    "projete": "projeté",
+    "prevue": "prévue",
+    "realisation": "réalisation",
+    "realise": "réalisé",
+    "reference": "référence",
+    "renseigne": "renseigné",
+    "renseignes": "renseignés",
+    "resultats": "résultats",
+    "revisions": "révisions",
+    "signee": "signée",
+    "synthese": "synthèse",
+    "unite": "unité",
+    "verifier": "vérifier",
+    "vises": "visés",
+}
+
+
+def field_heading(name: str) -> str:
+    """A JSON field name as a heading: « periode_attendue » → « Période attendue »."""
+    words = [ACCENTED_WORDS.get(word, word) for word in name.split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]

@@ -196,6 +196,7 @@ def clear() -> None:
 
 
 def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    if not response.streaming:
+    # Only pages carry the placeholders; a PDF or a JSON document is served as it is.
+    if not response.streaming and response.get("Content-Type", "").startswith("text/html"):
         response.content = _personalised(request, response.content)
     return response

@@ -76,7 +76,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
             status=status,
         )
     else:
-        response = page(request, "web/actions.html", "actions", "Actions", ctx=ctx)
+        response = page(request, "web/actions.html", "actions", "Actions", record=ctx.data, ctx=ctx)
         response.status_code = status
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -141,7 +141,7 @@ def _refused(
     """The action's page (or its live fragment) again, with the form's errors and the input."""
     if fragment:
         return render(request, "web/partials/action_live.html", {"ctx": ctx}, status=status)
-    response = page(request, "web/action.html", "actions", title, ctx=ctx)
+    response = page(request, "web/action.html", "actions", title, record=ctx.data, ctx=ctx)
     response.status_code = status
     return response
 
@@ -195,4 +195,4 @@ def action_page(request: HttpRequest, action_id: str) -> HttpResponse:
         messages.success(request, saved)
         return redirect(reverse("action", args=[action.id]))
     ctx = build_action(request, situation, action.id)
-    return page(request, "web/action.html", "actions", title, ctx=ctx)
+    return page(request, "web/action.html", "actions", title, record=ctx.data, ctx=ctx)

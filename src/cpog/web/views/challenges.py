@@ -15,7 +15,7 @@ from cpog.web.views.common import page, steering
 @cached_page
 def challenge_list(request: HttpRequest) -> HttpResponse:
     ctx = challenge_list_context(steering(request))
-    return page(request, "web/challenges.html", "challenges", "Défis", ctx=ctx)
+    return page(request, "web/challenges.html", "challenges", "Défis", record=ctx, ctx=ctx)
 
 
 @login_required
@@ -26,4 +26,4 @@ def challenge_page(request: HttpRequest, number: int) -> HttpResponse:
         raise Http404(f"Le défi n°{number} n'existe pas dans ce contrat.")
     ctx = challenge_context(situation, number)
     title = f"Défi n°{number} — {ctx.title}"
-    return page(request, "web/challenge.html", "challenges", title, ctx=ctx)
+    return page(request, "web/challenge.html", "challenges", title, record=ctx, ctx=ctx)

@@ -5,13 +5,18 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.text import slugify
 
 from cpog import clock
+from cpog.contexts.serialize import to_data
 from cpog.contexts.situation import Situation, situation
+from cpog.formatting import fr_date
+from cpog.reports.render import render_data
 from cpog.store.contracts import current_contract
 from cpog.store.reader import StoreReader
+from cpog.vocabulary import field_heading
 from cpog.web.page_cache import data_state
 
 # The status of the whole contract changes only when something is written, and every write is
@@ -43,9 +48,69 @@ def steering(request: HttpRequest) -> Situation:
     return result
 
 
+# Every page that shows a context offers it as a document too: ``?format=json`` (the context as
+# the API serializes it) and ``?format=pdf`` (the same JSON through the reports' generic Typst
+# template): the same figures and words as the page, for a file or a meeting.
+DOCUMENT_FORMATS = ("json", "pdf")
+
+
+def page_document(title: str, situation: Situation, record: Any) -> dict[str, Any]:
+    """A page's context as a document: its title, the date of situation, the context, and the
+    headings its field names read as in print."""
+    content = to_data(record)
+    return {
+        "titre": title,
+        "date_de_situation": situation.as_of.isoformat(),
+        "date_de_situation_texte": fr_date(situation.as_of),
+        "demonstration": situation.demo,
+        "contenu": content,
+        "intitules": {name: field_heading(name) for name in sorted(_names(content))},
+    }
+
+
+def _names(data: Any) -> set[str]:
+    if isinstance(data, dict):
+        return set(data) | {n for v in data.values() for n in _names(v)}
+    if isinstance(data, list):
+        return {n for v in data for n in _names(v)}
+    return set()
+
+
+def _document(request: HttpRequest, title: str, record: Any, wanted: str) -> HttpResponse:
+    document = page_document(title, steering(request), record)
+    name = slugify(title) or "page"
+    if wanted == "json":
+        response: HttpResponse = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+        response["Content-Disposition"] = f'inline; filename="{name}.json"'
+        return response
+    response = HttpResponse(render_data(document, "page"), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
+
+
+def _document_links(request: HttpRequest) -> list[tuple[str, str]]:
+    links = []
+    for wanted in DOCUMENT_FORMATS:
+        query = request.GET.copy()
+        query["format"] = wanted
+        links.append((wanted.upper(), f"?{query.urlencode()}"))
+    return links
+
+
 def page(
-    request: HttpRequest, template: str, section: str, title: str, **context: Any
+    request: HttpRequest,
+    template: str,
+    section: str,
+    title: str,
+    *,
+    record: Any = None,
+    **context: Any,
 ) -> HttpResponse:
+    """Render a page; ``record`` is its framework-free context, also given as JSON or PDF
+    (``?format=json|pdf``)."""
+    wanted = request.GET.get("format")
+    if record is not None and wanted in DOCUMENT_FORMATS and request.method == "GET":
+        return _document(request, title, record, wanted)
     data = steering(request)
     return render(
         request,
@@ -56,6 +121,7 @@ def page(
             "contract": data.contract,
             "demo": data.demo,
             "today": data.as_of,
+            "documents": _document_links(request) if record is not None else [],
             **context,
         },
     )

@@ -14,4 +14,4 @@ from cpog.web.views.common import page, steering
 @cached_page
 def contract_page(request: HttpRequest) -> HttpResponse:
     ctx = contract_page_context(steering(request).contract)
-    return page(request, "web/contract.html", "contract", "Contrat", ctx=ctx)
+    return page(request, "web/contract.html", "contract", "Contrat", record=ctx, ctx=ctx)

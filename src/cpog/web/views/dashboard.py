@@ -16,4 +16,4 @@ from cpog.web.views.common import page, steering
 @cached_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     ctx = dashboard_context(steering(request), StoreReader().recent_events(UPDATES))
-    return page(request, "web/dashboard.html", "dashboard", "Tableau de bord", ctx=ctx)
+    return page(request, "web/dashboard.html", "dashboard", "Tableau de bord", record=ctx, ctx=ctx)

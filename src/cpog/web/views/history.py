@@ -101,7 +101,7 @@ def build(request: HttpRequest) -> HistoryPage:
 @login_required
 def history_page(request: HttpRequest) -> HttpResponse:
     ctx = build(request)
-    response = page(request, "web/history.html", "history", "Historique", ctx=ctx)
+    response = page(request, "web/history.html", "history", "Historique", record=ctx.data, ctx=ctx)
     if ctx.form.is_bound and not ctx.form.is_valid():
         response.status_code = 400
     patch_vary_headers(response, ["HX-Request"])

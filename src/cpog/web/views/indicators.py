@@ -46,7 +46,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     ctx = indicators_context(steering(request), **filters)
     if _partial(request):
         return render(request, "web/partials/subject_list_table.html", {"ctx": ctx, "oob": True})
-    return page(request, "web/indicators.html", "indicators", "Indicateurs", ctx=ctx)
+    return page(request, "web/indicators.html", "indicators", "Indicateurs", record=ctx, ctx=ctx)
 
 
 # --- one indicator or measure ----------------------------------------------------------------
@@ -201,7 +201,7 @@ def subject_view(request: HttpRequest, subject_type: str, subject_id: str) -> Ht
             {"ctx": ctx, "today": data.as_of, **extra},
             status=status,
         )
-    response = page(request, "web/subject.html", section, ctx.heading, ctx=ctx, **extra)
+    response = page(request, "web/subject.html", section, ctx.heading, record=ctx, ctx=ctx, **extra)
     response.status_code = status
     return response
 
