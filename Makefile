@@ -29,13 +29,13 @@ run: setup
 
 DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/test
 
-# Every test on SQLite, then every test that touches the database (store, CLI, web pages, API)
+# Every test on SQLite, then every test that touches the database (store, CLI, web pages, API, reports)
 # again on PostgreSQL. Browser tests run once, on SQLite.
 test: setup
 	$(RUN) pytest -q
 	@if $(RUN) python -c "import psycopg; psycopg.connect('$(DATABASE_URL_TEST)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "Tests de la base sur PostgreSQL ($(DATABASE_URL_TEST))"; \
-		DATABASE_URL=$(DATABASE_URL_TEST) $(RUN) pytest -q tests/store tests/web; \
+		DATABASE_URL=$(DATABASE_URL_TEST) $(RUN) pytest -q tests/store tests/web tests/reports; \
 	elif [ -n "$$CPOG_REQUIRE_POSTGRES" ]; then \
 		echo "PostgreSQL injoignable ($(DATABASE_URL_TEST)) alors que CPOG_REQUIRE_POSTGRES=1"; exit 1; \
 	else \

@@ -192,7 +192,8 @@ def test_targets_and_values_filters(users: Any) -> None:
         {"numerateur", "statut", "source", "enregistree_par", "enregistree_le"} <= set(v)
         for v in values
     )
-    assert values[0]["statut"] in ("provisoire", "définitive")
+    assert values[0]["statut"] in ("provisional", "definitive")
+    assert values[0]["statut_libelle"] in ("provisoire", "définitive")
     assert values[0]["source_libelle"] == "données de démonstration"
     bad = client.get(f"{URL}/values", {"periode_debut": "13/2025"})
     assert bad.status_code == 400
@@ -390,7 +391,7 @@ def test_controle_posts_values_then_reads_them_and_reposting_writes_nothing(user
     values = client.get(f"{URL}/values", {"periode_debut": "2021", "periode_fin": "2021"}).json()
     shown = {(v["identifiant"], v["periode"]): v for v in values}
     monthly = shown[("cog-08-29", "2021-01")]
-    assert (monthly["valeur"], monthly["statut"], monthly["commentaire"]) == (
+    assert (monthly["valeur"], monthly["statut_libelle"], monthly["commentaire"]) == (
         12.5,
         "définitive",
         "saisie API",
@@ -398,7 +399,7 @@ def test_controle_posts_values_then_reads_them_and_reposting_writes_nothing(user
     assert (monthly["source"], monthly["enregistree_par"]) == ("api", "controle")
     annual = shown[("cog-01-11", "2021")]
     assert (annual["valeur"], annual["numerateur"], annual["denominateur"]) == (61.25, 1225, 2000)
-    assert annual["statut"] == "provisoire"
+    assert (annual["statut"], annual["statut_libelle"]) == ("provisional", "provisoire")
     # What is read can be posted back as is (the input's fields are among the output's).
     fields = ("identifiant", "periode", "valeur", "numerateur", "denominateur", "statut")
     back = {k: annual[k] for k in fields}

@@ -13,12 +13,12 @@ from datetime import date, datetime
 from typing import Any
 
 from cpog import vocabulary
-from cpog.contexts.reader import Reader, TargetRecord, ValueRecord
+from cpog.contexts.reader import Reader
 from cpog.contexts.serialize import record, to_data
 from cpog.contexts.situation import Situation
 from cpog.contexts.status_rows import StatusRowData, status_row
-from cpog.contract.model import Contract, Measure, MeasureKind
-from cpog.periods import Period, PeriodError
+from cpog.contexts.values import TargetData, ValueData, subject_names, target_data, value_data
+from cpog.contract.model import Contract, Measure
 from cpog.steering import action_late
 
 
@@ -85,53 +85,6 @@ class IndicatorItem:
 
 
 @record
-class TargetLine:
-    subject_type: str
-    subject_type_label: str
-    subject_id: str
-    code: str
-    label: str
-    unit: str | None
-    year: int
-    value: float
-    kind: str
-    kind_label: str
-    comparator: str
-    comparator_sign: str
-    provenance: str
-    provenance_label: str
-    reason: str
-    set_by: str
-    set_at: datetime
-    in_force: bool
-
-
-@record
-class ValueLine:
-    subject_type: str
-    subject_type_label: str
-    subject_id: str
-    code: str
-    label: str
-    unit: str | None
-    period: str
-    period_label: str
-    period_end: date | None
-    value: float
-    numerator: float | None
-    denominator: float | None
-    status: str
-    status_label: str
-    source: str
-    source_label: str
-    file_name: str
-    comment: str
-    recorded_by: str
-    recorded_at: datetime
-    in_force: bool
-
-
-@record
 class ActionLine:
     challenge: int
     action_id: str
@@ -153,8 +106,8 @@ class ExportContext:
     contract_years: list[int]
     referential: list[ReferentialItem]
     indicators: list[IndicatorItem]
-    targets: list[TargetLine]
-    values: list[ValueLine]
+    targets: list[TargetData]
+    values: list[ValueData]
     statuses: list[StatusRowData]
     actions: list[ActionLine]
 
@@ -194,24 +147,6 @@ SHEETS: list[tuple[str, str]] = [
     ),
     ("Actions", "les actions des défis : état, responsable, dates, avancement, retard"),
 ]
-
-
-def _subject_names(contract: Contract) -> dict[tuple[str, str], tuple[str, str, str | None]]:
-    """(type, id) → (code shown, label, unit) of every subject that takes values."""
-    names: dict[tuple[str, str], tuple[str, str, str | None]] = {}
-    for indicator in contract.indicators:
-        names[("indicator", indicator.id)] = (
-            indicator.code or indicator.id,
-            indicator.label,
-            indicator.unit,
-        )
-    for challenge, _, measure in contract.measures():
-        names[("measure", measure.id)] = (
-            measure.id,
-            f"{measure.label} (défi {challenge.number})",
-            measure.unit or ("%" if measure.kind is MeasureKind.MILESTONE else None),
-        )
-    return names
 
 
 def _measure_item(number: int, result_id: str, measure: Measure) -> ReferentialItem:
@@ -294,75 +229,6 @@ def indicators(contract: Contract) -> list[IndicatorItem]:
     ]
 
 
-def _target_line(
-    t: TargetRecord, names: dict[tuple[str, str], tuple[str, str, str | None]]
-) -> TargetLine:
-    code, label, unit = names.get((t.subject_type, t.subject_id), (t.subject_id, "", None))
-    return TargetLine(
-        subject_type=t.subject_type,
-        subject_type_label=vocabulary.SUBJECT_TYPE.get(t.subject_type, t.subject_type),
-        subject_id=t.subject_id,
-        code=code,
-        label=label,
-        unit=unit,
-        year=t.year,
-        value=t.value,
-        kind=t.kind,
-        kind_label=vocabulary.target_kind(t.kind),
-        comparator=t.comparator,
-        comparator_sign=_comparator_sign(t.comparator),
-        provenance=t.provenance,
-        provenance_label=vocabulary.TARGET_PROVENANCE.get(t.provenance, t.provenance),
-        reason=t.reason,
-        set_by=t.set_by,
-        set_at=t.set_at,
-        in_force=t.current,
-    )
-
-
-def _comparator_sign(comparator: str) -> str:
-    signs = {c.value: s for c, s in vocabulary.COMPARATOR_SIGN.items()}
-    return signs.get(comparator, "")
-
-
-def _period(key: str) -> tuple[str, date | None]:
-    try:
-        period = Period.parse(key)
-    except PeriodError:
-        return key, None
-    return str(period), period.end
-
-
-def _value_line(
-    v: ValueRecord, names: dict[tuple[str, str], tuple[str, str, str | None]]
-) -> ValueLine:
-    code, label, unit = names.get((v.subject_type, v.subject_id), (v.subject_id, "", None))
-    period_label, period_end = _period(v.period_key)
-    return ValueLine(
-        subject_type=v.subject_type,
-        subject_type_label=vocabulary.SUBJECT_TYPE.get(v.subject_type, v.subject_type),
-        subject_id=v.subject_id,
-        code=code,
-        label=label,
-        unit=unit,
-        period=v.period_key,
-        period_label=period_label,
-        period_end=period_end,
-        value=v.value,
-        numerator=v.numerator,
-        denominator=v.denominator,
-        status=v.status,
-        status_label=vocabulary.VALUE_STATUS.get(v.status, v.status),
-        source=v.source,
-        source_label=vocabulary.VALUE_SOURCE.get(v.source, v.source),
-        file_name=v.batch_file,
-        comment=v.comment,
-        recorded_by=v.recorded_by,
-        recorded_at=v.recorded_at,
-        in_force=v.current,
-    )
-
-
 def actions(situation: Situation) -> list[ActionLine]:
     lines: list[ActionLine] = []
     for challenge in situation.contract.challenges:
@@ -404,9 +270,9 @@ def fingerprint(*parts: list[Any]) -> str:
 def export_context(situation: Situation, reader: Reader) -> ExportContext:
     """Everything the Excel export shows at the situation's date."""
     contract, scope = situation.contract, situation.scope
-    names = _subject_names(contract)
-    target_lines = [_target_line(t, names) for t in reader.targets(contract, scope)]
-    value_lines = [_value_line(v, names) for v in reader.values(contract, scope)]
+    names = subject_names(contract)
+    target_lines = [target_data(t, names) for t in reader.targets(contract, scope)]
+    value_lines = [value_data(v, names) for v in reader.values(contract, scope)]
     order = {key: n for n, key in enumerate(names)}
     value_lines.sort(
         key=lambda v: (

@@ -1,5 +1,6 @@
-"""Values and targets as the API and the CLI list them: plain records built from the store
-reader's :class:`~cpog.contexts.reader.ValueRecord` and :class:`~cpog.contexts.reader.TargetRecord`.
+"""Values and targets as the API, the CLI and the Excel export list them — one shape each —:
+plain records built from the store reader's :class:`~cpog.contexts.reader.ValueRecord` and
+:class:`~cpog.contexts.reader.TargetRecord`, named as the contract names their subject.
 
 The words a person types (a value's status, a target's kind and provenance, its comparator) are
 those of the import files, so that what is read can be posted back or re-imported as is; the
@@ -12,7 +13,7 @@ from datetime import date, datetime
 from cpog import vocabulary
 from cpog.contexts.reader import TargetRecord, ValueRecord
 from cpog.contexts.serialize import record
-from cpog.contract.model import Comparator
+from cpog.contract.model import Comparator, Contract, MeasureKind
 from cpog.ingest.imports import PROVENANCE_WORDS, PROVENANCES, TARGET_KIND_WORDS, TARGET_KINDS
 from cpog.periods import parse_period
 
@@ -21,12 +22,38 @@ KIND_WORD = dict(zip(TARGET_KINDS.values(), TARGET_KIND_WORDS, strict=True))
 PROVENANCE_WORD = dict(zip(PROVENANCES.values(), PROVENANCE_WORDS, strict=True))
 
 
+# (type, id) → (code shown, label, unit) of a subject that takes values.
+SubjectNames = dict[tuple[str, str], tuple[str, str, str | None]]
+
+
+def subject_names(contract: Contract) -> SubjectNames:
+    """How each indicator and measure is named in lists and sheets, in the contract's order."""
+    names: SubjectNames = {}
+    for indicator in contract.indicators:
+        names[("indicator", indicator.id)] = (
+            indicator.code or indicator.id,
+            indicator.label,
+            indicator.unit,
+        )
+    for challenge, _, measure in contract.measures():
+        names[("measure", measure.id)] = (
+            measure.id,
+            f"{measure.label} (défi {challenge.number})",
+            measure.unit or ("%" if measure.kind is MeasureKind.MILESTONE else None),
+        )
+    return names
+
+
 @record
 class ValueData:
     """One revision of a value for a period."""
 
     subject_type: str
+    subject_type_label: str
     subject_id: str
+    code: str
+    label: str
+    unit: str | None
     period: str
     period_label: str
     period_start: date
@@ -34,7 +61,8 @@ class ValueData:
     value: float
     numerator: float | None
     denominator: float | None
-    status: str  # « provisoire » or « définitive », as in the import files
+    status: str  # provisional | definitive
+    status_label: str  # « provisoire » or « définitive », as in the import files
     source: str
     source_label: str
     comment: str
@@ -49,10 +77,15 @@ class TargetData:
     """One stored target."""
 
     subject_type: str
+    subject_type_label: str
     subject_id: str
+    code: str
+    label: str
+    unit: str | None
     year: int
     value: float
     target_kind: str  # « nationale », « individualisée », « fixée », « trajectoire »
+    kind_label: str  # « individualisée », « fixée par le contrat », « point de trajectoire »…
     provenance: str  # « annexe COG », « notification Cnaf », « CPOG », « déduite »
     provenance_label: str
     comparator: str  # « < », « ≤ », « ≥ », « > » or empty
@@ -62,11 +95,20 @@ class TargetData:
     in_force: bool
 
 
-def value_data(value: ValueRecord) -> ValueData:
+def _named(subject_type: str, subject_id: str, names: SubjectNames) -> tuple[str, str, str | None]:
+    return names.get((subject_type, subject_id), (subject_id, "", None))
+
+
+def value_data(value: ValueRecord, names: SubjectNames) -> ValueData:
     period = parse_period(value.period_key)
+    code, label, unit = _named(value.subject_type, value.subject_id, names)
     return ValueData(
         subject_type=value.subject_type,
+        subject_type_label=vocabulary.SUBJECT_TYPE.get(value.subject_type, value.subject_type),
         subject_id=value.subject_id,
+        code=code,
+        label=label,
+        unit=unit,
         period=value.period_key,
         period_label=str(period),
         period_start=period.start,
@@ -74,7 +116,8 @@ def value_data(value: ValueRecord) -> ValueData:
         value=value.value,
         numerator=value.numerator,
         denominator=value.denominator,
-        status=vocabulary.VALUE_STATUS.get(value.status, value.status),
+        status=value.status,
+        status_label=vocabulary.VALUE_STATUS.get(value.status, value.status),
         source=value.source,
         source_label=vocabulary.VALUE_SOURCE.get(value.source, value.source),
         comment=value.comment,
@@ -89,13 +132,19 @@ def _sign(comparator: str) -> str:
     return vocabulary.COMPARATOR_SIGN[Comparator(comparator)] if comparator else ""
 
 
-def target_data(target: TargetRecord) -> TargetData:
+def target_data(target: TargetRecord, names: SubjectNames) -> TargetData:
+    code, label, unit = _named(target.subject_type, target.subject_id, names)
     return TargetData(
         subject_type=target.subject_type,
+        subject_type_label=vocabulary.SUBJECT_TYPE.get(target.subject_type, target.subject_type),
         subject_id=target.subject_id,
+        code=code,
+        label=label,
+        unit=unit,
         year=target.year,
         value=target.value,
         target_kind=KIND_WORD.get(target.kind, target.kind),
+        kind_label=vocabulary.target_kind(target.kind),
         provenance=PROVENANCE_WORD.get(
             target.provenance, vocabulary.TARGET_PROVENANCE.get(target.provenance, "")
         ),

@@ -32,7 +32,7 @@ from cpog import clock, vocabulary
 from cpog.contexts.challenge_status import ChallengeStatusData, challenge_status
 from cpog.contexts.situation import situation
 from cpog.contexts.status_rows import StatusRowData, status_row
-from cpog.contexts.values import TargetData, ValueData, target_data, value_data
+from cpog.contexts.values import TargetData, ValueData, subject_names, target_data, value_data
 from cpog.contract.model import Contract
 from cpog.errors import CpogError
 from cpog.ingest.bounds import fr_count
@@ -614,7 +614,8 @@ def list_targets(request: HttpRequest, identifiant: SubjectQuery = None) -> Any:
     wanted = _subject(context.contract, identifiant) if identifiant else None
     key = None if wanted is None else (wanted.subject_type, wanted.subject_id)
     targets = StoreReader().targets(context.contract, context.scope, key)
-    return [target_data(t) for t in targets if t.current]
+    names = subject_names(context.contract)
+    return [target_data(t, names) for t in targets if t.current]
 
 
 @api.get(
@@ -640,8 +641,9 @@ def list_values(
     first = _period(periode_debut, PERIOD_FROM)
     last = _period(periode_fin, PERIOD_TO)
     key = None if wanted is None else (wanted.subject_type, wanted.subject_id)
+    names = subject_names(context.contract)
     values = [
-        value_data(v)
+        value_data(v, names)
         for v in StoreReader().values(context.contract, context.scope, key)
         if v.current
     ]
@@ -672,7 +674,8 @@ def value_history(request: HttpRequest, subject: str) -> Any:
         context.contract, context.scope, (found.subject_type, found.subject_id)
     )
     values.sort(key=lambda v: (v.recorded_at, v.period_key))
-    return [value_data(v) for v in values]
+    names = subject_names(context.contract)
+    return [value_data(v, names) for v in values]
 
 
 @api.get(
