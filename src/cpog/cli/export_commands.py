@@ -11,9 +11,7 @@ from rich.markup import escape
 
 from cpog.cli import contract_commands
 from cpog.cli.contract_commands import _os_reason
-from cpog.cli.status_command import _as_of
-from cpog.errors import CpogError
-from cpog.steering import as_of_problem
+from cpog.cli.status_command import contract_on
 
 err = contract_commands.err
 XLSX = "xlsx"
@@ -21,24 +19,12 @@ XLSX = "xlsx"
 
 def export_xlsx(output: Path, as_of: str | None) -> None:
     """Write the Excel export of the store's data at ``as_of`` (today by default)."""
-    day = _as_of(as_of)
-    from cpog.store.bootstrap import setup
-
-    setup()
+    contract, day = contract_on(as_of)
     from cpog.contexts.export import export_context
     from cpog.contexts.situation import situation
     from cpog.reports.xlsx import workbook_bytes
-    from cpog.store.contracts import current_contract
     from cpog.store.reader import StoreReader
 
-    try:
-        _, contract = current_contract()
-    except CpogError as error:
-        err.print(escape(str(error)))
-        raise typer.Exit(error.exit_code) from None
-    if problem := as_of_problem(contract, day):
-        err.print(f"Date « {escape(as_of or '')} » : {problem}.")
-        raise typer.Exit(2)
     if output.is_dir():
         err.print(f"Impossible d'écrire {escape(str(output))} : c'est un dossier.")
         raise typer.Exit(1)

@@ -27,7 +27,7 @@ from cpog.assess.wording import (
 from cpog.contexts.rollups import RollUpData, rollup_data
 from cpog.contexts.serialize import french_name, record, to_data, to_json
 from cpog.contexts.status_rows import StatusRowData, status_row
-from cpog.contract.model import MeasureKind
+from cpog.contract.model import Contract, MeasureKind
 from cpog.errors import CpogError
 from cpog.formatting import fr_number, spreadsheet_number
 from cpog.ingest.numbers import DateError, parse_date
@@ -46,6 +46,26 @@ STYLE = {
     Status.NON_RENSEIGNE: "magenta",
     Status.SANS_CIBLE: "dim",
 }
+
+
+def contract_on(as_of: str | None) -> tuple[Contract, date]:
+    """The store's contract and the date of situation a command was given (today by default):
+    a date outside the contract, or no contract loaded, is refused in French."""
+    day = _as_of(as_of)
+    from cpog.store.bootstrap import setup
+
+    setup()
+    from cpog.store.contracts import current_contract
+
+    try:
+        _, contract = current_contract()
+    except CpogError as error:
+        err.print(escape(str(error)))
+        raise typer.Exit(error.exit_code) from None
+    if problem := as_of_problem(contract, day):
+        err.print(f"Date « {escape(as_of or '')} » : {problem}.")
+        raise typer.Exit(2)
+    return contract, day
 
 
 def _as_of(text: str | None) -> date:
@@ -202,22 +222,10 @@ def status(
     if format not in {"table", "json", "csv"}:
         err.print(f"Format « {escape(format)} » non pris en charge : table, json ou csv.")
         raise typer.Exit(2)
-    day = _as_of(as_of)
-    from cpog.store.bootstrap import setup
-
-    setup()
+    contract, day = contract_on(as_of)
     from cpog.contexts.situation import situation
-    from cpog.store.contracts import current_contract
     from cpog.store.reader import StoreReader
 
-    try:
-        _, contract = current_contract()
-    except CpogError as error:
-        err.print(escape(str(error)))
-        raise typer.Exit(error.exit_code) from None
-    if problem := as_of_problem(contract, day):
-        err.print(f"Date « {escape(as_of or '')} » : {problem}.")
-        raise typer.Exit(2)
     if challenge is not None and contract.challenge(challenge) is None:
         err.print(f"Défi n°{challenge} inconnu.")
         raise typer.Exit(1)
