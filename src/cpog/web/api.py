@@ -41,11 +41,12 @@ from cpog.ingest.numbers import DateError, parse_date
 from cpog.ingest.tables import SHOWN_ISSUES, CellIssue, ImportValidationError, Row, Table
 from cpog.ingest.value_rule import Subject, plain_key, subjects_of
 from cpog.periods import Period, PeriodError, parse_period
-from cpog.steering import as_of_problem
+from cpog.steering import as_of_problem, challenges_of_subject
 from cpog.store.contracts import NoContractLoaded, current_contract
 from cpog.store.imports import ConfirmationNeeded, ImportOutcome, apply_targets, apply_values
 from cpog.store.models import Measurement
 from cpog.store.reader import StoreReader
+from cpog.store.roles import Role, role_of
 from cpog.web import roles, tokens
 from cpog.web.api_schemas import (
     AS_OF_DESCRIPTION,
@@ -197,10 +198,10 @@ def _too_big(declared: int | None = None) -> str:
 
 token_auth = TokenAuth()
 READ_AUTH = [token_auth, django_auth]
-VALUE_WRITERS = (roles.Role.ADMIN, roles.Role.CONTROLE, roles.Role.PILOTE)
+VALUE_WRITERS = (Role.ADMIN, Role.CONTROLE, Role.PILOTE)
 VALUES_AUTH = [
     WriterAuth(
-        lambda user: roles.role_of(user) in VALUE_WRITERS,
+        lambda user: role_of(user) in VALUE_WRITERS,
         "Vous n'avez pas le droit de saisir des valeurs.",
     )
 ]
@@ -595,7 +596,7 @@ def get_indicator(request: HttpRequest, indicator_id: str) -> Any:
         numerator=i.numerator,
         denominator=i.denominator,
         data_source=i.data_source,
-        challenges=sorted(roles.challenges_of_subject(contract, "indicator", i.id)),
+        challenges=sorted(challenges_of_subject(contract, "indicator", i.id)),
     )
 
 
@@ -783,7 +784,7 @@ def _invalid(error: ImportValidationError, fields: dict[str, str]) -> ApiProblem
 def _check_value_rights(request: HttpRequest, contract: Contract, items: Sequence[ValueIn]) -> None:
     """The same rule as the web pages: a pilot writes the values of the défis they pilot."""
     user = _user(request)
-    if roles.role_of(user) not in (roles.Role.ADMIN, roles.Role.CONTROLE, roles.Role.PILOTE):
+    if role_of(user) not in (Role.ADMIN, Role.CONTROLE, Role.PILOTE):
         raise ApiProblem(403, "Vous n'avez pas le droit de saisir des valeurs.")
     subjects = subjects_of(contract)
     refused = []
@@ -793,7 +794,7 @@ def _check_value_rights(request: HttpRequest, contract: Contract, items: Sequenc
             continue  # reported by the validation
         if not roles.can_write_subject(user, contract, subject.subject_type, subject.subject_id):
             numbers = sorted(
-                roles.challenges_of_subject(contract, subject.subject_type, subject.subject_id)
+                challenges_of_subject(contract, subject.subject_type, subject.subject_id)
             )
             where = ", ".join(f"n°{n}" for n in numbers) or "aucun"
             refused.append(

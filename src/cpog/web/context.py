@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from cpog.store.roles import role_of
 from cpog.web import page_cache
-from cpog.web.roles import role_of
 
 
 def brand(request: HttpRequest) -> dict[str, Any]:

@@ -33,7 +33,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from cpog import clock
 from cpog.store.models import AuditEvent, ContractVersion
-from cpog.web.roles import Role, piloted_in, role_of
+from cpog.store.roles import Role, role_of
+from cpog.web.roles import piloted_in
 
 # Placeholders that no stored text can produce: every text from the data is HTML-escaped (and
 # JSON blocks escape « < » too), so a « < » here can only come from these constants.

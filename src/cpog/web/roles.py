@@ -15,9 +15,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from cpog.contract.model import Contract
-from cpog.steering import challenges_of_subject as challenges_of_subject
-from cpog.store.roles import Role as Role
-from cpog.store.roles import role_of as role_of
+from cpog.steering import challenges_of_subject
+from cpog.store.roles import Role, role_of
 
 
 def piloted(user: Any, contract: Contract) -> set[int]:
