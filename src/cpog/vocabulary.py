@@ -206,6 +206,14 @@ TARGET_PROVENANCE: dict[str, str] = {
     "demo": "données de démonstration",
 }
 
+# The pilot's analysis of a subject off track, as the dashboard's « À traiter » says it
+# (cpog.contexts.dashboard).
+ANALYSIS_STATE: dict[str, str] = {
+    "written": "analyse écrite",
+    "awaited": "analyse attendue",
+    "none": "sans objet",
+}
+
 ACTION_STATUS: dict[str, str] = {
     "not_started": "non démarrée",
     "in_progress": "en cours",
@@ -589,6 +597,24 @@ FIELD: dict[str, str] = {
     "contract_years": "annees_du_contrat",
     "to_confirm": "a_confirmer",
     "attached_to": "rattachement",
+    # i10-board: the dashboard for the board (cpog.contexts.dashboard, cpog.contexts.sparklines)
+    "bars": "barres",
+    "segments": "segments",
+    "share": "part_pourcentage",
+    "offset": "debut_pourcentage",
+    "words": "en_mots",
+    "tiles": "tuiles",
+    "why": "pourquoi",
+    "n_targeted": "nombre_de_resultats_vises",
+    "most_late": "le_plus_en_retard",
+    "todo": "a_traiter",
+    "gap": "ecart",
+    "shortfall": "retard_relatif",
+    "pilots": "pilotes",
+    "analysis_state": "analyse_etat",
+    "analysis_label": "analyse_libelle",
+    "late_entry": "saisie_en_retard",
+    "lateness_label": "retard_de_saisie",
 }
 
 

@@ -21,7 +21,7 @@ from cpog.contexts.actions import (
 )
 from cpog.contexts.challenges import challenge_context, challenge_list_context
 from cpog.contexts.contract_page import contract_page_context
-from cpog.contexts.dashboard import dashboard_context
+from cpog.contexts.dashboard import DashboardContext, dashboard_context
 from cpog.contexts.history import event_rows, history_context
 from cpog.contexts.reader import (
     ActionRecord,
@@ -194,6 +194,11 @@ def _analysis(row_key: tuple[str, str], period: str, corrective: str) -> Analysi
     )
 
 
+def _awaited(ctx: DashboardContext) -> list[tuple[str, str]]:
+    """The subjects of the dashboard's « À traiter » whose analysis is awaited."""
+    return [(t.subject_type, t.subject_id) for t in ctx.todo if t.analysis_state == "awaited"]
+
+
 def test_a_missing_analysis_disappears_once_analysis_and_corrective_action_are_written() -> None:
     situation = _situation()
     measures = [r for r in situation.missing_analyses() if r.subject_type == "measure"]
@@ -201,9 +206,7 @@ def test_a_missing_analysis_disappears_once_analysis_and_corrective_action_are_w
     row = measures[0]
     key = (row.subject_type, row.subject_id)
     period = row.assessment.current.period.key  # type: ignore[union-attr]
-    assert key in [
-        (r.subject_type, r.subject_id) for r in dashboard_context(situation, []).missing_analyses
-    ]
+    assert key in _awaited(dashboard_context(situation, []))
     on_challenge = next(
         a
         for a in challenge_context(situation, row.challenge).analyses
@@ -214,9 +217,7 @@ def test_a_missing_analysis_disappears_once_analysis_and_corrective_action_are_w
     reader = _reader()
     reader.analyses_.append(_analysis(key, period, corrective=""))
     half = reader.situation()
-    assert key in [
-        (r.subject_type, r.subject_id) for r in dashboard_context(half, []).missing_analyses
-    ]
+    assert key in _awaited(dashboard_context(half, []))
 
     reader.analyses_.append(
         replace(
@@ -225,8 +226,11 @@ def test_a_missing_analysis_disappears_once_analysis_and_corrective_action_are_w
         )
     )
     done = reader.situation()
-    assert key not in [
-        (r.subject_type, r.subject_id) for r in dashboard_context(done, []).missing_analyses
+    assert key not in _awaited(dashboard_context(done, []))
+    assert key in [
+        (t.subject_type, t.subject_id)
+        for t in dashboard_context(done, []).todo
+        if t.analysis_state == "written"
     ]
     written = next(
         a
@@ -310,14 +314,14 @@ def test_dashboard_totals_families_and_updates() -> None:
         reader.add_event(event)
     situation = reader.situation()
     ctx = dashboard_context(situation, reader.recent_events(12))
-    assert sum(c.count for c in ctx.totals) == len(situation.status.rows)
+    assert (
+        sum(b.total for b in ctx.bars) == len(situation.status.rows) - 7
+    )  # 42 measures, 35 results
     assert [f.id for f in ctx.families] == [
         f.id for f in situation.contract.catalogue if f.id in situation.status.families
     ]
-    assert [c.number for c in ctx.challenges] == [c.number for c in situation.contract.challenges]
     assert [u.id for u in ctx.updates] == [4, 3, 2, 1]  # newest first
-    assert all(r.status in ("en_retard", "non_atteint", "non_renseigne") for r in ctx.attention)
-    assert all(r.lateness.is_late for r in ctx.late_values)
+    assert [t.number for t in ctx.tiles] == [c.number for c in situation.contract.challenges]
     assert ctx.as_of == AS_OF
 
 

@@ -13,6 +13,7 @@ from cpog import vocabulary
 from cpog.assess import targets_by_year
 from cpog.assess.policy import Policy
 from cpog.assess.trajectory import expected_value, year_end
+from cpog.assess.types import Status
 from cpog.assess.wording import (
     display_unit,
     lateness_text,
@@ -27,10 +28,102 @@ from cpog.contexts.rollups import RollUpData, StatusCount, rollup_data, status_c
 from cpog.contexts.serialize import record
 from cpog.contexts.situation import Situation
 from cpog.contexts.status_rows import ProjectionData, StatusRowData, status_row
-from cpog.contract.model import ChallengeFile, Item, Measure, MeasureKind
+from cpog.contract.model import ChallengeFile, Item, Measure, MeasureKind, TargetedResult
 from cpog.steering import StatusRow, provenance_text
 
 UNQUANTIFIED = (MeasureKind.MILESTONE, MeasureKind.TREND)
+# What makes a défi « à surveiller » or worse, most serious first; then the subjects without value.
+BEHIND = (Status.NON_ATTEINT, Status.EN_RETARD, Status.A_SURVEILLER)
+ON_TRACK = (Status.ATTEINT, Status.EN_AVANCE, Status.CONFORME)
+
+
+# --- the state of a targeted result and why a défi stands where it does ----------------------
+
+
+def result_status(statuses: list[Status]) -> Status:
+    """The status of a targeted result: the least favourable of its measures' (a result is only
+    as good as its weakest measure; « non renseigné » when one has no value yet). Measures
+    « sans cible » are left out; a result whose measures all are is « sans cible »."""
+    judged = [s for s in statuses if s is not Status.SANS_CIBLE]
+    if not judged:
+        return Status.SANS_CIBLE if statuses else Status.NON_RENSEIGNE
+    order = list(Status)
+    return max(judged, key=order.index)
+
+
+def targeted_result_statuses(
+    situation: Situation, results: list[TargetedResult]
+) -> list[tuple[TargetedResult, Status]]:
+    """Each targeted result with its status (:func:`result_status`); results without any
+    measure in the situation are left out."""
+    found = []
+    for targeted in results:
+        rows = [situation.row("measure", m.id) for m in targeted.measures]
+        statuses = [r.assessment.status for r in rows if r is not None]
+        if statuses:
+            found.append((targeted, result_status(statuses)))
+    return found
+
+
+def plural(count: int, singular: str, several: str) -> str:
+    """« 1 résultat visé », « 2 résultats visés », « 0 résultat visé »."""
+    return f"{count} {singular if count <= 1 else several}"
+
+
+def status_words(status: Status, count: int) -> str:
+    """A status as an adjective agreed with ``count`` masculine subjects: « en retard »,
+    « conformes », « non renseignés »."""
+    label = vocabulary.STATUS[status].lower()
+    if count > 1 and not label.startswith(("à ", "en ", "sans ")):
+        label += "s"
+    return label
+
+
+def _behind_text(statuses: list[Status], singular: str, several: str) -> str | None:
+    """« 2 résultats visés sur 7 en retard, 1 à surveiller » (None: none behind or missing)."""
+    parts = []
+    for status in (*BEHIND, Status.NON_RENSEIGNE):
+        n = statuses.count(status)
+        if n:
+            parts.append((n, status_words(status, n)))
+    if not parts:
+        return None
+    (n, words), rest = parts[0], parts[1:]
+    head = f"{plural(n, singular, several)} sur {len(statuses)} {words}"
+    return ", ".join([head, *(f"{m} {w}" for m, w in rest)])
+
+
+def challenge_why(situation: Situation, number: int) -> str:
+    """Why the défi has its status, from its subjects' statuses — what follows the status
+    (« À surveiller ») on the pages: « 2 résultats visés sur 7 en retard ; 1 indicateur lié sur
+    3 à surveiller. » Counted: its targeted results (:func:`result_status`) and the linked
+    indicators that weigh in its roll-up."""
+    challenge = situation.contract.challenge(number)
+    if challenge is None:
+        raise KeyError(number)
+    results = [s for _, s in targeted_result_statuses(situation, challenge.targeted_results)]
+    indicators = [
+        row.assessment.status
+        for row, item in situation.challenge_subjects(number)
+        if row.subject_type == "indicator" and item.weight > 0 and row.assessment.subject.assessed
+    ]
+    parts = [
+        text
+        for text in (
+            _behind_text(results, "résultat visé", "résultats visés"),
+            _behind_text(indicators, "indicateur lié", "indicateurs liés"),
+        )
+        if text
+    ]
+    if not parts:
+        counted = [plural(len(results), "résultat visé", "résultats visés")]
+        if indicators:
+            counted.append(plural(len(indicators), "indicateur lié", "indicateurs liés"))
+        many = len(results) + len(indicators) > 1
+        verb = "sont" if many else "est"
+        state = "atteints, en avance ou conformes" if many else "atteint, en avance ou conforme"
+        return f"{' et '.join(counted)} {verb} {state}."
+    return f"{' ; '.join(parts)}."
 
 
 @record
@@ -177,6 +270,8 @@ class ChallengeContext:
     number: int
     title: str
     rollup: RollUpData
+    why: str  # why it has its status (challenge_why)
+    todo: list[StatusRowData]  # what is behind, without value or late to enter, most serious first
     diagnosis: list[str]
     results_2018_2022: list[str]
     objectives: list[ObjectiveData]
@@ -297,6 +392,13 @@ def _missing(situation: Situation, number: int) -> list[MissingInput]:
     return result
 
 
+def _severity(row: StatusRow) -> int:
+    """Non atteint, en retard, à surveiller, non renseigné, then the rest (late to enter)."""
+    order = (*BEHIND, Status.NON_RENSEIGNE)
+    status = row.assessment.status
+    return order.index(status) if status in order else len(order)
+
+
 def challenge_context(situation: Situation, number: int) -> ChallengeContext:
     """The page of défi ``number`` (:class:`KeyError` when the contract has none)."""
     contract = situation.contract
@@ -325,6 +427,12 @@ def challenge_context(situation: Situation, number: int) -> ChallengeContext:
         for row, item in subjects
         if row.subject_type == "indicator"
     ]
+    behind = [
+        row
+        for row, _ in subjects
+        if row.assessment.status in (*BEHIND, Status.NON_RENSEIGNE)
+        or (row.assessment.freshness.is_late and row.assessment.subject.assessed)
+    ]
     numbers = [c.number for c in contract.challenges]
     index = numbers.index(number)
     before = contract.challenges[index - 1] if index > 0 else None
@@ -334,6 +442,8 @@ def challenge_context(situation: Situation, number: int) -> ChallengeContext:
         number=number,
         title=challenge.title,
         rollup=rollup_data(situation.status.challenges[number], [r for r, _ in subjects]),
+        why=challenge_why(situation, number),
+        todo=[status_row(r) for r in sorted(behind, key=_severity)],
         diagnosis=list(challenge.diagnosis),
         results_2018_2022=list(challenge.results_2018_2022),
         objectives=[
