@@ -67,28 +67,27 @@ def test_login_refuses_a_wrong_password_then_reaches_the_dashboard(
     assert page.get_by_role("navigation", name="Navigation principale").is_visible()
 
 
-def test_dashboard_shows_family_cards_and_challenge_table(
+def test_dashboard_shows_challenge_tiles_and_family_table(
     site: Any, logged_in: Callable[[str], Any]
 ) -> None:
     page = logged_in("lecteur")
-    cards = page.locator(".grid section.card")
-    assert cards.locator("h3").all_inner_texts() == [
+    tiles = page.locator(".tiles li.tile")
+    assert tiles.count() == len(site.contract.challenges)
+    for number, tile in enumerate(tiles.all(), start=1):
+        assert tile.locator("h3 a").inner_text().startswith(f"Défi n°{number} — ")
+        assert tile.locator(".badge").count() >= 1  # the défi's status, as text
+        assert tile.locator(".why").inner_text()
+
+    table = page.locator(
+        "table", has=page.locator("caption", has_text="Statut de chaque famille d'indicateurs")
+    )
+    assert table.locator("tbody th a").all_inner_texts() == [
         "Services à l'allocataire",
         "Politiques et gestion d'action sociale",
         "Performance économique et sociale",
         "Maîtrise des risques et lutte contre la fraude",
     ]
-    for card in cards.all():
-        assert card.locator("h3 a").get_attribute("href")
-        assert card.locator(".badge").count() >= 1  # the family's status, as text
-
-    table = page.locator("table", has=page.locator("caption", has_text="Statut de chaque défi"))
-    rows = table.locator("tbody tr")
-    assert rows.count() == len(site.contract.challenges)
-    for number, row in enumerate(rows.all(), start=1):
-        assert row.locator("th a").inner_text().startswith(f"Défi n°{number} — ")
-        assert row.locator("td .badge").count() >= 1
-    rows.first.locator("th a").click()
+    tiles.first.locator("h3 a").click()
     assert page.url == site("/defis/1/")
 
 

@@ -109,7 +109,7 @@ def test_dashboard_latest_updates_in_words(client_for: Any) -> None:
     first = rows(section)[1]
     assert "controle d08-r3 Émissions de gaz à effet de serre" in first
     assert re.search(r"— 2025 : indice [\d,]+ → 98,3 \(révision, saisie\)", first), first
-    assert len(rows(section)) == 13  # the heading and the 12 latest writes
+    assert len(rows(section)) == 7  # the heading and the 6 latest writes
     assert not RAW_WORDS.search(visible(section[: section.index("</table>")]))
 
 
