@@ -157,8 +157,7 @@ def check_challenges(numbers: Iterable[int], known: Iterable[int], contract_id: 
 
 
 def generated_password() -> str:
-    """« k7mq-2xrt-9hbd-4wne »: shown once to the administrator, who passes it on; the person
-    changes it with « Mot de passe » in the Django admin or by asking for a new one."""
+    """« k7mq-2xrt-9hbd-4wne »: shown once to the administrator, who passes it on."""
     groups = ("".join(secrets.choice(_SIGNS) for _ in range(4)) for _ in range(4))
     return "-".join(groups)
 

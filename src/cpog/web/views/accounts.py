@@ -374,8 +374,7 @@ def account_page(request: HttpRequest, user_id: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Nouveau mot de passe de « {login} » enregistré : transmettez-le-lui "
-                    "de vive voix ou par un autre canal que son adresse électronique.",
+                    f"Nouveau mot de passe de « {login} » enregistré : transmettez-le-lui.",
                 )
                 return redirect("account", user_id=user.pk)
         return _render_account(request, user, password_form=password_form, status=400)
