@@ -314,7 +314,7 @@ def test_the_django_admin_speaks_french_and_points_to_comptes(client_for: Any, u
     client = client_for("admin")
     html = client.get("/admin/").content.decode()
     assert 'href="/comptes/"' in html
-    for words in ("Connexions refusées", "Utilisateurs et rôles", "Rôles", "Versions du contrat",
+    for words in ("Connexions refusées", "Comptes des utilisateurs", "Rôles", "Versions du contrat",
                   "Historique des écritures", "Valeurs", "Cibles"):  # fmt: skip
         assert words in html, words
     assert ">Axes<" not in html and ">Axes (" not in html

@@ -48,7 +48,7 @@ admin.site.index_title = "Tables de cpog, pour les experts"
 admin.site.index_template = "web/admin_index.html"  # a line pointing to « Comptes »
 # django-axes' section is named after the library: say what it holds.
 apps.get_app_config("axes").verbose_name = "Connexions refusées (verrouillages)"
-apps.get_app_config("auth").verbose_name = "Utilisateurs et rôles"
+apps.get_app_config("auth").verbose_name = "Comptes des utilisateurs"
 
 User = get_user_model()
 
