@@ -25,6 +25,7 @@ from cpog.vocabulary import (
     ACTION_STATUS,
     AUDIT_ACTION,
     AUDIT_ENTITY,
+    ROLE,
     TARGET_PROVENANCE,
     VALUE_SOURCE,
     VALUE_STATUS,
@@ -235,6 +236,19 @@ def _api_token(event: Event, words: ContractWords, before: Snapshot, after: Snap
     return f"{text} {_how(event)}"
 
 
+def _user_account(event: Event, words: ContractWords, before: Snapshot, after: Snapshot) -> str:
+    """« Compte « mdupont » : Pilote de défi, défis n°4 (création) »; never a password."""
+    snapshot = after or before
+    text = f"Compte « {snapshot.get('username') or event.entity_id} »"
+    role = ROLE.get(str(snapshot.get("role", "")), "")
+    if role and event.action in ("create", "update"):
+        text += f" : {role}"
+        numbers = snapshot.get("challenges") or []
+        if numbers:
+            text += f", défi{'s' if len(numbers) > 1 else ''} n°{', '.join(map(str, numbers))}"
+    return f"{text} {_how(event)}"
+
+
 def _other(event: Event, words: ContractWords, before: Snapshot, after: Snapshot) -> str:
     what = capitalised(_label(AUDIT_ENTITY, event.entity_type))
     return f"{what} {event.entity_id} {_how(event)}"
@@ -251,6 +265,7 @@ _WRITERS: dict[str, Writer] = {
     "analysis": _analysis,
     "import_batch": _import_batch,
     "api_token": _api_token,
+    "user_account": _user_account,
 }
 
 

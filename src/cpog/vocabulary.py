@@ -235,6 +235,8 @@ AUDIT_ENTITY: dict[str, str] = {
     "import_batch": "import de fichier",
     "api_token": "jeton d'accès à l'API",
     "report_snapshot": "instantané de rapport",
+    # i10-accounts
+    "user_account": "compte utilisateur",
 }
 
 AUDIT_ACTION: dict[str, str] = {
@@ -243,6 +245,10 @@ AUDIT_ACTION: dict[str, str] = {
     "update": "modification",
     "delete": "suppression",
     "revoke": "révocation",
+    # i10-accounts
+    "deactivate": "désactivation",
+    "reactivate": "réactivation",
+    "password_reset": "nouveau mot de passe",
 }
 
 

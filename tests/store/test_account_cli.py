@@ -120,13 +120,48 @@ def test_roles_are_given_and_taken_back(loaded: Contract, tmp_path: Path) -> Non
     code, output = run("user", "roles", "paul", "--ajouter", "contrôle de gestion")
     assert code == 0 and role_of(User.objects.get(username="paul")) == Role.CONTROLE
     assert not user.groups.filter(name=Role.PILOTE.value).exists()  # one role at a time
+    assert not ChallengePilot.objects.exists()  # another role takes the défis away
     code, output = run("user", "roles", "paul", "--ajouter", "administrateur")
     user = User.objects.get(username="paul")
     assert code == 0 and user.is_superuser and user.is_staff
+    # the last administrator keeps the role, so that someone can still manage the accounts
     code, output = run("user", "roles", "paul", "--retirer", "administrateur")
-    assert code == 0 and role_of(User.objects.get(username="paul")) == Role.CONTROLE
+    assert code == 1 and "dernier administrateur actif" in output
+    assert User.objects.get(username="paul").is_superuser
+    User.objects.create_superuser("autre-admin", "", GOOD)
+    code, output = run("user", "roles", "paul", "--retirer", "administrateur")
+    user = User.objects.get(username="paul")
+    assert code == 0 and role_of(user) == Role.LECTEUR and not user.is_staff
     code, output = run("user", "roles", "paul", "--ne-plus-piloter", "2")
     assert code == 0 and not ChallengePilot.objects.exists()
+    # every change is in the audit trail, as on the « Comptes » page
+    events = AuditEvent.objects.filter(entity_type="user_account", entity_id="paul")
+    assert [e.action for e in events.order_by("pk")] == ["create"] + ["update"] * 4
+    assert [e.after["role"] for e in events.order_by("pk")] == [
+        "lecteur", "pilote", "controle_gestion", "administrateur", "lecteur"
+    ]  # fmt: skip
+
+
+def test_deactivate_and_reactivate_from_the_command_line(loaded: Contract, tmp_path: Path) -> None:
+    secret = password_file(tmp_path, GOOD)
+    run("user", "create", "lea", "--mot-de-passe-fichier", secret)
+    code, output = run("user", "deactivate", "lea")
+    assert code == 0 and "Compte « lea » désactivé." in output
+    assert not User.objects.get(username="lea").is_active
+    code, output = run("user", "deactivate", "lea")
+    assert code == 0 and "était déjà désactivé" in output
+    code, output = run("user", "reactivate", "lea")
+    assert code == 0 and User.objects.get(username="lea").is_active
+    code, output = run("user", "password", "lea", "--mot-de-passe-fichier", secret)
+    assert code == 0
+    actions = list(
+        AuditEvent.objects.filter(entity_type="user_account", entity_id="lea")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["create", "deactivate", "reactivate", "password_reset"]
+    every = AuditEvent.objects.filter(entity_type="user_account")
+    assert all(GOOD not in str(e.before) + str(e.after) for e in every)
 
 
 def test_tokens_created_listed_and_revoked(db: None, tmp_path: Path) -> None:

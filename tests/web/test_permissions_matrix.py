@@ -63,6 +63,8 @@ READ = signed_in("ok")
 READ_ONLY_POST = signed_in("no_write")
 CHALLENGE_WRITERS = only({"pilote", "controle", "admin"})  # the défi's pilot and the direction
 DIRECTION = only({"controle", "admin"})  # imports and targets
+ADMINISTRATOR = only({"admin"})  # « Comptes »: the administrator only
+ADMINISTRATOR_READS = {**ADMINISTRATOR, "admin": "ok"}
 ISSUE_LIST = {**DIRECTION, "controle": "missing", "admin": "missing"}  # an unknown list's key
 
 # Pages of cpog, by URL name: what GET and POST (with a valid CSRF token) give to each role.
@@ -91,6 +93,10 @@ PAGES: dict[str, dict[str, dict[str, str]]] = {
     # Everyone's own tokens (an empty form is refused with 400: « allowed », nothing written).
     "tokens": {"GET": READ, "POST": signed_in("allowed")},
     "token-revoke": {"GET": READ, "POST": signed_in("written")},  # one's own token
+    # Accounts (an empty form or operation is refused with 400: « allowed », nothing written).
+    "accounts": {"GET": ADMINISTRATOR_READS, "POST": {**ADMINISTRATOR, "admin": "not_allowed"}},
+    "account-new": {"GET": ADMINISTRATOR_READS, "POST": ADMINISTRATOR},
+    "account": {"GET": ADMINISTRATOR_READS, "POST": ADMINISTRATOR},
     # The API's own pages (its operations are in API below).
     "api:openapi-json": {"GET": everyone("ok")},
     "api:openapi-view": {"GET": everyone("ok")},
@@ -284,6 +290,7 @@ def _kwargs(route: Route, world: World, role: str) -> dict[str, Any]:
         "url": "nulle-part/",
         "key": "0" * 32,
         "id": world.users["lecteur"].pk,
+        "user_id": world.users["lecteur"].pk,
     }
     if route.key == "measure":
         values["subject_id"] = world.measure

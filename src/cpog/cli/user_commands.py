@@ -1,9 +1,11 @@
-"""``cpog user create | password | roles``: accounts without a Python shell (decision 008).
+"""``cpog user create | password | roles | deactivate | reactivate``: accounts without a Python
+shell or a browser (decision 008).
 
 Passwords are read from a prompt (typed twice, hidden), a file or standard input (``-``), checked
-by Django's password validators (French messages), and never printed. Roles are the groups of
-:mod:`cpog.web.roles`; « administrateur » is Django's superuser; a pilot's défis are
-``ChallengePilot`` rows of the current contract.
+by Django's password validators (French messages), and never printed. Every change goes through
+:mod:`cpog.web.accounts`, as on the « Comptes » page: checked the same way and written to the
+audit trail (without the password). Roles are those of :mod:`cpog.store.roles`; « administrateur »
+is Django's superuser; a pilot's défis are ``ChallengePilot`` rows of the current contract.
 """
 
 from __future__ import annotations
@@ -95,21 +97,26 @@ def _read_password(source: Path | None) -> str:
 
 def _checked_password(source: Path | None, user: Any) -> str:
     """A password Django's validators accept for ``user``, or their French messages and exit 1."""
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
+    from cpog.web.accounts import AccountError, check_password
 
     password = _read_password(source)
-    if not password:
-        err.print("Mot de passe vide : refusé.")
-        raise typer.Exit(1)
     try:
-        validate_password(password, user)
-    except ValidationError as error:
-        err.print("Mot de passe refusé :")
-        for message in error.messages:
-            err.print(f"  ✗ {escape(message)}")
+        return check_password(password, user)
+    except AccountError as error:
+        if not password:
+            err.print(escape(error.messages[0]))
+        else:
+            err.print("Mot de passe refusé :")
+            for message in error.messages:
+                err.print(f"  ✗ {escape(message)}")
         raise typer.Exit(1) from None
-    return password
+
+
+def _refused(error: Any) -> typer.Exit:
+    """An :class:`cpog.web.accounts.AccountError` printed; exit 2 for a wrong argument."""
+    for message in error.messages:
+        err.print(escape(message))
+    return typer.Exit(2 if error.field == "challenges" else 1)
 
 
 def _challenges(numbers: list[int]) -> tuple[str, set[int]]:
@@ -132,30 +139,13 @@ def _challenges(numbers: list[int]) -> tuple[str, set[int]]:
     return contract.id, set(numbers)
 
 
-def _set_role(user: Any, role: Any) -> None:
-    from django.contrib.auth.models import Group
-
-    from cpog.store.roles import GROUPS, Role
-
-    if role == Role.ADMIN:
-        user.is_superuser = user.is_staff = True
-        user.save(update_fields=["is_superuser", "is_staff"])
-        return
-    user.groups.add(Group.objects.get_or_create(name=role.value)[0])
-    # One role per person: a new one replaces the former (roles.role_of reads the strongest).
-    others = [g.value for g in GROUPS if g != role]
-    user.groups.remove(*Group.objects.filter(name__in=others))
-
-
 def _summary(user: Any) -> str:
-    from cpog.store.roles import role_of
-    from cpog.web.models import ChallengePilot
+    from cpog.web.accounts import piloted, stored_role
 
-    role = role_of(user)
-    text = f"{user.get_username()} : {role.label_fr if role else 'compte désactivé'}"
-    numbers = sorted(
-        ChallengePilot.objects.filter(user=user).values_list("challenge_number", flat=True)
-    )
+    text = f"{user.get_username()} : {stored_role(user).label_fr}"
+    if not user.is_active:
+        text += " (compte désactivé)"
+    numbers = piloted(user)
     if numbers:
         text += f", pilote des défis n°{', '.join(map(str, numbers))}"
     return text
@@ -178,37 +168,44 @@ def create(
 ) -> None:
     _setup()
     from django.contrib.auth import get_user_model
-    from django.db import transaction
 
+    from cpog.store.bootstrap import current_user
     from cpog.store.roles import Role
-    from cpog.web.models import ChallengePilot
+    from cpog.web import accounts
 
     wanted = _role(role)
     User = get_user_model()
     username = username.strip()
-    if not username or len(username) > 150:
-        err.print("Identifiant : de 1 à 150 caractères.")
-        raise typer.Exit(2)
-    if User.objects.filter(username=username).exists():
+    if User.objects.filter(username__iexact=username).exists():
         err.print(
             f"Le compte « {escape(username)} » existe déjà : cpog user password ou "
             "cpog user roles pour le modifier."
         )
         raise typer.Exit(1)
+    try:
+        accounts.check_username(username)
+    except accounts.AccountError as error:
+        raise _refused(error) from None
     if challenges and wanted != Role.PILOTE:
         err.print("--defi ne vaut que pour le rôle pilote.")
         raise typer.Exit(2)
     contract_id, numbers = _challenges(challenges or []) if challenges else ("", set())
     draft = User(username=username, email=email, first_name=first_name, last_name=last_name)
     password = _checked_password(password_file, draft)
-    with transaction.atomic():
-        draft.set_password(password)
-        draft.save()
-        _set_role(draft, wanted)
-        for number in sorted(numbers):
-            ChallengePilot.objects.create(
-                user=draft, contract_id=contract_id, challenge_number=number
-            )
+    try:
+        draft = accounts.create(
+            username,
+            wanted,
+            password,
+            current_user(),
+            challenges=numbers,
+            contract_id=contract_id,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+        )
+    except accounts.AccountError as error:
+        raise _refused(error) from None
     out.print(f"Compte créé — {escape(_summary(draft))}.")
 
 
@@ -218,10 +215,12 @@ def password(
     password_file: PasswordFile = None,
 ) -> None:
     _setup()
+    from cpog.store.bootstrap import current_user
+    from cpog.web import accounts
+
     user = find_user(username)
     new = _checked_password(password_file, user)
-    user.set_password(new)
-    user.save(update_fields=["password"])
+    accounts.set_password(user, new, current_user())
     out.print(f"Mot de passe de « {escape(username)} » changé.")
 
 
@@ -243,42 +242,73 @@ def roles(
     ] = None,
 ) -> None:
     _setup()
-    from django.contrib.auth.models import Group
-    from django.db import transaction
-
-    from cpog.store.roles import Role, role_of
-    from cpog.web.models import ChallengePilot
+    from cpog.store.bootstrap import current_user
+    from cpog.store.contracts import NoContractLoaded, current_contract
+    from cpog.store.roles import Role
+    from cpog.web import accounts
 
     user = find_user(username)
     added = _role(add) if add else None
     removed = _role(remove) if remove else None
-    contract_id, to_pilot = _challenges(pilot) if pilot else ("", set())
-    if unpilot:
-        contract_id, to_unpilot = _challenges(unpilot)
-    else:
-        to_unpilot = set()
-    with transaction.atomic():
-        if removed == Role.ADMIN:
-            user.is_superuser = user.is_staff = False
-            user.save(update_fields=["is_superuser", "is_staff"])
-        elif removed is not None:
-            user.groups.remove(*Group.objects.filter(name=removed.value))
-        if added is not None:
-            _set_role(user, added)
-        if to_pilot:
-            if role_of(user) != Role.PILOTE:
-                err.print(
-                    f"« {escape(username)} » n'est pas pilote ({_summary(user)}) : "
-                    "ajoutez --ajouter pilote pour lui confier des défis."
-                )
-                raise typer.Exit(2)
-            for number in sorted(to_pilot):
-                ChallengePilot.objects.get_or_create(
-                    user=user, contract_id=contract_id, challenge_number=number
-                )
-        if to_unpilot:
-            ChallengePilot.objects.filter(
-                user=user, contract_id=contract_id, challenge_number__in=to_unpilot
-            ).delete()
+    _challenges([*(pilot or []), *(unpilot or [])])  # every number checked before any change
+    current = accounts.stored_role(user)
+    role = added or (Role.LECTEUR if removed is not None and removed == current else current)
+    if pilot and role != Role.PILOTE:
+        err.print(
+            f"« {escape(username)} » n'est pas pilote ({escape(_summary(user))}) : "
+            "ajoutez --ajouter pilote pour lui confier des défis."
+        )
+        raise typer.Exit(2)
+    try:
+        contract_id = current_contract()[1].id
+    except NoContractLoaded:
+        contract_id = ""
+    numbers = set(accounts.piloted(user, contract_id)) | set(pilot or [])
+    numbers -= set(unpilot or [])
+    try:
+        accounts.change_role(
+            user,
+            role,
+            current_user(),
+            challenges=numbers if role == Role.PILOTE else None,
+            contract_id=contract_id,
+        )
+    except accounts.AccountError as error:
+        raise _refused(error) from None
     user.refresh_from_db()
     out.print(escape(_summary(user)) + ".")
+
+
+def _set_active(username: str, active: bool) -> None:
+    _setup()
+    from cpog.store.bootstrap import current_user
+    from cpog.web import accounts
+
+    user = find_user(username)
+    try:
+        changed = accounts.set_active(user, active, current_user())
+    except accounts.AccountError as error:
+        raise _refused(error) from None
+    state = "réactivé" if active else "désactivé"
+    if changed:
+        out.print(f"Compte « {escape(username)} » {state}.")
+    else:
+        out.print(f"Le compte « {escape(username)} » était déjà {state} : rien n'a changé.")
+
+
+@user_app.command(
+    "deactivate",
+    help="Désactive un compte : il ne peut plus se connecter ni utiliser ses jetons ; "
+    "il reste nommé dans l'historique.",
+)
+def deactivate(
+    username: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant du compte.")],
+) -> None:
+    _set_active(username, False)
+
+
+@user_app.command("reactivate", help="Réactive un compte désactivé.")
+def reactivate(
+    username: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant du compte.")],
+) -> None:
+    _set_active(username, True)

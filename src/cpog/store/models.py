@@ -29,17 +29,19 @@ class ScopeType(models.TextChoices):
 class ContractVersion(models.Model):
     """One loaded state of a contract; version 1 is the signed text, later ones are amendments."""
 
-    contract_id = models.SlugField(max_length=80)
-    version = models.PositiveIntegerField()
-    content_hash = models.CharField(max_length=64)
-    document = models.JSONField()
-    source_path = models.CharField(max_length=500)
-    amendment_date = models.DateField(null=True, blank=True)
-    amendment_reason = models.TextField(blank=True)
-    loaded_by = models.CharField(max_length=150)
-    loaded_at = models.DateTimeField(auto_now_add=True)
+    contract_id = models.SlugField("contrat", max_length=80)
+    version = models.PositiveIntegerField("version")
+    content_hash = models.CharField("empreinte", max_length=64)
+    document = models.JSONField("document")
+    source_path = models.CharField("fichier source", max_length=500)
+    amendment_date = models.DateField("date de l'avenant", null=True, blank=True)
+    amendment_reason = models.TextField("motif de l'avenant", blank=True)
+    loaded_by = models.CharField("chargé par", max_length=150)
+    loaded_at = models.DateTimeField("chargé le", auto_now_add=True)
 
     class Meta:
+        verbose_name = "version du contrat"
+        verbose_name_plural = "versions du contrat"
         constraints = [
             models.UniqueConstraint(
                 fields=["contract_id", "version"], name="unique_contract_version"
@@ -58,18 +60,23 @@ class ImportBatch(models.Model):
         VALUES = "values", vocabulary.IMPORT_KIND["values"]
         TARGETS = "targets", vocabulary.IMPORT_KIND["targets"]
 
-    contract_id = models.SlugField(max_length=80)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    file_name = models.CharField(max_length=255)
+    contract_id = models.SlugField("contrat", max_length=80)
+    kind = models.CharField("type", max_length=10, choices=Kind.choices)
+    file_name = models.CharField("fichier", max_length=255)
     file_sha256 = models.CharField(max_length=64)
-    row_count = models.PositiveIntegerField()
-    written_count = models.PositiveIntegerField()
-    skipped_count = models.PositiveIntegerField(default=0)  # template lines left empty
+    row_count = models.PositiveIntegerField("lignes lues")
+    written_count = models.PositiveIntegerField("lignes écrites")
+    # template lines left empty
+    skipped_count = models.PositiveIntegerField("lignes vides", default=0)
     # The latest audit event once the batch was written: while it is still the latest, the store
     # is as this file left it, and importing the same bytes again changes nothing.
-    audit_mark = models.BigIntegerField(null=True, blank=True)
-    created_by = models.CharField(max_length=150)
-    created_at = models.DateTimeField(auto_now_add=True)
+    audit_mark = models.BigIntegerField("repère dans l'historique", null=True, blank=True)
+    created_by = models.CharField("créé par", max_length=150)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "import de fichier"
+        verbose_name_plural = "imports de fichiers"
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.created_at:%d/%m/%Y})"
@@ -89,24 +96,28 @@ class Target(models.Model):
         DERIVED = "derived", vocabulary.TARGET_PROVENANCE["derived"]
         DEMO = "demo", vocabulary.TARGET_PROVENANCE["demo"]
 
-    contract_id = models.SlugField(max_length=80)
-    subject_type = models.CharField(max_length=10, choices=SubjectType.choices)
-    subject_id = models.SlugField(max_length=80)
+    contract_id = models.SlugField("contrat", max_length=80)
+    subject_type = models.CharField("type de sujet", max_length=10, choices=SubjectType.choices)
+    subject_id = models.SlugField("sujet", max_length=80)
     scope_type = models.CharField(
         max_length=10, choices=ScopeType.choices, default=ScopeType.CAISSE
     )
-    scope_code = models.CharField(max_length=20)
-    year = models.PositiveSmallIntegerField()
-    value = models.DecimalField(max_digits=20, decimal_places=6)
-    comparator = models.CharField(max_length=2, blank=True)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    provenance = models.CharField(max_length=20, choices=Provenance.choices)
-    reason = models.TextField(blank=True)
-    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT)
-    set_by = models.CharField(max_length=150)
-    set_at = models.DateTimeField()
+    scope_code = models.CharField("code du territoire", max_length=20)
+    year = models.PositiveSmallIntegerField("année")
+    value = models.DecimalField("valeur cible", max_digits=20, decimal_places=6)
+    comparator = models.CharField("comparateur", max_length=2, blank=True)
+    kind = models.CharField("type", max_length=16, choices=Kind.choices)
+    provenance = models.CharField("provenance", max_length=20, choices=Provenance.choices)
+    reason = models.TextField("motif", blank=True)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.PROTECT, verbose_name="import"
+    )
+    set_by = models.CharField("fixée par", max_length=150)
+    set_at = models.DateTimeField("fixée le")
 
     class Meta:
+        verbose_name = "cible"
+        verbose_name_plural = "cibles"
         indexes = [
             models.Index(fields=["contract_id", "subject_type", "subject_id", "scope_code", "year"])
         ]
@@ -127,29 +138,39 @@ class Measurement(models.Model):
         COMPUTED = "computed", vocabulary.VALUE_SOURCE["computed"]
         DEMO = "demo", vocabulary.VALUE_SOURCE["demo"]
 
-    contract_id = models.SlugField(max_length=80)
-    subject_type = models.CharField(max_length=10, choices=SubjectType.choices)
-    subject_id = models.SlugField(max_length=80)
+    contract_id = models.SlugField("contrat", max_length=80)
+    subject_type = models.CharField("type de sujet", max_length=10, choices=SubjectType.choices)
+    subject_id = models.SlugField("sujet", max_length=80)
     scope_type = models.CharField(
         max_length=10, choices=ScopeType.choices, default=ScopeType.CAISSE
     )
-    scope_code = models.CharField(max_length=20)
-    period_key = models.CharField(max_length=16)
-    period_start = models.DateField()
-    period_end = models.DateField()
-    value = models.DecimalField(max_digits=20, decimal_places=6)
-    numerator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
-    denominator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROVISIONAL)
-    source = models.CharField(max_length=10, choices=Source.choices)
-    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT)
-    comment = models.TextField(blank=True)
+    scope_code = models.CharField("code du territoire", max_length=20)
+    period_key = models.CharField("période", max_length=16)
+    period_start = models.DateField("début de période")
+    period_end = models.DateField("fin de période")
+    value = models.DecimalField("valeur", max_digits=20, decimal_places=6)
+    numerator = models.DecimalField(
+        "numérateur", max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        "dénominateur", max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    status = models.CharField(
+        "statut", max_length=12, choices=Status.choices, default=Status.PROVISIONAL
+    )
+    source = models.CharField("source", max_length=10, choices=Source.choices)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.PROTECT, verbose_name="import"
+    )
+    comment = models.TextField("commentaire", blank=True)
     # The value was far from its series and the user confirmed it (cpog.assess.outliers).
-    confirmed_unusual = models.BooleanField(default=False)
-    recorded_by = models.CharField(max_length=150)
-    recorded_at = models.DateTimeField()
+    confirmed_unusual = models.BooleanField("valeur inhabituelle confirmée", default=False)
+    recorded_by = models.CharField("saisie par", max_length=150)
+    recorded_at = models.DateTimeField("saisie le")
 
     class Meta:
+        verbose_name = "valeur"
+        verbose_name_plural = "valeurs"
         indexes = [
             models.Index(
                 fields=["contract_id", "subject_type", "subject_id", "scope_code", "period_key"]
@@ -168,21 +189,25 @@ class ActionState(models.Model):
         POSTPONED = "postponed", vocabulary.ACTION_STATUS["postponed"]
         CANCELLED = "cancelled", vocabulary.ACTION_STATUS["cancelled"]
 
-    contract_id = models.SlugField(max_length=80)
-    action_id = models.SlugField(max_length=80)
-    owner = models.CharField(max_length=150, blank=True)
-    start_date = models.DateField(null=True, blank=True)
-    due_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    updated_by = models.CharField(max_length=150)
-    updated_at = models.DateTimeField()
+    contract_id = models.SlugField("contrat", max_length=80)
+    action_id = models.SlugField("action", max_length=80)
+    owner = models.CharField("responsable", max_length=150, blank=True)
+    start_date = models.DateField("date de début", null=True, blank=True)
+    due_date = models.DateField("échéance", null=True, blank=True)
+    status = models.CharField(
+        "statut", max_length=12, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    progress = models.PositiveSmallIntegerField("avancement (%)", default=0)
+    updated_by = models.CharField("modifié par", max_length=150)
+    updated_at = models.DateTimeField("modifié le")
     # Raised by every write to the action (state, milestone, comment): an edit form carries the
     # version it was shown with, and is refused when the action has changed since (see
     # cpog.store.actions: optimistic locking, so that the last writer never silently wins).
-    version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField("version", default=0)
 
     class Meta:
+        verbose_name = "état d'une action"
+        verbose_name_plural = "états des actions"
         constraints = [
             models.UniqueConstraint(
                 fields=["contract_id", "action_id"], name="unique_action_state"
@@ -204,21 +229,33 @@ class ActionState(models.Model):
 
 
 class ActionMilestone(models.Model):
-    state = models.ForeignKey(ActionState, on_delete=models.CASCADE, related_name="milestones")
-    label = models.CharField(max_length=300)
-    due_date = models.DateField()
-    done_on = models.DateField(null=True, blank=True)
+    state = models.ForeignKey(
+        ActionState, on_delete=models.CASCADE, related_name="milestones", verbose_name="action"
+    )
+    label = models.CharField("libellé", max_length=300)
+    due_date = models.DateField("échéance")
+    done_on = models.DateField("atteint le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "jalon d'une action"
+        verbose_name_plural = "jalons des actions"
 
 
 class ActionUpdate(models.Model):
     """A dated comment on an action, with the progress it reported."""
 
-    state = models.ForeignKey(ActionState, on_delete=models.CASCADE, related_name="updates")
-    on = models.DateField()
-    text = models.TextField()
-    progress = models.PositiveSmallIntegerField(null=True, blank=True)
-    author = models.CharField(max_length=150)
-    created_at = models.DateTimeField()
+    state = models.ForeignKey(
+        ActionState, on_delete=models.CASCADE, related_name="updates", verbose_name="action"
+    )
+    on = models.DateField("date")
+    text = models.TextField("texte")
+    progress = models.PositiveSmallIntegerField("avancement (%)", null=True, blank=True)
+    author = models.CharField("auteur", max_length=150)
+    created_at = models.DateTimeField("créé le")
+
+    class Meta:
+        verbose_name = "point d'avancement"
+        verbose_name_plural = "points d'avancement"
 
 
 class Analysis(models.Model):
@@ -229,30 +266,36 @@ class Analysis(models.Model):
         MEASURE = "measure", vocabulary.SUBJECT_TYPE["measure"]
         CHALLENGE = "challenge", vocabulary.SUBJECT_TYPE["challenge"]
 
-    contract_id = models.SlugField(max_length=80)
-    subject_type = models.CharField(max_length=10, choices=SubjectKind.choices)
-    subject_id = models.SlugField(max_length=80)
-    period_key = models.CharField(max_length=16)
-    analysis = models.TextField()
-    risks = models.TextField(blank=True)
-    corrective_action = models.TextField(blank=True)
-    author = models.CharField(max_length=150)
-    created_at = models.DateTimeField()
+    contract_id = models.SlugField("contrat", max_length=80)
+    subject_type = models.CharField("type de sujet", max_length=10, choices=SubjectKind.choices)
+    subject_id = models.SlugField("sujet", max_length=80)
+    period_key = models.CharField("période", max_length=16)
+    analysis = models.TextField("analyse")
+    risks = models.TextField("risques", blank=True)
+    corrective_action = models.TextField("action corrective", blank=True)
+    author = models.CharField("auteur", max_length=150)
+    created_at = models.DateTimeField("créé le")
+
+    class Meta:
+        verbose_name = "analyse"
+        verbose_name_plural = "analyses"
 
 
 class AuditEvent(models.Model):
     """Every write: who, when, what it was before and after."""
 
-    entity_type = models.CharField(max_length=40)
-    entity_id = models.CharField(max_length=120)
-    action = models.CharField(max_length=20)
-    user = models.CharField(max_length=150)
-    at = models.DateTimeField()
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    context = models.CharField(max_length=300, blank=True)
+    entity_type = models.CharField("type d'objet", max_length=40)
+    entity_id = models.CharField("objet", max_length=120)
+    action = models.CharField("opération", max_length=20)
+    user = models.CharField("utilisateur", max_length=150)
+    at = models.DateTimeField("date")
+    before = models.JSONField("avant", null=True, blank=True)
+    after = models.JSONField("après", null=True, blank=True)
+    context = models.CharField("contexte", max_length=300, blank=True)
 
     class Meta:
+        verbose_name = "événement de l'historique"
+        verbose_name_plural = "historique des écritures"
         indexes = [models.Index(fields=["entity_type", "entity_id"]), models.Index(fields=["at"])]
         ordering = ["-at", "-id"]
 
@@ -266,16 +309,18 @@ class ReportSnapshot(models.Model):
         ANNUAL = "annual", vocabulary.REPORT_KIND["annual"]
         BOARD = "board", vocabulary.REPORT_KIND["board"]
 
-    contract_id = models.SlugField(max_length=80)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    period = models.CharField(max_length=7)  # « 2025 » or « 2026-11 »
-    as_of = models.DateField()
-    fingerprint = models.CharField(max_length=64)
-    statuses = models.JSONField()
-    context = models.JSONField()
-    created_at = models.DateTimeField()
-    created_by = models.CharField(max_length=150)
+    contract_id = models.SlugField("contrat", max_length=80)
+    kind = models.CharField("type", max_length=10, choices=Kind.choices)
+    period = models.CharField("période", max_length=7)  # « 2025 » or « 2026-11 »
+    as_of = models.DateField("date de situation")
+    fingerprint = models.CharField("empreinte", max_length=64)
+    statuses = models.JSONField("statuts")
+    context = models.JSONField("contenu")
+    created_at = models.DateTimeField("créé le")
+    created_by = models.CharField("créé par", max_length=150)
 
     class Meta:
+        verbose_name = "instantané de rapport"
+        verbose_name_plural = "instantanés de rapports"
         indexes = [models.Index(fields=["contract_id", "kind", "period"])]
         ordering = ["-created_at", "-id"]

@@ -1,4 +1,8 @@
-"""Django admin: who pilots which défi, API tokens, and a read-only view of the store.
+"""Django admin, kept for experts, in French: who pilots which défi, API tokens, and a read-only
+view of the store. Accounts are managed on the « Comptes » page (:mod:`cpog.web.views.accounts`);
+here the users' list shows their role and défis, every change of an account is audited like on
+that page, and no account is ever deleted (the audit trail names its author). Groups are shown
+as the roles they are; the lockouts of django-axes as « Connexions refusées ».
 
 The store is append-only and audited: contract versions, values, targets, import batches and the
 audit trail can be looked at here but never added, changed or deleted. Action states may be
@@ -10,7 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -30,13 +38,127 @@ from cpog.store.models import (
     Measurement,
     Target,
 )
-from cpog.vocabulary import AUDIT_ACTION, AUDIT_ENTITY, COMPARATOR_SIGN
-from cpog.web import tokens
-from cpog.web.models import ApiToken, ChallengePilot
+from cpog.vocabulary import AUDIT_ACTION, AUDIT_ENTITY, COMPARATOR_SIGN, ROLE
+from cpog.web import accounts, tokens
+from cpog.web.models import ApiToken, ChallengePilot, RoleGroup
 
-admin.site.site_header = "Administration de cpog"
-admin.site.site_title = "cpog"
-admin.site.index_title = "Utilisateurs, pilotes et données"
+admin.site.site_header = "Administration technique de cpog"
+admin.site.site_title = "cpog — administration technique"
+admin.site.index_title = "Tables de cpog, pour les experts"
+admin.site.index_template = "web/admin_index.html"  # a line pointing to « Comptes »
+# django-axes' section is named after the library: say what it holds.
+apps.get_app_config("axes").verbose_name = "Connexions refusées (verrouillages)"
+apps.get_app_config("auth").verbose_name = "Comptes des utilisateurs"
+
+User = get_user_model()
+
+
+@admin.register(RoleGroup)
+class RoleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """cpog's roles are groups; what each may do is in the code (cpog.web.roles), not in Django's
+    permissions, so they are listed with their members, not edited."""
+
+    list_display = ("role", "name", "members")
+    fields = ("name", "members")
+    readonly_fields = fields
+
+    @admin.display(description="rôle")
+    def role(self, obj: Group) -> str:
+        return ROLE.get(obj.name, obj.name)
+
+    @admin.display(description="membres")
+    def members(self, obj: Group) -> str:
+        names = sorted(obj.user_set.values_list("username", flat=True))
+        return ", ".join(names) or "—"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AccountAdmin(UserAdmin):  # type: ignore[type-arg]
+    """Django's users, with their cpog role and défis; never deleted; every change audited."""
+
+    list_display = ("username", "full_name", "cpog_role", "challenges", "is_active", "last_login")
+    list_filter = ("is_active", "is_superuser", "groups")
+
+    @admin.display(description="nom")
+    def full_name(self, obj: Any) -> str:
+        return str(obj.get_full_name())
+
+    @admin.display(description="rôle")
+    def cpog_role(self, obj: Any) -> str:
+        return accounts.stored_role(obj).label_fr
+
+    @admin.display(description="défis pilotés")
+    def challenges(self, obj: Any) -> str:
+        return ", ".join(f"n°{n}" for n in accounts.piloted(obj)) or "—"
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None,
+                        form_url: str = "", extra_context: Any = None) -> HttpResponse:  # fmt: skip
+        if request.method == "POST":
+            with transaction.atomic():
+                existing = User.objects.filter(pk=object_id).first() if object_id else None
+                before = accounts.snapshot(existing) if existing is not None else None
+                response = super().changeform_view(request, object_id, form_url, extra_context)
+                self._audit(request, object_id, before, response)
+            return response
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _audit(
+        self, request: HttpRequest, object_id: str | None, before: Any, response: HttpResponse
+    ) -> None:
+        if response.status_code != 302:  # the form again, with its errors: nothing saved
+            return
+        user = (
+            User.objects.filter(pk=object_id).first()
+            if object_id
+            else User.objects.order_by("-pk").first()
+        )
+        if user is None:
+            return
+        after = accounts.snapshot(user)
+        if after != before:
+            audit.record(
+                accounts.ENTITY,
+                user.get_username(),
+                "update" if before is not None else "create",
+                request.user.get_username(),
+                before=before,
+                after=after,
+                context="administration",
+            )
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.filter(pk=id).first()
+            if user is not None:
+                audit.record(
+                    accounts.ENTITY,
+                    user.get_username(),
+                    "password_reset",
+                    request.user.get_username(),
+                    after=accounts.snapshot(user),
+                    context="administration",
+                )
+        return response
+
+
+for model in (Group, User):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+admin.site.register(User, AccountAdmin)
 
 
 @admin.register(ChallengePilot)

@@ -7,6 +7,7 @@ import secrets
 from datetime import date
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import models
 
 
@@ -14,9 +15,12 @@ class ChallengePilot(models.Model):
     """A user who pilots a défi: may enter its values, actions and analyses."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="piloted"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="piloted",
+        verbose_name="utilisateur",
     )
-    contract_id = models.SlugField(max_length=80)
+    contract_id = models.SlugField("contrat", max_length=80)
     challenge_number = models.PositiveSmallIntegerField("numéro du défi")
 
     class Meta:
@@ -32,6 +36,15 @@ class ChallengePilot(models.Model):
         return f"{self.user} — défi n°{self.challenge_number}"
 
 
+class RoleGroup(Group):
+    """The Django groups as the Django admin shows them: cpog's roles (a proxy, no table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "rôle"
+        verbose_name_plural = "rôles"
+
+
 class ApiToken(models.Model):
     """A personal API token; only its SHA-256 is stored, the token is shown once.
 
@@ -42,7 +55,10 @@ class ApiToken(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name="utilisateur",
     )
     name = models.CharField("nom", max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)

@@ -4,6 +4,7 @@ from django.urls import path
 
 from cpog.web.api import api
 from cpog.web.views import (
+    accounts,
     actions,
     challenges,
     contract,
@@ -40,6 +41,9 @@ urlpatterns = [
     path("export/cpog.xlsx", exports.export_xlsx, name="export-xlsx"),
     path("jetons/", tokens.token_page, name="tokens"),
     path("jetons/<int:token_id>/revoquer/", tokens.token_revoke, name="token-revoke"),
+    path("comptes/", accounts.account_list, name="accounts"),
+    path("comptes/nouveau/", accounts.account_new, name="account-new"),
+    path("comptes/<int:user_id>/", accounts.account_page, name="account"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
