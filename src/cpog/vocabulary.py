@@ -589,6 +589,13 @@ FIELD: dict[str, str] = {
     "contract_years": "annees_du_contrat",
     "to_confirm": "a_confirmer",
     "attached_to": "rattachement",
+    # i10-subject: the page of an indicator or a measure (cpog.contexts.subject)
+    "value_pages": "pages_des_valeurs",
+    "per_page": "periodes_par_page",
+    "period_count": "nombre_de_periodes",
+    "page_numbers": "liste_des_pages",
+    "shown_periods": "periodes_visibles",
+    "to_confirm_count": "nombre_de_lectures_a_confirmer",
 }
 
 
