@@ -238,9 +238,7 @@ _CONFIDENCE_CODE = re.compile(r"\bconfiance (NF|[HML])\b")
 
 def confidence_in_words(text: str) -> str:
     """The contract's notes say « (§1, confiance L) »: « confiance faible », in words."""
-    return _CONFIDENCE_CODE.sub(
-        lambda m: f"confiance {CONFIDENCE[Confidence(m.group(1))]}", text
-    )
+    return _CONFIDENCE_CODE.sub(lambda m: f"confiance {CONFIDENCE[Confidence(m.group(1))]}", text)
 
 
 def _to_confirm(confidence: Confidence | str, note: str) -> str:

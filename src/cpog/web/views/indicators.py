@@ -6,8 +6,8 @@ analysis) and hands the writes to the store's services."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.messages.storage.base import Message
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.base import Message
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
