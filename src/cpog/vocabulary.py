@@ -621,6 +621,13 @@ FIELD: dict[str, str] = {
     "analysis_label": "analyse_libelle",
     "late_entry": "saisie_en_retard",
     "lateness_label": "retard_de_saisie",
+    # i10-subject: the page of an indicator or a measure (cpog.contexts.subject)
+    "value_pages": "pages_des_valeurs",
+    "per_page": "periodes_par_page",
+    "period_count": "nombre_de_periodes",
+    "page_numbers": "liste_des_pages",
+    "shown_periods": "periodes_visibles",
+    "to_confirm_count": "nombre_de_lectures_a_confirmer",
 }
 
 

@@ -118,7 +118,7 @@ def test_dashboard_latest_updates_in_words(client_for: Any) -> None:
 
 def test_indicator_definition_in_words(client_for: Any) -> None:
     page = text(client_for("lecteur").get("/indicateurs/cog-08-29/"))
-    definition = visible(page[page.index('id="definition"') : page.index('id="situation"')])
+    definition = visible(page[page.index('id="definition"') : page.index('id="valeurs"')])
     for words in (
         "mensuelle",
         "cumul depuis le 1er janvier",

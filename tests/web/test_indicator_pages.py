@@ -163,7 +163,7 @@ def test_pilot_writes_only_the_subjects_of_their_challenge(client_for: Any) -> N
     client = client_for("pilote")
     response = _value(client, "/indicateurs/cog-01-11/", "2025", "98,5")
     assert response.status_code == 302
-    assert response["Location"] == "/indicateurs/cog-01-11/#suivi"
+    assert response["Location"] == "/indicateurs/cog-01-11/#confirmation-saisie"
     [row] = _manual("cog-01-11")
     assert row.value == Decimal("98.5") and row.recorded_by == "pilote"
     assert row.period_key == "2025"

@@ -5,6 +5,7 @@ its forms, the API, the CLI and the reports serialize or render the same context
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from cpog.assess.wording import (
     verdict_text,
 )
 from cpog.clock import TIME_ZONE
-from cpog.contexts.charts import trajectory_chart
+from cpog.contexts.charts import nothing_to_draw, trajectory_chart
 from cpog.contexts.reader import Reader, ValueRecord
 from cpog.contexts.serialize import record
 from cpog.contexts.situation import OFF_TRACK, Situation
@@ -51,6 +52,7 @@ from cpog.steering import (
 )
 from cpog.vocabulary import (
     COMPARATOR,
+    CONFIDENCE,
     CUMULATION,
     DIRECTION_EXPLAINED,
     MEASURE_FIELD,
@@ -191,6 +193,19 @@ class ValuesFrom:
 
 
 @record
+class ValuePages:
+    """Which periods of the values table a page shows: ``per_page`` periods a page, newest
+    first (a monthly indicator has 60 periods over the contract)."""
+
+    page: int
+    pages: int
+    per_page: int
+    period_count: int
+    page_numbers: list[int]
+    shown_periods: str  # « périodes 1 à 24 sur 58 »
+
+
+@record
 class SubjectContext:
     as_of: date
     subject_type: str
@@ -207,19 +222,33 @@ class SubjectContext:
     challenges: list[LinkedChallenge]
     family: str | None
     family_title: str
-    chart: dict[str, Any]
-    periods: list[PeriodValues]
+    chart: dict[str, Any] | None  # None: neither value nor target to draw
+    periods: list[PeriodValues]  # the periods of this page of the values table
     revision_count: int
+    value_pages: ValuePages
+    to_confirm_count: int
     analyses: list[AnalysisView]
     missing_analysis: bool
     off_track: bool
     values_from: ValuesFrom | None
 
 
+_CONFIDENCE_CODE = re.compile(r"\bconfiance (NF|[HML])\b")
+
+
+def confidence_in_words(text: str) -> str:
+    """The contract's notes say « (§1, confiance L) »: « confiance faible », in words."""
+    return _CONFIDENCE_CODE.sub(lambda m: f"confiance {CONFIDENCE[Confidence(m.group(1))]}", text)
+
+
+def _to_confirm(confidence: Confidence | str, note: str) -> str:
+    return confidence_in_words(to_confirm_text(confidence, note))
+
+
 def indicator_definition(indicator: Indicator) -> tuple[list[DefinitionItem], list[str]]:
     notes: dict[str, list[str]] = {}
     for item in indicator.to_confirm:
-        notes.setdefault(item.field, []).append(to_confirm_text(item.confidence, item.note))
+        notes.setdefault(item.field, []).append(_to_confirm(item.confidence, item.note))
     type_text = indicator.type_as_written
     if indicator.type_from_year:
         type_text += f" (à partir de {indicator.type_from_year})"
@@ -288,9 +317,9 @@ def measure_definition(found: Found, contract: Contract) -> tuple[list[Definitio
         items.append(DefinitionItem("Portée de la cible", "chaque année du contrat", []))
     if measure.baseline is not None:
         base = measure.baseline
-        notes = [base.note] if base.note else []
+        notes = [confidence_in_words(base.note)] if base.note else []
         if base.basis == Basis.TO_CONFIRM:
-            notes.append(to_confirm_text(measure.confidence, "valeur de référence par défaut"))
+            notes.append(_to_confirm(measure.confidence, "valeur de référence par défaut"))
         items.append(
             DefinitionItem(
                 "Valeur de référence",
@@ -329,12 +358,12 @@ def measure_definition(found: Found, contract: Contract) -> tuple[list[Definitio
     other: list[str] = []
     if measure.reading:
         if measure.confidence != Confidence.HIGH:
-            other.append(to_confirm_text(measure.confidence, measure.reading))
+            other.append(_to_confirm(measure.confidence, measure.reading))
         else:
             items.append(DefinitionItem("Lecture du texte", measure.reading, []))
     for item in measure.to_confirm:
         field = MEASURE_FIELD.get(item.field, item.field)
-        other.append(to_confirm_text(item.confidence, f"{field} : {item.note}"))
+        other.append(_to_confirm(item.confidence, f"{field} : {item.note}"))
     return items, other
 
 
@@ -447,10 +476,39 @@ def values_by_period(values: list[ValueRecord], unit: str | None) -> list[Period
     return periods
 
 
+PER_PAGE = 24  # periods of the values table a page: two years of a monthly indicator
+
+
+def value_page(
+    periods: list[PeriodValues], page: int, per_page: int = PER_PAGE
+) -> tuple[list[PeriodValues], ValuePages]:
+    """One page of the values table; a page out of range shows the nearest one."""
+    count = len(periods)
+    pages = max(1, -(-count // per_page))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * per_page
+    shown = periods[first : first + per_page]
+    if count == 0:
+        text = "aucune période"
+    elif pages == 1:
+        text = f"{fr_number(count)} période{'s' if count > 1 else ''}"
+    else:
+        text = (
+            f"périodes {fr_number(first + 1)} à {fr_number(first + len(shown))}"
+            f" sur {fr_number(count)}"
+        )
+    return shown, ValuePages(page, pages, per_page, count, list(range(1, pages + 1)), text)
+
+
 def subject_context(
-    situation: Situation, reader: Reader, subject_type: str, subject_id: str
+    situation: Situation,
+    reader: Reader,
+    subject_type: str,
+    subject_id: str,
+    page: int = 1,
 ) -> SubjectContext | None:
-    """The page of an indicator or a measure; None when the contract has no such subject."""
+    """The page of an indicator or a measure; None when the contract has no such subject.
+    ``page``: the page of the values table (newest periods on the first)."""
     contract = situation.contract
     found = find_subject(contract, subject_type, subject_id)
     row = situation.row(subject_type, subject_id)
@@ -501,6 +559,8 @@ def subject_context(
         )
         for a in written
     ]
+    periods, value_pages = value_page(values_by_period(values, unit), page)
+    chart = trajectory_chart(row.assessment, row.series)
     family_title = ""
     family = None
     if found.indicator is not None:
@@ -527,9 +587,11 @@ def subject_context(
         challenges=challenges,
         family=family,
         family_title=family_title,
-        chart=trajectory_chart(row.assessment, row.series),
-        periods=values_by_period(values, unit),
+        chart=None if nothing_to_draw(chart) else chart,
+        periods=periods,
         revision_count=len(values),
+        value_pages=value_pages,
+        to_confirm_count=sum(len(d.notes) for d in definition) + len(other),
         analyses=analyses,
         missing_analysis=missing,
         off_track=row.assessment.status in OFF_TRACK,

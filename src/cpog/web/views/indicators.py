@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.base import Message
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,14 +59,19 @@ def subject_url(subject_type: str, subject_id: str) -> str:
 
 
 def _value_form(data: Situation, found: Found, post: QueryDict | None = None) -> ValueForm:
-    """The entry form of the subject, checked by the value rule of every door."""
+    """The entry form of the subject, checked by the value rule of every door; its period is
+    the latest one expected to date (the one a pilot usually comes to enter)."""
     subject: ValueSubject = subjects_of(data.contract)[plain_key(found.subject_id)]
+    initial: dict[str, object] = {"statut": Measurement.Status.PROVISIONAL}
+    row = data.row(found.subject_type, found.subject_id)
+    if row is not None and row.assessment.freshness.expected_period is not None:
+        initial["periode"] = str(row.assessment.freshness.expected_period)
     return ValueForm(
         post,
         subject=subject,
         today=data.as_of,
         series=StoredSeries(data.contract) if post is not None else None,
-        initial={"statut": Measurement.Status.PROVISIONAL},
+        initial=initial,
     )
 
 
@@ -124,6 +130,32 @@ def _record_analysis(
     return f"Analyse {of_text(str(period))} enregistrée."
 
 
+# A confirmation after a write is shown next to the form that made it, not at the top of the page
+# (out of sight): the message carries which form, and the page takes it from the message list.
+NOTICE_TAGS = {"value": "saisie-valeur", "analysis": "saisie-analyse"}
+NOTICE_ANCHORS = {"value": "confirmation-saisie", "analysis": "confirmation-analyse"}
+
+
+def _taken_notice(request: HttpRequest) -> tuple[str, str, list[Message]]:
+    """The confirmation of this page's last write (its text and its form), and the other
+    messages, which the page shows at the top as usual."""
+    notice, notice_for, others = "", "", []
+    for message in messages.get_messages(request):
+        form = next((f for f, tag in NOTICE_TAGS.items() if tag in message.extra_tags), "")
+        if form and not notice:
+            notice, notice_for = message.message, form
+        else:
+            others.append(message)
+    return notice, notice_for, others
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
+
+
 def _error(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
     return render(request, "web/error.html", {"title": title, "message": message}, status=status)
 
@@ -143,13 +175,15 @@ def subject_view(request: HttpRequest, subject_type: str, subject_id: str) -> Ht
     can_write = roles.can_write_subject(request.user, data.contract, subject_type, subject_id)
     value_form: ValueForm | None = None
     analysis_form: AnalysisForm | None = None
-    notice = ""
+    notice = notice_for = ""
+    other_messages = None
     status = 200
     if request.method == "POST":
         roles.require(can_write, f"saisir les valeurs ni les analyses de « {found.code} »")
         row = data.row(subject_type, subject_id)
         assert row is not None
         action = request.POST.get("action", "")
+        notice_for = action
         if action == "value":
             value_form = _value_form(data, found, request.POST)
             if value_form.is_valid() and value_form.to_confirm:
@@ -172,11 +206,15 @@ def subject_view(request: HttpRequest, subject_type: str, subject_id: str) -> Ht
             assert row is not None
             notice += f" Statut : {STATUS[row.assessment.status]}."
             if not _partial(request):
-                messages.success(request, notice)
-                return redirect(f"{subject_url(subject_type, subject_id)}#suivi")
+                messages.success(request, notice, extra_tags=NOTICE_TAGS[action])
+                url = subject_url(subject_type, subject_id)
+                return redirect(f"{url}#{NOTICE_ANCHORS[action]}")
         elif value_form is None or not value_form.to_confirm:
             status = 400
-    ctx = subject_context(data, StoreReader(), subject_type, subject_id)
+    else:
+        notice, notice_for, other_messages = _taken_notice(request)
+    page_number = _page_number(request) if request.method == "GET" else 1
+    ctx = subject_context(data, StoreReader(), subject_type, subject_id, page=page_number)
     assert ctx is not None
     if can_write:
         row = data.row(subject_type, subject_id)
@@ -193,7 +231,10 @@ def subject_view(request: HttpRequest, subject_type: str, subject_id: str) -> Ht
         "value_form": value_form,
         "analysis_form": analysis_form,
         "notice": notice,
+        "notice_for": notice_for,
     }
+    if other_messages is not None:
+        extra["messages"] = other_messages
     if request.method == "POST" and _partial(request):
         return render(
             request,
