@@ -305,7 +305,7 @@ def demo(
 
     setup()
     from cpog.store.contracts import current_contract, load_contract_version
-    from cpog.store.demo import load_demo
+    from cpog.store.demo import load_demo, load_demo_actions
     from cpog.store.models import ContractVersion
 
     try:
@@ -314,13 +314,16 @@ def demo(
 
             load_contract_version(default_contract_path(), current_user())
         _, contract = current_contract()
-        outcome = load_demo(contract, _date(as_of) or clock.today())
+        day = _date(as_of) or clock.today()
+        outcome = load_demo(contract, day)
+        actions = load_demo_actions(contract, day)
     except CpogError as error:
         err.print(escape(str(error)))
         raise typer.Exit(error.exit_code) from None
     out.print(
         f"Données de démonstration chargées : {outcome.values} valeurs et {outcome.targets} "
-        "cibles (déjà présentes à l'identique : rien n'est réécrit)."
+        f"cibles (déjà présentes à l'identique : rien n'est réécrit), le suivi de {actions} "
+        "action(s) (celles déjà suivies restent telles quelles)."
     )
 
 
@@ -407,7 +410,10 @@ def serve(
     if done.contract_loaded:
         out.print("Contrat des Deux-Sèvres chargé.")
     if done.demo_values:
-        out.print(f"Données de démonstration chargées ({done.demo_values} valeurs).")
+        out.print(
+            f"Données de démonstration chargées ({done.demo_values} valeurs, "
+            f"{done.demo_actions} actions suivies)."
+        )
     if done.admin_password:
         for line in first_run_lines(done.admin_password):
             out.print(line, soft_wrap=True, markup=False)  # never cut, never styled
