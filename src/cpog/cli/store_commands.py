@@ -402,11 +402,10 @@ def serve(
     try:
         out.print("Préparation de la base…")
         done = _prepare_to_serve(no_demo)
+        from cpog.web.wsgi import application
     except KeyboardInterrupt:
         out.print("cpog arrêté avant d'être servi.")
         return
-    from cpog.web.wsgi import application
-
     if done.contract_loaded:
         out.print("Contrat des Deux-Sèvres chargé.")
     if done.demo_values:
