@@ -23,7 +23,11 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("theme.css", theme, name="theme"),
     # browsers ask /favicon.ico whatever the page says: the SVG icon (issue 10)
-    path("favicon.ico", RedirectView.as_view(url=static("cpog/favicon.svg"), permanent=True)),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("cpog/favicon.svg"), permanent=True),
+        name="favicon",
+    ),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("contrat/", contract.contract_page, name="contract"),
