@@ -22,4 +22,6 @@ def test_favicon_ico_leads_to_the_svg_icon() -> None:
     response = Client().get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"] == "/static/cpog/favicon.svg"
-    assert Client().get(response["Location"]).status_code == 200
+    icon = Client().get(response["Location"])
+    icon.close()  # a file response: its file is closed with it
+    assert icon.status_code == 200
