@@ -23,9 +23,11 @@ help:
 setup: $(UV_BOOTSTRAP)
 	$(UV) sync --frozen
 
+# Ctrl+C or SIGTERM stops cpog serve with code 0; a stop that still ends in 130 or 143 (a signal
+# that reached uv first) is a stop asked for, not an error: no « make: *** Error 143 ».
 run: setup
 	$(RUN) cpog check
-	$(RUN) cpog serve
+	@echo "$(RUN) cpog serve"; $(RUN) cpog serve || { code=$$?; [ $$code -eq 130 ] || [ $$code -eq 143 ] || exit $$code; }
 
 DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/test
 

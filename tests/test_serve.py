@@ -99,8 +99,10 @@ def test_two_processes_prepared_once_share_every_write_and_stop_cleanly(tmp_path
         out_so_far = ""
         while "cpog est servi" not in out_so_far:
             out_so_far += server.stdout.readline()  # type: ignore[union-attr]
-        password = re.search(r"mot de passe : \s*(\S+)", out_so_far)
-        assert password is not None
+        # alone on its line, so that no terminal cuts it, then how to change it
+        password = re.search(r"mot de passe :\n\n    (\S+)\n\n", out_so_far)
+        assert password is not None, out_so_far
+        assert "Pour le changer : cpog user password admin" in out_so_far
         browser.post("/connexion/", {"username": "admin", "password": password.group(1)})
         page = "/indicateurs/cog-01-11/"
         # every worker builds and keeps the page before the write (new connection each time)
@@ -148,3 +150,28 @@ def test_a_port_in_use_is_told_in_french(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"Le port {port} de 127.0.0.1 est déjà utilisé" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_stop_during_the_first_preparation_ends_cleanly(tmp_path: Path) -> None:
+    """Ctrl+C or SIGTERM while a new store is prepared (migrations, demo data): exit code 0, no
+    traceback, so that ``make run`` stopped early says no « Error 143 »."""
+    env = dict(
+        os.environ,
+        CPOG_DATA_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'cpog.sqlite3'}",
+        PYTHONUNBUFFERED="1",
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cpog.cli.main", "serve", "--port", str(_free_port())],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout is not None
+    assert server.stdout.readline().strip() == "Préparation de la base…"
+    server.send_signal(signal.SIGTERM)
+    out, err = server.communicate(timeout=60)
+    assert server.returncode == 0, (out, err)
+    assert "Traceback" not in err
+    assert out.rstrip().endswith(("cpog arrêté avant d'être servi.", "cpog arrêté."))

@@ -46,6 +46,12 @@ year's level; a year-to-date rate or délai stays a rate or a délai. A « par a
 its commitment every year it is on track; a measure linked to an indicator has no values of its
 own (it takes the indicator's). No value is unusual (cpog.assess.outliers): the demo never asks
 for a confirmation.
+
+:func:`generate_actions` gives the follow-up of every action of the contract's défis, as known on
+the date of situation: a fictitious owner (« … (démo) »), start and due dates, a status and a
+progress consistent with that date — most in progress, some done, some late (marked so, or past
+their due date), some not started, postponed or abandoned, a few without owner —, a few milestones
+and dated updates, so that every filter of the actions page has something to show.
 """
 
 from __future__ import annotations
@@ -55,7 +61,7 @@ import hashlib
 import math
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from cpog import vocabulary
@@ -89,10 +95,14 @@ __all__ = [
     "ON_TRACK",
     "SCENARIOS",
     "SLIGHTLY_BEHIND",
+    "DemoAction",
+    "DemoActionUpdate",
     "DemoData",
+    "DemoMilestone",
     "DemoTarget",
     "DemoValue",
     "generate",
+    "generate_actions",
     "is_additive",
     "scenario_of",
 ]
@@ -988,3 +998,277 @@ def _value_comment(scenario: str, detail: str | None = None) -> str:
 def _target_reason(kind: str, as_written: str | None) -> str:
     written = f" ; le contrat indique « {as_written} »" if as_written else ""
     return f"Cible fictive ({DEMO_LABEL}) : {vocabulary.TARGET_SOURCE[kind]}{written}."
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+# Fictitious owners; each défi's actions are shared by two of them.
+DEMO_OWNERS = (
+    "Camille Moreau (démo)",
+    "Julien Bernard (démo)",
+    "Sophie Lefèvre (démo)",
+    "Karim Benali (démo)",
+    "Isabelle Girard (démo)",
+    "Thomas Rousseau (démo)",
+    "Nadia Chevalier (démo)",
+    "Olivier Fontaine (démo)",
+    "Claire Mercier (démo)",
+    "Hugo Lambert (démo)",
+    "Élodie Faure (démo)",
+    "Marc Perrin (démo)",
+)
+
+# What happens to an action by the date of situation, and the share of actions it happens to.
+_DONE = "done"
+_IN_PROGRESS = "in_progress"
+_PAST_DUE = "past_due"  # still « en cours » after its due date: late by its date
+_LATE = "late"  # marked « en retard »
+_PLANNED = "planned"  # « non démarrée », dated, to start later
+_POSTPONED = "postponed"
+_CANCELLED = "cancelled"
+_UNTOUCHED = "untouched"  # never followed up: « non démarrée », no owner, no date
+ACTION_FATES = {
+    _DONE: 14,
+    _IN_PROGRESS: 26,
+    _PAST_DUE: 5,
+    _LATE: 7,
+    _PLANNED: 9,
+    _POSTPONED: 4,
+    _CANCELLED: 2,
+    _UNTOUCHED: 2,
+}
+_STATUS_OF_FATE = {
+    _DONE: "done",
+    _IN_PROGRESS: "in_progress",
+    _PAST_DUE: "in_progress",
+    _LATE: "late",
+    _PLANNED: "not_started",
+    _POSTPONED: "postponed",
+    _CANCELLED: "cancelled",
+    _UNTOUCHED: "not_started",
+}
+_NO_OWNER_PLANNED = 3  # planned actions without an owner yet (« Sans responsable »)
+
+_MILESTONES = (
+    "Réunion de cadrage avec les partenaires",
+    "Comité de pilotage de lancement",
+    "Bilan intermédiaire",
+    "Déploiement sur tout le département",
+    "Bilan final en comité de direction",
+)
+_UPDATE_TEXT = {
+    "first": "Lancement : réunion de cadrage tenue avec les partenaires, calendrier arrêté.",
+    "middle": "Point d'étape en comité de pilotage : déploiement poursuivi sur les territoires.",
+    _DONE: "Action réalisée ; son bilan a été présenté en comité de direction.",
+    _LATE: "Retard pris : le recrutement du chargé de mission est décalé ; nouveau calendrier "
+    "proposé au comité de pilotage.",
+    _PAST_DUE: "Échéance dépassée : les derniers ateliers restent à tenir.",
+    _POSTPONED: "Action reportée à la demande des partenaires ; reprise au {start}.",
+    _CANCELLED: "Action abandonnée : remplacée par une action menée avec le Département.",
+}
+_DEMO_NOTE = " (point d'avancement de démonstration)"
+
+
+@dataclass(frozen=True)
+class DemoMilestone:
+    label: str
+    due_date: date
+    done_on: date | None
+
+
+@dataclass(frozen=True)
+class DemoActionUpdate:
+    """A dated update and the progress the action had reached then."""
+
+    on: date
+    text: str
+    progress: int
+
+
+@dataclass(frozen=True)
+class DemoAction:
+    """The fictitious follow-up of one action on the date of situation."""
+
+    challenge: int
+    action_id: str
+    owner: str  # '' when nobody is named yet
+    start_date: date | None
+    due_date: date | None
+    status: str  # a key of vocabulary.ACTION_STATUS
+    progress: int  # 0 to 100
+    milestones: tuple[DemoMilestone, ...]
+    updates: tuple[DemoActionUpdate, ...]  # oldest first
+
+    @property
+    def followed(self) -> bool:
+        """Whether the action has a follow-up to write (an untouched one has none)."""
+        return bool(self.owner or self.start_date or self.updates or self.milestones)
+
+
+def _fates(count: int, rng: random.Random) -> list[str]:
+    """``count`` fates in the shares of :data:`ACTION_FATES` (each at least once from 8 actions
+    on), shuffled."""
+    total = sum(ACTION_FATES.values())
+    shares = {fate: count * weight / total for fate, weight in ACTION_FATES.items()}
+    counts = {fate: int(share) for fate, share in shares.items()}
+    by_remainder = sorted(shares, key=lambda fate: (counts[fate] - shares[fate], fate))
+    for fate in by_remainder[: count - sum(counts.values())]:
+        counts[fate] += 1
+    if count >= len(ACTION_FATES):
+        for fate in ACTION_FATES:
+            while counts[fate] == 0:
+                richest = max(counts, key=lambda f: (counts[f], f))
+                counts[richest] -= 1
+                counts[fate] += 1
+    fates = [fate for fate in ACTION_FATES for _ in range(counts[fate])]
+    rng.shuffle(fates)
+    return fates
+
+
+def _rounded(progress: float) -> int:
+    """To the nearest 5 %, as people report an action's progress."""
+    return int(max(0, min(100, 5 * round(progress / 5))))
+
+
+def _spread(first: date, last: date, count: int) -> list[date]:
+    """``count`` dates evenly spread from ``first`` to ``last``."""
+    if count <= 1 or last <= first:
+        return [last] * max(count, 0) if count else []
+    step = (last - first).days / (count - 1)
+    return [date.fromordinal(first.toordinal() + round(i * step)) for i in range(count)]
+
+
+def _action_dates(fate: str, as_of: date, rng: random.Random) -> tuple[date, date]:
+    """Start and due dates of an action with this fate on ``as_of``."""
+    months = rng.randint
+    if fate == _DONE:
+        start = _plus_months(as_of, -months(14, 30))
+        return start, min(_plus_months(start, months(8, 16)), _plus_months(as_of, -1))
+    if fate == _PAST_DUE:
+        return _plus_months(as_of, -months(12, 24)), _plus_months(as_of, -months(1, 4))
+    if fate == _LATE:
+        return _plus_months(as_of, -months(6, 18)), _plus_months(as_of, months(-2, 6))
+    if fate in (_PLANNED, _POSTPONED):
+        start = _plus_months(as_of, months(2, 12))
+        return start, _plus_months(start, months(6, 18))
+    if fate == _CANCELLED:
+        start = _plus_months(as_of, -months(8, 20))
+        return start, _plus_months(start, months(12, 24))
+    return _plus_months(as_of, -months(3, 20)), _plus_months(as_of, months(3, 14))
+
+
+def _action_progress(fate: str, start: date, due: date, as_of: date, rng: random.Random) -> int:
+    if fate == _DONE:
+        return 100
+    if fate in (_PLANNED, _UNTOUCHED):
+        return 0
+    if fate == _POSTPONED:
+        return _rounded(rng.uniform(0, 20))
+    if fate == _CANCELLED:
+        return _rounded(rng.uniform(10, 40))
+    if fate == _PAST_DUE:
+        return _rounded(rng.uniform(70, 90))
+    elapsed = (as_of - start).days / max((due - start).days, 1)
+    if fate == _LATE:
+        return max(5, _rounded(100 * elapsed * rng.uniform(0.3, 0.6)))
+    return min(90, max(10, _rounded(100 * elapsed * rng.uniform(0.85, 1.1))))
+
+
+def _action_milestones(
+    fate: str, start: date, due: date, as_of: date, rng: random.Random
+) -> tuple[DemoMilestone, ...]:
+    """Two or three milestones for about a third of the actions under way or done."""
+    if fate not in (_DONE, _IN_PROGRESS, _PAST_DUE, _LATE) or rng.random() > 0.35:
+        return ()
+    count = rng.randint(2, 3)
+    labels = [_MILESTONES[0], *rng.sample(_MILESTONES[1:-1], count - 2), _MILESTONES[-1]]
+    milestones = []
+    for label, day in zip(labels, _spread(_plus_months(start, 1), due, count), strict=True):
+        done = day <= as_of and (fate == _DONE or label != labels[-1])  # the last: the end
+        done_on = min(as_of, day + timedelta(days=rng.randint(-10, 10))) if done else None
+        milestones.append(DemoMilestone(label, day, done_on))
+    return tuple(milestones)
+
+
+def _action_updates(
+    fate: str, start: date, due: date, progress: int, as_of: date, rng: random.Random
+) -> tuple[DemoActionUpdate, ...]:
+    """One to three dated updates of an action begun by ``as_of``, progress rising to the
+    action's."""
+    if fate in (_PLANNED, _UNTOUCHED) or start > as_of:
+        if fate == _POSTPONED:
+            text = _UPDATE_TEXT[_POSTPONED].format(start=_fr_day(start))
+            return (DemoActionUpdate(_plus_months(as_of, -1), text + _DEMO_NOTE, progress),)
+        return ()
+    last = min(as_of, due) if fate == _DONE else as_of
+    first = min(_plus_months(start, 1), last)
+    count = rng.randint(1, 3)
+    days = _spread(first, last - timedelta(days=rng.randint(0, 20)), count)
+    updates = []
+    for i, day in enumerate(days):
+        final = i == count - 1
+        if final and fate in _UPDATE_TEXT:
+            text, reached = _UPDATE_TEXT[fate], progress
+        else:
+            text = _UPDATE_TEXT["first" if i == 0 else "middle"]
+            reached = _rounded(progress * (i + 1) / (count + (0 if final else 1)))
+        updates.append(DemoActionUpdate(max(day, start), text + _DEMO_NOTE, reached))
+    return tuple(updates)
+
+
+def _fr_day(day: date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def generate_actions(contract: Contract, as_of: date, seed: str = DEFAULT_SEED) -> list[DemoAction]:
+    """The fictitious follow-up of every action of ``contract``'s défis on ``as_of``.
+
+    Deterministic: the same contract, date and seed give the same follow-ups. Dates are read from
+    ``as_of`` (a done action ended before it, one in progress started before it and is due
+    after it…) and kept within the contract's years where they can be.
+    """
+    actions = [(c.number, a.id) for c in contract.challenges for a in c.actions]
+    fates = _fates(len(actions), _rng(seed, "actions"))
+    first_day = date(contract.period.start, 1, 1)
+    last_day = date(contract.period.end, 12, 31)
+    latest_start = _plus_months(last_day, -3)
+    planned_seen = 0
+    result = []
+    for (number, action_id), fate in zip(actions, fates, strict=True):
+        rng = _rng(seed, action_id)
+        if fate == _UNTOUCHED:
+            result.append(DemoAction(number, action_id, "", None, None, "not_started", 0, (), ()))
+            continue
+        start, due = _action_dates(fate, as_of, rng)
+        start = max(start, first_day)
+        if fate in (_PLANNED, _POSTPONED):
+            if as_of >= latest_start:  # the contract ends: what has not begun never will
+                start, due = _plus_months(as_of, -rng.randint(6, 12)), last_day
+            start = min(start, latest_start)
+        due = min(max(due, _plus_months(start, 3)), max(last_day, _plus_months(start, 3)))
+        if start > as_of and fate not in (_PLANNED, _POSTPONED):
+            fate = _PLANNED  # a date of situation before the contract: nothing has begun
+        progress = _action_progress(fate, start, due, as_of, rng)
+        pair = (
+            DEMO_OWNERS[(2 * number) % len(DEMO_OWNERS)],
+            DEMO_OWNERS[(2 * number + 1) % len(DEMO_OWNERS)],
+        )
+        owner = rng.choice(pair)
+        if fate == _PLANNED:
+            planned_seen += 1
+            if planned_seen <= _NO_OWNER_PLANNED:
+                owner = ""
+        result.append(
+            DemoAction(
+                challenge=number,
+                action_id=action_id,
+                owner=owner,
+                start_date=start,
+                due_date=due,
+                status=_STATUS_OF_FATE[fate],
+                progress=progress,
+                milestones=_action_milestones(fate, start, due, as_of, rng),
+                updates=_action_updates(fate, start, due, progress, as_of, rng),
+            )
+        )
+    return result

@@ -84,8 +84,10 @@ def test_bad_rows_show_the_first_errors_and_the_full_list_downloads(
     # The list is the importers': a lecteur cannot fetch it, a wrong key is not found.
     assert client_for("lecteur").get(f"/import/erreurs/{link}").status_code == 403
     assert client.get("/import/erreurs/" + "x" * 32 + ".csv").status_code == 404
-    # Only the error list is kept; the file itself is gone.
-    assert [p.name for p in uploads(data_dir)] == [f"{link[:-4]}.erreurs.csv"]
+    # The error list is kept, and the file for its user to check again (one file per user).
+    kept = sorted(p.name for p in uploads(data_dir))
+    assert f"{link[:-4]}.erreurs.csv" in kept and len(kept) == 2
+    assert "Fichier reçu : « mauvais.csv »" in body
 
 
 def good_file(tmp_path: Path) -> Path:

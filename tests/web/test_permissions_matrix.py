@@ -71,6 +71,7 @@ ISSUE_LIST = {**DIRECTION, "controle": "missing", "admin": "missing"}  # an unkn
 PAGES: dict[str, dict[str, dict[str, str]]] = {
     "dashboard": {"GET": READ, "POST": READ_ONLY_POST},
     "theme": {"GET": everyone("ok"), "POST": everyone("no_write")},
+    "favicon": {"GET": everyone("301"), "POST": everyone("301")},  # → the SVG icon, for all
     "login": {"GET": everyone("ok"), "POST": everyone("no_write")},  # empty form: refused
     "logout": {"GET": everyone("not_allowed"), "POST": everyone("no_write")},
     "contract": {"GET": READ, "POST": READ_ONLY_POST},

@@ -12,6 +12,7 @@ from cpog.cli import (
     backup_commands,
     contract_commands,
     export_commands,
+    french_help,
     status_command,
     store_commands,
 )
@@ -19,6 +20,8 @@ from cpog.cli.report_commands import report_app
 from cpog.cli.token_commands import token_app
 from cpog.cli.user_commands import user_app
 from cpog.errors import CpogError
+
+french_help.install()  # Typer's own help words (« Usage », « Options »…) in French
 
 app = typer.Typer(
     name="cpog",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,6 +19,9 @@ from cpog.ingest.tables import SHOWN_ISSUES, ImportValidationError, issues_summa
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+
+if TYPE_CHECKING:
+    from cpog.store.firstrun import FirstRun
 
 import_app = typer.Typer(help="Importe des valeurs ou des cibles depuis un fichier CSV ou Excel.")
 
@@ -302,7 +305,7 @@ def demo(
 
     setup()
     from cpog.store.contracts import current_contract, load_contract_version
-    from cpog.store.demo import load_demo
+    from cpog.store.demo import load_demo, load_demo_actions
     from cpog.store.models import ContractVersion
 
     try:
@@ -311,14 +314,50 @@ def demo(
 
             load_contract_version(default_contract_path(), current_user())
         _, contract = current_contract()
-        outcome = load_demo(contract, _date(as_of) or clock.today())
+        day = _date(as_of) or clock.today()
+        outcome = load_demo(contract, day)
+        actions = load_demo_actions(contract, day)
     except CpogError as error:
         err.print(escape(str(error)))
         raise typer.Exit(error.exit_code) from None
     out.print(
         f"Données de démonstration chargées : {outcome.values} valeurs et {outcome.targets} "
-        "cibles (déjà présentes à l'identique : rien n'est réécrit)."
+        f"cibles (déjà présentes à l'identique : rien n'est réécrit), le suivi de {actions} "
+        "action(s) (celles déjà suivies restent telles quelles)."
     )
+
+
+def first_run_lines(password: str) -> list[str]:
+    """What the first run prints about the administrator: the password alone on its line (a
+    terminal never cuts it, a mouse selects it whole), then how to change it."""
+    return [
+        "",
+        "Compte administrateur créé — identifiant : admin, mot de passe :",
+        "",
+        f"    {password}",
+        "",
+        "Notez-le : il ne sera plus affiché.",
+        "Pour le changer : cpog user password admin",
+        "",
+    ]
+
+
+def _prepare_to_serve(no_demo: bool) -> FirstRun:
+    """Migrate, then load the contract, the demo data and the first administrator if missing."""
+    from cpog.store.bootstrap import current_user, setup
+
+    setup()
+    from cpog.steering import policy_of
+    from cpog.store.contracts import current_contract
+    from cpog.store.firstrun import prepare
+
+    try:
+        done = prepare(clock.today(), current_user(), with_demo=not no_demo)
+        policy_of(current_contract()[1])  # a caisse's policy is checked before serving
+    except CpogError as error:
+        err.print(escape(str(error)))
+        raise typer.Exit(error.exit_code) from None
+    return done
 
 
 def serve(
@@ -342,7 +381,6 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the web application; on a new store, load the contract and the demo data first."""
-    from cpog.store.bootstrap import current_user, setup
     from cpog.web import server
 
     processes = workers if workers is not None else server.default_workers()
@@ -358,36 +396,34 @@ def serve(
             " arrêtez l'autre programme ou choisissez un autre port avec --port."
         )
         raise typer.Exit(1)
-    # Preparation happens here, once, before any worker process exists.
-    setup()
-    from cpog.steering import policy_of
-    from cpog.store.contracts import current_contract
-    from cpog.store.firstrun import prepare
-    from cpog.web.wsgi import application
-
+    # Preparation happens here, once, before any worker process exists. Stopped meanwhile
+    # (Ctrl+C, SIGTERM: a first run migrates and loads the demo), it ends quietly with code 0.
+    server.stop_on_sigterm()
     try:
-        done = prepare(clock.today(), current_user(), with_demo=not no_demo)
-        policy_of(current_contract()[1])  # a caisse's policy is checked before serving
-    except CpogError as error:
-        err.print(escape(str(error)))
-        raise typer.Exit(error.exit_code) from None
+        out.print("Préparation de la base…")
+        done = _prepare_to_serve(no_demo)
+        from cpog.web.wsgi import application
+    except KeyboardInterrupt:
+        out.print("cpog arrêté avant d'être servi.")
+        return
     if done.contract_loaded:
         out.print("Contrat des Deux-Sèvres chargé.")
     if done.demo_values:
-        out.print(f"Données de démonstration chargées ({done.demo_values} valeurs).")
-    if done.admin_password:
         out.print(
-            "\n[bold]Compte administrateur créé[/bold] — identifiant : admin, mot de passe : "
-            f"[bold]{done.admin_password}[/bold]\nNotez-le : il ne sera plus affiché. "
-            "Changez-le avec : cpog user password admin\n",
-            soft_wrap=True,  # never cut the password across two lines
+            f"Données de démonstration chargées ({done.demo_values} valeurs, "
+            f"{done.demo_actions} actions suivies)."
         )
+    if done.admin_password:
+        for line in first_run_lines(done.admin_password):
+            out.print(line, soft_wrap=True, markup=False)  # never cut, never styled
     how = (
         f"{processes} processus de {threads} fils"
         if processes > 1
         else f"1 processus de {threads} fils"
     )
-    out.print(f"cpog est servi sur http://{host}:{port}/ ({how} ; Ctrl+C pour arrêter).")
+    out.print(
+        f"cpog est servi sur http://{host}:{port}/ ({how} ; Ctrl+C pour arrêter).", soft_wrap=True
+    )
 
     def stopped() -> None:
         out.print("cpog arrêté.")

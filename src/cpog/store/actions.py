@@ -114,14 +114,20 @@ def save_update(
             done.append("état mis à jour")
         if label:
             milestone = ActionMilestone.objects.create(
-                state=state, label=label, due_date=data["milestone_due"]
+                state=state,
+                label=label,
+                due_date=data["milestone_due"],
+                done_on=data.get("milestone_done_on"),  # a milestone recorded as already met
             )
+            recorded = {"label": label, "due_date": milestone.due_date.isoformat()}
+            if milestone.done_on is not None:
+                recorded["done_on"] = milestone.done_on.isoformat()
             audit.record(
                 "action_milestone",
                 f"{action_id}:{milestone.pk}",
                 "create",
                 user,
-                after={"label": label, "due_date": milestone.due_date.isoformat()},
+                after=recorded,
                 context=context,
             )
             done.append(f"jalon « {label} » ajouté")

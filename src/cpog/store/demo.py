@@ -8,14 +8,16 @@ from datetime import date
 from django.db import transaction
 
 from cpog.contract.model import Contract
-from cpog.demo import DEMO_LABEL, DemoValue, generate
+from cpog.demo import DEMO_LABEL, DemoAction, DemoValue, generate, generate_actions
 from cpog.errors import CpogError
 from cpog.ingest.value_rule import Cell, RawEntry, check_values, subjects_of
+from cpog.store.actions import save_update
 from cpog.store.imports import StoredSeries
-from cpog.store.models import Measurement, Target
+from cpog.store.models import ActionState, Measurement, Target
 from cpog.store.values import NewTarget, NewValue, record_targets, record_values
 
 DEMO_USER = "démonstration"
+DEMO_CONTEXT = "cpog demo"
 
 
 class RealDataPresent(CpogError):
@@ -101,3 +103,53 @@ def _unusual(
         )
         if entry is not None and entry.unusual
     }
+
+
+def load_demo_actions(contract: Contract, as_of: date) -> int:
+    """Write the demo follow-up of the actions never followed up (an action someone has followed
+    is left as it is), through the actions' own service, as its pilots would have written it:
+    update after update, each with the progress reached then, the milestones, then the state on
+    ``as_of``. The number of actions written."""
+    followed = set(
+        ActionState.objects.filter(contract_id=contract.id).values_list("action_id", flat=True)
+    )
+    written = 0
+    with transaction.atomic():
+        for action in generate_actions(contract, as_of):
+            if action.action_id in followed or not action.followed:
+                continue
+            for data in _action_steps(action):
+                save_update(
+                    contract.id, action.action_id, data, DEMO_USER, as_of, context=DEMO_CONTEXT
+                )
+            written += 1
+    return written
+
+
+def _action_steps(action: DemoAction) -> list[dict[str, object]]:
+    """The successive updates that lead to ``action``'s state: one per dated update (the state
+    « en cours » at the progress reached then) or milestone, the last one with the final state."""
+    steps = max(len(action.updates), len(action.milestones), 1)
+    found: list[dict[str, object]] = []
+    for i in range(steps):
+        final = i == steps - 1
+        update = action.updates[i] if i < len(action.updates) else None
+        milestone = action.milestones[i] if i < len(action.milestones) else None
+        reached = [u.progress for u in action.updates[: i + 1]]
+        data: dict[str, object] = {
+            "owner": action.owner,
+            "start_date": action.start_date,
+            "due_date": action.due_date,
+            "status": action.status if final else "in_progress",
+            "progress": action.progress if final else (reached[-1] if reached else 0),
+        }
+        if update is not None:
+            data |= {"comment": update.text, "comment_on": update.on}
+        if milestone is not None:
+            data |= {
+                "milestone_label": milestone.label,
+                "milestone_due": milestone.due_date,
+                "milestone_done_on": milestone.done_on,
+            }
+        found.append(data)
+    return found

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, User
 
 from cpog.contract import default_contract_path
 from cpog.store.contracts import current_contract, load_contract_version
-from cpog.store.demo import load_demo
+from cpog.store.demo import load_demo, load_demo_actions
 from cpog.store.models import ContractVersion, Measurement
 from cpog.store.roles import GROUPS
 
@@ -20,6 +20,7 @@ from cpog.store.roles import GROUPS
 class FirstRun:
     contract_loaded: bool = False
     demo_values: int = 0
+    demo_actions: int = 0
     admin_password: str | None = None  # shown once, never stored in clear
 
 
@@ -31,6 +32,7 @@ def prepare(today: date, user: str, with_demo: bool = True) -> FirstRun:
     _, contract = current_contract()
     if with_demo and not Measurement.objects.filter(contract_id=contract.id).exists():
         done.demo_values = load_demo(contract, today).values
+        done.demo_actions = load_demo_actions(contract, today)
     for role in GROUPS:
         Group.objects.get_or_create(name=role.value)
     if not User.objects.filter(is_superuser=True).exists():

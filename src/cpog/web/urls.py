@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from cpog.web.api import api
 from cpog.web.views import (
@@ -21,6 +23,12 @@ from cpog.web.views.theme import theme
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("theme.css", theme, name="theme"),
+    # browsers ask /favicon.ico whatever the page says: the SVG icon (issue 10)
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("cpog/favicon.svg"), permanent=True),
+        name="favicon",
+    ),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("contrat/", contract.contract_page, name="contract"),

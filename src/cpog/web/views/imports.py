@@ -27,7 +27,11 @@ from cpog.web import roles
 from cpog.web.action_forms import FrenchForm
 from cpog.web.uploads import (
     STORED,
+    KeptUpload,
     issue_list_path,
+    keep_upload,
+    kept_upload,
+    release_kept,
     save_issue_list,
     save_upload,
     stored_upload,
@@ -60,15 +64,30 @@ class UploadForm(FrenchForm):
         "Partez d'un modèle (ci-dessus).",
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, kept: KeptUpload | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = (
             f"CSV (séparateur point-virgule) ou classeur XLSX ou ODS, {_max_bytes_text()} au"
             " plus. Partez d'un modèle (ci-dessus)."
         )
+        self.offer(kept)
 
-    def clean_file(self) -> UploadedFile[bytes]:
-        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+    def offer(self, kept: KeptUpload | None) -> None:
+        """With a file kept from the last check, choosing a file again is optional."""
+        if kept is None:
+            return
+        field = self.fields["file"]
+        field.required = False
+        field.label = "Autre fichier à importer"
+        field.help_text = (
+            f"Laissez vide pour vérifier à nouveau « {kept.name} » ; choisissez un fichier pour"
+            f" le remplacer (CSV, XLSX ou ODS, {_max_bytes_text()} au plus)."
+        )
+
+    def clean_file(self) -> UploadedFile[bytes] | None:
+        upload: UploadedFile[bytes] | None = self.cleaned_data["file"]
+        if upload is None:  # optional when a file is kept from the last check
+            return None
         name = upload.name or ""
         if not name.lower().endswith(ACCEPTED):
             raise forms.ValidationError(
@@ -122,6 +141,7 @@ class ImportContext:
     nothing_to_write: bool = False
     to_confirm: list[PreviewRow] = field(default_factory=list)
     skipped: int = 0  # template lines left empty in the file just imported
+    kept: KeptUpload | None = None  # the file received and not imported, to check again
 
     @property
     def kind_label(self) -> str:
@@ -207,29 +227,59 @@ def _render(request: HttpRequest, ctx: ImportContext, status: int = 200) -> Http
 
 
 def _check(request: HttpRequest, contract: Contract, user: str) -> HttpResponse:
-    """Step 1: store the file, validate it without writing, show the errors or the changes."""
-    form = UploadForm(request.POST, request.FILES)
-    ctx = ImportContext(can_import=True, form=form)
+    """Step 1: store the file, validate it without writing, show the errors or the changes.
+
+    A file that is not imported (refused, or sent with a form to complete) is kept for the user:
+    the page names it and checks it again when no other file is chosen."""
+    session, user_id = request.session, request.user.pk
+    kept = kept_upload(session, user_id)
+    form = UploadForm(request.POST, request.FILES, kept=kept)
+    ctx = ImportContext(can_import=True, form=form, kept=kept)
     if not form.is_valid():
+        sent: UploadedFile[bytes] | None = form.cleaned_data.get("file")
+        if sent:  # a good file with a form to complete: kept, not asked for again
+            _, stored = save_upload(sent)
+            kind = str(form.cleaned_data.get("kind") or "")
+            ctx.kept = keep_upload(session, user_id, stored, _plain_name(sent.name or ""), kind)
+            form.offer(ctx.kept)
         return _render(request, ctx, 400)
-    upload: UploadedFile[bytes] = form.cleaned_data["file"]
     ctx.kind = form.cleaned_data["kind"]
-    ctx.file_name = _plain_name(upload.name or "")
-    path, ctx.stored = save_upload(upload)
+    upload: UploadedFile[bytes] | None = form.cleaned_data.get("file")
+    if upload:
+        ctx.file_name = _plain_name(upload.name or "")
+        path, ctx.stored = save_upload(upload)
+    else:
+        assert kept is not None  # the file is optional only when one is kept
+        path, ctx.stored, ctx.file_name = kept.path, kept.stored, kept.name
     try:
         outcome = run_import(path, ctx.file_name, ctx.kind, contract, user=user, dry_run=True)
     except ImportValidationError as error:
-        path.unlink(missing_ok=True)
         ctx.refused(error)
-        ctx.form = UploadForm(initial={"kind": ctx.kind})
+        ctx.kept = _keep_or_drop(request, error, path, ctx)
+        ctx.form = UploadForm(initial={"kind": ctx.kind}, kept=ctx.kept)
         return _render(request, ctx, 400)
     _show(ctx, contract, outcome)
+    ctx.kept = None
+    release_kept(session, unless=ctx.stored)  # the file is now the preview's
     if ctx.nothing_to_write:
         path.unlink(missing_ok=True)
         ctx.form = UploadForm(initial={"kind": ctx.kind})
     else:
         ctx.form = None
     return _render(request, ctx)
+
+
+def _keep_or_drop(
+    request: HttpRequest, error: ImportValidationError, path: Path, ctx: ImportContext
+) -> KeptUpload | None:
+    """A file read but refused for its content (a cell, a column: a line number) is kept for its
+    user, to check again; a file refused whole (unreadable, too large, hostile) is removed."""
+    if any(issue.line for issue in error.issues):
+        return keep_upload(request.session, request.user.pk, ctx.stored, ctx.file_name, ctx.kind)
+    path.unlink(missing_ok=True)
+    if ctx.kept is not None and ctx.kept.stored == ctx.stored:
+        release_kept(request.session)
+    return kept_upload(request.session, request.user.pk)
 
 
 def _confirm(request: HttpRequest, contract: Contract, user: str) -> HttpResponse:
@@ -261,9 +311,11 @@ def _confirm(request: HttpRequest, contract: Contract, user: str) -> HttpRespons
             confirmed_as=form.cleaned_data["vu"] or None,
         )
     except ImportValidationError as error:
-        path.unlink(missing_ok=True)  # the file changed nothing and will not: start again
+        # the file changed nothing and will not as it is: kept, to check again after a change
         ctx.refused(error)
-        ctx.form = UploadForm(initial={"kind": ctx.kind})
+        ctx.stored = form.cleaned_data["stored"]
+        ctx.kept = _keep_or_drop(request, error, path, ctx)
+        ctx.form = UploadForm(initial={"kind": ctx.kind}, kept=ctx.kept)
         return _render(request, ctx, 400)
     except ConfirmationNeeded as needed:
         # Not confirmed (or new values to confirm since the check): the preview again.
@@ -289,6 +341,12 @@ def _cancel(request: HttpRequest) -> HttpResponse:
     path = stored_upload(request.POST.get("stored", ""))
     if path is not None:
         path.unlink(missing_ok=True)
+    return redirect(reverse("import"))
+
+
+def _forget(request: HttpRequest) -> HttpResponse:
+    """The user drops the file kept from the last check."""
+    release_kept(request.session)
     return redirect(reverse("import"))
 
 
@@ -318,8 +376,12 @@ def import_page(request: HttpRequest) -> HttpResponse:
             return _confirm(request, data.contract, user)
         if request.POST.get("etape") == "annuler":
             return _cancel(request)
+        if request.POST.get("etape") == "oublier":
+            return _forget(request)
         return _check(request, data.contract, user)
-    ctx = ImportContext(can_import=allowed, form=UploadForm() if allowed else None)
+    kept = kept_upload(request.session, request.user.pk) if allowed else None
+    ctx = ImportContext(can_import=allowed, form=UploadForm(kept=kept) if allowed else None)
+    ctx.kept = kept
     lot = request.GET.get("lot", "")
     if lot.isascii() and lot.isdigit() and len(lot) < 19:
         ctx.batch = ImportBatch.objects.filter(pk=int(lot), contract_id=data.contract.id).first()
