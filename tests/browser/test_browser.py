@@ -232,6 +232,20 @@ def test_htmx_post_without_csrf_token_is_refused(
     assert status == 400
 
 
+def visit(page: Any, url: str) -> None:
+    """Open a page, check it answers 200, and wait until its scripts and charts are done (also
+    used by test_board.py)."""
+    response = page.goto(url)
+    assert response is not None
+    assert response.status == 200, f"{url} : HTTP {response.status}"
+    page.wait_for_load_state("networkidle")
+    for holder in page.locator("[data-chart]").all():
+        page.wait_for_function(
+            "el => el.dataset.chartReady === '1' || el.textContent.includes('indisponible')",
+            arg=holder.element_handle(),
+        )
+
+
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     # The page's CSP (script-src 'self') refuses an inline script: axe-core is loaded from the
     # app's own static files, the same file as AXE.
