@@ -15,6 +15,7 @@ help:
 	@echo "make run    installe, charge le contrat et les données de démonstration, lance l'application"
 	@echo "make test   lance tous les tests (SQLite, puis PostgreSQL si DATABASE_URL_TEST répond)"
 	@echo "make check  lint, format, types, tests"
+	@echo "make screenshots  refait les copies d'écran du guide (docs/images/ecrans/)"
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
