@@ -9,12 +9,13 @@ endif
 RUN := $(UV) run --frozen
 export UV_LINK_MODE ?= copy
 
-.PHONY: schemas help setup run test test-sqlite test-postgres check lint format typecheck bench clean
+.PHONY: schemas help setup run test test-sqlite test-postgres check lint format typecheck bench clean screenshots
 
 help:
 	@echo "make run    installe, charge le contrat et les données de démonstration, lance l'application"
 	@echo "make test   lance tous les tests (SQLite, puis PostgreSQL si DATABASE_URL_TEST répond)"
 	@echo "make check  lint, format, types, tests"
+	@echo "make screenshots  refait les copies d'écran du guide (docs/images/ecrans/)"
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -63,6 +64,11 @@ check: lint typecheck test
 
 schemas: setup
 	$(RUN) python -m cpog.contract.export docs/schemas
+
+# The user guide's screenshots (docs/images/ecrans/), taken by the browser tests of every page.
+screenshots: setup
+	CPOG_SCREENSHOTS=1 $(RUN) pytest -q tests/browser/test_pages.py -k test_screenshot -p no:cacheprovider
+	@du -ch docs/images/ecrans/*.png | tail -1
 
 bench: setup
 	$(RUN) python benchmarks/run.py

@@ -1,5 +1,7 @@
 """The web app in a real browser (Debian's Chromium driven by Playwright): logging in, charts,
-HTMX value entry, file import, permissions, CSRF, accessibility (axe-core) and console errors."""
+HTMX value entry, file import, permissions, CSRF, the access tokens. Every page at desktop and
+phone widths (axe-core, overflow, console errors, screenshots): test_pages.py; the keyboard:
+test_keyboard.py."""
 
 from __future__ import annotations
 
@@ -22,19 +24,6 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # about 19 jours for a final target of ≤ 14 jours).
 INDICATOR = "cog-08-32"
 OTHER_CHALLENGE_INDICATOR = "cog-08-25"  # linked to défi 6 only: the pilote (défi 1) may not write
-PAGES = [
-    "/",
-    "/contrat/",
-    "/defis/",
-    "/defis/1/",
-    "/defis/4/",
-    "/indicateurs/",
-    f"/indicateurs/{INDICATOR}/",
-    "/actions/",
-    "/import/",
-    "/historique/",
-    "/jetons/",
-]
 
 
 def value_form(page: Any) -> Any:
@@ -243,7 +232,8 @@ def test_htmx_post_without_csrf_token_is_refused(
 
 
 def visit(page: Any, url: str) -> None:
-    """Open a page, check it answers 200, and wait until its scripts and charts are done."""
+    """Open a page, check it answers 200, and wait until its scripts and charts are done (also
+    used by test_board.py)."""
     response = page.goto(url)
     assert response is not None
     assert response.status == 200, f"{url} : HTTP {response.status}"
@@ -273,35 +263,6 @@ def describe(violations: list[dict[str, Any]]) -> str:
         targets = [node["target"] for node in v["nodes"]]
         lines.append(f"  {v['id']} ({v['impact']}) : {v['help']} — {json.dumps(targets)}")
     return "\n".join(lines)
-
-
-def test_no_accessibility_violation(
-    site: Any, new_page: Callable[[], Any], logged_in: Callable[[str], Any]
-) -> None:
-    found: dict[str, str] = {}
-    login = new_page()
-    visit(login, site("/connexion/"))
-    if violations := axe_violations(login):
-        found["/connexion/"] = describe(violations)
-
-    page = logged_in("controle")
-    for path in PAGES:
-        visit(page, site(path))
-        if violations := axe_violations(page):
-            found[path] = describe(violations)
-    assert not found, "violations axe-core (WCAG 2.1 AA) :\n" + "\n".join(
-        f"{path}\n{text}" for path, text in found.items()
-    )
-
-
-def test_no_console_error(
-    site: Any, new_page: Callable[[], Any], logged_in: Callable[[str], Any], problems: Any
-) -> None:
-    visit(new_page(), site("/connexion/"))
-    page = logged_in("controle")
-    for path in PAGES:
-        visit(page, site(path))
-    assert problems.items == [], "erreurs dans la console :\n" + "\n".join(problems.items)
 
 
 def test_a_token_is_created_shown_once_accessibly_then_revoked(
