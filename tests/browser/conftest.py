@@ -132,6 +132,9 @@ def shared_site(
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         try:
             contract, users = load_site_data()
+            from cpog.store.demo import load_demo_actions
+
+            load_demo_actions(contract, clock.today())  # the actions as the demo shows them
             users["controle"].first_name, users["controle"].last_name = "Camille", "Durand"
             users["controle"].save()
             server = LiveServer("localhost")

@@ -41,17 +41,8 @@ MAIN_LINKS = [
 ]
 # Known failures of the pages another part of issue 10 reworks (see Pending); set to "" or
 # remove an entry when the page is fixed (the test then says so).
-CONFIRMATION_OUT_OF_VIEW = (
-    "page indicateur (issue 10, point 3) : la confirmation de saisie s'affiche hors de l'écran"
-)
-KNOWN_AXE_FAILURES = {
-    ("indicateur", "telephone"): {
-        "scrollable-region-focusable": (
-            "page indicateur (issue 10, point 3) : au téléphone, un tableau qui défile dans sa "
-            "boîte (.table-scroll) n'est pas atteignable au clavier"
-        )
-    }
-}
+CONFIRMATION_OUT_OF_VIEW = ""
+KNOWN_AXE_FAILURES: dict[tuple[str, str], dict[str, str]] = {}
 MAX_TABS = 400  # a page whose control is further than this is not usable from the keyboard
 
 FOCUSED = """() => {
