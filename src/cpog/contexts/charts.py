@@ -18,7 +18,7 @@ from typing import Any
 from cpog.assess import Assessment, Observation, expected_value, targets_by_year
 from cpog.assess.trajectory import trajectory_points, year_end
 from cpog.assess.wording import value_text
-from cpog.periods import Period, PeriodUnit
+from cpog.periods import MONTH_NAMES, Period, PeriodUnit
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 VALUES, EXPECTED, TARGET, PROJECTION = (
@@ -53,20 +53,7 @@ LOCALE = {
         "periods": ["AM", "PM"],
         "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
         "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
-        "months": [
-            "janvier",
-            "février",
-            "mars",
-            "avril",
-            "mai",
-            "juin",
-            "juillet",
-            "août",
-            "septembre",
-            "octobre",
-            "novembre",
-            "décembre",
-        ],
+        "months": list(MONTH_NAMES),
         "shortMonths": [
             "janv.",
             "févr.",
