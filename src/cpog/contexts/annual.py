@@ -31,7 +31,7 @@ from cpog.assess.wording import (
 from cpog.assess.years import year_value
 from cpog.contexts.charts import trajectory_chart
 from cpog.contexts.reader import AnalysisRecord, Reader, ValueRecord
-from cpog.contexts.rollups import RollUpData, rollup_data
+from cpog.contexts.rollups import RollUpData, challenge_rollup, rollup_data
 from cpog.contexts.serialize import record, to_json
 from cpog.contexts.situation import Situation, situation
 from cpog.contexts.status_rows import StatusRowData, status_row
@@ -452,7 +452,7 @@ def _sheet(data: Situation, number: int) -> ChallengeSheet:
     return ChallengeSheet(
         number=number,
         title=challenge.title,
-        rollup=rollup_data(data.status.challenges[number], subjects),
+        rollup=challenge_rollup(data, number),
         results=results,
         indicators=indicators,
         actions=action_lines(data, [(number, a.id, a.text) for a in challenge.actions]),
@@ -590,6 +590,22 @@ def _method(data: Situation, reader: Reader, year: int, compared: str) -> Method
     )
 
 
+def challenge_groups(data: Situation, year: int | None) -> list[GroupSummary]:
+    """Each défi's roll-up, with the counts of its subjects' verdicts of ``year`` when given."""
+    return [
+        GroupSummary(
+            key=f"defi-{c.number}",
+            number=c.number,
+            title=c.title,
+            rollup=challenge_rollup(data, c.number),
+            verdicts=[]
+            if year is None
+            else verdict_counts([r for r, _ in data.challenge_subjects(c.number)], year),
+        )
+        for c in data.contract.challenges
+    ]
+
+
 def annual_review(
     data: Situation,
     reader: Reader,
@@ -610,19 +626,7 @@ def annual_review(
             status_entries(earlier.status.rows),
         )
     compared, previous_entries = previous
-    summary = [
-        GroupSummary(
-            key=f"defi-{c.number}",
-            number=c.number,
-            title=c.title,
-            rollup=rollup_data(
-                data.status.challenges[c.number],
-                [r for r, _ in data.challenge_subjects(c.number)],
-            ),
-            verdicts=verdict_counts([r for r, _ in data.challenge_subjects(c.number)], year),
-        )
-        for c in contract.challenges
-    ]
+    summary = challenge_groups(data, year)
     family_rows: dict[str, list[StatusRow]] = defaultdict(list)
     for r in rows:
         if r.family is not None:

@@ -20,12 +20,13 @@ from cpog.contexts.annual import (
     StatusEntry,
     action_lines,
     analysis_line,
+    challenge_groups,
     fingerprint,
     status_changes,
     status_entries,
 )
 from cpog.contexts.reader import Reader
-from cpog.contexts.rollups import StatusCount, rollup_data, status_counts
+from cpog.contexts.rollups import StatusCount, status_counts
 from cpog.contexts.serialize import record
 from cpog.contexts.situation import OFF_TRACK, Situation, situation
 from cpog.contexts.status_rows import StatusRowData, status_row
@@ -145,19 +146,7 @@ def board_report(data: Situation, reader: Reader, year: int, month: int) -> Boar
         previous_as_of_text=fr_date(previous_day),
         demo=data.demo,
         counts=status_counts(rows),
-        challenges=[
-            GroupSummary(
-                key=f"defi-{c.number}",
-                number=c.number,
-                title=c.title,
-                rollup=rollup_data(
-                    data.status.challenges[c.number],
-                    [r for r, _ in data.challenge_subjects(c.number)],
-                ),
-                verdicts=[],
-            )
-            for c in contract.challenges
-        ],
+        challenges=challenge_groups(data, None),
         late=late,
         late_entries=[status_row(r) for r in rows if r.assessment.freshness.is_late],
         late_actions=[a for a in actions if a.late],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cpog.contexts.rollups import RollUpData, rollup_data
+from cpog.contexts.rollups import RollUpData, challenge_rollup
 from cpog.contexts.serialize import record
 from cpog.contexts.situation import Situation
 from cpog.contexts.status_rows import StatusRowData, status_row
@@ -40,7 +40,7 @@ def challenge_status(situation: Situation, number: int) -> ChallengeStatusData |
         as_of=situation.as_of,
         number=number,
         title=challenge.title,
-        rollup=rollup_data(situation.status.challenges[number], [row for row, _ in subjects]),
+        rollup=challenge_rollup(situation, number),
         subjects=[
             RolledSubjectData(item.weight, item.counted_with, status_row(row))
             for row, item in subjects

@@ -24,7 +24,12 @@ from cpog.assess.wording import (
 from cpog.assess.years import year_value
 from cpog.contexts.actions import ActionRow, action_rows
 from cpog.contexts.charts import trajectory_chart
-from cpog.contexts.rollups import RollUpData, StatusCount, rollup_data, status_counts
+from cpog.contexts.rollups import (
+    RollUpData,
+    StatusCount,
+    challenge_rollup,
+    status_counts,
+)
 from cpog.contexts.serialize import record
 from cpog.contexts.situation import Situation
 from cpog.contexts.status_rows import ProjectionData, StatusRowData, status_row
@@ -156,7 +161,7 @@ def challenge_summary(situation: Situation, challenge: ChallengeFile) -> Challen
     return ChallengeSummary(
         number=challenge.number,
         title=challenge.title,
-        rollup=rollup_data(situation.status.challenges[challenge.number], subjects),
+        rollup=challenge_rollup(situation, challenge.number),
         n_results=len(measures),
         result_counts=status_counts(measures),
     )
@@ -441,7 +446,7 @@ def challenge_context(situation: Situation, number: int) -> ChallengeContext:
         as_of=situation.as_of,
         number=number,
         title=challenge.title,
-        rollup=rollup_data(situation.status.challenges[number], [r for r, _ in subjects]),
+        rollup=challenge_rollup(situation, number),
         why=challenge_why(situation, number),
         todo=[status_row(r) for r in sorted(behind, key=_severity)],
         diagnosis=list(challenge.diagnosis),

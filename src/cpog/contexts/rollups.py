@@ -10,6 +10,7 @@ from cpog import vocabulary
 from cpog.assess.types import RollUp, Status
 from cpog.assess.wording import completeness_text
 from cpog.contexts.serialize import record
+from cpog.contexts.situation import Situation
 from cpog.steering import StatusRow
 
 
@@ -55,3 +56,10 @@ def rollup_data(rollup: RollUp, rows: Iterable[StatusRow] = ()) -> RollUpData:
         completeness=completeness_text(rollup),
         counts=status_counts(rows),
     )
+
+
+def challenge_rollup(situation: Situation, number: int) -> RollUpData:
+    """Défi ``number``'s roll-up, its subjects' statuses counted (the one way every page, report
+    and the API show it)."""
+    rows = [row for row, _ in situation.challenge_subjects(number)]
+    return rollup_data(situation.status.challenges[number], rows)
