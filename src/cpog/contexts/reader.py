@@ -4,7 +4,6 @@ the database; tests use in-memory readers, so that contexts are built and checke
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Protocol
 
 from cpog.assess import Observation
@@ -68,16 +67,3 @@ class Reader(Protocol):
     ) -> list[TargetRecord]: ...
 
     def batches(self, contract: Contract) -> list[BatchRecord]: ...
-
-
-def latest_analysis(
-    analyses: Sequence[AnalysisRecord], subject: SubjectKey, period_key: str | None = None
-) -> AnalysisRecord | None:
-    """The latest analysis of a subject (for a period when given)."""
-    found = [
-        a
-        for a in analyses
-        if (a.subject_type, a.subject_id) == subject
-        and (period_key is None or a.period_key == period_key)
-    ]
-    return max(found, key=lambda a: a.created_at) if found else None
