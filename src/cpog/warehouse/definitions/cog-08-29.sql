@@ -1,0 +1,40 @@
+-- COG 08-29 — Délai moyen de démarche des prestations légales.
+/*
+subject: indicator/cog-08-29
+version: 1
+label: Délai moyen de démarche des prestations légales
+measure: mean
+grain: year_to_date
+tables: [demarches]
+parameters:
+  jours:
+    default: calendaires
+    choices: [calendaires, ouvres]
+    to_confirm: true
+    description: >-
+      Délai compté en jours calendaires ou en jours ouvrés (du lundi au vendredi, hors jours
+      fériés) ; la règle de la branche n'est pas connue ici.
+notes:
+  - Le délai court de la réception de la démarche (recue_le) à son traitement complet (traitee_le).
+  - Une démarche compte dans la période où elle est traitée ; les démarches en stock n'y entrent pas.
+*/
+WITH traitees AS (
+    SELECT
+        d.commune,
+        d.traitee_le,
+        CASE WHEN :jours = 'ouvres' THEN fin.rang_ouvre - debut.rang_ouvre
+             ELSE fin.rang - debut.rang END AS delai
+    FROM demarches AS d
+    JOIN jours AS debut ON debut.jour = d.recue_le
+    JOIN jours AS fin ON fin.jour = d.traitee_le
+    WHERE d.famille = 'prestations_legales' AND d.traitee_le IS NOT NULL
+), par_jour AS (
+    SELECT commune, traitee_le, SUM(delai) AS delais, COUNT(*) AS demarches
+    FROM traitees
+    GROUP BY commune, traitee_le
+)
+SELECT p.periode, t.territoire, SUM(j.delais) AS numerateur, SUM(j.demarches) AS denominateur
+FROM par_jour AS j
+JOIN territoires AS t ON t.commune = j.commune
+JOIN periodes AS p ON j.traitee_le BETWEEN p.debut AND p.fin
+GROUP BY p.periode, t.territoire
