@@ -24,7 +24,8 @@ differences of day ranks from the ``jours`` table), no dialect function; it read
 tables (:mod:`cpog.warehouse.schema`) and the tables the engine provides:
 
 * ``periodes(periode, debut, fin)`` — the periods computed, at the requested grain;
-* ``fins_de_mois(periode, jour)`` — each period's month ends (a month has one: its ``fin``);
+* ``fins_de_mois(periode, jour, mois)`` — each period's month ends (a month has one: its
+  ``fin``), with the month as text ``AAAA-MM`` (the ``mois`` of the ``allocataires`` extract);
 * ``territoires(commune, territoire)`` — each commune's territory at the requested dimension;
 * ``jours(jour, rang, rang_ouvre, ouvre)`` — the calendar: ``rang`` counts days, ``rang_ouvre``
   counts working days (Monday to Friday, French public holidays excepted) up to and including

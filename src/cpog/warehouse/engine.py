@@ -135,10 +135,12 @@ def prepare(connection: duckdb.DuckDBPyConnection, spec: RunSpec, grain: Grain) 
         connection.executemany(
             "INSERT INTO periodes VALUES (?, ?, ?)", [(r.key, r.start, r.end) for r in rows]
         )
-    connection.execute("CREATE OR REPLACE TEMP TABLE fins_de_mois (periode VARCHAR, jour DATE)")
-    ends = [(r.key, end) for r in rows for end in calendar.month_ends(r)]
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE fins_de_mois (periode VARCHAR, jour DATE, mois VARCHAR)"
+    )
+    ends = [(r.key, end, f"{end:%Y-%m}") for r in rows for end in calendar.month_ends(r)]
     if ends:
-        connection.executemany("INSERT INTO fins_de_mois VALUES (?, ?)", ends)
+        connection.executemany("INSERT INTO fins_de_mois VALUES (?, ?, ?)", ends)
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE territoires (commune VARCHAR, territoire VARCHAR)"
     )
