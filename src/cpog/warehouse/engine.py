@@ -22,7 +22,16 @@ from cpog.warehouse import calendar
 from cpog.warehouse.definitions import Definition, DefinitionError, Grain, Measure
 from cpog.warehouse.schema import TABLES
 
-__all__ = ["Computation", "Dimension", "Result", "RunSpec", "compute", "prepare", "run_definition"]
+__all__ = [
+    "Computation",
+    "Dimension",
+    "Result",
+    "RunSpec",
+    "compute",
+    "prepare",
+    "results_from_rows",
+    "run_definition",
+]
 
 NOT_COMPUTABLE = "non calculable"
 _SIX_PLACES = Decimal("0.000001")
@@ -156,40 +165,55 @@ def run_definition(
     sql = definition.sql_for(
         "duckdb", spec.parameters, data_end=spec.data_end.isoformat(), pretty=False
     )
-    scope_type = "caisse" if spec.dimension is Dimension.CAISSE else "territory"
-    found = {
-        (str(period_key), str(territory)): (numerator, denominator)
-        for period_key, territory, numerator, denominator in connection.execute(sql).fetchall()
-    }
-    # Every period and territory gets a result: a sum over nothing is 0, a ratio or a mean over
-    # nothing is « non calculable » (its denominator is 0).
-    grid = [
-        (str(p), str(t))
-        for (p,) in connection.execute("SELECT periode FROM periodes").fetchall()
+    rows = connection.execute(sql).fetchall()
+    period_keys = [str(p) for (p,) in connection.execute("SELECT periode FROM periodes").fetchall()]
+    territories = [
+        str(t)
         for (t,) in connection.execute(
             "SELECT DISTINCT territoire FROM territoires ORDER BY territoire"
         ).fetchall()
     ]
+    return results_from_rows(definition, spec, rows, period_keys, territories)
+
+
+def results_from_rows(
+    definition: Definition,
+    spec: RunSpec,
+    rows: Iterable[Sequence[object]],
+    period_keys: Sequence[str],
+    territories: Sequence[str],
+) -> list[Result]:
+    """The results of a definition from the rows its query returned, on any engine.
+
+    Every period and territory gets a result: a sum over nothing is 0, a ratio or a mean over
+    nothing is « non calculable » (its denominator is 0).
+    """
+    found: dict[tuple[str, str], tuple[object, object]] = {
+        (str(period_key), str(territory)): (numerator, denominator)
+        for period_key, territory, numerator, denominator in rows
+    }
+    scope_type = "caisse" if spec.dimension is Dimension.CAISSE else "territory"
     results = []
-    for period_key, territory in grid:
-        numerator, denominator = found.pop((period_key, territory), (0, 0))
-        num = Decimal(numerator if numerator is not None else 0)
-        den = None if denominator is None else Decimal(denominator)
-        if definition.measure in (Measure.SUM, Measure.COUNT):
-            den = None
-        results.append(
-            Result(
-                definition.name,
-                definition.subject_type,
-                definition.subject_id,
-                str(period_key),
-                scope_type,
-                str(territory),
-                num,
-                den,
-                value_of(definition.measure, num, den),
+    for period_key in period_keys:
+        for territory in territories:
+            numerator, denominator = found.pop((period_key, territory), (0, 0))
+            num = Decimal(str(numerator)) if numerator is not None else Decimal(0)
+            den = None if denominator is None else Decimal(str(denominator))
+            if definition.measure in (Measure.SUM, Measure.COUNT):
+                den = None
+            results.append(
+                Result(
+                    definition.name,
+                    definition.subject_type,
+                    definition.subject_id,
+                    period_key,
+                    scope_type,
+                    territory,
+                    num,
+                    den,
+                    value_of(definition.measure, num, den),
+                )
             )
-        )
     if found:  # a row outside the run's periods or territories: the definition is wrong
         raise DefinitionError(
             f"{definition.path} : la requête rend des périodes ou territoires inattendus"
