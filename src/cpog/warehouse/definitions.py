@@ -254,7 +254,7 @@ def parse_definition(text: str, path: str) -> Definition:
                 bool(spec.get("to_confirm", False)),
             )
         )
-    notes = header.get("notes") or ()
+    notes = header.get("notes") or []
     if not isinstance(notes, list):
         raise DefinitionError(f"{path} : « notes » doit être une liste de phrases.")
     definition = Definition(
