@@ -98,7 +98,7 @@ def test_unknown_and_refused_parameters() -> None:
     with pytest.raises(DefinitionError, match="attend un nombre entier"):
         compute(connection, definitions, spec("2025-01", "2025-01", delai_max="dix"))
     # A parameter another definition of the run has is fine.
-    both = definitions + [definition_for("cog-08-33")]
+    both = [*definitions, definition_for("cog-08-33")]
     compute(
         connect(reclamations=[], pieces=[], demarches=[]),
         both,

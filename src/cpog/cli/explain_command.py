@@ -78,9 +78,7 @@ def _describe(definition: Definition, values: dict[str, str | int]) -> list[str]
                 details.append(f"choix : {', '.join(parameter.choices)}")
             if parameter.to_confirm:
                 details.append("à confirmer")
-            lines.append(
-                f"  {parameter.name} = {values[parameter.name]} ({' ; '.join(details)})"
-            )
+            lines.append(f"  {parameter.name} = {values[parameter.name]} ({' ; '.join(details)})")
             if parameter.description:
                 lines.append(f"    {parameter.description}")
     else:

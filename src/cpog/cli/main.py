@@ -58,7 +58,9 @@ app.command("serve", help="Lance l'application web (premier lancement : contrat 
 app.command("template", help="Écrit un modèle d'import (XLSX ou CSV) prêt à remplir.")(
     store_commands.template
 )
-app.command("explain", help="Affiche la définition d'un indicateur calculé et sa requête SQL.")(explain)
+app.command("explain", help="Affiche la définition d'un indicateur calculé et sa requête SQL.")(
+    explain
+)
 app.add_typer(token_app, name="token")  # API tokens (decision 008)
 app.add_typer(user_app, name="user")  # accounts without a shell (decision 008)
 app.add_typer(report_app, name="report")  # PDF reports (decision 012)

@@ -202,7 +202,9 @@ def parse_definition(text: str, path: str) -> Definition:
         raise DefinitionError(f"{path} : l'en-tête doit être un dictionnaire YAML.")
     missing = [key for key in _REQUIRED if key not in header]
     if missing:
-        raise DefinitionError(f"{path} : clé(s) manquante(s) dans l'en-tête : {', '.join(missing)}.")
+        raise DefinitionError(
+            f"{path} : clé(s) manquante(s) dans l'en-tête : {', '.join(missing)}."
+        )
     subject = str(header["subject"])
     if subject.count("/") != 1 or not all(subject.split("/")):
         raise DefinitionError(

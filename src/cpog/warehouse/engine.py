@@ -33,17 +33,17 @@ from cpog.warehouse.schema import SQL_TYPE, TABLE_BY_NAME, TABLES, ColumnType
 
 __all__ = [
     "Computation",
-    "audit_script",
-    "check_against",
-    "check_parameters",
-    "setup_statements",
     "Dimension",
     "Result",
     "RunSpec",
+    "audit_script",
+    "check_against",
+    "check_parameters",
     "compute",
     "prepare",
     "results_from_rows",
     "run_definition",
+    "setup_statements",
 ]
 
 NOT_COMPUTABLE = "non calculable"
@@ -319,9 +319,7 @@ def results_from_rows(
     return results
 
 
-def check_parameters(
-    definitions: Iterable[Definition], parameters: dict[str, str | int]
-) -> None:
+def check_parameters(definitions: Iterable[Definition], parameters: dict[str, str | int]) -> None:
     """Refuse a parameter no definition of the run has (a typo would otherwise be ignored), and
     a value a definition refuses."""
     definitions = list(definitions)
@@ -377,9 +375,7 @@ def compute(
             ran.append(definition)
         if progress is not None:
             progress(definition)
-    return Computation(
-        tuple(results), {d.name: d.values(spec.parameters) for d in ran}, skipped
-    )
+    return Computation(tuple(results), {d.name: d.values(spec.parameters) for d in ran}, skipped)
 
 
 # --- the definitions against the contract ---------------------------------------------------
@@ -414,7 +410,9 @@ def check_against(contract: Contract, definitions: Iterable[Definition] | None =
         if definition.subject_type == "indicator":
             indicator = indicators.get(definition.subject_id)
             if indicator is None:
-                problems.append(f"{where} : aucun indicateur « {definition.subject_id} » au contrat.")
+                problems.append(
+                    f"{where} : aucun indicateur « {definition.subject_id} » au contrat."
+                )
                 continue
             unit = indicator.unit
             grain = expected_grain(indicator.periodicity, indicator.cumulation)
