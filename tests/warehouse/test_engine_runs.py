@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
+import duckdb
 import pytest
 from engine_tiny import connect, dec, spec
 
@@ -20,7 +22,7 @@ from cpog.warehouse.definitions import (
     definition_for,
     parse_definition,
 )
-from cpog.warehouse.engine import check_against, compute, value_of
+from cpog.warehouse.engine import audit_script, check_against, compute, value_of
 
 _COUNT = """/*
 subject: indicator/cog-10-41
@@ -185,3 +187,21 @@ def test_annual_indicators_want_a_yearly_grain() -> None:
         "x.sql (indicator/cog-10-42) : grain « year_to_date » ; attendu « year » d'après la"
         " périodicité et le cumul du sujet."
     ]
+
+
+def test_the_auditors_script_computes_the_data_end(tmp_path: Path) -> None:
+    # A definition reading :fin_donnees: complaints closed up to the data's end (10/02/2025).
+    text = _COUNT.format(measure="count").replace(
+        "GROUP BY", "WHERE r.close_le < :fin_donnees\nGROUP BY"
+    )
+    definition = parse_definition(text, "essai.sql")
+    connection = connect(
+        reclamations=[
+            {"recue_le": "2025-02-01", "close_le": "2025-02-05"},
+            {"recue_le": "2025-02-01", "close_le": "2025-02-10"},  # the last day: not before it
+        ]
+    )
+    connection.execute(f"COPY reclamations TO '{tmp_path / 'reclamations.parquet'}'")
+    script = audit_script(definition, spec("2025-02", "2025-02"), folder=str(tmp_path))
+    assert "CREATE OR REPLACE TABLE fin_donnees" in script
+    assert duckdb.connect().execute(script).fetchall() == [("2025-02", "79", 1, None)]
