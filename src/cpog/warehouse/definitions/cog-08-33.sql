@@ -40,36 +40,34 @@ WITH elements AS (
     SELECT r.jour, a.jour AS ancien_le
     FROM jours AS r
     JOIN jours AS a ON a.rang = r.rang + :seuil + 1
-), datees AS (
-    -- une date de traitement antérieure à la réception (erreur d'extrait) vaut le jour de réception
-    SELECT
-        e.commune,
-        e.recue_le,
-        CASE WHEN e.traitee_le < e.recue_le THEN e.recue_le ELSE e.traitee_le END AS sortie_le,
-        a.ancien_le
-    FROM elements AS e
-    LEFT JOIN anciennete AS a ON a.jour = e.recue_le
 ), mouvements AS (
     -- par commune et par jour : les éléments qui entrent en stock, en sortent, deviennent
-    -- anciens, sortent du stock ancien
+    -- anciens, sortent du stock ancien ; une date de traitement antérieure à la réception
+    -- (erreur d'extrait) vaut le jour de réception
     SELECT commune, recue_le AS jour, COUNT(*) AS stock, 0 AS anciens
-    FROM datees
+    FROM elements
     GROUP BY commune, recue_le
     UNION ALL
-    SELECT commune, sortie_le AS jour, -COUNT(*) AS stock, 0 AS anciens
-    FROM datees
-    WHERE sortie_le IS NOT NULL
-    GROUP BY commune, sortie_le
+    SELECT
+        commune,
+        CASE WHEN traitee_le < recue_le THEN recue_le ELSE traitee_le END AS jour,
+        -COUNT(*) AS stock,
+        0 AS anciens
+    FROM elements
+    WHERE traitee_le IS NOT NULL
+    GROUP BY commune, CASE WHEN traitee_le < recue_le THEN recue_le ELSE traitee_le END
     UNION ALL
-    SELECT commune, ancien_le AS jour, 0 AS stock, COUNT(*) AS anciens
-    FROM datees
-    WHERE ancien_le IS NOT NULL AND (sortie_le IS NULL OR ancien_le < sortie_le)
-    GROUP BY commune, ancien_le
+    SELECT e.commune, a.ancien_le AS jour, 0 AS stock, COUNT(*) AS anciens
+    FROM elements AS e
+    JOIN anciennete AS a ON a.jour = e.recue_le
+    WHERE e.traitee_le IS NULL OR a.ancien_le < e.traitee_le
+    GROUP BY e.commune, a.ancien_le
     UNION ALL
-    SELECT commune, sortie_le AS jour, 0 AS stock, -COUNT(*) AS anciens
-    FROM datees
-    WHERE ancien_le < sortie_le
-    GROUP BY commune, sortie_le
+    SELECT e.commune, e.traitee_le AS jour, 0 AS stock, -COUNT(*) AS anciens
+    FROM elements AS e
+    JOIN anciennete AS a ON a.jour = e.recue_le
+    WHERE a.ancien_le < e.traitee_le
+    GROUP BY e.commune, e.traitee_le
 ), photos_toutes AS (
     SELECT DISTINCT jour FROM fins_de_mois
 ), jalons AS (
