@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from engine_tiny import connect, dec, fractions, run, values
+import random
+from datetime import date, timedelta
+
+from engine_tiny import BRESSUIRE, NIORT, UNKNOWN, connect, dec, fractions, run, values
 
 from cpog.warehouse.definitions import Grain
 
@@ -106,3 +109,32 @@ def test_08_28_teleservices() -> None:
     assert values(excluded) == {"2025-01": dec("50.000000"), "2025-02": dec("33.333333")}
     included = run(connection, "cog-08-28", "2025-02", "2025-02", portail_partenaire="inclus")
     assert values(included) == {"2025-02": dec("66.666667")}  # 2 / 3
+
+
+def test_08_33_agrees_with_the_plain_rule_item_by_item() -> None:
+    # 400 pièces drawn with a fixed seed; the plain rule, item by item at each month end d:
+    # in stock when received ≤ d < processed (or never processed), old when d − received > 40.
+    draw = random.Random(7)
+    rows = []
+    for _ in range(400):
+        received = date(2024, 10, 1) + timedelta(days=draw.randrange(200))
+        processed = received + timedelta(days=draw.randrange(-2, 90))
+        rows.append(
+            {
+                "commune": draw.choice([NIORT, BRESSUIRE, UNKNOWN]),
+                "recue_le": received,
+                "traitee_le": None if draw.random() < 0.1 else processed,
+            }
+        )
+    connection = connect(pieces=rows, demarches=[])
+    results = run(connection, "cog-08-33", "2024-11", "2025-05")
+    for month_end in (date(2024, 11, 30), date(2025, 2, 28), date(2025, 5, 31)):
+        stock = [
+            r
+            for r in rows
+            if r["recue_le"] <= month_end
+            and (r["traitee_le"] is None or r["traitee_le"] > month_end)
+        ]
+        old = [r for r in stock if (month_end - r["recue_le"]).days > 40]
+        key = (f"{month_end:%Y-%m}", "79")
+        assert (results[key].numerator, results[key].denominator) == (len(old), len(stock))
