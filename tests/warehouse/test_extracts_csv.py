@@ -184,3 +184,62 @@ def test_quoted_cell_over_two_lines_keeps_physical_line_numbers(tmp_path: Path) 
         "recue_le",
         "32/01/2025",
     )
+
+
+def test_quoted_cells_blank_lines_and_short_rows_in_the_careful_reader(tmp_path: Path) -> None:
+    # A quote anywhere sends the file through Python's csv module: same rules as the fast path.
+    write(
+        tmp_path,
+        "reclamations.csv",
+        [
+            "id_reclamation;dossier;commune;recue_le;close_le;remarque",
+            '"R;1";1;79191;02/01/2025;03/01/2025;"dit ""urgent"""',
+            "",
+            ";;;;;",
+            "R2;2;79191;04/01/2025;",  # short by the ignored column only: accepted
+            "R3;3;79191;04/01/2025;;;;",  # empty cells right of the table: accepted
+        ],
+    )
+    loaded = load_extracts(tmp_path, settings=SETTINGS)
+    assert rows(loaded, "reclamations") == [
+        ("R2", "2", "79191", date(2025, 1, 4), None),
+        ("R3", "3", "79191", date(2025, 1, 4), None),
+        ("R;1", "1", "79191", date(2025, 1, 2), date(2025, 1, 3)),
+    ]
+
+
+def test_utf16_with_bom_from_excel_unicode_text(tmp_path: Path) -> None:
+    # Excel's « Texte Unicode »: UTF-16 with its BOM, tab-separated.
+    path = tmp_path / "controles.csv"
+    text = "id_controle\tdossier\tcommune\tcree_le\trealise_le\tcible_datamining\r\n"
+    text += "K1\t7\t79191\t02/01/2025\t\tOui\r\n"
+    path.write_bytes(text.encode("utf-16"))
+    loaded = load_extracts(tmp_path, settings=SETTINGS)
+    assert rows(loaded, "controles") == [("K1", "7", "79191", date(2025, 1, 2), None, True)]
+
+
+@pytest.mark.parametrize(
+    "cell", ["02/01/25", "2/1/2025 10:00", "02-01-2025", "2025/01/02", "29/02/2025", "1er/01/2025"]
+)
+def test_dates_that_are_not_read(tmp_path: Path, cell: str) -> None:
+    write(
+        tmp_path,
+        "reclamations.csv",
+        ["id_reclamation;dossier;commune;recue_le;close_le", f"R1;1;79191;{cell};"],
+    )
+    with pytest.raises(ExtractError) as caught:
+        load_extracts(tmp_path, settings=SETTINGS)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column, problem.value) == (2, "recue_le", cell)
+
+
+def test_leap_day_is_a_date(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "reclamations.csv",
+        ["id_reclamation;dossier;commune;recue_le;close_le", "R1;1;79191;29/02/2024;2024-03-01"],
+    )
+    loaded = load_extracts(tmp_path, settings=SETTINGS)
+    assert rows(loaded, "reclamations") == [
+        ("R1", "1", "79191", date(2024, 2, 29), date(2024, 3, 1))
+    ]

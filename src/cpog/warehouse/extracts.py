@@ -346,8 +346,8 @@ def _list_folder(
                 )
             )
             continue
-        if stem in known and suffix.lower() in ("csv", "parquet"):
-            found.setdefault(stem, []).append(entry)
+        if stem.lower() in known and suffix.lower() in ("csv", "parquet"):
+            found.setdefault(stem.lower(), []).append(entry)
         elif not name.startswith("."):
             warnings.append(f"Fichier ignoré (nom non reconnu) : {name}.")
     sources: list[_Source] = []
@@ -403,9 +403,11 @@ def _size(size: int) -> str:
 # --- hashing and encoding ------------------------------------------------------------------
 
 
-def _digest(path: Path, *, detect_encoding: bool) -> tuple[str, str | None, bytes]:
-    """The file's SHA-256, its text encoding (CSV) and its first bytes, in one read."""
+def _digest(path: Path, *, detect_encoding: bool) -> tuple[str, str | None, bytes, bool]:
+    """The file's SHA-256, its text encoding and whether it holds a quote (CSV), and its first
+    bytes, in one read."""
     digest = hashlib.sha256()
+    quoted = False
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = detect_encoding
     head = b""
@@ -414,6 +416,8 @@ def _digest(path: Path, *, detect_encoding: bool) -> tuple[str, str | None, byte
             if not head:
                 head = chunk[:16]
             digest.update(chunk)
+            if detect_encoding and not quoted:
+                quoted = b'"' in chunk
             if utf8:
                 try:
                     decoder.decode(chunk)
@@ -430,9 +434,10 @@ def _digest(path: Path, *, detect_encoding: bool) -> tuple[str, str | None, byte
             encoding = "utf-8-sig"
         elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             encoding = "utf-16"
+            quoted = True  # the byte 0x22 may be half of any character: the careful reader
         else:
             encoding = "utf-8" if utf8 else "cp1252"
-    return digest.hexdigest(), encoding, head
+    return digest.hexdigest(), encoding, head, quoted
 
 
 def _compression_of(head: bytes) -> str | None:
@@ -509,14 +514,30 @@ def _sniff_delimiter(header: str, table: Table) -> str:
     return max((";", ",", "\t"), key=score)
 
 
-def _normalise_csv(
-    source: _Source, encoding: str, out: Path, problems: _Problems, warnings: list[str]
-) -> bool:
-    """Rewrite the CSV as plain UTF-8 with ``_ligne`` and the schema's columns in order.
+@dataclass(frozen=True)
+class _Rewritten:
+    """The CSV rewritten for DuckDB: its separator and where each schema column is."""
 
-    False when the file cannot be read on (encoding, header); rows of the wrong width are
-    reported and left out, the others still checked."""
-    columns = source.table.columns
+    delimiter: str
+    positions: dict[str, int]  # schema column → position among the header's cells (c0, c1…)
+    width: int
+    padded: bool  # some cell may have spaces around its value (trimmed in SQL then)
+
+
+def _normalise_csv(
+    source: _Source,
+    encoding: str,
+    quoted: bool,
+    out: Path,
+    problems: _Problems,
+    warnings: list[str],
+) -> _Rewritten | None:
+    """Rewrite the CSV as plain UTF-8, each row prefixed with its physical line number, blank
+    rows left out and short or long rows reported (the others still checked).
+
+    A file without any quote character (the usual extract) is handled line by line, counting
+    separators; otherwise Python's ``csv`` module reads it (a quoted cell may hold the separator
+    or a line break) and writes it back with ``,``. None when the file cannot be read on."""
     local: list[Problem] = []
     bad = 0
     try:
@@ -531,44 +552,76 @@ def _normalise_csv(
                 header = handle.readline()
             if not header.strip():
                 problems.add(Problem(source.name, "fichier vide (pas de ligne d'en-tête)"))
-                return False
+                return None
             offset += 1
             delimiter = _sniff_delimiter(header.rstrip("\r\n"), source.table)
             names = next(csv.reader([header.rstrip("\r\n")], delimiter=delimiter))
             positions = _match_columns(source, names, problems, warnings)
             if positions is None:
-                return False
+                return None
             width = len(names)
-            picks = [positions.get(column.name) for column in columns]
-            last_pick = max(pick for pick in picks if pick is not None)
-            writer = csv.writer(target, lineterminator="\n")
-            writer.writerow(["_ligne", *(column.name for column in columns)])
-            reader = csv.reader(handle, delimiter=delimiter)
-            previous = 0
-            for row in reader:
-                line = previous + 1 + offset
-                previous = reader.line_num
-                if not any(cell.strip() for cell in row):
-                    continue  # a blank line, or Excel's « ;;;; » under the table
-                if len(row) != width:
-                    if len(row) > width and not any(cell.strip() for cell in row[width:]):
-                        row = row[:width]  # empty cells right of the table
-                    elif len(row) < width and len(row) > last_pick:
-                        row = row + [""] * (width - len(row))  # only ignored columns short
-                    else:
-                        bad += 1
-                        if len(local) < MAX_PROBLEMS:
-                            local.append(
-                                Problem(
-                                    source.name,
-                                    f"{fr_number(len(row))} valeurs au lieu de"
-                                    f" {fr_number(width)} (une par colonne de l'en-tête,"
-                                    f" séparées par « {delimiter} »)",
-                                    line=line,
-                                )
-                            )
+            last_pick = max(positions.values(), default=0)
+
+            def wrong_width(line: int, count: int) -> None:
+                nonlocal bad
+                bad += 1
+                if len(local) < MAX_PROBLEMS:
+                    local.append(
+                        Problem(
+                            source.name,
+                            f"{fr_number(count)} valeurs au lieu de {fr_number(width)} (une par"
+                            f" colonne de l'en-tête, séparées par « {delimiter} »)",
+                            line=line,
+                        )
+                    )
+
+            cells = [f"c{i}" for i in range(width)]
+            if not quoted:
+                target.write(delimiter.join(["_ligne", *cells]) + "\n")
+                blank = _SPACES + delimiter + "\r\n"
+                edge = f"[{_SPACES}]"
+                sep = re.escape(delimiter)
+                padding = re.compile(f"(^|{sep}){edge}|{edge}({sep}|[\r\n]*$)")
+                padded = False
+                for line, text in enumerate(handle, start=offset + 1):
+                    if not text.strip(blank):
+                        continue  # a blank line, or Excel's « ;;;; » under the table
+                    text = text.rstrip("\r\n")
+                    count = text.count(delimiter) + 1
+                    if count > width:
+                        parts = text.split(delimiter)
+                        if any(part.strip(_SPACES) for part in parts[width:]):
+                            wrong_width(line, count)
+                            continue
+                        text = delimiter.join(parts[:width])  # empty cells right of the table
+                    elif count < width:
+                        if count <= last_pick:
+                            wrong_width(line, count)
+                            continue
+                        text += delimiter * (width - count)  # only ignored columns short
+                    if not padded and padding.search(text):
+                        padded = True
+                    target.write(f"{line}{delimiter}{text}\n")
+                rewritten = _Rewritten(delimiter, positions, width, padded)
+            else:
+                writer = csv.writer(target, lineterminator="\n")
+                writer.writerow(["_ligne", *cells])
+                reader = csv.reader(handle, delimiter=delimiter)
+                previous = 0
+                for row in reader:
+                    line = previous + 1 + offset
+                    previous = reader.line_num
+                    if not any(cell.strip(_SPACES) for cell in row):
                         continue
-                writer.writerow([line, *("" if pick is None else row[pick] for pick in picks)])
+                    if len(row) > width and not any(c.strip(_SPACES) for c in row[width:]):
+                        row = row[:width]
+                    elif width > len(row) > last_pick:
+                        row = row + [""] * (width - len(row))
+                    if len(row) != width:
+                        wrong_width(line, len(row))
+                        continue
+                    writer.writerow([line, *row])
+                rewritten = _Rewritten(",", positions, width, padded=True)
     except UnicodeDecodeError as error:
         problems.add(
             Problem(
@@ -577,14 +630,14 @@ def _normalise_csv(
                 f" position {fr_number(error.start)}) : enregistrez le fichier en UTF-8",
             )
         )
-        return False
+        return None
     except csv.Error as error:
         problems.add(Problem(source.name, f"CSV illisible : {error}"))
-        return False
+        return None
     for problem in local:
         problems.add(problem)
     problems.count_more(bad - len(local))
-    return True
+    return rewritten
 
 
 def _text(value: str) -> str:
@@ -602,10 +655,9 @@ def _csv_typed(column: Column, raw: str) -> str:
         return f"lower({raw})" if column.choices else raw
     if kind is ColumnType.DATE:
         return (
-            f"CASE WHEN regexp_full_match({raw}, '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}')"
-            f" THEN CAST(try_strptime({raw}, '%d/%m/%Y') AS DATE)"
-            f" WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}-\\d{{2}}')"
-            f" THEN try_cast({raw} AS DATE) END"
+            # LIKE keeps out a two-digit year (« 02/01/25 » is not year 25); strptime the rest
+            f"CASE WHEN {raw} LIKE '%/%/____' THEN CAST(try_strptime({raw}, '%d/%m/%Y') AS DATE)"
+            f" WHEN {raw} LIKE '____-__-__' THEN try_cast({raw} AS DATE) END"
         )
     if kind is ColumnType.MONTH:
         return (
@@ -638,32 +690,47 @@ def _load_csv(
     connection: duckdb.DuckDBPyConnection,
     source: _Source,
     encoding: str,
+    quoted: bool,
     workdir: Path,
     problems: _Problems,
     warnings: list[str],
 ) -> bool:
     out = workdir / f"{source.table.name}.csv"
-    if not _normalise_csv(source, encoding, out, problems, warnings):
+    rewritten = _normalise_csv(source, encoding, quoted, out, problems, warnings)
+    if rewritten is None:
         return False
     raw_table = f"_brut_{source.table.name}"
-    types = ", ".join(
-        f"{_text(name)}: 'VARCHAR'" for name in ["_ligne", *(c.name for c in source.table.columns)]
-    )
-    trimmed = ", ".join(
-        f"NULLIF(trim({_ident(c.name)}, {_text(_SPACES)}), '') AS {_ident(c.name)}"
-        for c in source.table.columns
-    )
-    connection.execute(
-        f"CREATE TEMP TABLE {raw_table} AS SELECT CAST(_ligne AS BIGINT) AS _ligne, {trimmed}"
-        f" FROM read_csv({_text(str(out))}, header = true, delim = ',', quote = '\"',"
-        f" escape = '\"', columns = {{{types}}}, auto_detect = false)"
-    )
-    out.unlink()
-    source.relation = raw_table
+    names = ["_ligne", *(f"c{i}" for i in range(rewritten.width))]
+    types = ", ".join(f"{_text(name)}: 'VARCHAR'" for name in names)
+    selects = []
+    for column in source.table.columns:
+        position = rewritten.positions.get(column.name)
+        if position is None:
+            cell = "NULL"
+        elif rewritten.padded:
+            cell = f"NULLIF(trim(c{position}, {_text(_SPACES)}), '')"
+        else:
+            cell = f"c{position}"  # DuckDB reads an empty cell as NULL
+        selects.append(f"{cell} AS {_ident(column.name)}")
+    # The French spellings are parsed once, into typed columns « <name>__lu » beside the text.
+    parsed = []
     for column in source.table.columns:
         raw = _ident(column.name)
         source.raw[column.name] = raw
-        source.typed[column.name] = _csv_typed(column, raw)
+        typed = _csv_typed(column, raw)
+        if typed == raw:
+            source.typed[column.name] = raw
+        else:
+            source.typed[column.name] = _ident(f"{column.name}__lu")
+            parsed.append(f"{typed} AS {source.typed[column.name]}")
+    connection.execute(
+        f"CREATE TEMP TABLE {raw_table} AS SELECT *{''.join(', ' + p for p in parsed)}"
+        f" FROM (SELECT CAST(_ligne AS BIGINT) AS _ligne, {', '.join(selects)}"
+        f" FROM read_csv({_text(str(out))}, header = true, delim = {_text(rewritten.delimiter)},"
+        f" quote = '\"', escape = '\"', columns = {{{types}}}, auto_detect = false))"
+    )
+    out.unlink()
+    source.relation = raw_table
     return True
 
 
@@ -1092,7 +1159,7 @@ def _load(
     readable: list[_Source] = []
     with tempfile.TemporaryDirectory(prefix="csv-", dir=spill) as workdir:
         for source in sources:
-            source.sha256, encoding, head = _digest(
+            source.sha256, encoding, head, quoted = _digest(
                 source.path, detect_encoding=source.kind == "csv"
             )
             compression = _compression_of(head)
@@ -1106,7 +1173,9 @@ def _load(
                 continue
             if source.kind == "csv":
                 assert encoding is not None
-                ok = _load_csv(connection, source, encoding, Path(workdir), problems, warnings)
+                ok = _load_csv(
+                    connection, source, encoding, quoted, Path(workdir), problems, warnings
+                )
             else:
                 ok = _load_parquet(connection, source, head, problems, warnings)
             if ok:
