@@ -71,7 +71,7 @@ def test_utf8_bom_header_booleans_months_and_integers(tmp_path: Path) -> None:
             "\ufeffmois;dossier;commune;situation_familiale;enfants;bas_revenus;rsa;aah;"
             "aide_logement;naissance",
             "2025-01;001;79191;Monoparent;2;OUI;vrai;1;O;faux",
-            "02/2025;001;79191;monoparent;1 002;non;Faux;0;n;FALSE",
+            "02/2025;001;79191;monoparent;1\u202f002;non;Faux;0;n;FALSE",
             "3/2025;002;79191;couple;0;true;non;non;non;non",
         ],
     )

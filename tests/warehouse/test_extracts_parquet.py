@@ -138,3 +138,19 @@ def test_a_file_that_is_not_parquet(tmp_path: Path) -> None:
     assert str(caught.value) == (
         "pieces.parquet : ce n'est pas un fichier Parquet (signature PAR1)."
     )
+
+
+def test_months_in_parquet_are_text_aaaa_mm(tmp_path: Path) -> None:
+    write_parquet(
+        tmp_path / "allocataires.parquet",
+        "SELECT * FROM (VALUES ('2025-01', '7'), ('2025-13', '8'), ('2025-1', '9'))"
+        " AS t(mois, dossier), (SELECT '79191' AS commune, 'couple' AS situation_familiale,"
+        " 0 AS enfants, false AS bas_revenus, false AS rsa, false AS aah,"
+        " false AS aide_logement, false AS naissance)",
+    )
+    with pytest.raises(ExtractError) as caught:
+        load_extracts(tmp_path, settings=SETTINGS)
+    assert [(p.line, p.column, p.value) for p in caught.value.problems] == [
+        (2, "mois", "2025-13"),
+        (3, "mois", "2025-1"),
+    ]

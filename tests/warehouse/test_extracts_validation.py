@@ -230,3 +230,19 @@ def test_nothing_is_loaded_when_one_file_is_wrong(tmp_path: Path) -> None:
         tmp_path, "pieces.csv", [PIECES_HEADER, "P1;D1;1;79191;x;;aide_logement;APL;demande;papier"]
     )
     assert [p[:3] for p in problems_of(tmp_path)] == [("pieces.csv", 2, "recue_le")]
+
+
+def test_empty_keys_are_reported_once_not_as_duplicates(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "reclamations.csv",
+        [
+            "id_reclamation;dossier;commune;recue_le;close_le",
+            ";1;79191;02/01/2025;",
+            ";2;79191;03/01/2025;",
+        ],
+    )
+    assert problems_of(tmp_path) == [
+        ("reclamations.csv", 2, "id_reclamation", None, "cellule vide (colonne obligatoire)"),
+        ("reclamations.csv", 3, "id_reclamation", None, "cellule vide (colonne obligatoire)"),
+    ]
