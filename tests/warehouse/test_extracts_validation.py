@@ -246,3 +246,38 @@ def test_empty_keys_are_reported_once_not_as_duplicates(tmp_path: Path) -> None:
         ("reclamations.csv", 2, "id_reclamation", None, "cellule vide (colonne obligatoire)"),
         ("reclamations.csv", 3, "id_reclamation", None, "cellule vide (colonne obligatoire)"),
     ]
+
+
+def test_keys_are_checked_in_slices_on_large_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 2 keys per pass: 6 rows → 3 passes over slices of the key hashes; every duplicate and
+    # every conflict is still found, whichever slice its hash falls in.
+    from cpog.warehouse import extracts
+
+    monkeypatch.setattr(extracts, "_KEYS_PER_PASS", 2)
+    row = "P{};D1;1;79191;02/01/2025;{};aide_logement;APL;demande;papier"
+    write(
+        tmp_path,
+        "pieces.csv",
+        [
+            PIECES_HEADER,
+            row.format(1, ""),
+            row.format(2, ""),
+            row.format(1, ""),  # exact duplicate of line 2
+            row.format(3, ""),
+            row.format(2, "03/01/2025"),  # conflicts with line 3
+            row.format(4, ""),
+        ],
+    )
+    assert [(line, value, message) for _, line, _, value, message in problems_of(tmp_path)] == [
+        (6, "P2", "même clé (id_piece) que ligne 3 mais contenu différent : lignes 3 et 6")
+    ]
+    (tmp_path / "pieces.csv").write_text(
+        "\n".join([PIECES_HEADER, *(row.format(i % 4, "") for i in range(6))]) + "\n",
+        encoding="utf-8",
+    )
+    # P0, P1, P2, P3, P0, P1: two exact duplicates.
+    loaded = load_extracts(tmp_path, settings=SETTINGS)
+    assert loaded.warnings == ("2 lignes en double ignorées dans pieces.csv.",)
+    assert loaded.files[0].rows == 4

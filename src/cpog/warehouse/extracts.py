@@ -68,6 +68,7 @@ MAX_PROBLEMS = 50  # problems shown in an error; the others are counted
 DEFAULT_MAX_BYTES = 20 * 1024**3  # 20 Gio
 DEFAULT_MEMORY = "2GB"
 _CHUNK = 1 << 20
+_KEYS_PER_PASS = 8_000_000  # keys checked per pass over a table (bounds the hash table)
 _VALUE_CHARS = 60  # a value quoted in a message is cut beyond this
 
 _COMPRESSED_SUFFIXES = frozenset(
@@ -997,10 +998,15 @@ def _check_keys(
     key_hash = f"hash({', '.join(keys)})"
     known = " AND ".join(f"{key} IS NOT NULL" for key in keys)  # empty keys: reported already
     candidates = f"_cles_{name}"
-    connection.execute(
-        f"CREATE TEMP TABLE {candidates} AS SELECT h FROM (SELECT {key_hash} AS h"
-        f" FROM {source.relation} WHERE {known}) GROUP BY h HAVING COUNT(*) > 1"
-    )
+    connection.execute(f"CREATE TEMP TABLE {candidates} (h UBIGINT)")
+    # One pass per slice of hashes: the hash table of a pass holds at most ~8 million keys.
+    slices = max(1, -(-source.rows // _KEYS_PER_PASS))
+    for part in range(slices):
+        connection.execute(
+            f"INSERT INTO {candidates} SELECT h FROM (SELECT {key_hash} AS h"
+            f" FROM {source.relation} WHERE {known}) WHERE h % {slices} = {part}"
+            " GROUP BY h HAVING COUNT(*) > 1"
+        )
     (count,) = connection.execute(f"SELECT COUNT(*) FROM {candidates}").fetchone() or (0,)
     if not count:
         connection.execute(f"DROP TABLE {candidates}")
