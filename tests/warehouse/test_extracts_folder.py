@@ -166,3 +166,15 @@ def test_no_extract_at_all(tmp_path: Path) -> None:
     assert message(folder).startswith(f"Aucun extrait reconnu dans « {folder} »")
     absent = tmp_path / "absent"
     assert message(absent) == f"Dossier d'extraits introuvable : « {absent} »."
+
+
+def test_a_csv_without_line_breaks_is_not_read_whole(tmp_path: Path) -> None:
+    # Line 3 runs for 1 048 577 characters (over the 1 048 576 allowed): refused, named.
+    folder = folder_with(tmp_path, reclamations__csv=RECLAMATIONS.splitlines(keepends=True)[0])
+    with (folder / "reclamations.csv").open("a", encoding="utf-8") as handle:
+        handle.write("R1;1;79191;02/01/2025;\n")
+        handle.write("x" * (1024 * 1024 + 1))
+    assert message(folder) == (
+        "reclamations.csv, ligne 3 : ligne de plus de 1\u202f048\u202f576 caractères : ce n'est pas"
+        " un extrait en CSV (une ligne par enregistrement)."
+    )

@@ -42,12 +42,12 @@ import stat
 import tempfile
 import unicodedata
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import duckdb
 
@@ -69,6 +69,7 @@ DEFAULT_MAX_BYTES = 20 * 1024**3  # 20 Gio
 DEFAULT_MEMORY = "2GB"
 _CHUNK = 1 << 20
 _KEYS_PER_PASS = 8_000_000  # keys checked per pass over a table (bounds the hash table)
+_MAX_LINE = 1 << 20  # characters in one physical line of a CSV
 _VALUE_CHARS = 60  # a value quoted in a message is cut beyond this
 
 _COMPRESSED_SUFFIXES = frozenset(
@@ -515,6 +516,30 @@ def _sniff_delimiter(header: str, table: Table) -> str:
     return max((";", ",", "\t"), key=score)
 
 
+class _LineTooLong(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _line(handle: IO[str]) -> str:
+    text = handle.readline(_MAX_LINE + 1)
+    if len(text) > _MAX_LINE:
+        raise _LineTooLong(1)
+    return text
+
+
+def _lines(handle: IO[str], first: int) -> Iterator[str]:
+    """The file's lines, none longer than :data:`_MAX_LINE` (a file without line breaks is not
+    read whole into memory)."""
+    count = first - 1
+    while text := handle.readline(_MAX_LINE + 1):
+        count += 1
+        if len(text) > _MAX_LINE:
+            raise _LineTooLong(count)
+        yield text
+
+
 @dataclass(frozen=True)
 class _Rewritten:
     """The CSV rewritten for DuckDB: its separator and where each schema column is."""
@@ -547,10 +572,10 @@ def _normalise_csv(
             out.open("w", encoding="utf-8", newline="") as target,
         ):
             offset = 0
-            header = handle.readline()
+            header = _line(handle)
             if header.strip().casefold().startswith("sep="):  # Excel's « sep=; » first line
                 offset = 1
-                header = handle.readline()
+                header = _line(handle)
             if not header.strip():
                 problems.add(Problem(source.name, "fichier vide (pas de ligne d'en-tête)"))
                 return None
@@ -584,7 +609,7 @@ def _normalise_csv(
                 sep = re.escape(delimiter)
                 padding = re.compile(f"(^|{sep}){edge}|{edge}({sep}|[\r\n]*$)")
                 padded = False
-                for line, text in enumerate(handle, start=offset + 1):
+                for line, text in enumerate(_lines(handle, offset + 1), start=offset + 1):
                     if not text.strip(blank):
                         continue  # a blank line, or Excel's « ;;;; » under the table
                     text = text.rstrip("\r\n")
@@ -607,7 +632,7 @@ def _normalise_csv(
             else:
                 writer = csv.writer(target, lineterminator="\n")
                 writer.writerow(["_ligne", *cells])
-                reader = csv.reader(handle, delimiter=delimiter)
+                reader = csv.reader(_lines(handle, offset + 1), delimiter=delimiter)
                 previous = 0
                 for row in reader:
                     line = previous + 1 + offset
@@ -634,6 +659,16 @@ def _normalise_csv(
         return None
     except csv.Error as error:
         problems.add(Problem(source.name, f"CSV illisible : {error}"))
+        return None
+    except _LineTooLong as error:
+        problems.add(
+            Problem(
+                source.name,
+                f"ligne de plus de {fr_number(_MAX_LINE)} caractères : ce n'est pas un extrait"
+                " en CSV (une ligne par enregistrement)",
+                line=error.line,
+            )
+        )
         return None
     for problem in local:
         problems.add(problem)
