@@ -243,3 +243,16 @@ def test_leap_day_is_a_date(tmp_path: Path) -> None:
     assert rows(loaded, "reclamations") == [
         ("R1", "1", "79191", date(2024, 2, 29), date(2024, 3, 1))
     ]
+
+
+def test_a_nul_byte_is_reported_not_a_crash(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "reclamations.csv",
+        ["id_reclamation;dossier;commune;recue_le;close_le", "R1;1;79\x00191;02/01/2025;"],
+    )
+    with pytest.raises(ExtractError) as caught:
+        load_extracts(tmp_path, settings=SETTINGS)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line, problem.column) == ("reclamations.csv", 2, "commune")
+    assert "valeur « 79�191 »" in str(caught.value)

@@ -181,6 +181,8 @@ def _env_int(env: Mapping[str, str], name: str, default: int) -> int:
 
 def _quoted(value: str) -> str:
     text = value if len(value) <= _VALUE_CHARS else value[: _VALUE_CHARS - 1] + "…"
+    # control characters (NUL, line breaks…) shown, not printed
+    text = "".join("�" if unicodedata.category(ch) == "Cc" else ch for ch in text)
     return f"« {text} »"
 
 
@@ -759,13 +761,21 @@ def _load_csv(
         else:
             source.typed[column.name] = _ident(f"{column.name}__lu")
             parsed.append(f"{typed} AS {source.typed[column.name]}")
-    connection.execute(
+    statement = (
         f"CREATE TEMP TABLE {raw_table} AS SELECT *{''.join(', ' + p for p in parsed)}"
         f" FROM (SELECT CAST(_ligne AS BIGINT) AS _ligne, {', '.join(selects)}"
         f" FROM read_csv({_text(str(out))}, header = true, delim = {_text(rewritten.delimiter)},"
         f" quote = '\"', escape = '\"', columns = {{{types}}}, auto_detect = false))"
     )
-    out.unlink()
+    try:
+        connection.execute(statement)
+    except duckdb.OutOfMemoryException:
+        raise
+    except duckdb.Error as error:
+        problems.add(Problem(source.name, f"CSV illisible : {error}"))
+        return False
+    finally:
+        out.unlink(missing_ok=True)
     source.relation = raw_table
     return True
 
@@ -1185,6 +1195,13 @@ def load_extracts(folder: Path, *, settings: Settings | None = None) -> LoadedEx
     connection, spill = _connect(settings)
     try:
         loaded = _load(connection, spill, sources, problems, warnings)
+    except duckdb.OutOfMemoryException as error:
+        connection.close()
+        raise ExtractError(
+            f"Mémoire insuffisante pour charger les extraits (limite CPOG_DUCKDB_MEMORY"
+            f" « {settings.memory_limit} ») : augmentez-la ou vérifiez l'espace libre du dossier"
+            f" temporaire. Détail : {error}"
+        ) from error
     except BaseException:
         connection.close()
         raise
