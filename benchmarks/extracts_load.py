@@ -5,7 +5,8 @@
 Writes ``pieces.parquet`` (``--rows`` rows, the schema's types, unique ids, every check passing)
 with DuckDB into a temporary folder, then loads it in a fresh process and reports the wall time
 and the peak resident memory (``ru_maxrss``) of that process; the same for a French CSV of
-``--csv-rows`` rows. Figures go to docs/benchmarks.md by hand, with the machine.
+``--csv-rows`` rows. Figures: the issue 11 report (to docs/benchmarks.md by hand, with the
+machine).
 """
 
 from __future__ import annotations
