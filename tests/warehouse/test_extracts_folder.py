@@ -178,3 +178,13 @@ def test_a_csv_without_line_breaks_is_not_read_whole(tmp_path: Path) -> None:
         "reclamations.csv, ligne 3 : ligne de plus de 1\u202f048\u202f576 caractères : ce n'est pas"
         " un extrait en CSV (une ligne par enregistrement)."
     )
+
+
+def test_months_of_allocataires_do_not_push_data_end_past_the_dates(tmp_path: Path) -> None:
+    # allocataires up to 2025-12 (31/12/2025), but the latest date column says 04/01/2025.
+    allocataires = (
+        "mois;dossier;commune;situation_familiale;enfants;bas_revenus;rsa;aah;aide_logement;"
+        "naissance\n2025-12;1;79191;couple;0;non;non;non;non;non\n"
+    )
+    folder = folder_with(tmp_path, reclamations__csv=RECLAMATIONS, allocataires__csv=allocataires)
+    assert load_extracts(folder, settings=SETTINGS).data_end == date(2025, 1, 4)

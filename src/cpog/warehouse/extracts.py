@@ -316,7 +316,8 @@ class _Source:
     rows: int = 0
     duplicates: int = 0
     drop_table: str | None = None  # lines of exact duplicates to drop
-    dates: list[date] = field(default_factory=list)
+    dates: list[date] = field(default_factory=list)  # latest day of each date column
+    months: list[date] = field(default_factory=list)  # last day of the latest month (mois)
 
     @property
     def name(self) -> str:
@@ -991,7 +992,7 @@ def _validate(connection: duckdb.DuckDBPyConnection, source: _Source, problems: 
         if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value):
             year, month = int(value[:4]), int(value[5:])
             following = date(year + month // 12, month % 12 + 1, 1)
-            source.dates.append(date.fromordinal(following.toordinal() - 1))
+            source.months.append(date.fromordinal(following.toordinal() - 1))
     failing = [(check, count) for check, count in zip(checks, counts, strict=True) if count]
     if not failing:
         return
@@ -1251,7 +1252,11 @@ def _load(
         ExtractFile(s.table.name, s.path, s.sha256, s.rows, s.duplicates) for s in readable
     )
     fingerprint = fingerprint_of({s.table.name: s.sha256 for s in readable})
-    ends = [day for source in readable for day in source.dates]
+    # The latest day of any DATE column; the months of « allocataires » only when no table has
+    # dates (the auditor's script of `cpog explain` takes the same maximum over DATE columns).
+    ends = [day for source in readable for day in source.dates] or [
+        day for source in readable for day in source.months
+    ]
     return LoadedExtracts(
         connection, files, fingerprint, max(ends) if ends else date.min, tuple(warnings)
     )
