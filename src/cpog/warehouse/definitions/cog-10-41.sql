@@ -25,7 +25,8 @@ WITH par_jour AS (
     WHERE i.frauduleux AND i.fraude_qualifiee_le IS NOT NULL
     GROUP BY i.commune, i.fraude_qualifiee_le
 )
-SELECT p.periode, t.territoire, SUM(j.prejudices) AS numerateur, NULL AS denominateur
+SELECT p.periode, t.territoire, SUM(j.prejudices) AS numerateur,
+       CAST(NULL AS BIGINT) AS denominateur
 FROM par_jour AS j
 JOIN territoires AS t ON t.commune = j.commune
 JOIN periodes AS p ON j.jour BETWEEN p.debut AND p.fin

@@ -33,7 +33,8 @@ parameters:
 notes:
   - >-
     Périmètre : les indus non frauduleux, toutes prestations (RSA compris), rattachés au
-    territoire de la commune de l'indu ; un recouvrement est rattaché à son indu.
+    territoire de la commune de l'indu ; un recouvrement est rattaché à son indu
+    (un recouvrement dont l'indu manque à l'extrait des indus n'est pas compté).
   - >-
     Par défaut (méthode par cohorte) : dénominateur = montant des indus non frauduleux
     constatés (constate_le) pendant l'année N ; numérateur = montants recouvrés sur ces indus au

@@ -22,7 +22,8 @@ WITH par_mois AS (
     WHERE a.naissance
     GROUP BY a.mois, a.commune
 )
-SELECT f.periode, t.territoire, SUM(m.naissances) AS numerateur, NULL AS denominateur
+SELECT f.periode, t.territoire, SUM(m.naissances) AS numerateur,
+       CAST(NULL AS BIGINT) AS denominateur
 FROM par_mois AS m
 JOIN fins_de_mois AS f ON f.mois = m.mois
 JOIN territoires AS t ON t.commune = m.commune
