@@ -20,9 +20,9 @@ parameters:
     to_confirm: true
     description: >-
       Méthode par cohorte : nombre de jours calendaires après la constatation de l'indu pendant
-      lesquels un recouvrement compte (365 : d'une date à la même date de l'année suivante, il
-      y a 366 jours quand un 29 février est entre les deux, et le recouvrement de ce jour-là ne
-      compte plus).
+      lesquels un recouvrement compte. Avec 365, pour un indu constaté le 01/02/2024, un
+      recouvrement du 31/01/2025 compte (365 jours) et un recouvrement du 01/02/2025 non
+      (366 jours : 2024 est bissextile).
   retenues:
     default: incluses
     choices: [incluses, exclues]
