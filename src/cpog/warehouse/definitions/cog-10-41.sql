@@ -16,8 +16,8 @@ notes:
     Un indu frauduleux sans date de qualification n'est pas encore compté ; un préjudice vide
     compte pour zéro. Le territoire est celui de la commune de l'indu.
   - >-
-    La date qui fait entrer la fraude dans la période (qualification plutôt que constatation de
-    l'indu) est un choix de cpog, à confirmer avec la fiche indicateur de la Cnaf.
+    À confirmer avec la fiche indicateur de la Cnaf : la date qui fait entrer la fraude dans la
+    période (qualification de la fraude plutôt que constatation de l'indu), choix de cpog.
 */
 WITH par_jour AS (
     SELECT i.commune, i.fraude_qualifiee_le AS jour, SUM(i.prejudice) AS prejudices
