@@ -3,8 +3,9 @@
 :func:`generate` writes every table of :mod:`cpog.warehouse.schema` (Parquet, or CSV in the French
 layout) and a ``LISEZMOI.txt`` saying the data are synthetic. Everything is computed in DuckDB
 SQL: each random draw is ``u(stream, a, b)``, a hash of the seed, a stream number and the row's
-identifiers mapped to [0, 1), so the same arguments give byte-identical files, whatever the
-machine's threads. Tables are sorted before they are written. DuckDB works in a database file
+identifiers mapped to [0, 1), so the same arguments give byte-identical files. Small tables are
+sorted on integer keys as they are written; the big ones (démarches, pièces, allocataires) come
+in an order fixed by construction and are written on one thread. DuckDB works in a database file
 beside the output with a memory limit, so scale 10 runs in bounded memory.
 
 The model (docs/synthetic-extracts.md):
@@ -391,10 +392,10 @@ class _Model:
             start = _add_months(self.first_day, k)
             end = _add_months(start, 1) - timedelta(days=1)
             years = (start.year - 2022) + (start.month - 1) / 12
-            rows.append((k, start, end, end.day, start.month, years, f"{start:%Y-%m}"))
+            rows.append((k, start, end, end.day, start.month, years))
         self.sql(
             "CREATE TABLE mois (k INTEGER, debut DATE, dernier DATE, jours INTEGER,"
-            " m INTEGER, t DOUBLE, texte VARCHAR)"
+            " m INTEGER, t DOUBLE)"
         )
         self.sql(f"INSERT INTO mois VALUES {_values(rows)}")
 
