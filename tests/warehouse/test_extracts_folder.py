@@ -111,9 +111,12 @@ def test_csv_and_parquet_for_one_table_is_an_error(tmp_path: Path) -> None:
 
 
 def test_unknown_files_are_listed_and_missing_tables_allowed(tmp_path: Path) -> None:
-    folder = folder_with(tmp_path, reclamations__csv=RECLAMATIONS, notes__txt="à lire")
+    folder = folder_with(
+        tmp_path, reclamations__csv=RECLAMATIONS, notes__txt="à lire", LISEZMOI__txt="note"
+    )
     loaded = load_extracts(folder, settings=SETTINGS)
     assert loaded.tables == frozenset({"reclamations"})
+    # the folder's own note (the synthetic generator writes LISEZMOI.txt) is no stray file
     assert loaded.warnings == ("Fichier ignoré (nom non reconnu) : notes.txt.",)
 
 

@@ -64,6 +64,9 @@ __all__ = [
     "load_extracts",
 ]
 
+# A note beside the extracts (the synthetic generator writes one) is expected, not a stray file.
+_NOTES = frozenset({"lisezmoi.txt", "readme.txt", "readme.md", "lisezmoi.md"})
+
 MAX_PROBLEMS = 50  # problems shown in an error; the others are counted
 DEFAULT_MAX_BYTES = 20 * 1024**3  # 20 Gio
 DEFAULT_MEMORY = "2GB"
@@ -353,7 +356,7 @@ def _list_folder(
             continue
         if stem.lower() in known and suffix.lower() in ("csv", "parquet"):
             found.setdefault(stem.lower(), []).append(entry)
-        elif not name.startswith("."):
+        elif not name.startswith(".") and name.lower() not in _NOTES:
             warnings.append(f"Fichier ignoré (nom non reconnu) : {name}.")
     sources: list[_Source] = []
     total = 0
