@@ -10,6 +10,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from cpog.cli import (
     backup_commands,
+    compute_commands,
     contract_commands,
     export_commands,
     french_help,
@@ -57,6 +58,9 @@ app.command("serve", help="Lance l'application web (premier lancement : contrat 
 app.command("template", help="Écrit un modèle d'import (XLSX ou CSV) prêt à remplir.")(
     store_commands.template
 )
+app.command(
+    "compute", help="Calcule les indicateurs depuis les extraits et enregistre leurs valeurs."
+)(compute_commands.compute)
 app.add_typer(token_app, name="token")  # API tokens (decision 008)
 app.add_typer(user_app, name="user")  # accounts without a shell (decision 008)
 app.add_typer(report_app, name="report")  # PDF reports (decision 012)
