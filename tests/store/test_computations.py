@@ -40,9 +40,7 @@ def _counts() -> tuple[int, int, int]:
     )
 
 
-def test_the_status_of_cog_08_29_uses_the_computed_values(
-    loaded: Contract, tmp_path: Path
-) -> None:
+def test_the_status_of_cog_08_29_uses_the_computed_values(loaded: Contract, tmp_path: Path) -> None:
     folder = write_extracts(tmp_path / "extraits")
     outcome = run_computation(loaded, folder)
     # September 2026: 10 / 1 = 10 days; October (since January): (10 + 30 + 20) / 3 = 20 days.
@@ -151,9 +149,7 @@ def test_a_second_identical_run_writes_nothing(loaded: Contract, tmp_path: Path)
 
 def test_a_changed_extract_writes_new_revisions(loaded: Contract, tmp_path: Path) -> None:
     first = run_computation(loaded, write_extracts(tmp_path / "v1"))
-    changed = [
-        (i, d, c, r, "2026-10-31" if i == "d3" else t, f) for i, d, c, r, t, f in DEMARCHES
-    ]
+    changed = [(i, d, c, r, "2026-10-31" if i == "d3" else t, f) for i, d, c, r, t, f in DEMARCHES]
     second = run_computation(loaded, write_extracts(tmp_path / "v2", changed))
     # d3 now takes 30 days: October = (10 + 30 + 30) / 3 = 23,333333; September unchanged.
     assert second.fingerprint != first.fingerprint
@@ -226,9 +222,7 @@ def test_values_far_from_their_series_are_stored_and_listed(
 def test_key_figures_are_stored_as_figures(loaded: Contract, tmp_path: Path) -> None:
     folder = write_extracts(tmp_path / "extraits", allocataires=True)
     figure = parse_definition(FIGURE_DEFINITION, "kf-allocataires.sql")
-    outcome = run_computation(
-        loaded, folder, first="2025-01", last="2025-12", definitions=[figure]
-    )
+    outcome = run_computation(loaded, folder, first="2025-01", last="2025-12", definitions=[figure])
     # December 2025: A1, A2, A3 = 3 allocataires.
     [row] = Measurement.objects.filter(subject_type="figure")
     assert (row.subject_id, row.period_key, row.value, row.numerator) == (
