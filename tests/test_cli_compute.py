@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from computed_extracts import write_extracts
 from typer.testing import CliRunner
 
+from computed_extracts import write_extracts
 from cpog.cli.main import app
 from cpog.store.models import AuditEvent, ImportBatch, Measurement
 

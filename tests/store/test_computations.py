@@ -9,8 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from computed_extracts import DEMARCHES, FIGURE_DEFINITION, run_computation, write_extracts
 
+from computed_extracts import DEMARCHES, FIGURE_DEFINITION, run_computation, write_extracts
 from cpog.contract.model import Contract
 from cpog.geography import geography_of
 from cpog.periods import parse_period

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from computed_extracts import FIGURE_DEFINITION, run_computation, write_extracts
 from openpyxl import load_workbook
 
+from computed_extracts import FIGURE_DEFINITION, run_computation, write_extracts
 from cpog.warehouse.definitions import definition_for, parse_definition
 from cpog.web.models import ApiToken
 

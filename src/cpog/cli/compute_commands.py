@@ -217,7 +217,7 @@ def _compute(
     from cpog.geography import geography_of
     from cpog.store.computations import record_computation
     from cpog.store.contracts import current_contract
-    from cpog.warehouse.engine import Computation, Dimension, RunSpec
+    from cpog.warehouse.engine import Computation, Dimension, Result, RunSpec
     from cpog.warehouse.engine import compute as run
     from cpog.warehouse.extracts import ExtractError, load_extracts
 
@@ -263,7 +263,7 @@ def _compute(
         )
         for dimension in dimensions
     ]
-    results = []
+    results: list[Result] = []
     used: dict[str, dict[str, str | int]] = {}
     with Progress(
         TextColumn("{task.description}"),

@@ -188,7 +188,7 @@ def _definition_details(
     }
 
 
-def computed_batches(batch_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+def computed_batches(batch_ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
     """The details of the computation batches among ``batch_ids``."""
     ids = {i for i in batch_ids if i is not None}
     if not ids:
@@ -346,15 +346,15 @@ def record_computation(
         checked: list[tuple[Result, Subject, Entry | None, list[str]]] = []
         for group, source in ((with_series, stored), (without, None)):
             answers = check_values([(s, _raw(r)) for r, s in group], today, source)
-            for (result, subject), (entry, problems) in zip(group, answers, strict=True):
-                checked.append((result, subject, entry, [p.message for p in problems]))
-        for result, subject, entry, problems in checked:
+            for (result, subject), (entry, found) in zip(group, answers, strict=True):
+                checked.append((result, subject, entry, [p.message for p in found]))
+        for result, subject, entry, messages in checked:
             if entry is None:
                 assert result.value is not None
                 refused.extend(
                     f"{result.definition} ({subject.code}), {parse_period(result.period_key)},"
-                    f" {where(result)}, valeur {fr_number(result.value.normalize())} : {problem}"
-                    for problem in problems
+                    f" {where(result)}, valeur {fr_number(result.value.normalize())} : {message}"
+                    for message in messages
                 )
         if refused:
             raise _refusal(refused)

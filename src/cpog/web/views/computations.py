@@ -27,7 +27,11 @@ def computation_page(request: HttpRequest, definition: str) -> HttpResponse:
             },
             status=404,
         )
-    overrides = {k: v for k, v in request.GET.items() if k not in ("format", "page")}
+    overrides = {
+        name: str(request.GET.get(name, ""))
+        for name in request.GET
+        if name not in ("format", "page")
+    }
     ctx = computation_context(steering(request).contract, found, overrides)
     return page(
         request,
