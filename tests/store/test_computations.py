@@ -235,3 +235,18 @@ def test_key_figures_are_stored_as_figures(loaded: Contract, tmp_path: Path) -> 
     # Statuses and the assessment ignore them.
     status = status_at(loaded, AS_OF)
     assert all(r.subject_type != "figure" for r in status.rows)
+
+
+def test_a_definition_of_a_subject_outside_the_contract_is_skipped(
+    loaded: Contract, tmp_path: Path
+) -> None:
+    folder = write_extracts(tmp_path / "extraits", allocataires=True)
+    stranger = parse_definition(
+        FIGURE_DEFINITION.replace("figure/kf-allocataires", "figure/kf-inconnu"), "kf-inconnu.sql"
+    )
+    outcome = run_computation(
+        loaded, folder, first="2025-01", last="2025-12", definitions=[stranger]
+    )
+    assert outcome.skipped == {"kf-inconnu": "sujet figure/kf-inconnu absent du contrat en vigueur"}
+    assert (outcome.written, outcome.batch) == (0, None)
+    assert Measurement.objects.count() == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,11 @@ import pytest
 from openpyxl import load_workbook
 
 from computed_extracts import FIGURE_DEFINITION, run_computation, write_extracts
+from cpog.contexts.annual import annual_review
+from cpog.contexts.board import board_report
+from cpog.contexts.serialize import to_data
+from cpog.contexts.situation import situation
+from cpog.store.reader import StoreReader
 from cpog.warehouse.definitions import definition_for, parse_definition
 from cpog.web.models import ApiToken
 
@@ -102,7 +108,7 @@ def test_the_contract_page_shows_the_computed_key_figure(client_for: Any, comput
 
 
 def test_no_page_trips_on_key_figures_and_territories(
-    client_for: Any, computed: Any, users: Any
+    client_for: Any, computed: Any, users: Any, steering_data: Any
 ) -> None:
     client = client_for("controle")
     for url in (
@@ -150,3 +156,10 @@ def test_no_page_trips_on_key_figures_and_territories(
         if v["periode"] in ("2026-09", "2026-10")
     )
     assert json.dumps(values)  # plain JSON
+    # The reports' contexts: the annual review of 2025 and the board's of October 2026.
+    reader = StoreReader()
+    data = situation(reader, steering_data, date(2026, 11, 27))
+    review = to_data(annual_review(data, reader, 2025))
+    assert review["annee"] == 2025
+    board = to_data(board_report(data, reader, 2026, 10))
+    assert board

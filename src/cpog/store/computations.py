@@ -12,6 +12,8 @@ The rules, in one transaction and under the values' locks:
   (:func:`cpog.ingest.value_rule.check_values`: the subject's grain, a closed period, the
   contract's years, the unit's range); one refusal stops the run and nothing is written
   (:class:`ComputationRefused` names the definition, period, territory and value);
+* the results of a definition whose subject the contract in force does not have are skipped
+  (listed with the reason);
 * « non calculable » results (a zero denominator) are never stored: counted and listed;
 * a value far from its series (:mod:`cpog.assess.outliers`, at the caisse's scope) is stored but
   listed as « valeur inhabituelle » in the outcome and the batch's details;
@@ -315,10 +317,9 @@ def record_computation(
             refused.append(f"{result.definition} : définition inconnue.")
             continue
         subject = _subject_for(result, subjects, figures)
-        if subject is None:
-            refused.append(
-                f"{result.definition} : le sujet {result.subject_type}/{result.subject_id}"
-                " n'est pas dans le contrat en vigueur."
+        if subject is None:  # a definition of a subject the contract in force does not have
+            outcome.skipped[result.definition] = (
+                f"sujet {result.subject_type}/{result.subject_id} absent du contrat en vigueur"
             )
             continue
         if result.value is None:
