@@ -68,17 +68,18 @@ def write_extracts(
 ) -> Path:
     """Write ``demarches.parquet`` (and ``allocataires.parquet``) in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
+    connection = duckdb.connect()
     rows = ", ".join(
         f"('{i}', '{d}', '{c}', DATE '{r}', {'NULL' if t is None else f'DATE {_literal(t)}'},"
         f" '{f}', 'AF', 'demande', 'papier', true)"
         for i, d, c, r, t, f in (demarches if demarches is not None else DEMARCHES)
     )
-    connection = duckdb.connect()
-    connection.execute(
-        f"COPY (SELECT * FROM (VALUES {rows}) AS t(id_demarche, dossier, commune, recue_le,"
-        " traitee_le, famille, prestation, nature, canal, teleservice_disponible))"
-        f" TO '{folder / 'demarches.parquet'}' (FORMAT parquet)"
-    )
+    if rows:
+        connection.execute(
+            f"COPY (SELECT * FROM (VALUES {rows}) AS t(id_demarche, dossier, commune, recue_le,"
+            " traitee_le, famille, prestation, nature, canal, teleservice_disponible))"
+            f" TO '{folder / 'demarches.parquet'}' (FORMAT parquet)"
+        )
     if allocataires:
         rows = ", ".join(
             f"('{m}', '{d}', '{c}', '{s}', 0, false, false, false, false, false)"

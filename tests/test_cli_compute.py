@@ -3,6 +3,7 @@ tests/computed_extracts.py), compute again, and the French report of each."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,25 @@ def test_refusals_are_in_french(tmp_path: Path) -> None:
     assert code == 1
     assert "période pas encore terminée" in output and "rien n'a été enregistré" in output
     assert Measurement.objects.count() == 0
+
+
+def test_the_default_range_reads_months_too(tmp_path: Path) -> None:
+    from cpog.cli.compute_commands import default_range
+    from cpog.contract import default_contract_path
+    from cpog.contract.loader import load_contract
+    from cpog.warehouse.extracts import load_extracts
+
+    contract = load_contract(default_contract_path())
+    # Only the allocataires of November and December 2025, dated by month: from their first
+    # month, November 2025 (later than January 2023), to their last one, December 2025.
+    folder = write_extracts(tmp_path / "extraits", demarches=[], allocataires=True)
+    first, last = default_range(contract, load_extracts(folder), date(2026, 11, 27))
+    assert (first.key, last.key) == ("2025-11", "2025-12")
+    # With the démarches (received from 01/09/2026, the last date 21/10/2026) too: from
+    # November 2025 to September 2026, the last month complete in the data.
+    folder = write_extracts(tmp_path / "les-deux", allocataires=True)
+    first, last = default_range(contract, load_extracts(folder), date(2026, 11, 27))
+    assert (first.key, last.key) == ("2025-11", "2026-09")
+    # « Today » ends it too: on 15/09/2026, the last closed month is August 2026.
+    first, last = default_range(contract, load_extracts(folder), date(2026, 9, 15))
+    assert last.key == "2026-08"

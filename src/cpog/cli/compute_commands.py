@@ -64,32 +64,35 @@ def last_complete_month(data_end: date, today: date) -> Period:
     return month if month.end <= limit else _previous(month)
 
 
-def first_day_of_data(extracts: LoadedExtracts) -> date | None:
-    """The earliest date in any date column of the extracts (their first month starts it)."""
+def data_bounds(extracts: LoadedExtracts) -> tuple[date | None, date | None]:
+    """The first and last day the extracts cover: their dates, and their months (the
+    ``allocataires`` extract is dated by month only: a month counts from its first to its last
+    day)."""
     from cpog.warehouse.schema import TABLES, ColumnType
 
-    found = getattr(extracts, "data_start", None)
-    if isinstance(found, date):
-        return found
-    starts = []
+    starts: list[date] = []
+    ends: list[date] = [extracts.data_end] if extracts.data_end != date.min else []
     for table in TABLES:
         if table.name not in extracts.tables:
             continue
         for column in table.columns:
+            if column.type not in (ColumnType.DATE, ColumnType.MONTH):
+                continue
+            row = extracts.connection.execute(
+                f"SELECT MIN({column.name}), MAX({column.name}) FROM {table.name}"
+            ).fetchone()
+            if row is None or row[0] is None:
+                continue
             if column.type is ColumnType.DATE:
-                row = extracts.connection.execute(
-                    f"SELECT MIN({column.name}) FROM {table.name}"
-                ).fetchone()
-                if row is not None and row[0] is not None:
-                    starts.append(row[0])
-            elif column.type is ColumnType.MONTH:
-                row = extracts.connection.execute(
-                    f"SELECT MIN({column.name}) FROM {table.name}"
-                ).fetchone()
-                if row is not None and row[0]:
-                    with contextlib.suppress(PeriodError):
-                        starts.append(parse_period(str(row[0])).start)
-    return min(starts) if starts else None
+                starts.append(row[0])
+                continue
+            with contextlib.suppress(PeriodError):
+                starts.append(parse_period(str(row[0])).start)
+                ends.append(parse_period(str(row[1])).end)
+    found = getattr(extracts, "data_start", None)
+    if isinstance(found, date):
+        starts.append(found)
+    return (min(starts) if starts else None), (max(ends) if ends else None)
 
 
 def default_range(
@@ -98,10 +101,12 @@ def default_range(
     """From January of the contract's first year (or the extracts' first month, whichever is
     later) to the last complete month within both the data and today (and the contract)."""
     first = Period(PeriodUnit.MONTH, contract.period.start, 1)
-    start = first_day_of_data(extracts)
+    start, end = data_bounds(extracts)
     if start is not None and _month_of(start).end > first.end:
         first = _month_of(start)
-    last = last_complete_month(extracts.data_end, today)
+    if end is None:
+        raise ComputeUsageError("Les extraits ne contiennent aucune date : rien à calculer.")
+    last = last_complete_month(end, today)
     end_of_contract = Period(PeriodUnit.MONTH, contract.period.end, 12)
     if last.end > end_of_contract.end:
         last = end_of_contract
