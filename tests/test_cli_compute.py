@@ -48,7 +48,17 @@ def test_compute_by_epci_with_a_range(tmp_path: Path) -> None:
     assert run("load")[0] == 0
     folder = write_extracts(tmp_path / "extraits")
     code, output = run(
-        "compute", "--extracts", str(folder), "--from", "2026-08", "--to", "2026-10", "--by", "epci"
+        "compute",
+        "--extracts",
+        str(folder),
+        "--from",
+        "2026-08",
+        "--to",
+        "2026-10",
+        "--by",
+        "epci",
+        "--definition",
+        "cog-08-29",
     )
     assert code == 0, output
     # Caisse: August non calculable, September 10, October 20. EPCI (8 of them): Niort's
@@ -72,7 +82,9 @@ def test_refusals_are_in_french(tmp_path: Path) -> None:
     code, output = run("compute", "--extracts", str(folder), "--param", "inconnu=1")
     assert code == 2 and "aucun des calculs demandés n'a de paramètre « inconnu »" in output
     # November 2026 is not over on 27/11/2026: the value rule refuses, nothing is written.
-    code, output = run("compute", "--extracts", str(folder), "--au", "2026-11")
+    code, output = run(
+        "compute", "--extracts", str(folder), "--au", "2026-11", "--definition", "cog-08-29"
+    )
     assert code == 1
     assert "période pas encore terminée" in output and "rien n'a été enregistré" in output
     assert Measurement.objects.count() == 0
