@@ -75,15 +75,17 @@ def test_the_batch_keeps_the_provenance(loaded: Contract, tmp_path: Path) -> Non
     )
     assert (batch.row_count, batch.written_count, batch.created_by) == (10, 2, "controleur")
     details = batch.details
+    definition = definition_for("cog-08-29")
     assert details["definitions"]["cog-08-29"] == {
-        "label": "Délai moyen de démarche des prestations légales",
+        "label": definition.label,
         "file": "cog-08-29.sql",
-        "version": definition_for("cog-08-29").version,
+        "version": definition.version,
         "subject": "indicator/cog-08-29",
         "measure": "mean",
         "grain": "year_to_date",
-        "parameters": {"jours": "calendaires"},
+        "parameters": definition.values(),  # the defaults: jours = calendaires…
     }
+    assert details["definitions"]["cog-08-29"]["parameters"]["jours"] == "calendaires"
     [extract] = details["files"]
     assert (extract["table"], extract["file"], extract["rows"]) == (
         "demarches",

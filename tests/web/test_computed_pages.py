@@ -9,6 +9,7 @@ import json
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from openpyxl import load_workbook
@@ -44,12 +45,17 @@ def test_the_indicator_page_shows_the_provenance(client_for: Any, computed: Any)
     client = client_for("lecteur")
     html = client.get("/indicateurs/cog-08-29/").content.decode()
     short = computed.fingerprint[:12]
+    definition = definition_for("cog-08-29")
+    used = definition.values()  # the defaults: jours = calendaires…
+    parameters = ", ".join(f"{name} = {value}" for name, value in used.items())
+    query = urlencode(used)
     assert (
-        'Définition : <a href="/calculs/cog-08-29/?jours=calendaires">Délai moyen de démarche'
-        " des prestations légales (cog-08-29.sql)</a>, version 1 ; paramètres : jours ="
-        f' calendaires ; extraits <abbr title="empreinte SHA-256 : {computed.fingerprint}">'
+        f'Définition : <a href="/calculs/cog-08-29/?{query}">{definition.label}'
+        f" (cog-08-29.sql)</a>, version {definition.version} ; paramètres : {parameters} ;"
+        f' extraits <abbr title="empreinte SHA-256 : {computed.fingerprint}">'
         f"{short}</abbr>, données au 21/10/2026 ; numérateur 60 / dénominateur 3." in html
     )
+    assert "jours = calendaires" in parameters
     data = client.get("/indicateurs/cog-08-29/?format=json").json()["contenu"]
     october = next(p for p in data["periodes"] if p["periode"] == "2026-10")
     latest = october["revisions"][0]
@@ -57,11 +63,11 @@ def test_the_indicator_page_shows_the_provenance(client_for: Any, computed: Any)
     assert (latest["valeur"], latest["numerateur"], latest["denominateur"]) == (20, 60, 3)
     assert latest["calcul"] == {
         "definition": "cog-08-29",
-        "libelle": "Délai moyen de démarche des prestations légales",
+        "libelle": definition.label,
         "fichier": "cog-08-29.sql",
-        "version": 1,
-        "parametres_texte": "jours = calendaires",
-        "requete_parametres": "jours=calendaires",
+        "version": definition.version,
+        "parametres_texte": parameters,
+        "requete_parametres": query,
         "empreinte": computed.fingerprint,
         "empreinte_courte": short,
         "fin_des_donnees": "2026-10-21",
@@ -79,9 +85,8 @@ def test_every_signed_in_user_reads_the_sql_of_a_definition(client_for: Any, who
     page = response.json()["contenu"]
     assert page["sql"] == definition_for("cog-08-29").sql_for("duckdb", {})
     assert "WHEN 'calendaires' = 'ouvres'" in page["sql"]
-    assert [(p["nom"], p["valeur"], p["a_confirmer"]) for p in page["parametres"]] == [
-        ("jours", "calendaires", True)
-    ]
+    shown = {p["nom"]: (p["valeur"], p["a_confirmer"]) for p in page["parametres"]}
+    assert shown["jours"] == ("calendaires", True)
 
 
 def test_the_sql_page_fills_in_the_parameters_asked(client_for: Any) -> None:
@@ -92,7 +97,7 @@ def test_the_sql_page_fills_in_the_parameters_asked(client_for: Any) -> None:
     assert "WHEN 'calendaires' = 'ouvres'" in refused["sql"]
     assert "valeur « semaines » refusée pour le paramètre jours" in refused["erreur_de_parametre"]
     html = client.get("/calculs/cog-08-29/").content.decode()
-    assert "<h1>COG 08-29 — Délai moyen de démarche des prestations légales</h1>" in html
+    assert f"<h1>COG 08-29 — {definition_for('cog-08-29').label}</h1>" in html
     assert "FROM demarches AS d" in html
     assert client.get("/calculs/cog-99-99/").status_code == 404
 
