@@ -50,7 +50,8 @@ def test_the_indicator_page_shows_the_provenance(client_for: Any, computed: Any)
     parameters = ", ".join(f"{name} = {value}" for name, value in used.items())
     query = urlencode(used)
     assert (
-        f'Définition : <a href="/calculs/cog-08-29/?{query}">{definition.label}'
+        f'Définition : <a href="/calculs/cog-08-29/?{query.replace("&", "&amp;")}">'
+        f"{definition.label}"
         f" (cog-08-29.sql)</a>, version {definition.version} ; paramètres : {parameters} ;"
         f' extraits <abbr title="empreinte SHA-256 : {computed.fingerprint}">'
         f"{short}</abbr>, données au 21/10/2026 ; numérateur 60 / dénominateur 3." in html
