@@ -31,7 +31,7 @@ def test_compute_then_compute_again(tmp_path: Path) -> None:
     # Default range: January 2023 (the contract's first year) is before the extracts' first
     # month, September 2026, which starts it; the data end on 21/10/2026, so the last complete
     # month is September 2026. September: 10 / 1 = 10 days.
-    assert "Calcul du septembre 2026 au septembre 2026" in output
+    assert "Calcul de septembre 2026 à septembre 2026" in output
     assert f"empreinte {batch.file_sha256[:12]}" in output
     assert "1 valeur enregistrée, 0 inchangée" in output
     assert f"calcul n°{batch.pk}" in output
@@ -61,6 +61,7 @@ def test_compute_by_epci_with_a_range(tmp_path: Path) -> None:
         "cog-08-29",
     )
     assert code == 0, output
+    assert "Calcul d'août 2026 à octobre 2026, par epci" in output
     # Caisse: August non calculable, September 10, October 20. EPCI (8 of them): Niort's
     # September and October, Bressuire's October; the 21 others are non calculable.
     assert "22 résultats non calculables (dénominateur nul, jamais enregistré comme 0)" in output

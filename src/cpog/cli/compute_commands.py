@@ -148,6 +148,13 @@ def _selected(codes: list[str]) -> list[Definition]:
         raise ComputeUsageError(str(error)) from None
 
 
+def _from_to(first: Period, last: Period) -> str:
+    """« de janvier 2023 à octobre 2026 », « d'avril 2025 à août 2026 »."""
+    start = str(first)
+    of = "d'" if start[:1] in "aeiouyâéèêAEIOU" else "de "
+    return f"{of}{start} à {last}"
+
+
 def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{fr_number(count)} {word if count < 2 else plural or word + 's'}"
 
@@ -317,7 +324,7 @@ def _summary(
     from cpog.store.computations import territory_name
 
     out.print(
-        f"Calcul du {first} au {last}"
+        f"Calcul {_from_to(first, last)}"
         + (f", par {by}" if by != "caisse" else "")
         + f" — extraits au {fr_date(loaded.data_end)}, empreinte {outcome.fingerprint[:12]}.",
         soft_wrap=True,

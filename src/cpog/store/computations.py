@@ -312,11 +312,15 @@ def record_computation(
 
     computable: list[tuple[Result, Subject]] = []
     refused: list[str] = []
+    known: dict[tuple[str, str], Subject | None] = {}
     for result in results:
         if result.definition not in by_name:
             refused.append(f"{result.definition} : définition inconnue.")
             continue
-        subject = _subject_for(result, subjects, figures)
+        subject_key = (result.subject_type, result.subject_id)
+        if subject_key not in known:
+            known[subject_key] = _subject_for(result, subjects, figures)
+        subject = known[subject_key]
         if subject is None:  # a definition of a subject the contract in force does not have
             outcome.skipped[result.definition] = (
                 f"sujet {result.subject_type}/{result.subject_id} absent du contrat en vigueur"
