@@ -89,6 +89,10 @@ class ContractWords:
             self.subjects[("measure", measure.id)] = SubjectWords(
                 f"{result.id} {_cut(measure.label, MAX_NAME)}", unit, CHANGE_UNITS.get(measure.kind)
             )
+        for figure in contract.diagnosis.key_figures:  # computed from extracts (cpog compute)
+            self.subjects[("figure", figure.id)] = SubjectWords(
+                f"Chiffre du diagnostic « {_cut(figure.label, MAX_NAME)} »", figure.unit
+            )
         self.actions = {a.id: a.text for c in contract.challenges for a in c.actions}
 
     def subject(self, subject_type: str, subject_id: str) -> SubjectWords:
@@ -97,7 +101,9 @@ class ContractWords:
             found = self.subjects.get((kind, subject_id))
             if found is not None:
                 return found
-        noun = {"indicator": "indicateur", "measure": "mesure"}.get(subject_type, "sujet")
+        noun = {"indicator": "indicateur", "measure": "mesure", "figure": "chiffre"}.get(
+            subject_type, "sujet"
+        )
         return SubjectWords(f"{noun} « {subject_id} » (absent du contrat en vigueur)", None)
 
     def action(self, action_id: str) -> str:
@@ -124,7 +130,10 @@ Snapshot = Mapping[str, Any]
 def _measurement(event: Event, words: ContractWords, before: Snapshot, after: Snapshot) -> str:
     subject_type, subject_id, period_key = _subject_key(event.entity_id)
     subject = words.subject(subject_type, subject_id)
-    text = f"{subject.name} — {_period(period_key)} : {_values(before, after, subject.unit)}"
+    text = f"{subject.name} — {_period(period_key)}"
+    if after.get("territory"):  # a value computed for an EPCI or a commune
+        text += f", territoire {after['territory']}"
+    text += f" : {_values(before, after, subject.unit)}"
     old_status, new_status = before.get("status"), after.get("status")
     if before and old_status != new_status and old_status and new_status:
         text += f", {_label(VALUE_STATUS, old_status)} → {_label(VALUE_STATUS, new_status)}"

@@ -77,6 +77,20 @@ class EventRecord:
 
 
 @dataclass(frozen=True)
+class ComputedRecord:
+    """Where a computed value comes from: its definition, the parameters and the extracts."""
+
+    definition: str  # the definition's name (its file's stem): « cog-08-29 »
+    label: str
+    file: str  # « cog-08-29.sql »
+    version: int
+    parameters: tuple[tuple[str, str], ...]  # (name, value) as used
+    fingerprint: str  # the extracts' SHA-256 fingerprint
+    data_end: date | None  # the last day the extracts cover
+    folder: str
+
+
+@dataclass(frozen=True)
 class ValueRecord:
     """One revision of a value, with where it came from."""
 
@@ -95,6 +109,7 @@ class ValueRecord:
     batch_file: str = ""
     current: bool = False  # the latest revision of its period
     confirmed_unusual: bool = False  # far from its series, and confirmed by whoever wrote it
+    computed: ComputedRecord | None = None  # a value computed from extracts: its provenance
 
 
 @dataclass(frozen=True)

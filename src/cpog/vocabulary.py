@@ -166,6 +166,7 @@ SUBJECT_TYPE: dict[str, str] = {
     "indicator": "indicateur",
     "measure": "mesure de résultat visé",
     "challenge": "défi",
+    "figure": "chiffre du diagnostic",
 }
 
 
@@ -189,6 +190,22 @@ IMPORT_KIND: dict[str, str] = {
     "values": "valeurs",
     "targets": "cibles",
 }
+
+# A computed definition's measure and grain (cpog.warehouse.definitions.Measure, Grain).
+DEFINITION_MEASURE: dict[str, str] = {
+    "ratio": "taux (numérateur / dénominateur × 100)",
+    "mean": "moyenne (numérateur / dénominateur)",
+    "sum": "somme",
+    "count": "effectif",
+}
+DEFINITION_GRAIN: dict[str, str] = {
+    "month": "par mois",
+    "year_to_date": "par mois, cumulé depuis le 1er janvier",
+    "year": "par année",
+}
+
+# What wrote a batch of values: an import file of each kind, or a computation from extracts.
+BATCH_KIND: dict[str, str] = {**IMPORT_KIND, "computed": "calcul"}
 
 VALUE_SOURCE: dict[str, str] = {
     "manual": "saisie",
@@ -628,6 +645,28 @@ FIELD: dict[str, str] = {
     "page_numbers": "liste_des_pages",
     "shown_periods": "periodes_visibles",
     "to_confirm_count": "nombre_de_lectures_a_confirmer",
+    # a computed value's provenance (cpog.contexts.subject, cpog.contexts.computation)
+    "computed": "calcul",
+    "computed_values": "valeurs_calculees",
+    "file": "fichier",
+    "parameters": "parametres",
+    "parameters_text": "parametres_texte",
+    "fingerprint_short": "empreinte_courte",
+    "data_end": "fin_des_donnees",
+    "data_end_text": "fin_des_donnees_texte",
+    "query": "requete_parametres",
+    "numerator_text": "numerateur_texte",
+    "denominator_text": "denominateur_texte",
+    "sql": "sql",
+    "default": "defaut",
+    "tables": "tables",
+    "measure_label": "mesure_libelle",
+    "grain_label": "grain_libelle",
+    "subject_page": "page_du_sujet",
+    "folder": "dossier",
+    "parameter_error": "erreur_de_parametre",
+    "computed_value": "valeur_calculee",
+    "computed_period": "periode_calculee",
 }
 
 

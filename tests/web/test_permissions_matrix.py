@@ -79,6 +79,7 @@ PAGES: dict[str, dict[str, dict[str, str]]] = {
     "challenge": {"GET": READ, "POST": READ_ONLY_POST},
     "indicators": {"GET": READ, "POST": READ_ONLY_POST},
     "indicator": {"GET": READ, "POST": CHALLENGE_WRITERS},
+    "computation": {"GET": READ, "POST": READ_ONLY_POST},  # a definition's SQL: every reader
     "measure": {"GET": READ, "POST": CHALLENGE_WRITERS},
     "actions": {"GET": READ, "POST": READ_ONLY_POST},
     "action": {"GET": READ, "POST": CHALLENGE_WRITERS},
@@ -292,6 +293,7 @@ def _kwargs(route: Route, world: World, role: str) -> dict[str, Any]:
         "key": "0" * 32,
         "id": world.users["lecteur"].pk,
         "user_id": world.users["lecteur"].pk,
+        "definition": "cog-08-29",
     }
     if route.key == "measure":
         values["subject_id"] = world.measure

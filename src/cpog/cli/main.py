@@ -10,6 +10,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from cpog.cli import (
     backup_commands,
+    compute_commands,
     contract_commands,
     export_commands,
     extracts_commands,
@@ -62,6 +63,9 @@ app.command("template", help="Écrit un modèle d'import (XLSX ou CSV) prêt à 
 app.command("explain", help="Affiche la définition d'un indicateur calculé et sa requête SQL.")(
     explain
 )
+app.command(
+    "compute", help="Calcule les indicateurs depuis les extraits et enregistre leurs valeurs."
+)(compute_commands.compute)
 app.add_typer(token_app, name="token")  # API tokens (decision 008)
 app.add_typer(user_app, name="user")  # accounts without a shell (decision 008)
 app.add_typer(report_app, name="report")  # PDF reports (decision 012)

@@ -550,7 +550,7 @@ def _method(data: Situation, reader: Reader, year: int, compared: str) -> Method
     batches = [
         BatchLine(
             file_name=b.file_name,
-            kind_label=vocabulary.IMPORT_KIND.get(b.kind, b.kind),
+            kind_label=vocabulary.BATCH_KIND.get(b.kind, b.kind),
             loaded_on=fr_date(b.created_at.date()),
             loaded_by=b.created_by,
             row_count=b.row_count,

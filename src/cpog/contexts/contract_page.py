@@ -3,10 +3,21 @@ figures, priorities, the défis and the corrections the encoded text applies."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from cpog.assess.wording import value_text
 from cpog.contexts.challenges import ChallengeRef, ItemData, item_data
+from cpog.contexts.reader import ValueRecord
 from cpog.contexts.serialize import record
 from cpog.contract.model import Block, Contract, KeyFigure, Organisation
+from cpog.periods import PeriodError, parse_period
+
+
+def period_label(key: str) -> str:
+    try:
+        return str(parse_period(key))
+    except PeriodError:
+        return key
 
 
 @record
@@ -72,6 +83,10 @@ class FigureRow:
     section_id: str
     section_title: str
     quote: str
+    # the latest value computed from the extracts (cpog compute), beside the signed one
+    computed: str = ""  # « calculé à partir des extraits : 65 362 allocataires en 2023 »
+    computed_value: float | None = None
+    computed_period: str = ""
 
 
 @record
@@ -138,7 +153,21 @@ def _organisation(o: Organisation) -> OrganisationData:
     return OrganisationData(o.name, o.short_name, o.code, o.address)
 
 
-def figure_row(figure: KeyFigure, sections: dict[str, str]) -> FigureRow:
+def latest_computed(values: Iterable[ValueRecord]) -> dict[str, ValueRecord]:
+    """Per key figure, the value in force of its latest period, when it was computed."""
+    latest: dict[str, ValueRecord] = {}
+    for value in values:
+        if value.subject_type != "figure" or not value.current:
+            continue
+        known = latest.get(value.subject_id)
+        if known is None or value.period_key > known.period_key:
+            latest[value.subject_id] = value
+    return {k: v for k, v in latest.items() if v.source == "computed"}
+
+
+def figure_row(
+    figure: KeyFigure, sections: dict[str, str], computed: ValueRecord | None = None
+) -> FigureRow:
     when = figure.period or (str(figure.year) if figure.year else "—")
     if figure.period and figure.year:
         when = f"{figure.period} ({figure.year})"
@@ -152,10 +181,23 @@ def figure_row(figure: KeyFigure, sections: dict[str, str]) -> FigureRow:
         section_id=figure.section,
         section_title=sections.get(figure.section, ""),
         quote=figure.quote,
+        computed=(
+            f"calculé à partir des extraits : {value_text(computed.value, figure.unit)}"
+            f" en {period_label(computed.period_key)}"
+            if computed is not None
+            else ""
+        ),
+        computed_value=computed.value if computed is not None else None,
+        computed_period=computed.period_key if computed is not None else "",
     )
 
 
-def contract_page_context(contract: Contract) -> ContractPageContext:
+def contract_page_context(
+    contract: Contract, figure_values: Iterable[ValueRecord] = ()
+) -> ContractPageContext:
+    """``figure_values``: the stored values of the key figures (:meth:`StoreReader.
+    figure_values`), so that each signed figure shows its latest computed value."""
+    computed = latest_computed(figure_values)
     diagnosis, caf, cnaf = contract.diagnosis, contract.commitments.caf, contract.commitments.cnaf
     sections = {s.id: s.title for s in diagnosis.sections}
     return ContractPageContext(
@@ -188,7 +230,7 @@ def contract_page_context(contract: Contract) -> ContractPageContext:
         diagnosis_sections=[
             SectionData(s.id, s.title, _blocks(s.blocks)) for s in diagnosis.sections
         ],
-        figures=[figure_row(f, sections) for f in diagnosis.key_figures],
+        figures=[figure_row(f, sections, computed.get(f.id)) for f in diagnosis.key_figures],
         priorities_intro=_blocks(diagnosis.priorities.intro),
         orientations=[
             OrientationData(o.id, o.title, o.text) for o in diagnosis.priorities.orientations

@@ -272,7 +272,11 @@ def export_context(situation: Situation, reader: Reader) -> ExportContext:
     contract, scope = situation.contract, situation.scope
     names = subject_names(contract)
     target_lines = [target_data(t, names) for t in reader.targets(contract, scope)]
-    value_lines = [value_data(v, names) for v in reader.values(contract, scope)]
+    # The sheet is re-imported as is: the diagnosis's key figures computed from extracts are not
+    # values an import file can carry (they stay in the store, the contract page shows them).
+    value_lines = [
+        value_data(v, names) for v in reader.values(contract, scope) if v.subject_type != "figure"
+    ]
     order = {key: n for n, key in enumerate(names)}
     value_lines.sort(
         key=lambda v: (

@@ -35,6 +35,8 @@ class EventData:
 
 def _link(event: EventRecord) -> tuple[str | None, str | None]:
     parts = event.entity_id.split(":")
+    if parts[0] == "figure":  # a key figure of the diagnosis has no page of its own
+        return None, None
     if event.entity_type in ("measurement", "target", "analysis") and len(parts) >= 2:
         kind = "indicator" if parts[0] == "indicator" else "measure"
         target = parts[1]

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from cpog.assess.types import Assessment
 from cpog.assess.wording import (
@@ -145,6 +146,23 @@ class SubjectSituation:
 
 
 @record
+class ComputedView:
+    """Where a computed value comes from, as the page shows it."""
+
+    definition: str  # the definition's name: its page is /calculs/<definition>/
+    label: str
+    file: str
+    version: int
+    parameters_text: str  # « jours = calendaires » (« aucun »)
+    query: str  # the parameters as a URL query: the SQL page shows the query as run
+    fingerprint: str
+    fingerprint_short: str
+    data_end: date | None
+    data_end_text: str  # « 31/10/2026 »
+    folder: str
+
+
+@record
 class Revision:
     value: float
     value_text: str  # with its decimals (up to 3) and its unit: « 19,36 jours »
@@ -157,6 +175,11 @@ class Revision:
     recorded_by: str
     recorded_at: datetime
     comment: str
+    numerator: float | None = None
+    denominator: float | None = None
+    numerator_text: str = ""  # « 1 234 »
+    denominator_text: str = ""
+    computed: ComputedView | None = None  # a value computed from extracts
 
 
 @record
@@ -438,6 +461,29 @@ def _period_end(key: str) -> date:
         return date.min
 
 
+def computed_view(value: ValueRecord) -> ComputedView | None:
+    found = value.computed
+    if found is None:
+        return None
+    return ComputedView(
+        definition=found.definition,
+        label=found.label,
+        file=found.file,
+        version=found.version,
+        parameters_text=", ".join(f"{k} = {v}" for k, v in found.parameters) or "aucun",
+        query=urlencode(found.parameters),
+        fingerprint=found.fingerprint,
+        fingerprint_short=found.fingerprint[:12],
+        data_end=found.data_end,
+        data_end_text=fr_date(found.data_end) if found.data_end else "—",
+        folder=found.folder,
+    )
+
+
+def _part(number: float | None) -> str:
+    return "" if number is None else fr_number(number)
+
+
 def source_label(value: ValueRecord) -> str:
     label = VALUE_SOURCE.get(value.source, value.source)
     return f"{label} « {value.batch_file} »" if value.batch_file else label
@@ -466,6 +512,11 @@ def values_by_period(values: list[ValueRecord], unit: str | None) -> list[Period
                     recorded_by=v.recorded_by,
                     recorded_at=v.recorded_at,
                     comment=v.comment,
+                    numerator=v.numerator,
+                    denominator=v.denominator,
+                    numerator_text=_part(v.numerator),
+                    denominator_text=_part(v.denominator),
+                    computed=computed_view(v),
                 )
                 for v in reversed(revisions)
             ],

@@ -41,6 +41,8 @@ def subject_names(contract: Contract) -> SubjectNames:
             f"{measure.label} (défi {challenge.number})",
             measure.unit or ("%" if measure.kind is MeasureKind.MILESTONE else None),
         )
+    for figure in contract.diagnosis.key_figures:  # computed from extracts (cpog compute)
+        names[("figure", figure.id)] = (figure.id, figure.label, figure.unit)
     return names
 
 

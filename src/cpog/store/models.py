@@ -18,6 +18,7 @@ from cpog import vocabulary
 class SubjectType(models.TextChoices):
     INDICATOR = "indicator", "indicateur"
     MEASURE = "measure", "mesure de résultat visé"
+    FIGURE = "figure", vocabulary.SUBJECT_TYPE["figure"]  # a key figure of the diagnosis
 
 
 class ScopeType(models.TextChoices):
@@ -54,11 +55,20 @@ class ContractVersion(models.Model):
 
 
 class ImportBatch(models.Model):
-    """One applied import file; values and targets it wrote point back to it."""
+    """One applied import file, or one computation from extracts; values and targets it wrote
+    point back to it.
+
+    A computation (``kind`` computed) names its extracts' folder in ``file_name`` (« calcul
+    depuis … »), their fingerprint in ``file_sha256``, and keeps in ``details`` what makes its
+    values reproducible: each definition's name, version and parameter values, the extract files
+    with their digests and row counts, the last day the data cover, the range, the dimension,
+    the counts written / unchanged / non calculable and the unusual values
+    (:mod:`cpog.store.computations`)."""
 
     class Kind(models.TextChoices):
-        VALUES = "values", vocabulary.IMPORT_KIND["values"]
-        TARGETS = "targets", vocabulary.IMPORT_KIND["targets"]
+        VALUES = "values", vocabulary.BATCH_KIND["values"]
+        TARGETS = "targets", vocabulary.BATCH_KIND["targets"]
+        COMPUTED = "computed", vocabulary.BATCH_KIND["computed"]
 
     contract_id = models.SlugField("contrat", max_length=80)
     kind = models.CharField("type", max_length=10, choices=Kind.choices)
@@ -71,6 +81,7 @@ class ImportBatch(models.Model):
     # The latest audit event once the batch was written: while it is still the latest, the store
     # is as this file left it, and importing the same bytes again changes nothing.
     audit_mark = models.BigIntegerField("repère dans l'historique", null=True, blank=True)
+    details = models.JSONField("détails du calcul", null=True, blank=True)
     created_by = models.CharField("créé par", max_length=150)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 

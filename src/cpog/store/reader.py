@@ -3,7 +3,9 @@ plain records (no model instance leaves this module)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
 
 from cpog.assess import Observation
 from cpog.contract.model import Contract
@@ -12,6 +14,7 @@ from cpog.records import (
     ActionUpdateRecord,
     AnalysisRecord,
     BatchRecord,
+    ComputedRecord,
     EventRecord,
     Milestone,
     StoreState,
@@ -33,6 +36,32 @@ from cpog.store.status import steering_inputs
 
 def _float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def computed_record(details: Mapping[str, Any], subject: tuple[str, str]) -> ComputedRecord | None:
+    """The provenance of a value of ``subject`` written by a computation with ``details``."""
+    wanted = f"{subject[0]}/{subject[1]}"
+    for name, definition in (details.get("definitions") or {}).items():
+        if definition.get("subject") != wanted:
+            continue
+        data_end = details.get("data_end")
+        try:
+            end = date.fromisoformat(data_end) if data_end else None
+        except ValueError:
+            end = None
+        return ComputedRecord(
+            definition=name,
+            label=str(definition.get("label", "")),
+            file=str(definition.get("file", "")),
+            version=int(definition.get("version", 0)),
+            parameters=tuple(
+                (str(k), str(v)) for k, v in (definition.get("parameters") or {}).items()
+            ),
+            fingerprint=str(details.get("fingerprint", "")),
+            data_end=end,
+            folder=str(details.get("folder", "")),
+        )
+    return None
 
 
 def event_record(event: AuditEvent) -> EventRecord:
@@ -139,6 +168,16 @@ class StoreReader:
             )
         )
         latest = {(r.subject_type, r.subject_id, r.period_key): r.pk for r in rows}
+        computed: dict[tuple[int, str, str], ComputedRecord | None] = {}
+
+        def provenance(r: Measurement) -> ComputedRecord | None:
+            if r.batch is None or r.batch.kind != ImportBatch.Kind.COMPUTED:
+                return None
+            key = (r.batch.pk, r.subject_type, r.subject_id)
+            if key not in computed:
+                computed[key] = computed_record(r.batch.details or {}, key[1:])
+            return computed[key]
+
         return [
             ValueRecord(
                 r.subject_type,
@@ -156,9 +195,21 @@ class StoreReader:
                 r.batch.file_name if r.batch else "",
                 latest[(r.subject_type, r.subject_id, r.period_key)] == r.pk,
                 r.confirmed_unusual,
+                provenance(r),
             )
             for r in rows
         ]
+
+    def figure_values(self, contract: Contract, scope: str) -> list[ValueRecord]:
+        """The values of the diagnosis's key figures (computed from extracts), every revision."""
+        query = Measurement.objects.filter(
+            contract_id=contract.id, scope_code=scope, subject_type="figure"
+        )
+        subject_ids = set(query.values_list("subject_id", flat=True).distinct())
+        found: list[ValueRecord] = []
+        for subject_id in sorted(subject_ids):
+            found.extend(self.values(contract, scope, ("figure", subject_id)))
+        return found
 
     def targets(
         self, contract: Contract, scope: str, subject: SubjectKey | None = None

@@ -166,19 +166,49 @@ def record_values(
     batch: ImportBatch | None = None,
     at: datetime | None = None,
     current: Mapping[tuple[str, str, str], Current] | None = None,
+    scope_type: str = ScopeType.CAISSE,
 ) -> list[NewValue]:
     """Write the values that differ from the current revision; return the values written.
 
-    The caller owns the transaction: an import wraps the whole file in one. Rows and their audit
-    events are written in bulk (:mod:`cpog.store.bulk`).
     The caller owns the transaction: an import wraps the whole file in one. The lock is taken
     here too (a no-op when the caller took it first, as it should, before its own reads).
+    Rows and their audit events are written in bulk (:mod:`cpog.store.bulk`). ``scope_type``:
+    the caisse (default) or a territory (``scope_code`` its SIREN or INSEE code).
     """
     lock_values(contract_id, scope_code)
-    at = at or timezone.now()
     plan = plan_values(contract_id, scope_code, values, current)
+    write_plan(
+        contract_id,
+        scope_code,
+        plan,
+        source=source,
+        user=user,
+        batch=batch,
+        at=at,
+        scope_type=scope_type,
+    )
+    return [new for new, _ in plan]
+
+
+def write_plan(
+    contract_id: str,
+    scope_code: str,
+    plan: list[tuple[NewValue, Current | None]],
+    *,
+    source: str,
+    user: str,
+    batch: ImportBatch | None = None,
+    at: datetime | None = None,
+    scope_type: str = ScopeType.CAISSE,
+) -> None:
+    """Write each planned value (with the revision it replaces) and its audit event, as
+    planned: the caller decided what differs (:func:`plan_values`, or a computation, which
+    also compares definition versions). Locked and in the caller's transaction."""
+    lock_values(contract_id, scope_code)
+    at = at or timezone.now()
     batch_id = batch.pk if batch is not None else None
     context = batch.file_name if batch else source
+    territory = scope_type != ScopeType.CAISSE
     rows = []
     events = []
     for new, previous in plan:
@@ -192,7 +222,7 @@ def record_values(
                 contract_id,
                 new.subject_type,
                 new.subject_id,
-                ScopeType.CAISSE,
+                scope_type,
                 scope_code,
                 period.key,
                 period.start,
@@ -212,6 +242,8 @@ def record_values(
         after = {"value": str(new.value), "status": new.status, "source": source}
         if confirmed:
             after["confirmed_unusual"] = CONFIRMED_NOTE
+        if territory:
+            after["territory"] = scope_code
         events.append(
             audit.row(
                 "measurement",
@@ -226,7 +258,6 @@ def record_values(
         )
     insert_rows(Measurement, _MEASUREMENT_COLUMNS, rows)
     audit.insert_many(events)
-    return [new for new, _ in plan]
 
 
 CONFIRMED_NOTE = "valeur inhabituelle confirmée"
@@ -348,6 +379,7 @@ __all__ = [
     "plan_values",
     "record_targets",
     "record_values",
+    "write_plan",
 ]
 
 
