@@ -1,0 +1,199 @@
+"""Every shipped definition gives the same results on DuckDB, PostgreSQL and Spark.
+
+Parametrized over ``all_definitions()`` when the tests are collected, so a definition added later
+is covered without touching this file; × the caisse and EPCI dimensions. The extracts are the
+seeded fixture of ``conformance_extracts`` (open items, leap day, holidays, a quiet month with
+zero denominators, a commune the geography does not know). Equal means equal periods,
+territories, numerators, denominators, values and « non calculable ».
+
+PostgreSQL (``DATABASE_URL_TEST``) and Spark (the ``spark`` extra and Java) are skipped when
+missing, unless ``CPOG_REQUIRE_POSTGRES=1`` / ``CPOG_REQUIRE_SPARK=1`` (CI) make them required.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from conformance_extracts import (
+    build_rows,
+    duckdb_with,
+    postgres_connection,
+    spark_session,
+    spec_for,
+)
+
+from cpog.warehouse import engine
+from cpog.warehouse.definitions import Definition, Grain, Measure, all_definitions
+from cpog.warehouse.engine import Dimension, Result
+from cpog.warehouse.portable import PostgresRun, SparkRun, engine_tables
+
+DEFINITIONS = all_definitions()
+DIMENSIONS = (Dimension.CAISSE, Dimension.EPCI)
+ROWS = build_rows()
+
+
+def _ordered(results: list[Result]) -> list[Result]:
+    return sorted(results, key=lambda r: (r.definition, r.period_key, r.scope_type, r.scope_code))
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict[tuple[str, Dimension], list[Result]]:
+    """The DuckDB engine's results (cpog's own), per definition and dimension."""
+    connection = duckdb_with(ROWS)
+    found = {}
+    for dimension in DIMENSIONS:
+        spec = spec_for(ROWS, dimension)
+        computation = engine.compute(connection, DEFINITIONS, spec)
+        for definition in DEFINITIONS:
+            found[definition.name, dimension] = _ordered(
+                [r for r in computation.results if r.definition == definition.name]
+            )
+    return found
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[PostgresRun]:
+    connection = postgres_connection()
+    try:
+        with PostgresRun(connection, ROWS) as run:
+            yield run
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    yield from spark_session()
+
+
+@pytest.fixture(scope="module")
+def spark_run(spark: Any) -> SparkRun:
+    return SparkRun(spark, ROWS)
+
+
+CASES = [
+    pytest.param(definition, dimension, id=f"{definition.name}-{dimension}")
+    for definition in DEFINITIONS
+    for dimension in DIMENSIONS
+]
+
+
+def test_the_fixture_exercises_every_definition(
+    reference: dict[tuple[str, Dimension], list[Result]],
+) -> None:
+    for definition in DEFINITIONS:
+        results = reference[definition.name, Dimension.CAISSE]
+        assert results, definition.name
+        assert any(r.numerator != 0 for r in results), definition.name
+
+
+def test_the_fixture_has_open_items_leap_days_and_zero_denominators(
+    reference: dict[tuple[str, Dimension], list[Result]],
+) -> None:
+    connection = duckdb_with(ROWS)
+    (quiet,) = connection.execute(
+        "SELECT COUNT(*) FROM demarches WHERE traitee_le BETWEEN '2023-08-01' AND '2023-08-31'"
+    ).fetchone() or (None,)
+    assert quiet == 0
+    (open_items,) = connection.execute(
+        "SELECT COUNT(*) FROM demarches WHERE traitee_le IS NULL"
+    ).fetchone() or (None,)
+    assert open_items and open_items > 0
+    (leap,) = connection.execute(
+        "SELECT COUNT(*) FROM pieces WHERE recue_le = '2024-02-29' OR traitee_le = '2024-02-29'"
+    ).fetchone() or (None,)
+    assert leap and leap > 0
+    # Four EPCI have no commune in the fixture: their ratios and means are « non calculable ».
+    for definition in DEFINITIONS:
+        if definition.measure in (Measure.RATIO, Measure.MEAN):
+            assert any(not r.computable for r in reference[definition.name, Dimension.EPCI])
+
+
+@pytest.mark.parametrize("grain", list(Grain))
+@pytest.mark.parametrize("dimension", [Dimension.CAISSE, Dimension.EPCI, Dimension.COMMUNE])
+def test_engine_tables_are_those_of_the_duckdb_engine(grain: Grain, dimension: Dimension) -> None:
+    """PostgreSQL and Spark get the very tables engine.prepare makes in DuckDB."""
+    connection = duckdb_with(ROWS)
+    spec = spec_for(ROWS, dimension)
+    engine.prepare(connection, spec, grain)
+    communes = {str(row[2]) for row in ROWS["demarches"]} | {str(row[3]) for row in ROWS["pieces"]}
+    for name in ("reclamations", "courriels", "indus", "controles", "allocataires"):
+        communes |= {str(row[2]) for row in ROWS[name]}
+    for table in engine_tables(spec, grain, communes):
+        columns = ", ".join(name for name, _ in table.columns)
+        in_duckdb = connection.execute(f"SELECT {columns} FROM {table.name}").fetchall()
+        assert sorted(in_duckdb) == sorted(table.rows), table.name
+
+
+@pytest.mark.parametrize(("definition", "dimension"), CASES)
+def test_postgres_gives_the_duckdb_results(
+    definition: Definition,
+    dimension: Dimension,
+    reference: dict[tuple[str, Dimension], list[Result]],
+    postgres: PostgresRun,
+) -> None:
+    found = postgres.run(definition, spec_for(ROWS, dimension))
+    assert _ordered(found) == reference[definition.name, dimension]
+
+
+@pytest.mark.parametrize(("definition", "dimension"), CASES)
+def test_spark_gives_the_duckdb_results(
+    definition: Definition,
+    dimension: Dimension,
+    reference: dict[tuple[str, Dimension], list[Result]],
+    spark_run: SparkRun,
+) -> None:
+    found = spark_run.run(definition, spec_for(ROWS, dimension))
+    assert _ordered(found) == reference[definition.name, dimension]
+
+
+def _variants() -> list[Any]:
+    """Each non-default choice of each parameter, one at a time, at the caisse level."""
+    found = []
+    for definition in DEFINITIONS:
+        for parameter in definition.parameters:
+            for choice in parameter.choices:
+                if choice != str(parameter.default):
+                    found.append(
+                        pytest.param(
+                            definition,
+                            {parameter.name: choice},
+                            id=f"{definition.name}-{parameter.name}={choice}",
+                        )
+                    )
+    return found
+
+
+@pytest.fixture(scope="module")
+def variant_reference() -> Any:
+    connection = duckdb_with(ROWS)
+
+    def expected(definition: Definition, parameters: dict[str, str | int]) -> list[Result]:
+        spec = spec_for(ROWS, Dimension.CAISSE, parameters)
+        return _ordered(engine.compute(connection, [definition], spec).results)
+
+    return expected
+
+
+@pytest.mark.parametrize(("definition", "parameters"), _variants())
+def test_every_parameter_choice_conforms_on_postgres(
+    definition: Definition,
+    parameters: dict[str, str | int],
+    variant_reference: Any,
+    postgres: PostgresRun,
+) -> None:
+    spec = spec_for(ROWS, Dimension.CAISSE, parameters)
+    assert _ordered(postgres.run(definition, spec)) == variant_reference(definition, parameters)
+
+
+@pytest.mark.parametrize(("definition", "parameters"), _variants())
+def test_every_parameter_choice_conforms_on_spark(
+    definition: Definition,
+    parameters: dict[str, str | int],
+    variant_reference: Any,
+    spark_run: SparkRun,
+) -> None:
+    spec = spec_for(ROWS, Dimension.CAISSE, parameters)
+    assert _ordered(spark_run.run(definition, spec)) == variant_reference(definition, parameters)
