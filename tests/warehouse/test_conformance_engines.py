@@ -197,3 +197,115 @@ def test_every_parameter_choice_conforms_on_spark(
 ) -> None:
     spec = spec_for(ROWS, Dimension.CAISSE, parameters)
     assert _ordered(spark_run.run(definition, spec)) == variant_reference(definition, parameters)
+
+
+# The portable subset (docs/national-computation.md), each construct once on the three engines:
+# LEFT JOIN and COALESCE, a correlated EXISTS, COUNT(DISTINCT …), boolean columns as conditions,
+# IN lists, CASE in aggregates, UNION ALL, a CROSS JOIN of periods and territories, integer and
+# date parameters (:seuil, :fin_donnees), month-end snapshots, sums of amounts (DECIMAL).
+PROBES = {
+    "probe-left-join": """
+        WITH recouvre AS (
+            SELECT id_indu, SUM(montant) AS montant FROM recouvrements
+            WHERE mode IN ('remboursement', 'retenue') GROUP BY id_indu
+        )
+        SELECT p.periode, t.territoire, SUM(COALESCE(r.montant, 0)) AS numerateur,
+               SUM(i.montant) AS denominateur
+        FROM indus AS i
+        LEFT JOIN recouvre AS r ON r.id_indu = i.id_indu
+        JOIN territoires AS t ON t.commune = i.commune
+        JOIN periodes AS p ON i.constate_le BETWEEN p.debut AND p.fin
+        WHERE NOT i.frauduleux AND i.prestation <> 'RSA'
+        GROUP BY p.periode, t.territoire
+    """,
+    "probe-snapshot": """
+        SELECT p.periode, t.territoire,
+               SUM(CASE WHEN fin.rang - debut.rang > :seuil THEN 1 ELSE 0 END) AS numerateur,
+               COUNT(*) AS denominateur
+        FROM pieces AS x
+        JOIN fins_de_mois AS f
+          ON x.recue_le <= f.jour AND (x.traitee_le IS NULL OR x.traitee_le > f.jour)
+        JOIN jours AS debut ON debut.jour = x.recue_le
+        JOIN jours AS fin ON fin.jour = f.jour
+        JOIN territoires AS t ON t.commune = x.commune
+        JOIN periodes AS p ON p.periode = f.periode
+        WHERE x.canal IN ('teleservice', 'papier') AND x.type_piece <> 'autre'
+        GROUP BY p.periode, t.territoire
+    """,
+    "probe-exists": """
+        SELECT p.periode, t.territoire, COUNT(DISTINCT a.dossier) AS numerateur,
+               COUNT(*) AS denominateur
+        FROM allocataires AS a
+        JOIN fins_de_mois AS f ON f.mois = a.mois
+        JOIN territoires AS t ON t.commune = a.commune
+        JOIN periodes AS p ON p.periode = f.periode
+        WHERE a.bas_revenus AND NOT a.rsa AND EXISTS (
+            SELECT 1 FROM controles AS c
+            WHERE c.dossier = a.dossier AND c.realise_le <= :fin_donnees
+        )
+        GROUP BY p.periode, t.territoire
+    """,
+    "probe-cross-join": """
+        WITH faits AS (
+            SELECT commune, realise_le AS jour FROM controles
+            WHERE cible_datamining AND realise_le IS NOT NULL
+            UNION ALL
+            SELECT commune, close_le AS jour FROM reclamations WHERE close_le IS NOT NULL
+        ), comptes AS (
+            SELECT p.periode, t.territoire, COUNT(*) AS faits
+            FROM faits AS x
+            JOIN territoires AS t ON t.commune = x.commune
+            JOIN periodes AS p ON x.jour BETWEEN p.debut AND p.fin
+            GROUP BY p.periode, t.territoire
+        )
+        SELECT p.periode, tt.territoire, COALESCE(c.faits, 0) AS numerateur,
+               :objectif AS denominateur
+        FROM periodes AS p
+        CROSS JOIN (SELECT DISTINCT territoire FROM territoires) AS tt
+        LEFT JOIN comptes AS c ON c.periode = p.periode AND c.territoire = tt.territoire
+    """,
+}
+PROBE_HEADER = """/*
+subject: indicator/{name}
+version: 1
+label: {name}
+measure: ratio
+grain: {grain}
+parameters:
+  seuil: {{default: 40, description: seuil}}
+  objectif: {{default: 250, description: objectif}}
+*/
+"""
+
+
+def _probes() -> list[Any]:
+    from cpog.warehouse.definitions import parse_definition
+
+    grains = {"probe-snapshot": "month", "probe-exists": "year"}
+    return [
+        pytest.param(
+            parse_definition(
+                PROBE_HEADER.format(name=name, grain=grains.get(name, "year_to_date")) + sql,
+                f"{name}.sql",
+            ),
+            id=name,
+        )
+        for name, sql in PROBES.items()
+    ]
+
+
+@pytest.mark.parametrize("definition", _probes())
+def test_the_portable_subset_on_postgres(
+    definition: Definition, variant_reference: Any, postgres: PostgresRun
+) -> None:
+    expected = variant_reference(definition, {})
+    assert any(r.numerator for r in expected)
+    assert _ordered(postgres.run(definition, spec_for(ROWS, Dimension.CAISSE))) == expected
+
+
+@pytest.mark.parametrize("definition", _probes())
+def test_the_portable_subset_on_spark(
+    definition: Definition, variant_reference: Any, spark_run: SparkRun
+) -> None:
+    expected = variant_reference(definition, {})
+    assert _ordered(spark_run.run(definition, spec_for(ROWS, Dimension.CAISSE))) == expected

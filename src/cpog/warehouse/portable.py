@@ -52,6 +52,7 @@ __all__ = [
     "ExtractRows",
     "PostgresRun",
     "SparkRun",
+    "SparkViews",
     "communes_seen",
     "compute_on_postgres",
     "compute_on_spark",
@@ -322,6 +323,27 @@ def spark_view(
     frame.localCheckpoint(eager=True).createOrReplaceTempView(name)
 
 
+class SparkViews:
+    """Temporary views of a session, registered again only when their rows change (``jours``
+    is the same for every grain and dimension of a run)."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self._rows: dict[str, list[tuple[object, ...]]] = {}
+
+    def put(
+        self,
+        name: str,
+        columns: Sequence[tuple[str, ColumnType]],
+        rows: Sequence[Sequence[object]],
+    ) -> None:
+        as_tuples = [tuple(row) for row in rows]
+        if self._rows.get(name) == as_tuples:
+            return
+        spark_view(self.session, name, columns, as_tuples)
+        self._rows[name] = as_tuples
+
+
 class SparkRun:
     """The extracts as temporary views of a Spark session; definitions run there."""
 
@@ -330,24 +352,17 @@ class SparkRun:
         self._communes = communes_seen(extracts)
         self._prepared: tuple[object, ...] | None = None
         self._keys: tuple[list[str], list[str]] = ([], [])
+        self._views = SparkViews(session)
         for table in _tables_of(extracts):
             columns = tuple((column.name, column.type) for column in table.columns)
-            self._view(table.name, columns, extracts[table.name])
-
-    def _view(
-        self,
-        name: str,
-        columns: tuple[tuple[str, ColumnType], ...],
-        rows: Sequence[Sequence[object]],
-    ) -> None:
-        spark_view(self.session, name, columns, rows)
+            self._views.put(table.name, columns, extracts[table.name])
 
     def prepare(self, spec: RunSpec, grain: Grain) -> None:
         if self._prepared == (spec, grain):
             return
         tables = engine_tables(spec, grain, self._communes)
         for table in tables:
-            self._view(table.name, table.columns, table.rows)
+            self._views.put(table.name, table.columns, table.rows)
         self._prepared = (spec, grain)
         self._keys = _keys(tables)
 

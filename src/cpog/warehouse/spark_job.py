@@ -48,7 +48,7 @@ from cpog.geography import Geography, geography_of
 from cpog.periods import Period, PeriodError, parse_period
 from cpog.warehouse.definitions import Definition, DefinitionError, Grain, all_definitions
 from cpog.warehouse.engine import Dimension, RunSpec, results_from_rows, territory_rows
-from cpog.warehouse.portable import ENGINE_TABLE_COLUMNS, engine_tables, spark_view
+from cpog.warehouse.portable import ENGINE_TABLE_COLUMNS, SparkViews, engine_tables
 from cpog.warehouse.results_file import FileRow, file_rows, write_results
 from cpog.warehouse.schema import TABLE_BY_NAME, TABLES, ColumnType, Table
 
@@ -236,6 +236,7 @@ def run_national(
     for code in sorted(caisses):
         groups[caisses[code].data_end].append(code)
     by_name = {d.name: d for d in chosen_definitions}
+    views = SparkViews(session)
     for data_end, codes in sorted(groups.items()):
         end_month = last or Period.month_of(data_end.year, data_end.month)
         for table in TABLES:
@@ -255,7 +256,7 @@ def run_national(
                 for code in codes
             }
             for grain, of_grain in _by_grain(chosen_definitions):
-                run.queries += _run_grain(session, specs, caisses, grain, of_grain, by_name, run)
+                run.queries += _run_grain(views, specs, caisses, grain, of_grain, by_name, run)
         log(f"Fin des données au {data_end:%d/%m/%Y} : caisse(s) {', '.join(codes)} calculée(s).")
     run.seconds = time.perf_counter() - started
     return run
@@ -269,7 +270,7 @@ def _by_grain(definitions: Sequence[Definition]) -> Iterator[tuple[Grain, list[D
 
 
 def _run_grain(
-    session: Any,
+    views: SparkViews,
     specs: dict[str, RunSpec],
     caisses: dict[str, CaisseExtracts],
     grain: Grain,
@@ -291,8 +292,8 @@ def _run_grain(
             for commune, territory in rows
         )
     for name in ("jours", "periodes", "fins_de_mois"):
-        spark_view(session, name, ENGINE_TABLE_COLUMNS[name], shared[name].rows)
-    spark_view(session, "territoires", ENGINE_TABLE_COLUMNS["territoires"], prefixed)
+        views.put(name, ENGINE_TABLE_COLUMNS[name], shared[name].rows)
+    views.put("territoires", ENGINE_TABLE_COLUMNS["territoires"], prefixed)
     for definition in definitions:
         sql = definition.sql_for(
             "spark",
@@ -301,7 +302,7 @@ def _run_grain(
             pretty=False,
         )
         per_caisse: dict[str, list[tuple[object, ...]]] = defaultdict(list)
-        for row in session.sql(sql).collect():
+        for row in views.session.sql(sql).collect():
             caisse, territory = _split(str(row[1]))
             per_caisse[caisse].append((row[0], territory, row[2], row[3]))
         values = definition.values(any_spec.parameters)
