@@ -11,6 +11,7 @@ carry the fingerprint ``load_extracts`` gives that folder.
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -79,6 +80,7 @@ def results(spark: Any, extracts: Path, tmp_path_factory: pytest.TempPathFactory
     return out
 
 
+@functools.cache
 def _expected(folder: Path, code: str) -> tuple[str, date, list[engine.Result]]:
     loaded = load_extracts(folder)
     found: list[engine.Result] = []
