@@ -119,13 +119,13 @@ def discover(session: Any, root: str) -> dict[str, CaisseExtracts]:
         files[match["caisse"]][match["table"]] = (str(row["path"]), str(row["sha256"]))
     caisses = {}
     for code, tables in files.items():
-        digest = "".join(
-            f"{table.name}:{tables[table.name][1]}\n" for table in TABLES if table.name in tables
-        )
+        # As the extracts loader computes it (extracts.fingerprint_of): the lines
+        # « table:sha256 » sorted by table, each ended by a newline.
+        digest = "".join(f"{name}:{tables[name][1]}\n" for name in sorted(tables))
         caisses[code] = CaisseExtracts(
             code,
             {name: path for name, (path, _) in tables.items()},
-            hashlib.sha256(digest.encode()).hexdigest(),
+            hashlib.sha256(digest.encode("ascii")).hexdigest(),
         )
     if not caisses:
         raise JobError(
@@ -211,8 +211,16 @@ def run_national(
     """Run ``definitions`` (default: all shipped) for every caisse under ``root``."""
     started = time.perf_counter()
     chosen_definitions = list(definitions if definitions is not None else all_definitions())
+    # Refuse, before any work, a parameter no definition has (a typo) and a value refused.
+    known = {p.name for d in chosen_definitions for p in d.parameters}
+    unknown = sorted(set(parameters or {}) - known)
+    if unknown:
+        raise JobError(
+            f"Paramètre(s) inconnu(s) : {', '.join(unknown)} (paramètres des définitions :"
+            f" {', '.join(sorted(known)) or 'aucun'})."
+        )
     for definition in chosen_definitions:
-        definition.values(parameters)  # refuses a bad value before any work
+        definition.values(parameters)
     caisses = discover(session, root)
     if only:
         unknown = sorted(set(only) - set(caisses))
@@ -295,6 +303,11 @@ def _run_grain(
         views.put(name, ENGINE_TABLE_COLUMNS[name], shared[name].rows)
     views.put("territoires", ENGINE_TABLE_COLUMNS["territoires"], prefixed)
     for definition in definitions:
+        # As the DuckDB engine skips a definition whose extracts are not all loaded, a caisse
+        # without one of the definition's tables gets no result for it.
+        ready = [c for c in codes if all(t in caisses[c].files for t in definition.tables)]
+        if not ready:
+            continue
         sql = definition.sql_for(
             "spark",
             any_spec.parameters,
@@ -307,6 +320,9 @@ def _run_grain(
             per_caisse[caisse].append((row[0], territory, row[2], row[3]))
         values = definition.values(any_spec.parameters)
         for code in codes:
+            if code not in ready:
+                per_caisse.pop(code, None)
+                continue
             results = results_from_rows(
                 definition, specs[code], per_caisse.pop(code, []), period_keys, territories[code]
             )
