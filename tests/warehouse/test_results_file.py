@@ -6,6 +6,7 @@ store faithfully, naming the file and the line.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -25,6 +26,7 @@ from cpog.warehouse.results_file import (
 )
 
 MEAN = definition_for("cog-08-29")
+DEFAULTS = MEAN.values()  # {"jours": "calendaires", …}
 END = date(2025, 10, 31)
 
 
@@ -40,7 +42,7 @@ def _row(
     return FileRow(
         MEAN.name,
         MEAN.version,
-        {"jours": "calendaires"},
+        DEFAULTS,
         caisse,
         dimension,
         period,
@@ -72,10 +74,12 @@ def written(tmp_path: Path) -> Path:
 def test_the_csv_is_french(written: Path) -> None:
     lines = written.with_suffix(".csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == ";".join(COLUMNS)
+    parameters = json.dumps(DEFAULTS, ensure_ascii=False, sort_keys=True).replace('"', '""')
     assert lines[1] == (
-        'cog-08-29;1;"{""jours"": ""calendaires""}";79;caisse;2025-01;79;1234;89;13,865169;'
+        f'cog-08-29;{MEAN.version};"{parameters}";79;caisse;2025-01;79;1234;89;13,865169;'
         "empreinte-79;31/10/2025"
     )
+    assert '""jours"": ""calendaires""' in lines[1]
     assert lines[2].split(";")[8:10] == ["0", ""]  # denominator 0, value empty: non calculable
 
 
@@ -83,7 +87,7 @@ def test_the_csv_is_french(written: Path) -> None:
 def test_a_caisse_reads_its_own_results(written: Path, suffix: str) -> None:
     read = read_results_file(written.with_suffix(suffix), "79")
     assert (read.caisse, read.fingerprint, read.data_end) == ("79", "empreinte-79", END)
-    assert read.computation.parameters == {"cog-08-29": {"jours": "calendaires"}}
+    assert read.computation.parameters == {"cog-08-29": DEFAULTS}
     assert sorted(read.computation.results, key=lambda r: (r.scope_type, r.period_key)) == [
         Result(
             "cog-08-29",
@@ -152,8 +156,8 @@ def _edit(written: Path, line: int, column: str, text: str) -> Path:
             3,
             "version",
             "7",
-            "resultats.csv, ligne 3 : cog-08-29 calculée en version 7, cpog a la version 1 :"
-            " refaites le calcul avec la même version de cpog.",
+            f"resultats.csv, ligne 3 : cog-08-29 calculée en version 7, cpog a la version"
+            f" {MEAN.version} : refaites le calcul avec la même version de cpog.",
         ),
         (2, "definition", "cog-99-99", "resultats.csv, ligne 2 : définition inconnue de cpog"),
         (
