@@ -7,6 +7,9 @@ UV := .tools/bin/uv
 UV_BOOTSTRAP := .tools/bin/uv
 endif
 RUN := $(UV) run --frozen
+# Optional extras installed by every target that calls setup (uv sync removes the extras it is
+# not asked for): EXTRAS="--extra spark" for the Spark conformance tests and the national run.
+EXTRAS ?=
 export UV_LINK_MODE ?= copy
 
 .PHONY: schemas help setup run test test-sqlite test-postgres check lint format typecheck bench clean screenshots
@@ -22,7 +25,7 @@ help:
 	.tools/bin/pip install --quiet --disable-pip-version-check uv
 
 setup: $(UV_BOOTSTRAP)
-	$(UV) sync --frozen
+	$(UV) sync --frozen $(EXTRAS)
 
 # Ctrl+C or SIGTERM stops cpog serve with code 0; a stop that still ends in 130 or 143 (a signal
 # that reached uv first) is a stop asked for, not an error: no « make: *** Error 143 ».
