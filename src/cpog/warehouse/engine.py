@@ -125,7 +125,8 @@ def territory_rows(spec: RunSpec, communes_seen: Iterable[str]) -> list[tuple[st
         if spec.dimension is Dimension.CAISSE:
             rows.append((commune.code, spec.caisse))
         elif spec.dimension is Dimension.EPCI:
-            rows.append((commune.code, commune.epci))
+            if commune.epci:  # a commune in no EPCI counts at the caisse level only
+                rows.append((commune.code, commune.epci))
         else:
             rows.append((commune.code, commune.code))
     if spec.dimension is Dimension.CAISSE:
