@@ -111,3 +111,52 @@ def test_the_default_range_reads_months_too(tmp_path: Path) -> None:
     # « Today » ends it too: on 15/09/2026, the last closed month is August 2026.
     first, last = default_range(contract, load_extracts(folder), date(2026, 9, 15))
     assert last.key == "2026-08"
+
+
+def test_results_computed_elsewhere_are_stored_with_their_fingerprint(tmp_path: Path) -> None:
+    """The national job's results file (here written from a DuckDB run of the same tiny
+    extracts) is stored as a computation, with the fingerprint of the extracts it read."""
+    from cpog.geography import geography_of
+    from cpog.periods import parse_period
+    from cpog.warehouse import engine
+    from cpog.warehouse.definitions import definition_for
+    from cpog.warehouse.extracts import load_extracts
+    from cpog.warehouse.results_file import file_rows, write_results
+
+    assert run("load")[0] == 0
+    loaded = load_extracts(write_extracts(tmp_path / "extraits"))
+    definition = definition_for("cog-08-29")
+    spec = engine.RunSpec(
+        parse_period("2026-09"),
+        parse_period("2026-09"),
+        engine.Dimension.CAISSE,
+        "79",
+        geography_of("79"),
+        loaded.data_end,
+    )
+    done = engine.compute(loaded.connection, [definition], spec)
+    rows = file_rows(
+        done.results,
+        {definition.name: definition},
+        done.parameters,
+        caisse="79",
+        dimension=engine.Dimension.CAISSE,
+        fingerprint=loaded.fingerprint,
+        data_end=loaded.data_end,
+    )
+    csv_path, parquet_path = write_results(tmp_path / "resultats", rows)
+    code, output = run("compute", "--resultats", str(parquet_path))
+    assert code == 0, output
+    batch = ImportBatch.objects.get()
+    # the extracts' fingerprint, not the results file's: the values come from those extracts
+    assert batch.file_sha256 == loaded.fingerprint
+    [value] = Measurement.objects.all()
+    # September 2026: one démarche, 10 days (tests/computed_extracts.py)
+    assert (value.period_key, value.value, value.source) == ("2026-09", 10, "computed")
+    code, output = run("compute", "--resultats", str(csv_path))
+    assert code == 0, output
+    assert "Aucune valeur modifiée : 1 valeur inchangée." in output
+    code, output = run("compute", "--resultats", str(csv_path), "--par", "epci")
+    assert code == 2 and "--par et --param ne s'emploient pas" in output
+    code, output = run("compute")
+    assert code == 2 and "soit --extraits DOSSIER" in output

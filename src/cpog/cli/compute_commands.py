@@ -161,9 +161,9 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 
 def compute(
     extracts: Annotated[
-        Path,
+        Path | None,
         typer.Option("--extracts", "--extraits", help="Dossier des extraits (Parquet ou CSV)."),
-    ],
+    ] = None,
     first: Annotated[
         str | None,
         typer.Option(
@@ -200,9 +200,32 @@ def compute(
             "--definition", help="Calcule seulement cet indicateur (ex. cog-08-29 ; répétable)."
         ),
     ] = None,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            "--resultats",
+            "--results",
+            help="Enregistre les résultats d'un calcul fait ailleurs (calcul national sur Spark,"
+            " fichier Parquet ou CSV) au lieu de calculer.",
+        ),
+    ] = None,
 ) -> None:
     """Compute the indicators from the extracts and store their values with their provenance."""
     try:
+        if (extracts is None) == (results is None):
+            raise ComputeUsageError(
+                "Indiquez soit --extraits DOSSIER (calculer), soit --resultats FICHIER"
+                " (enregistrer un calcul fait ailleurs)."
+            )
+        if results is not None:
+            if first or last or by != "caisse" or params:
+                raise ComputeUsageError(
+                    "Avec --resultats, la période, le détail et les paramètres sont ceux du"
+                    " fichier : --du, --au, --par et --param ne s'emploient pas."
+                )
+            _record_results(results, codes or [])
+            return
+        assert extracts is not None
         _compute(extracts, first, last, by, params or [], codes or [])
     except CpogError as error:
         err.print(escape(str(error)), soft_wrap=True)
@@ -312,12 +335,88 @@ def _compute(
     _summary(outcome, first, last, by, loaded, geography, contract.organisation.code)
 
 
+def _record_results(path: Path, codes: list[str]) -> None:
+    """Store the results of a computation run elsewhere (the national Spark job), with the
+    fingerprint of the extracts it read."""
+    from cpog.store.bootstrap import current_user, setup
+
+    selected = {d.name for d in _selected(codes)}
+    setup()
+    from cpog.geography import geography_of
+    from cpog.store.computations import record_computation
+    from cpog.store.contracts import current_contract
+    from cpog.warehouse.engine import Computation, Dimension, RunSpec
+    from cpog.warehouse.extracts import ExtractFile
+    from cpog.warehouse.results_file import ResultsFileError, read_results_file
+
+    _, contract = current_contract()
+    caisse = contract.organisation.code
+    try:
+        read = read_results_file(path, caisse)
+    except ResultsFileError as error:
+        err.print(escape(str(error)), soft_wrap=True)
+        err.print("Fichier de résultats refusé : rien n'a été enregistré.")
+        raise typer.Exit(1) from None
+    kept = tuple(r for r in read.computation.results if r.definition in selected)
+    if not kept:
+        raise ComputeUsageError(f"{path.name} : aucun résultat pour les définitions demandées.")
+    starts = [parse_period(r.period_key).start for r in kept]
+    ends = [parse_period(r.period_key).end for r in kept]
+    territories = {r.scope_code for r in kept if r.scope_type == "territory"}
+    dimension = (
+        Dimension.CAISSE
+        if not territories
+        else Dimension.EPCI
+        if all(len(code) == 9 for code in territories)
+        else Dimension.COMMUNE
+    )
+    geography = geography_of(caisse)
+    spec = RunSpec(
+        _month_of(min(starts)),
+        _month_of(max(ends)),
+        dimension,
+        caisse,
+        geography,
+        read.data_end,
+    )
+    source = _ResultsSource(
+        read.fingerprint,
+        read.data_end,
+        (ExtractFile("resultats", path, _sha256(path), len(kept)),),
+    )
+    computation = Computation(
+        kept, {name: p for name, p in read.computation.parameters.items() if name in selected}
+    )
+    outcome = record_computation(
+        contract, computation, source, spec, current_user(), folder=path.parent
+    )
+    by = "caisse" if dimension is Dimension.CAISSE else str(dimension)
+    _summary(outcome, spec.first, spec.last, by, source, geography, caisse)
+
+
+class _ResultsSource:
+    """The provenance of results computed elsewhere: the fingerprint of the extracts they were
+    computed from (written in the file), and the results file itself."""
+
+    def __init__(self, fingerprint: str, data_end: date, files: tuple[object, ...]) -> None:
+        self.fingerprint = fingerprint
+        self.data_end = data_end
+        self.files = files
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def _summary(
     outcome: ComputationOutcome,
     first: Period,
     last: Period,
     by: str,
-    loaded: LoadedExtracts,
+    loaded: LoadedExtracts | _ResultsSource,
     geography: Geography,
     caisse: str,
 ) -> None:
