@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pandas
 import pytest
 
 from cpog.geography import geography_of
@@ -210,8 +211,10 @@ def extracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for table, table_rows in dataset().items():
         schema = next(t for t in TABLES if t.name == table)
         connection.execute(create_statement(schema))
-        marks = ", ".join("?" for _ in schema.columns)
-        connection.executemany(f"INSERT INTO {table} VALUES ({marks})", table_rows)
+        columns = [c.name for c in schema.columns]
+        connection.register("lignes", pandas.DataFrame(table_rows, columns=columns, dtype=object))
+        connection.execute(f"INSERT INTO {table} SELECT * FROM lignes")
+        connection.unregister("lignes")
         connection.execute(f"COPY {table} TO '{folder / table}.parquet' (FORMAT parquet)")
     connection.close()
     return folder
@@ -264,9 +267,11 @@ def test_pandas_and_the_engine_agree(
         p.name for p in definition.parameters
     }, "the baseline's parameters are the definition's"
     assert compute_pandas.DEFAULTS[definition.subject_id] == definition.values(), "same defaults"
-    parameters: dict[str, str | int] = VARIANT if variant == "variante" else {}
-    if variant == "variante" and not set(VARIANT) & set(definition.parameter_by_name):
-        pytest.skip(f"{name} n'a pas de paramètre à faire varier")
+    parameters: dict[str, str | int] = {}
+    if variant == "variante":
+        parameters = {k: v for k, v in VARIANT.items() if k in definition.parameter_by_name}
+        if not parameters:
+            pytest.skip(f"{name} n'a pas de paramètre à faire varier")
     loaded = load_extracts(extracts)
     spec = spec_for(dimension, loaded.data_end, parameters)
     engine = compute(loaded.connection, [definition], spec).results
