@@ -382,13 +382,14 @@ def _recovery(indus: pd.DataFrame, tables: Tables, ctx: Context) -> pd.DataFrame
             )
             paid = paid[(paid["recouvre_le"] - paid["constate_le"]).dt.days <= horizon]
         else:  # flux: recovered in the year on any such overpayment / established in the year
+            if pd.Timestamp(date(year, 12, 31)) > pd.Timestamp(ctx.spec.data_end):
+                continue
             cohort = indus[indus["constate_le"].dt.year == year]
             paid = indus[["id_indu", "territoire"]].merge(recoveries, on="id_indu", how="inner")
             paid = paid[paid["recouvre_le"].dt.year == year]
         established = cohort.groupby("territoire")["montant"].sum().rename("denominateur")
         recovered = paid.groupby("territoire")["montant"].sum().rename("numerateur")
         both = pd.concat([recovered, established], axis=1).fillna(0.0).reset_index()
-        both = both[both["denominateur"] != 0]  # no overpayment: no row (non calculable)
         both["periode"] = str(year)
         parts.append(both)
     if not parts:
@@ -440,34 +441,38 @@ def datamining_metier(tables: Tables, ctx: Context) -> pd.DataFrame:
 
 
 def _figure(
-    tables: Tables, ctx: Context, numerator: Callable[[pd.DataFrame], pd.Series], ratio: bool
+    tables: Tables, ctx: Context, counted: Callable[[pd.DataFrame], pd.Series], ratio: bool
 ) -> pd.DataFrame:
+    """A figure of the allocataires' monthly states: December's (or every month's) count.
+
+    A count is a mean over the states taken (December alone: the count itself); a ratio is the
+    share among the allocataires of the same states. A year counts once it is over in the data.
+    """
     allocataires = with_territory(tables["allocataires"], ctx.spec)
+    every = sorted(territories(ctx.spec, allocataires["commune"])["territoire"].unique())
     parts = []
     for year in years(ctx.spec):
+        if date(year, 12, 31) > ctx.spec.data_end:
+            continue
         if ctx["valeur_annuelle"] == "decembre":
             state = allocataires[allocataires["mois"] == f"{year}-12"]
-            months_counted = 1
+            states = 1
         else:
             state = allocataires[allocataires["mois"].str.startswith(f"{year}-")]
-            months_counted = 12
-        state = state.assign(compte=numerator(state).astype("int64"), total=1)
-        counted = state.groupby("territoire")[["compte", "total"]].sum().reset_index()
-        counted["periode"] = str(year)
-        counted["compte"] = counted["compte"] / months_counted
-        counted["total"] = counted["total"] / months_counted
-        parts.append(counted)
+            states = 12
+        state = state.assign(compte=counted(state).astype("int64"), total=1)
+        sums = state.groupby("territoire")[["compte", "total"]].sum()
+        if ratio:
+            sums["denominateur"] = sums["total"]
+        else:  # every territory has a value, 0 when it has no allocataire
+            sums = sums.reindex(every).fillna(0)
+            sums["denominateur"] = states
+        sums = sums.rename(columns={"compte": "numerateur"}).reset_index()
+        sums["periode"] = str(year)
+        parts.append(sums)
     if not parts:
         return _empty()
-    found = pd.concat(parts)
-    return pd.DataFrame(
-        {
-            "periode": found["periode"],
-            "territoire": found["territoire"],
-            "numerateur": found["compte"],
-            "denominateur": found["total"] if ratio else None,
-        }
-    )
+    return pd.concat(parts)[["periode", "territoire", "numerateur", "denominateur"]]
 
 
 def kf_allocataires(tables: Tables, ctx: Context) -> pd.DataFrame:

@@ -44,8 +44,8 @@ START, END = date(2022, 1, 1), date(2025, 6, 30)  # every date of the dataset li
 GEOGRAPHY = geography_of("79")
 # Two communes of each of four EPCI, and one the geography does not know (counted by the caisse).
 COMMUNES = ["79191", "79048", "79049", "79079", "79329", "79135", "79202", "79196", "79999"]
-# Every non-default choice a definition's parameters offer (methods and yearly values aside).
-VARIANT = {
+# Every non-default choice a definition's parameters offer.
+VARIANT: dict[str, str | int] = {
     "jours": "ouvres",
     "perimetre": "toutes",
     "prime_activite": "exclue",
@@ -53,6 +53,12 @@ VARIANT = {
     "retenues": "exclues",
     "portail_partenaire": "inclus",
     "plafond": "oui",
+    "methode": "flux",
+    "valeur_annuelle": "moyenne_fins_de_mois",
+    "delai_max": 3,
+    "seuil": 30,
+    "horizon_jours": 200,
+    "objectif": 20,
 }
 
 
@@ -249,8 +255,15 @@ def test_the_dataset_has_every_table_and_its_end(extracts: Path) -> None:
 DEFINITIONS = {d.name: d for d in all_definitions()}
 
 
-@pytest.mark.parametrize("dimension", [Dimension.CAISSE, Dimension.EPCI])
-@pytest.mark.parametrize("variant", ["defauts", "variante"])
+@pytest.mark.parametrize(
+    ("variant", "dimension"),
+    [
+        ("defauts", Dimension.CAISSE),
+        ("defauts", Dimension.EPCI),
+        ("defauts", Dimension.COMMUNE),
+        ("variante", Dimension.EPCI),
+    ],
+)
 @pytest.mark.parametrize("name", sorted(DEFINITIONS))
 def test_pandas_and_the_engine_agree(
     name: str,
@@ -282,3 +295,50 @@ def test_pandas_and_the_engine_agree(
     assert baseline == list(engine)
     # the dataset is not trivial for this definition: some values are computed and not all zero
     assert any(r.value not in (None, 0) for r in engine)
+
+
+def test_the_baseline_by_hand() -> None:
+    """COG 08-25 on four réclamations, January to March 2025, by EPCI."""
+    day = pandas.Timestamp
+    reclamations = pandas.DataFrame(
+        {
+            "commune": ["79191", "79191", "79049", "79191"],  # Niort ×3, Bressuire
+            "recue_le": [
+                day("2025-01-02"),
+                day("2025-01-20"),
+                day("2025-02-01"),
+                day("2025-03-01"),
+            ],
+            "close_le": [day("2025-01-10"), day("2025-02-03"), day("2025-02-11"), pandas.NaT],
+        }
+    )
+    niortais, bocage = "200041317", "200040244"
+    spec = RunSpec(
+        Period.month_of(2025, 1),
+        Period.month_of(2025, 3),
+        Dimension.EPCI,
+        "79",
+        GEOGRAPHY,
+        date(2025, 3, 31),
+    )
+
+    def rows(jours: str) -> dict[tuple[str, str], tuple[object, object]]:
+        found = compute_pandas.compute_definition(
+            "cog-08-25", {"reclamations": reclamations}, spec, {"jours": jours}
+        )
+        return {(p, t): (n, d) for _, p, t, n, d in found if d}
+
+    # calendar days: 8 (in the delay, January), 14 (late, February), 10 (in, February, the
+    # bound itself); the last one is still open. Year to date: Niortais 1/1, then 1/2 twice;
+    # Bocage nothing in January, then 1/1.
+    assert rows("calendaires") == {
+        ("2025-01", niortais): (1, 1),
+        ("2025-02", niortais): (1, 2),
+        ("2025-03", niortais): (1, 2),
+        ("2025-02", bocage): (1, 1),
+        ("2025-03", bocage): (1, 1),
+    }
+    # working days: 20/01 (Monday) → 03/02 (Monday): 21-24 and 27-31 January and 3 February,
+    # 10, in the delay; 01/02 (Saturday) → 11/02: 3-7 and 10-11 February, 7.
+    assert rows("ouvres")[("2025-02", niortais)] == (2, 2)
+    assert rows("ouvres")[("2025-02", bocage)] == (1, 1)
