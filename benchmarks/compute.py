@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import resource
 import statistics
 import subprocess
@@ -44,6 +43,7 @@ FIRST, LAST = (2022, 1), (2026, 10)
 SEED = 42
 DIMENSIONS = ("epci", "caisse")
 # The issue's aims.
+TIMEOUT_S = 15 * 60  # one run of a variant
 AIM_SCALE1_S, AIM_VS_PANDAS, AIM_VS_FLOOR, AIM_MEMORY_MIB = 2.0, 10.0, 3.0, 2048
 
 
@@ -370,13 +370,19 @@ def data_end_of(folder: Path) -> date:
 
 
 def columns_read(definition: Any) -> dict[str, list[str]]:
-    """The extract columns a definition's query names, by table."""
+    """The extract columns a definition's query names (comments aside), by table; a table the
+    defaults leave out (``unite: pieces`` leaves ``demarches`` out) is not read."""
+    from sqlglot import exp
+
     from cpog.warehouse.schema import TABLE_BY_NAME
 
-    words = set(re.findall(r"[a-z_]+", definition.sql))
+    names = {column.name for column in definition.expression().find_all(exp.Column)}
+    tables = list(definition.tables)
+    for parameter in definition.parameters:
+        if set(parameter.choices) <= set(tables) and parameter.default in tables:
+            tables = [t for t in tables if t not in parameter.choices or t == parameter.default]
     return {
-        table: [c.name for c in TABLE_BY_NAME[table].columns if c.name in words]
-        for table in definition.tables
+        table: [c.name for c in TABLE_BY_NAME[table].columns if c.name in names] for table in tables
     }
 
 
@@ -423,10 +429,13 @@ def measured(variant: str, folder: Path, runs: int) -> dict[str, Any]:
         began = time.perf_counter()
         finished = subprocess.run(
             [sys.executable, __file__, "--child", variant, "--folder", str(folder)],
-            check=True,
+            check=False,
             capture_output=True,
             text=True,
+            timeout=TIMEOUT_S,
         )
+        if finished.returncode != 0:
+            sys.exit(f"{variant} : échec\n{finished.stderr[-3000:]}")
         result = json.loads(finished.stdout.strip().splitlines()[-1])
         result["process_s"] = time.perf_counter() - began
         done.append(result)
@@ -467,7 +476,18 @@ def machine() -> str:
     except (ValueError, OSError):
         memory = float("nan")
     load = os.getloadavg()[0]
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        commit = "?"
     return (
+        f"commit {commit or '?'} ; "
         f"{cpu}, {os.cpu_count()} cœurs, {fr(memory, 1)} Gio de mémoire ; Python"
         f" {platform.python_version()}, DuckDB {duckdb.__version__}, pandas {pandas.__version__},"
         f" numpy {__import__('numpy').__version__} ; charge moyenne au départ {fr(load, 1)}"
@@ -568,7 +588,13 @@ def main() -> None:
     parser.add_argument("--scales", default="1,10")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--folder", type=Path, default=Path("/tmp/cpog-bench-extracts"))
-    parser.add_argument("--pandas-max-scale", type=int, default=10)
+    parser.add_argument(
+        "--pandas-max-scale",
+        type=int,
+        default=1,
+        help="pandas au-delà : non mesuré (à l'échelle 10 il lui faudrait plus de mémoire que la"
+        " machine n'en a, voir docs/benchmarks.md)",
+    )
     parser.add_argument("--own-data", action="store_true")
     parser.add_argument("--child", choices=sorted(VARIANTS))
     parser.add_argument("--json", type=Path, help="écrire aussi les mesures dans ce fichier")
@@ -594,6 +620,7 @@ def main() -> None:
                 f" pic {fr(got['peak_mib'], 0)} Mio",
                 flush=True,
             )
+    print(f"charge moyenne à la fin : {fr(os.getloadavg()[0], 1)}")
     if args.json:
         args.json.write_text(json.dumps({"figures": figures, "counts": counts}, indent=1))
     report(figures, counts)
