@@ -14,7 +14,8 @@
    (b) the pandas baseline (``benchmarks/compute_pandas.py``): the same columns read from the
        Parquet files, every definition computed by EPCI then by caisse;
    (c) the floor: DuckDB merely scanning, for each definition and each dimension, the columns
-       the definition reads (``SELECT COUNT(*), MIN(col)…`` on the Parquet file).
+       the definition reads (``SELECT COUNT(*), MIN(hash(col))…`` on the Parquet file: a plain
+       ``MIN(col)`` is answered from the file's statistics without reading the values).
    Wall time inside the process (imports excluded) and peak memory (the process's maximum
    resident set, ``ru_maxrss``: DuckDB's memory is native and counts).
 
@@ -398,7 +399,10 @@ def run_floor(folder: Path) -> dict[str, Any]:
         for definition in all_definitions():
             mark = time.perf_counter()
             for table, columns in columns_read(definition).items():
-                reads = ", ".join(f"MIN({c})" for c in columns)
+                # MIN(col) alone is answered from the Parquet files' statistics without reading
+                # the values (22 million rows in 0,02 s); hashing each value makes DuckDB read
+                # and decode every one, at the least cost per value.
+                reads = ", ".join(f"MIN(hash({c}))" for c in columns)
                 connection.execute(
                     f"SELECT COUNT(*), {reads} FROM read_parquet('{folder / table}.parquet')"
                 ).fetchall()
