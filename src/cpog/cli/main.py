@@ -12,6 +12,7 @@ from cpog.cli import (
     backup_commands,
     contract_commands,
     export_commands,
+    extracts_commands,
     french_help,
     status_command,
     store_commands,
@@ -65,6 +66,9 @@ app.command("backup", help="Sauvegarde toute la base dans un fichier (cohérent,
 )
 app.command("restore", help="Restaure une sauvegarde (refusé sur une base non vide).")(
     backup_commands.restore
+)
+app.command("generate-extracts", help="Écrit des extraits synthétiques de démonstration.")(
+    extracts_commands.generate_extracts
 )
 
 
