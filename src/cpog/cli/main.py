@@ -17,6 +17,7 @@ from cpog.cli import (
     status_command,
     store_commands,
 )
+from cpog.cli.explain_command import explain
 from cpog.cli.report_commands import report_app
 from cpog.cli.token_commands import token_app
 from cpog.cli.user_commands import user_app
@@ -57,6 +58,9 @@ app.command("serve", help="Lance l'application web (premier lancement : contrat 
 )
 app.command("template", help="Écrit un modèle d'import (XLSX ou CSV) prêt à remplir.")(
     store_commands.template
+)
+app.command("explain", help="Affiche la définition d'un indicateur calculé et sa requête SQL.")(
+    explain
 )
 app.add_typer(token_app, name="token")  # API tokens (decision 008)
 app.add_typer(user_app, name="user")  # accounts without a shell (decision 008)

@@ -43,11 +43,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlglot
 import yaml
 from sqlglot import exp
+
+from cpog.warehouse.schema import TABLE_BY_NAME
 
 __all__ = [
     "Definition",
@@ -131,15 +133,31 @@ class Definition:
             chosen[name] = value
         return chosen
 
+    @property
+    def uses_data_end(self) -> bool:
+        """Whether the query reads ``:fin_donnees``."""
+        return any(
+            node.name == "fin_donnees"
+            for node in parse_sql(self.sql, self.path).find_all(exp.Placeholder)
+        )
+
     def expression(
-        self, overrides: dict[str, str | int] | None = None, *, data_end: str = "2099-12-31"
+        self,
+        overrides: dict[str, str | int] | None = None,
+        *,
+        data_end: str | exp.Expr = "2099-12-31",
     ) -> exp.Expr:
-        """The query as a SQLGlot tree with every parameter filled in as a literal."""
+        """The query as a SQLGlot tree with every parameter filled in as a literal
+        (``data_end``: an ISO date, or an expression such as a scalar subquery)."""
         values: dict[str, exp.Expr] = {
             name: exp.Literal.number(value) if isinstance(value, int) else exp.Literal.string(value)
             for name, value in self.values(overrides).items()
         }
-        values["fin_donnees"] = exp.cast(exp.Literal.string(data_end), exp.DataType.Type.DATE)
+        values["fin_donnees"] = (
+            data_end
+            if isinstance(data_end, exp.Expr)
+            else exp.cast(exp.Literal.string(data_end), exp.DataType.Type.DATE)
+        )
 
         def fill(node: exp.Expr) -> exp.Expr:
             if isinstance(node, exp.Placeholder):
@@ -153,7 +171,7 @@ class Definition:
         dialect: str = "duckdb",
         overrides: dict[str, str | int] | None = None,
         *,
-        data_end: str = "2099-12-31",
+        data_end: str | exp.Expr = "2099-12-31",
         pretty: bool = True,
     ) -> str:
         """The query in ``dialect`` (duckdb, postgres, spark), parameters filled in."""
@@ -182,34 +200,79 @@ def parse_definition(text: str, path: str) -> Definition:
         raise DefinitionError(f"{path} : en-tête YAML illisible ({error}).") from None
     if not isinstance(header, dict):
         raise DefinitionError(f"{path} : l'en-tête doit être un dictionnaire YAML.")
+    missing = [key for key in _REQUIRED if key not in header]
+    if missing:
+        raise DefinitionError(
+            f"{path} : clé(s) manquante(s) dans l'en-tête : {', '.join(missing)}."
+        )
+    subject = str(header["subject"])
+    if subject.count("/") != 1 or not all(subject.split("/")):
+        raise DefinitionError(
+            f"{path} : sujet « {subject} » invalide (attendu : indicator/<id>, measure/<id>"
+            " ou figure/<id>)."
+        )
+    subject_type, subject_id = subject.split("/")
+    measure = _choice(header, "measure", Measure, path)
+    grain = _choice(header, "grain", Grain, path)
     try:
-        subject_type, subject_id = str(header["subject"]).split("/", 1)
-        parameters = tuple(
+        version = int(header["version"])
+    except (TypeError, ValueError):
+        raise DefinitionError(
+            f"{path} : version « {header['version']} » invalide (nombre entier attendu)."
+        ) from None
+    tables = header.get("tables") or ()
+    if not isinstance(tables, list) or not tables:
+        raise DefinitionError(f"{path} : « tables » doit lister les extraits lus.")
+    unknown_tables = [str(name) for name in tables if name not in TABLE_BY_NAME]
+    if unknown_tables:
+        raise DefinitionError(
+            f"{path} : extrait(s) inconnu(s) dans « tables » : {', '.join(unknown_tables)}"
+            f" (connus : {', '.join(TABLE_BY_NAME)})."
+        )
+    specs = header.get("parameters") or {}
+    if not isinstance(specs, dict):
+        raise DefinitionError(f"{path} : « parameters » doit être un dictionnaire YAML.")
+    parameters = []
+    for name, spec in specs.items():
+        if not isinstance(spec, dict) or "default" not in spec:
+            raise DefinitionError(f"{path} : le paramètre {name} n'a pas de valeur par défaut.")
+        choices = tuple(str(choice) for choice in spec.get("choices") or ())
+        default = spec["default"]
+        if not isinstance(default, (str, int)) or isinstance(default, bool):
+            raise DefinitionError(
+                f"{path} : le paramètre {name} doit avoir pour défaut un texte ou un entier."
+            )
+        if choices and str(default) not in choices:
+            raise DefinitionError(
+                f"{path} : le défaut « {default} » du paramètre {name} n'est pas parmi ses"
+                f" choix ({', '.join(choices)})."
+            )
+        parameters.append(
             Parameter(
-                name,
-                spec["default"],
-                str(spec.get("description", "")),
-                tuple(str(choice) for choice in spec.get("choices", ())),
+                str(name),
+                default,
+                str(spec.get("description", "")).strip(),
+                choices,
                 bool(spec.get("to_confirm", False)),
             )
-            for name, spec in (header.get("parameters") or {}).items()
         )
-        definition = Definition(
-            name=Path(path).stem,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            version=int(header["version"]),
-            label=str(header["label"]),
-            measure=Measure(header["measure"]),
-            grain=Grain(header["grain"]),
-            tables=tuple(header.get("tables") or ()),
-            parameters=parameters,
-            sql=found["sql"].strip().rstrip(";"),
-            path=path,
-            notes=tuple(header.get("notes") or ()),
-        )
-    except (KeyError, ValueError, TypeError, AttributeError) as error:
-        raise DefinitionError(f"{path} : en-tête incomplet ou invalide ({error!r}).") from None
+    notes = header.get("notes") or []
+    if not isinstance(notes, list):
+        raise DefinitionError(f"{path} : « notes » doit être une liste de phrases.")
+    definition = Definition(
+        name=Path(path).stem,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        version=version,
+        label=str(header["label"]),
+        measure=measure,
+        grain=grain,
+        tables=tuple(str(name) for name in tables),
+        parameters=tuple(parameters),
+        sql=found["sql"].strip().rstrip(";"),
+        path=path,
+        notes=tuple(str(note) for note in notes),
+    )
     used = {node.name for node in parse_sql(definition.sql, path).find_all(exp.Placeholder)}
     unknown = used - set(definition.parameter_by_name) - set(ENGINE_PARAMETERS)
     if unknown:
@@ -217,6 +280,20 @@ def parse_definition(text: str, path: str) -> Definition:
             f"{path} : paramètre(s) sans déclaration dans l'en-tête : {', '.join(sorted(unknown))}."
         )
     return definition
+
+
+_REQUIRED = ("subject", "version", "label", "measure", "grain", "tables")
+
+_E = TypeVar("_E", Measure, Grain)
+
+
+def _choice(header: dict[str, Any], key: str, kind: type[_E], path: str) -> _E:
+    try:
+        return kind(header[key])
+    except ValueError:
+        raise DefinitionError(
+            f"{path} : {key} « {header[key]} » inconnu (attendu : {', '.join(kind)})."
+        ) from None
 
 
 def all_definitions() -> tuple[Definition, ...]:
@@ -236,7 +313,10 @@ def definition_for(code: str) -> Definition:
     for definition in all_definitions():
         if wanted in (_plain(definition.name), _plain(definition.subject_id)):
             return definition
-    raise DefinitionError(f"Aucune définition de calcul pour « {code} ».")
+    known = ", ".join(definition.name for definition in all_definitions())
+    raise DefinitionError(
+        f"Aucune définition de calcul pour « {code} ». Définitions disponibles : {known}."
+    )
 
 
 def _plain(text: str) -> str:

@@ -1,7 +1,7 @@
 -- COG 08-29 — Délai moyen de démarche des prestations légales.
 /*
 subject: indicator/cog-08-29
-version: 1
+version: 2
 label: Délai moyen de démarche des prestations légales
 measure: mean
 grain: year_to_date
@@ -12,11 +12,21 @@ parameters:
     choices: [calendaires, ouvres]
     to_confirm: true
     description: >-
-      Délai compté en jours calendaires ou en jours ouvrés (du lundi au vendredi, hors jours
-      fériés) ; la règle de la branche n'est pas connue ici.
+      Délai compté en jours calendaires, ou en jours ouvrés (du lundi au vendredi, hors jours
+      fériés : les jours ouvrés entre le début, exclu, et la fin, incluse) ; la règle de la
+      branche n'est pas connue ici.
+  perimetre:
+    default: hors_minima
+    choices: [hors_minima, toutes]
+    to_confirm: true
+    description: >-
+      Démarches comptées : hors minima sociaux (prestations légales et aide au logement, le
+      défaut) ou toutes les familles de prestations.
 notes:
   - Le délai court de la réception de la démarche (recue_le) à son traitement complet (traitee_le).
-  - Une démarche compte dans la période où elle est traitée ; les démarches en stock n'y entrent pas.
+  - Une démarche compte dans la période où elle est traitée ; les démarches encore en stock n'y entrent pas.
+  - Valeur en cumul depuis le 1er janvier (celle de mars couvre janvier à mars).
+  - À confirmer — jours calendaires ou ouvrés ; périmètre « hors minima sociaux » (l'aide au logement y est comptée).
 */
 WITH traitees AS (
     SELECT
@@ -27,7 +37,8 @@ WITH traitees AS (
     FROM demarches AS d
     JOIN jours AS debut ON debut.jour = d.recue_le
     JOIN jours AS fin ON fin.jour = d.traitee_le
-    WHERE d.famille = 'prestations_legales' AND d.traitee_le IS NOT NULL
+    WHERE d.traitee_le IS NOT NULL
+      AND (:perimetre = 'toutes' OR d.famille <> 'minima_sociaux')
 ), par_jour AS (
     SELECT commune, traitee_le, SUM(delai) AS delais, COUNT(*) AS demarches
     FROM traitees

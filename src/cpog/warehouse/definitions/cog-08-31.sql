@@ -1,0 +1,53 @@
+-- COG 08-31 — Délai moyen de démarche des demandes de prestations afférentes aux minima sociaux.
+/*
+subject: indicator/cog-08-31
+version: 1
+label: Délai moyen de démarche des demandes de prestations afférentes aux minima sociaux
+measure: mean
+grain: year_to_date
+tables: [demarches]
+parameters:
+  jours:
+    default: calendaires
+    choices: [calendaires, ouvres]
+    to_confirm: true
+    description: >-
+      Délai compté en jours calendaires, ou en jours ouvrés (du lundi au vendredi, hors jours
+      fériés : les jours ouvrés entre le début, exclu, et la fin, incluse) ; la règle de la
+      branche n'est pas connue ici.
+  prime_activite:
+    default: incluse
+    choices: [incluse, exclue]
+    to_confirm: true
+    description: >-
+      La prime d'activité (prestation PPA) est-elle un minimum social pour cet indicateur ?
+      Par défaut elle est incluse.
+notes:
+  - Demandes (nature demande) des minima sociaux (famille minima_sociaux) traitées dans la période.
+  - Le délai court de la réception de la démarche (recue_le) à son traitement complet (traitee_le) ; les démarches encore en stock n'y entrent pas.
+  - Valeur en cumul depuis le 1er janvier.
+  - À confirmer — jours calendaires ou ouvrés ; prime d'activité incluse ou non.
+*/
+WITH traitees AS (
+    SELECT
+        d.commune,
+        d.traitee_le,
+        CASE WHEN :jours = 'ouvres' THEN fin.rang_ouvre - debut.rang_ouvre
+             ELSE fin.rang - debut.rang END AS delai
+    FROM demarches AS d
+    JOIN jours AS debut ON debut.jour = d.recue_le
+    JOIN jours AS fin ON fin.jour = d.traitee_le
+    WHERE d.traitee_le IS NOT NULL
+      AND d.famille = 'minima_sociaux'
+      AND d.nature = 'demande'
+      AND (:prime_activite = 'incluse' OR d.prestation <> 'PPA')
+), par_jour AS (
+    SELECT commune, traitee_le, SUM(delai) AS delais, COUNT(*) AS demarches
+    FROM traitees
+    GROUP BY commune, traitee_le
+)
+SELECT p.periode, t.territoire, SUM(j.delais) AS numerateur, SUM(j.demarches) AS denominateur
+FROM par_jour AS j
+JOIN territoires AS t ON t.commune = j.commune
+JOIN periodes AS p ON j.traitee_le BETWEEN p.debut AND p.fin
+GROUP BY p.periode, t.territoire

@@ -1,0 +1,45 @@
+-- COG 08-32 — Délai moyen de démarche des pièces de demande de l'aide personnelle au logement.
+/*
+subject: indicator/cog-08-32
+version: 1
+label: Délai moyen de démarche des pièces de demande de l'aide personnelle au logement
+measure: mean
+grain: year_to_date
+tables: [pieces]
+parameters:
+  jours:
+    default: calendaires
+    choices: [calendaires, ouvres]
+    to_confirm: true
+    description: >-
+      Délai compté en jours calendaires, ou en jours ouvrés (du lundi au vendredi, hors jours
+      fériés : les jours ouvrés entre le début, exclu, et la fin, incluse) ; la règle de la
+      branche n'est pas connue ici.
+notes:
+  - Pièces de demande (type_piece demande) de la famille aide au logement, traitées dans la période.
+  - Le délai court de la réception de la pièce (recue_le) à son traitement (traitee_le) ; les pièces encore en stock n'y entrent pas.
+  - Valeur en cumul depuis le 1er janvier.
+  - À confirmer — jours calendaires ou ouvrés ; toutes les aides au logement (APL, ALF, ALS) sont comptées.
+*/
+WITH traitees AS (
+    SELECT
+        x.commune,
+        x.traitee_le,
+        CASE WHEN :jours = 'ouvres' THEN fin.rang_ouvre - debut.rang_ouvre
+             ELSE fin.rang - debut.rang END AS delai
+    FROM pieces AS x
+    JOIN jours AS debut ON debut.jour = x.recue_le
+    JOIN jours AS fin ON fin.jour = x.traitee_le
+    WHERE x.traitee_le IS NOT NULL
+      AND x.famille = 'aide_logement'
+      AND x.type_piece = 'demande'
+), par_jour AS (
+    SELECT commune, traitee_le, SUM(delai) AS delais, COUNT(*) AS pieces
+    FROM traitees
+    GROUP BY commune, traitee_le
+)
+SELECT p.periode, t.territoire, SUM(j.delais) AS numerateur, SUM(j.pieces) AS denominateur
+FROM par_jour AS j
+JOIN territoires AS t ON t.commune = j.commune
+JOIN periodes AS p ON j.traitee_le BETWEEN p.debut AND p.fin
+GROUP BY p.periode, t.territoire
