@@ -32,7 +32,7 @@ from cpog.warehouse.engine import (
     results_from_rows,
     territory_rows,
 )
-from cpog.warehouse.extracts import load_extracts
+from cpog.warehouse.extracts import LoadedExtracts, load_extracts
 from cpog.warehouse.schema import TABLES, create_statement
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
@@ -227,6 +227,11 @@ def extracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def loaded(extracts: Path) -> LoadedExtracts:
+    return load_extracts(extracts)
+
+
+@pytest.fixture(scope="module")
 def tables(extracts: Path) -> compute_pandas.Tables:
     return compute_pandas.read_tables(extracts)
 
@@ -245,8 +250,7 @@ def pandas_results(
     return results_from_rows(definition, spec, [row[1:] for row in rows], periods, territories)
 
 
-def test_the_dataset_has_every_table_and_its_end(extracts: Path) -> None:
-    loaded = load_extracts(extracts)
+def test_the_dataset_has_every_table_and_its_end(loaded: LoadedExtracts) -> None:
     assert loaded.tables == {t.name for t in TABLES}
     # the latest date in any column is within the data's last day
     assert loaded.data_end <= END
@@ -269,7 +273,7 @@ def test_pandas_and_the_engine_agree(
     name: str,
     variant: str,
     dimension: Dimension,
-    extracts: Path,
+    loaded: LoadedExtracts,
     tables: compute_pandas.Tables,
 ) -> None:
     definition = DEFINITIONS[name]
@@ -285,7 +289,6 @@ def test_pandas_and_the_engine_agree(
         parameters = {k: v for k, v in VARIANT.items() if k in definition.parameter_by_name}
         if not parameters:
             pytest.skip(f"{name} n'a pas de paramètre à faire varier")
-    loaded = load_extracts(extracts)
     spec = spec_for(dimension, loaded.data_end, parameters)
     engine = compute(loaded.connection, [definition], spec).results
     baseline = pandas_results(definition, tables, spec)
