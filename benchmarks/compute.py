@@ -602,9 +602,23 @@ def main() -> None:
     parser.add_argument("--own-data", action="store_true")
     parser.add_argument("--child", choices=sorted(VARIANTS))
     parser.add_argument("--json", type=Path, help="écrire aussi les mesures dans ce fichier")
+    parser.add_argument(
+        "--rapport",
+        type=Path,
+        nargs="+",
+        help="imprimer le rapport de mesures déjà écrites par --json (une ou plusieurs échelles)",
+    )
     args = parser.parse_args()
     if args.child:
         child(args.child, args.folder)
+        return
+    if args.rapport:
+        figures, counts = {}, {}
+        for path in args.rapport:
+            saved = json.loads(path.read_text())
+            figures.update({int(k): v for k, v in saved["figures"].items()})
+            counts.update({int(k): v for k, v in saved["counts"].items()})
+        report(figures, counts)
         return
     print(machine())
     figures: dict[int, dict[str, dict[str, Any]]] = {}
