@@ -423,6 +423,8 @@ VARIANTS: dict[str, Callable[[Path], dict[str, Any]]] = {
 def child(variant: str, folder: Path) -> None:
     result = VARIANTS[variant](folder)
     result["peak_mib"] = peak_mib()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["cpu_s"] = usage.ru_utime + usage.ru_stime  # all threads, imports included
     print(json.dumps(result))
 
 
@@ -445,7 +447,8 @@ def measured(variant: str, folder: Path, runs: int) -> dict[str, Any]:
         done.append(result)
     summary: dict[str, Any] = {
         key: statistics.median(r[key] for r in done)
-        for key in ("load_s", "compute_s", "total_s", "peak_mib", "process_s")
+        for key in ("load_s", "compute_s", "total_s", "peak_mib", "process_s", "cpu_s")
+        if all(key in r for r in done)
     }
     summary["runs"] = [round(r["total_s"], 3) for r in done]
     summary["per_definition"] = {
@@ -513,9 +516,9 @@ def report(
     print("\n### Temps (médiane) et mémoire (pic RSS)\n")
     print(
         "| échelle | variante | chargement / lecture (s) | préparation (s) | calcul (s) |"
-        " total (s) | pic (Mio) | moteur / variante |"
+        " total (s) | CPU du processus (s) | pic (Mio) | moteur / variante |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     labels = {
         "engine": "moteur cpog (DuckDB)",
         "pandas": "référence pandas",
@@ -526,13 +529,14 @@ def report(
         for variant, label in labels.items():
             got = figures[scale].get(variant)
             if got is None:
-                print(f"| {scale} | {label} | — | — | — | non mesuré | — | — |")
+                print(f"| {scale} | {label} | — | — | — | non mesuré | — | — | — |")
                 continue
             ratio = "" if variant == "engine" else f"×{fr(engine['total_s'] / got['total_s'])}"
             prep = fr(got["prepare_s"]) if "prepare_s" in got else "—"
+            cpu = fr(got["cpu_s"]) if "cpu_s" in got else "—"
             print(
                 f"| {scale} | {label} | {fr(got['load_s'])} | {prep} | {fr(got['compute_s'])} |"
-                f" {fr(got['total_s'])} | {fr(got['peak_mib'], 0)} | {ratio} |"
+                f" {fr(got['total_s'])} | {cpu} | {fr(got['peak_mib'], 0)} | {ratio} |"
             )
     if len(scales) > 1:
         low, high = scales[0], scales[-1]
