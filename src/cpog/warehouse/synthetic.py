@@ -3,8 +3,9 @@
 :func:`generate` writes every table of :mod:`cpog.warehouse.schema` (Parquet, or CSV in the French
 layout) and a ``LISEZMOI.txt`` saying the data are synthetic. Everything is computed in DuckDB
 SQL: each random draw is ``u(stream, a, b)``, a hash of the seed, a stream number and the row's
-identifiers mapped to [0, 1), so the same arguments give byte-identical files, whatever the
-machine's threads. Tables are sorted before they are written. DuckDB works in a database file
+identifiers mapped to [0, 1), so the same arguments give byte-identical files. Small tables are
+sorted on integer keys as they are written; the big ones (démarches, pièces, allocataires) come
+in an order fixed by construction and are written on one thread. DuckDB works in a database file
 beside the output with a memory limit, so scale 10 runs in bounded memory.
 
 The model (docs/synthetic-extracts.md):
@@ -327,6 +328,8 @@ class _Model:
         self.first_day = self.months[0]
         self.data_end = last.end
         self.geography = geography
+        row = connection.execute("SELECT current_setting('threads')").fetchone()
+        self.threads = int(row[0]) if row else 1
 
     def sql(self, query: str) -> None:
         self.db.execute(query)
@@ -364,22 +367,23 @@ class _Model:
             self.sql(f"CREATE TYPE {name} AS ENUM ({', '.join(repr(v) for v in values)})")
 
     def _calendar(self) -> None:
-        """``cal(jour, ouvre_suivant)``: each day and the first working day from it."""
+        """The macro ``ouvre(d)``: the first working day from ``d`` (French public holidays).
+
+        A list of offsets, not a table: a join would not keep the rows' order, which the
+        démarches, pièces and allocataires rely on (see :meth:`_query`).
+        """
         first = _add_months(self.first_day, -WARM_UP_MONTHS) - timedelta(days=10)
-        last = date(self.data_end.year + 3, 12, 31)
-        days = list(calendar.days(first, last))
-        rows: list[tuple[object, ...]] = []
+        last = date(self.data_end.year + 6, 12, 31)
+        offsets: list[int] = []
         following: date | None = None
-        for day in reversed(days):
+        for day in reversed(list(calendar.days(first, last))):
             if day.working:
                 following = day.day
-            rows.append((day.day, following or day.day))
-        rows.reverse()
-        self.sql("CREATE TABLE cal (jour DATE PRIMARY KEY, ouvre_suivant DATE)")
-        self.sql(f"INSERT INTO cal VALUES {_values(rows)}")
+            offsets.append((following - day.day).days if following else 0)
+        offsets.reverse()
         self.sql(
-            "CREATE MACRO ouvre(d) AS"
-            " coalesce((SELECT c.ouvre_suivant FROM cal AS c WHERE c.jour = d), d)"
+            f"CREATE MACRO ouvre(d) AS d + coalesce(list_extract([{', '.join(map(str, offsets))}],"
+            f" (d - DATE '{first.isoformat()}')::INTEGER + 1), 0)"
         )
 
     def _month_table(self) -> None:
@@ -388,10 +392,10 @@ class _Model:
             start = _add_months(self.first_day, k)
             end = _add_months(start, 1) - timedelta(days=1)
             years = (start.year - 2022) + (start.month - 1) / 12
-            rows.append((k, start, end, end.day, start.month, years, f"{start:%Y-%m}"))
+            rows.append((k, start, end, end.day, start.month, years))
         self.sql(
             "CREATE TABLE mois (k INTEGER, debut DATE, dernier DATE, jours INTEGER,"
-            " m INTEGER, t DOUBLE, texte VARCHAR)"
+            " m INTEGER, t DOUBLE)"
         )
         self.sql(f"INSERT INTO mois VALUES {_values(rows)}")
 
@@ -890,7 +894,7 @@ class _Model:
                     SELECT p.id, p.k, p.commune, mo.t,
                            ouvre(mo.debut + floor(u(80, p.id, p.k) * mo.jours)::INTEGER)
                                AS cree_le,
-                           u(81, p.id, p.k) < least(0.08, 0.043 + 0.002 * t) AS cible_datamining
+                           u(81, p.id, p.k) < least(0.08, 0.039 + 0.002 * t) AS cible_datamining
                     FROM panel AS p JOIN mois AS mo USING (k)
                     WHERE u(82, p.id, p.k) < 0.008
                 ), realises AS (
@@ -988,6 +992,9 @@ class _Model:
             f"CAST({c.name} AS {SQL_TYPE[c.type]}) AS {c.name}" for c in table.columns
         )
         rows = f"SELECT {typed} FROM ({query})" + (f" ORDER BY {order}" if order else "")
+        # Rows in a fixed order without ORDER BY: one thread, or the Parquet row groups (their
+        # boundaries) would depend on which thread finished first.
+        self.sql(f"SET threads = {1 if order is None else self.threads}")
         if fmt == "parquet":
             copied = self.db.execute(
                 f"COPY ({rows}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)"
