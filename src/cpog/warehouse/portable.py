@@ -38,6 +38,7 @@ from cpog.warehouse.engine import (
     Computation,
     Result,
     RunSpec,
+    calendar_range,
     results_from_rows,
     territory_rows,
 )
@@ -56,7 +57,6 @@ __all__ = [
     "communes_seen",
     "compute_on_postgres",
     "compute_on_spark",
-    "day_range",
     "engine_tables",
     "extract_rows",
     "local_spark_session",
@@ -105,19 +105,12 @@ class EngineTable:
     rows: list[tuple[object, ...]]
 
 
-def day_range(spec: RunSpec) -> tuple[date, date]:
-    """The days of ``jours``: the same span as engine.prepare (ranks start at 0 on the first)."""
-    first_day = min(date(spec.first.year - 6, 1, 1), date(2000, 1, 1))
-    last_day = max(spec.last.end, spec.data_end)
-    return first_day, date(last_day.year + 3, 12, 31)
-
-
 def engine_tables(
     spec: RunSpec, grain: Grain, communes: Iterable[str], *, days: tuple[date, date] | None = None
 ) -> list[EngineTable]:
     """The rows of ``jours``, ``periodes``, ``fins_de_mois`` and ``territoires`` for ``spec`` at
     ``grain``; ``communes`` are the communes the extracts mention (see :func:`communes_seen`)."""
-    first_day, last_day = days or day_range(spec)
+    first_day, last_day = days or calendar_range(spec)
     periods = calendar.periods(spec.first, spec.last, grain)
     return [
         EngineTable(

@@ -32,7 +32,6 @@ those of cpog's DuckDB engine on each caisse's folder (``tests/warehouse/test_sp
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import re
 import sys
@@ -48,6 +47,7 @@ from cpog.geography import Geography, geography_of
 from cpog.periods import Period, PeriodError, parse_period
 from cpog.warehouse.definitions import Definition, DefinitionError, Grain, all_definitions
 from cpog.warehouse.engine import Dimension, RunSpec, results_from_rows, territory_rows
+from cpog.warehouse.extracts import fingerprint_of
 from cpog.warehouse.portable import ENGINE_TABLE_COLUMNS, SparkViews, engine_tables
 from cpog.warehouse.results_file import FileRow, file_rows, write_results
 from cpog.warehouse.schema import TABLE_BY_NAME, TABLES, ColumnType, Table
@@ -119,13 +119,11 @@ def discover(session: Any, root: str) -> dict[str, CaisseExtracts]:
         files[match["caisse"]][match["table"]] = (str(row["path"]), str(row["sha256"]))
     caisses = {}
     for code, tables in files.items():
-        # As the extracts loader computes it (extracts.fingerprint_of): the lines
-        # « table:sha256 » sorted by table, each ended by a newline.
-        digest = "".join(f"{name}:{tables[name][1]}\n" for name in sorted(tables))
+        # the fingerprint the extracts loader gives the caisse's folder
         caisses[code] = CaisseExtracts(
             code,
             {name: path for name, (path, _) in tables.items()},
-            hashlib.sha256(digest.encode("ascii")).hexdigest(),
+            fingerprint_of({name: digest for name, (_, digest) in tables.items()}),
         )
     if not caisses:
         raise JobError(
