@@ -30,8 +30,9 @@ How a folder is read:
    fingerprint: each file's name, size, modification time and SHA-256, and the outcome of the
    checks (rows, exact duplicates and their lines, latest dates, orphan recoveries). When a later
    load finds exactly the same files (all four equal, and the same version of these checks), the
-   checks of steps 3 and 4 are not run again; every file is still hashed and read as above. A
-   cache file that does not match, or cannot be read, is ignored.
+   scans of step 3 and the count of orphan recoveries are not run again (the lines to drop are
+   taken from the cache); every file is still hashed and read as in step 2. A cache file that
+   does not match, or cannot be read, is ignored.
 
 DuckDB runs with a memory limit (``CPOG_DUCKDB_MEMORY``), a thread count
 (``CPOG_DUCKDB_THREADS``) and a temporary directory of its own for spilling (under
