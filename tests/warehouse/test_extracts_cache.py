@@ -168,7 +168,7 @@ def test_a_planted_cache_entry_does_not_hide_an_error_in_a_changed_file(tmp_path
 
 @pytest.mark.parametrize(
     "damage",
-    ["not json", "[]", '{"format": 1}', "truncate", "other checks", "negative rows"],
+    ["not json", "[]", '{"format": 1}', "truncate", "other checks", "negative rows", "dates"],
 )
 def test_a_corrupt_or_foreign_cache_file_is_ignored(tmp_path: Path, damage: str) -> None:
     folder, cache = tmp_path / "extraits", tmp_path / "cache"
@@ -180,6 +180,9 @@ def test_a_corrupt_or_foreign_cache_file_is_ignored(tmp_path: Path, damage: str)
         text = json.dumps(entry)[:100]
     elif damage == "other checks":
         entry["checks"] = "0" * 64  # kept by another version of the checks
+        text = json.dumps(entry)
+    elif damage == "dates":
+        entry["files"][0]["dates"] = [20250415]  # not an ISO date
         text = json.dumps(entry)
     elif damage == "negative rows":
         entry["files"][0]["rows"] = -1

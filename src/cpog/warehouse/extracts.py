@@ -1333,9 +1333,9 @@ def _checks_version() -> str:
 
 
 def _iso_days(values: object) -> list[date]:
-    if not isinstance(values, list):
+    if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
         raise ValueError("days")
-    return [date.fromisoformat(value) for value in values if isinstance(value, str)]
+    return [date.fromisoformat(value) for value in values]
 
 
 def _count(value: object) -> int:
@@ -1374,9 +1374,7 @@ def _cached_outcome(cache_dir: Path | None, sources: Sequence[_Source]) -> dict[
             ) != (source.name, source.size, source.mtime_ns, source.sha256):
                 return None
             lines = item.get("duplicate_lines")
-            if not isinstance(lines, list) or not all(
-                isinstance(line, int) and not isinstance(line, bool) for line in lines
-            ):
+            if not isinstance(lines, list) or not all(_count(line) > 0 for line in lines):
                 return None
             duplicates = _count(item.get("duplicates"))
             if duplicates != len(lines):
