@@ -94,10 +94,13 @@ def test_the_settings_named_by_the_loader_are_documented() -> None:
         "CPOG_DUCKDB_MEMORY",
         "CPOG_DUCKDB_THREADS",
         "CPOG_DUCKDB_TEMP_DIR",
+        "CPOG_EXTRACTS_CACHE_DIR",
+        "CPOG_DATA_DIR",  # the application's data folder, only read for the cache's default
     }
     text = DOC.read_text(encoding="utf-8")
-    for name in names:
+    for name in names - {"CPOG_DATA_DIR"}:
         assert f"| `{name}` |" in text
+    assert "`<CPOG_DATA_DIR>/cache/extraits`" in text
     # The documented default size: 20 Gio = 21 474 836 480 bytes.
     assert Settings().max_bytes == 20 * 1024**3 == 21_474_836_480
     assert "| `CPOG_EXTRACTS_MAX_BYTES` | `21474836480` (20 Gio) |" in text

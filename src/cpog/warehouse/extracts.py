@@ -25,6 +25,15 @@ How a folder is read:
    (the first ``MAX_PROBLEMS`` shown, the rest counted); nothing is half-loaded. Otherwise a CSV
    becomes a DuckDB table and a Parquet file a view over ``read_parquet`` (no copy in memory).
 
+5. A folder that passed validation leaves a small JSON file in the cache folder
+   (``CPOG_EXTRACTS_CACHE_DIR``, by default ``<CPOG_DATA_DIR>/cache/extraits``), named by the
+   fingerprint: each file's name, size, modification time and SHA-256, and the outcome of the
+   checks (rows, exact duplicates and their lines, latest dates, orphan recoveries). When a later
+   load finds exactly the same files (all four equal, and the same version of these checks), the
+   scans of step 3 and the count of orphan recoveries are not run again (the lines to drop are
+   taken from the cache); every file is still hashed and read as in step 2. A cache file that
+   does not match, or cannot be read, is ignored.
+
 DuckDB runs with a memory limit (``CPOG_DUCKDB_MEMORY``), a thread count
 (``CPOG_DUCKDB_THREADS``) and a temporary directory of its own for spilling (under
 ``CPOG_DUCKDB_TEMP_DIR`` or the system's), removed when the connection goes.
@@ -35,6 +44,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -46,6 +56,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -74,6 +85,9 @@ _CHUNK = 1 << 20
 _KEYS_PER_PASS = 8_000_000  # keys checked per pass over a table (bounds the hash table)
 _MAX_LINE = 1 << 20  # characters in one physical line of a CSV
 _VALUE_CHARS = 60  # a value quoted in a message is cut beyond this
+_CACHE_FORMAT = 1  # the layout of a validation cache file
+_CACHE_MAX_BYTES = 64 * 1024**2  # a larger cache file is not read
+_CACHE_MAX_DUPLICATES = 1_000_000  # beyond, the lines to drop are not cached (nor the folder)
 
 _COMPRESSED_SUFFIXES = frozenset(
     [
@@ -158,6 +172,7 @@ class Settings:
     memory_limit: str = DEFAULT_MEMORY  # DuckDB's memory_limit
     threads: int | None = None  # DuckDB's threads (None: DuckDB's default, one per core)
     temp_root: Path | None = None  # where DuckDB's spill directory is made (None: the system's)
+    cache_dir: Path | None = None  # where validation outcomes are kept (None: no cache)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -167,7 +182,16 @@ class Settings:
         threads = _env_int(env, "CPOG_DUCKDB_THREADS", 1) if threads_text else None
         memory = env.get("CPOG_DUCKDB_MEMORY", "").strip() or DEFAULT_MEMORY
         temp = env.get("CPOG_DUCKDB_TEMP_DIR", "").strip()
-        return cls(max_bytes, memory, threads, Path(temp) if temp else None)
+        cache_text = env.get("CPOG_EXTRACTS_CACHE_DIR", "").strip()
+        data_dir = env.get("CPOG_DATA_DIR", "").strip()
+        cache_dir = (
+            Path(cache_text)
+            if cache_text
+            else Path(data_dir) / "cache" / "extraits"
+            if data_dir
+            else None
+        )
+        return cls(max_bytes, memory, threads, Path(temp) if temp else None, cache_dir)
 
 
 def _env_int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -287,6 +311,7 @@ class LoadedExtracts:
     fingerprint: str  # sha256 over the sorted « table:sha256-of-file » lines
     data_end: date
     warnings: tuple[str, ...] = ()
+    validation_reused: bool = False  # the checks' outcome came from the cache (same files)
 
     @property
     def tables(self) -> frozenset[str]:
@@ -309,6 +334,8 @@ class _Source:
     table: Table
     path: Path
     kind: str  # "csv" or "parquet"
+    size: int = 0  # bytes, and modification time (ns), as listed
+    mtime_ns: int = 0
     sha256: str = ""
     relation: str = ""  # SQL FROM item with the raw columns and ``_ligne``
     raw: dict[str, str] = field(default_factory=dict)  # column → raw SQL expression (or absent)
@@ -382,7 +409,7 @@ def _list_folder(
             continue
         total += info.st_size
         kind = path.suffix.lower().lstrip(".")
-        sources.append(_Source(table, path, kind))
+        sources.append(_Source(table, path, kind, info.st_size, info.st_mtime_ns))
     if total > settings.max_bytes:
         problems.add(
             Problem(
@@ -1108,11 +1135,15 @@ def _check_keys(
             f" WHERE {known} AND {key_hash} IN (SELECT h FROM {candidates}))) WHERE r > 1"
         )
         source.rows -= source.duplicates
-        lines = "ligne" if source.duplicates == 1 else "lignes"
-        doubled = "en double ignorée" if source.duplicates == 1 else "en double ignorées"
-        warnings.append(f"{fr_number(source.duplicates)} {lines} {doubled} dans {source.name}.")
+        _warn_duplicates(source, warnings)
     connection.execute(f"DROP TABLE {groups}")
     connection.execute(f"DROP TABLE {candidates}")
+
+
+def _warn_duplicates(source: _Source, warnings: list[str]) -> None:
+    lines = "ligne" if source.duplicates == 1 else "lignes"
+    doubled = "en double ignorée" if source.duplicates == 1 else "en double ignorées"
+    warnings.append(f"{fr_number(source.duplicates)} {lines} {doubled} dans {source.name}.")
 
 
 def _publish(connection: duckdb.DuckDBPyConnection, source: _Source) -> None:
@@ -1145,15 +1176,18 @@ def _publish(connection: duckdb.DuckDBPyConnection, source: _Source) -> None:
     connection.execute(f"CREATE VIEW {name} AS {body}")
 
 
-def _orphan_recoveries(
-    connection: duckdb.DuckDBPyConnection, by_table: Mapping[str, _Source], warnings: list[str]
-) -> None:
-    if "recouvrements" not in by_table or "indus" not in by_table:
-        return
+def _orphan_recoveries(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> int:
+    """Recoveries of an overpayment absent from « indus » (0 when either table is absent)."""
+    if "recouvrements" not in tables or "indus" not in tables:
+        return 0
     (orphans,) = connection.execute(
         "SELECT COUNT(*) FROM recouvrements AS r"
         " WHERE NOT EXISTS (SELECT 1 FROM indus AS i WHERE i.id_indu = r.id_indu)"
     ).fetchone() or (0,)
+    return int(orphans)
+
+
+def _warn_orphans(by_table: Mapping[str, _Source], orphans: int, warnings: list[str]) -> None:
     if orphans:
         recoveries = by_table["recouvrements"].name
         indus = by_table["indus"].name
@@ -1198,7 +1232,7 @@ def load_extracts(folder: Path, *, settings: Settings | None = None) -> LoadedEx
     problems.raise_if_any()
     connection, spill = _connect(settings)
     try:
-        loaded = _load(connection, spill, sources, problems, warnings)
+        loaded = _load(connection, spill, sources, problems, warnings, settings)
     except duckdb.OutOfMemoryException as error:
         connection.close()
         raise ExtractError(
@@ -1218,6 +1252,7 @@ def _load(
     sources: list[_Source],
     problems: _Problems,
     warnings: list[str],
+    settings: Settings,
 ) -> LoadedExtracts:
     readable: list[_Source] = []
     with tempfile.TemporaryDirectory(prefix="csv-", dir=spill) as workdir:
@@ -1243,23 +1278,203 @@ def _load(
                 ok = _load_parquet(connection, source, head, problems, warnings)
             if ok:
                 readable.append(source)
-    for source in readable:
-        _validate(connection, source, problems)
-        _check_keys(connection, source, problems, warnings)
-    problems.raise_if_any()
+    cached = (
+        _cached_outcome(settings.cache_dir, sources)
+        if not problems and len(readable) == len(sources)
+        else None
+    )
+    if cached is None:
+        for source in readable:
+            _validate(connection, source, problems)
+            _check_keys(connection, source, problems, warnings)
+        problems.raise_if_any()
+        dropped = _dropped_lines(connection, readable) if settings.cache_dir else {}
+    else:
+        for source in readable:
+            _reuse(connection, source, cached["files"][source.table.name], warnings)
     for source in readable:
         _publish(connection, source)
     by_table = {source.table.name: source for source in readable}
-    _orphan_recoveries(connection, by_table, warnings)
+    orphans = _orphan_recoveries(connection, set(by_table)) if cached is None else cached["orphans"]
+    _warn_orphans(by_table, orphans, warnings)
     files = tuple(
         ExtractFile(s.table.name, s.path, s.sha256, s.rows, s.duplicates) for s in readable
     )
     fingerprint = fingerprint_of({s.table.name: s.sha256 for s in readable})
+    if cached is None and settings.cache_dir is not None:
+        _store_outcome(settings.cache_dir, fingerprint, readable, dropped, orphans)
     # The latest day of any DATE column; the months of « allocataires » only when no table has
     # dates (the auditor's script of `cpog explain` takes the same maximum over DATE columns).
     ends = [day for source in readable for day in source.dates] or [
         day for source in readable for day in source.months
     ]
     return LoadedExtracts(
-        connection, files, fingerprint, max(ends) if ends else date.min, tuple(warnings)
+        connection,
+        files,
+        fingerprint,
+        max(ends) if ends else date.min,
+        tuple(warnings),
+        validation_reused=cached is not None,
     )
+
+
+# --- the validation cache --------------------------------------------------------------------
+
+
+@cache
+def _checks_version() -> str:
+    """What the checks are: this module and the schema, byte for byte (a changed check or
+    column makes every cached outcome stale)."""
+    from cpog.warehouse import schema
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(schema.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def _iso_days(values: object) -> list[date]:
+    if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+        raise ValueError("days")
+    return [date.fromisoformat(value) for value in values]
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("count")
+    return value
+
+
+def _cached_outcome(cache_dir: Path | None, sources: Sequence[_Source]) -> dict[str, Any] | None:
+    """The cached outcome of the checks for exactly these files, or None (no cache, no entry,
+    an entry that does not match or cannot be read: the checks then run)."""
+    if cache_dir is None or not sources:
+        return None
+    fingerprint = fingerprint_of({s.table.name: s.sha256 for s in sources})
+    path = cache_dir / f"{fingerprint}.json"
+    try:
+        if not path.is_file() or path.stat().st_size > _CACHE_MAX_BYTES:
+            return None
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(entry, dict) or entry.get("format") != _CACHE_FORMAT:
+            return None
+        if entry.get("checks") != _checks_version() or entry.get("fingerprint") != fingerprint:
+            return None
+        listed = entry.get("files")
+        if not isinstance(listed, list) or len(listed) != len(sources):
+            return None
+        by_table = {item.get("table"): item for item in listed if isinstance(item, dict)}
+        files: dict[str, dict[str, Any]] = {}
+        for source in sources:
+            item = by_table.get(source.table.name)
+            if item is None or (
+                item.get("name"),
+                item.get("size"),
+                item.get("mtime_ns"),
+                item.get("sha256"),
+            ) != (source.name, source.size, source.mtime_ns, source.sha256):
+                return None
+            lines = item.get("duplicate_lines")
+            if not isinstance(lines, list) or not all(_count(line) > 0 for line in lines):
+                return None
+            duplicates = _count(item.get("duplicates"))
+            if duplicates != len(lines):
+                return None
+            files[source.table.name] = {
+                "rows": _count(item.get("rows")),
+                "duplicates": duplicates,
+                "duplicate_lines": lines,
+                "dates": _iso_days(item.get("dates")),
+                "months": _iso_days(item.get("months")),
+            }
+        return {"files": files, "orphans": _count(entry.get("orphans"))}
+    except (OSError, ValueError, TypeError, AttributeError):  # JSON errors are ValueErrors
+        return None
+
+
+def _reuse(
+    connection: duckdb.DuckDBPyConnection,
+    source: _Source,
+    outcome: Mapping[str, Any],
+    warnings: list[str],
+) -> None:
+    """The source as :func:`_validate` and :func:`_check_keys` would have left it."""
+    source.rows = outcome["rows"]
+    source.dates = list(outcome["dates"])
+    source.months = list(outcome["months"])
+    source.duplicates = outcome["duplicates"]
+    if source.duplicates:
+        source.drop_table = f"_doublons_{source.table.name}"
+        connection.execute(
+            f"CREATE TABLE {source.drop_table} AS"
+            " SELECT CAST(unnest(CAST(? AS BIGINT[])) AS BIGINT) AS _ligne",
+            [outcome["duplicate_lines"]],
+        )
+        _warn_duplicates(source, warnings)
+
+
+def _dropped_lines(
+    connection: duckdb.DuckDBPyConnection, sources: Sequence[_Source]
+) -> dict[str, list[int]]:
+    """The lines of exact duplicates each table drops (read before a CSV's are dropped)."""
+    if sum(source.duplicates for source in sources) > _CACHE_MAX_DUPLICATES:
+        return {}
+    return {
+        source.table.name: [
+            int(line)
+            for (line,) in connection.execute(
+                f"SELECT _ligne FROM {source.drop_table} ORDER BY _ligne"
+            ).fetchall()
+        ]
+        for source in sources
+        if source.drop_table
+    }
+
+
+def _store_outcome(
+    cache_dir: Path,
+    fingerprint: str,
+    sources: Sequence[_Source],
+    dropped: Mapping[str, list[int]],
+    orphans: int,
+) -> None:
+    """Keep the outcome of a passed validation (written whole, then renamed into place). A
+    cache that cannot be written is no reason to fail a load: it is then skipped, as when too
+    many duplicate lines would have to be kept."""
+    files = []
+    for source in sources:
+        lines = dropped.get(source.table.name, [])
+        if len(lines) != source.duplicates:
+            return
+        files.append(
+            {
+                "table": source.table.name,
+                "name": source.name,
+                "size": source.size,
+                "mtime_ns": source.mtime_ns,
+                "sha256": source.sha256,
+                "rows": source.rows,
+                "duplicates": source.duplicates,
+                "duplicate_lines": lines,
+                "dates": [day.isoformat() for day in source.dates],
+                "months": [day.isoformat() for day in source.months],
+            }
+        )
+    entry = {
+        "format": _CACHE_FORMAT,
+        "checks": _checks_version(),
+        "fingerprint": fingerprint,
+        "files": files,
+        "orphans": orphans,
+    }
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".", suffix=".json", dir=cache_dir)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(entry, out)
+            Path(temporary).replace(cache_dir / f"{fingerprint}.json")
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
