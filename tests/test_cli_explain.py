@@ -29,7 +29,7 @@ def test_explain_prints_the_definition_in_french() -> None:
     assert code == 0
     assert out.startswith("Délai moyen de démarche des prestations légales\n")
     assert "Sujet : indicateur cog-08-29" in out
-    assert "Définition : cog-08-29.sql, version 2" in out
+    assert "Définition : cog-08-29.sql, version 3" in out
     assert "Mesure : moyenne : numérateur / dénominateur (dénominateur nul : non calculable)" in out
     assert "Grain : chaque mois, en cumul depuis le 1er janvier" in out
     assert (

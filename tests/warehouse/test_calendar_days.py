@@ -127,7 +127,9 @@ def test_working_days_of_a_year() -> None:
 def test_the_sql_calendar_is_the_python_one() -> None:
     first, last = date(2000, 1, 1), date(2029, 12, 31)
     rows = duckdb.connect().execute(jours_sql(first, last) + " ORDER BY jour").fetchall()
-    expected = [(d.day, d.rank, d.working_rank, d.working) for d in calendar.days(first, last)]
+    expected = [
+        (d.day, d.rank, d.working_rank, d.working, d.month_end) for d in calendar.days(first, last)
+    ]
     assert rows == expected
 
 

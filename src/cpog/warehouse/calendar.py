@@ -60,6 +60,12 @@ class Day:
     rank: int
     working_rank: int
     working: bool
+    month_end: date  # the last day of the day's month (``jours.fin_mois``)
+
+
+def _month_end(day: date) -> date:
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
 
 
 def days(first: date, last: date) -> Iterator[Day]:
@@ -73,7 +79,7 @@ def days(first: date, last: date) -> Iterator[Day]:
         working = day.weekday() < 5 and day not in holidays[day.year]
         if working and day != first:
             working_rank += 1
-        yield Day(day, rank, working_rank, working)
+        yield Day(day, rank, working_rank, working, _month_end(day))
         rank += 1
         day += timedelta(days=1)
 

@@ -27,9 +27,13 @@ tables (:mod:`cpog.warehouse.schema`) and the tables the engine provides:
 * ``fins_de_mois(periode, jour, mois)`` — each period's month ends (a month has one: its
   ``fin``), with the month as text ``AAAA-MM`` (the ``mois`` of the ``allocataires`` extract);
 * ``territoires(commune, territoire)`` — each commune's territory at the requested dimension;
-* ``jours(jour, rang, rang_ouvre, ouvre)`` — the calendar: ``rang`` counts days, ``rang_ouvre``
-  counts working days (Monday to Friday, French public holidays excepted) up to and including
-  ``jour``.
+* ``jours(jour, rang, rang_ouvre, ouvre, fin_mois)`` — the calendar: ``rang`` counts days,
+  ``rang_ouvre`` counts working days (Monday to Friday, French public holidays excepted) up to
+  and including ``jour``; ``fin_mois`` is the last day of ``jour``'s month.
+
+A flow is cheapest grouped by territory and month end first, then joined to its periods with
+``p.debut <= g.fin_mois AND g.fin_mois <= p.fin``: every period starts on a 1st and ends on a
+month end, so a day lies in a period exactly when its month end does.
 
 It returns ``periode, territoire, numerateur, denominateur`` (``denominateur`` NULL for sums and
 counts). Parameters are written ``:name`` and filled in as literals; ``:fin_donnees`` (the last

@@ -188,7 +188,8 @@ def jours_sql(first_day: date, last_day: date) -> str:
         "  CAST(ROW_NUMBER() OVER (ORDER BY jour) - 1 AS INTEGER) AS rang,\n"
         f"  CAST(SUM(CASE WHEN ouvre AND jour <> {_literal(first_day)} THEN 1 ELSE 0 END)"
         " OVER (ORDER BY jour) AS INTEGER) AS rang_ouvre,\n"
-        "  ouvre\n"
+        "  ouvre,\n"
+        "  last_day(jour) AS fin_mois\n"
         "FROM marques"
     )
 

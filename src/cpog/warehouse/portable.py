@@ -74,6 +74,7 @@ ENGINE_TABLE_COLUMNS: dict[str, tuple[tuple[str, ColumnType], ...]] = {
         ("rang", ColumnType.INTEGER),
         ("rang_ouvre", ColumnType.INTEGER),
         ("ouvre", ColumnType.BOOLEAN),
+        ("fin_mois", ColumnType.DATE),
     ),
     "periodes": (
         ("periode", ColumnType.TEXT),
@@ -117,7 +118,7 @@ def engine_tables(
             "jours",
             ENGINE_TABLE_COLUMNS["jours"],
             [
-                (d.day, d.rank, d.working_rank, d.working)
+                (d.day, d.rank, d.working_rank, d.working, d.month_end)
                 for d in calendar.days(first_day, last_day)
             ],
         ),

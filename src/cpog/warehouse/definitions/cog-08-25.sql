@@ -1,7 +1,7 @@
 -- COG 08-25 — Taux de réclamations traitées dans le délai de 10 jours.
 /*
 subject: indicator/cog-08-25
-version: 1
+version: 2
 label: Taux de réclamations traitées dans le délai de 10 jours
 measure: ratio
 grain: year_to_date
@@ -27,28 +27,28 @@ notes:
 WITH closes AS (
     SELECT
         r.commune,
-        r.close_le,
+        fin.fin_mois,
         CASE WHEN :jours = 'ouvres' THEN fin.rang_ouvre - debut.rang_ouvre
              ELSE fin.rang - debut.rang END AS delai
     FROM reclamations AS r
     JOIN jours AS debut ON debut.jour = r.recue_le
     JOIN jours AS fin ON fin.jour = r.close_le
     WHERE r.close_le IS NOT NULL
-), par_jour AS (
+), par_mois AS (
+    -- par territoire et par mois de l'événement qui clôt le flux
     SELECT
-        commune,
-        close_le,
-        SUM(CASE WHEN delai <= :delai_max THEN 1 ELSE 0 END) AS dans_le_delai,
+        t.territoire,
+        c.fin_mois,
+        SUM(CASE WHEN c.delai <= :delai_max THEN 1 ELSE 0 END) AS dans_le_delai,
         COUNT(*) AS reclamations
-    FROM closes
-    GROUP BY commune, close_le
+    FROM closes AS c
+    JOIN territoires AS t ON t.commune = c.commune
+    GROUP BY t.territoire, c.fin_mois
 )
-SELECT
-    p.periode,
-    t.territoire,
-    SUM(j.dans_le_delai) AS numerateur,
-    SUM(j.reclamations) AS denominateur
-FROM par_jour AS j
-JOIN territoires AS t ON t.commune = j.commune
-JOIN periodes AS p ON j.close_le BETWEEN p.debut AND p.fin
-GROUP BY p.periode, t.territoire
+SELECT p.periode, m.territoire, SUM(m.dans_le_delai) AS numerateur,
+       SUM(m.reclamations) AS denominateur
+FROM par_mois AS m
+-- chaque période commence un 1er et finit une fin de mois : un jour est dans la période
+-- si et seulement si sa fin de mois y est
+JOIN periodes AS p ON p.debut <= m.fin_mois AND m.fin_mois <= p.fin
+GROUP BY p.periode, m.territoire

@@ -1,7 +1,7 @@
 -- COG 08-27 — Taux de courriels traités dans le délai de 2 jours.
 /*
 subject: indicator/cog-08-27
-version: 1
+version: 2
 label: Taux de courriels traités dans le délai de 2 jours sur les courriels d'information générale
 measure: ratio
 grain: year_to_date
@@ -28,28 +28,28 @@ notes:
 WITH repondus AS (
     SELECT
         c.commune,
-        c.repondu_le,
+        fin.fin_mois,
         CASE WHEN :jours = 'ouvres' THEN fin.rang_ouvre - debut.rang_ouvre
              ELSE fin.rang - debut.rang END AS delai
     FROM courriels AS c
     JOIN jours AS debut ON debut.jour = c.recu_le
     JOIN jours AS fin ON fin.jour = c.repondu_le
     WHERE c.repondu_le IS NOT NULL AND c.nature = 'information_generale'
-), par_jour AS (
+), par_mois AS (
+    -- par territoire et par mois de l'événement qui clôt le flux
     SELECT
-        commune,
-        repondu_le,
-        SUM(CASE WHEN delai <= :delai_max THEN 1 ELSE 0 END) AS dans_le_delai,
+        t.territoire,
+        r.fin_mois,
+        SUM(CASE WHEN r.delai <= :delai_max THEN 1 ELSE 0 END) AS dans_le_delai,
         COUNT(*) AS courriels
-    FROM repondus
-    GROUP BY commune, repondu_le
+    FROM repondus AS r
+    JOIN territoires AS t ON t.commune = r.commune
+    GROUP BY t.territoire, r.fin_mois
 )
-SELECT
-    p.periode,
-    t.territoire,
-    SUM(j.dans_le_delai) AS numerateur,
-    SUM(j.courriels) AS denominateur
-FROM par_jour AS j
-JOIN territoires AS t ON t.commune = j.commune
-JOIN periodes AS p ON j.repondu_le BETWEEN p.debut AND p.fin
-GROUP BY p.periode, t.territoire
+SELECT p.periode, m.territoire, SUM(m.dans_le_delai) AS numerateur,
+       SUM(m.courriels) AS denominateur
+FROM par_mois AS m
+-- chaque période commence un 1er et finit une fin de mois : un jour est dans la période
+-- si et seulement si sa fin de mois y est
+JOIN periodes AS p ON p.debut <= m.fin_mois AND m.fin_mois <= p.fin
+GROUP BY p.periode, m.territoire

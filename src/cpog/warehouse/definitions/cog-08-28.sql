@@ -1,7 +1,7 @@
 -- COG 08-28 — Taux d'utilisation des téléservices bouquet allocataires.
 /*
 subject: indicator/cog-08-28
-version: 1
+version: 2
 label: Taux d'utilisation des téléservices bouquet allocataires
 measure: ratio
 grain: year_to_date
@@ -20,20 +20,24 @@ notes:
   - Valeur en cumul depuis le 1er janvier.
   - À confirmer — la place du portail partenaire.
 */
-WITH par_jour AS (
+WITH par_mois AS (
+    -- par territoire et par mois de réception
     SELECT
-        d.commune,
-        d.recue_le,
+        t.territoire,
+        j.fin_mois,
         SUM(CASE WHEN d.canal = 'teleservice'
                    OR (:portail_partenaire = 'inclus' AND d.canal = 'portail_partenaire')
                  THEN 1 ELSE 0 END) AS en_ligne,
         COUNT(*) AS demarches
     FROM demarches AS d
+    JOIN jours AS j ON j.jour = d.recue_le
+    JOIN territoires AS t ON t.commune = d.commune
     WHERE d.teleservice_disponible
-    GROUP BY d.commune, d.recue_le
+    GROUP BY t.territoire, j.fin_mois
 )
-SELECT p.periode, t.territoire, SUM(j.en_ligne) AS numerateur, SUM(j.demarches) AS denominateur
-FROM par_jour AS j
-JOIN territoires AS t ON t.commune = j.commune
-JOIN periodes AS p ON j.recue_le BETWEEN p.debut AND p.fin
-GROUP BY p.periode, t.territoire
+SELECT p.periode, m.territoire, SUM(m.en_ligne) AS numerateur, SUM(m.demarches) AS denominateur
+FROM par_mois AS m
+-- chaque période commence un 1er et finit une fin de mois : un jour est dans la période
+-- si et seulement si sa fin de mois y est
+JOIN periodes AS p ON p.debut <= m.fin_mois AND m.fin_mois <= p.fin
+GROUP BY p.periode, m.territoire

@@ -1,7 +1,7 @@
 -- COG 08-29 — Délai moyen de démarche des prestations légales.
 /*
 subject: indicator/cog-08-29
-version: 2
+version: 3
 label: Délai moyen de démarche des prestations légales
 measure: mean
 grain: year_to_date
@@ -31,7 +31,7 @@ notes:
 WITH traitees AS (
     SELECT
         d.commune,
-        d.traitee_le,
+        fin.fin_mois,
         CASE WHEN :jours = 'ouvres' THEN fin.rang_ouvre - debut.rang_ouvre
              ELSE fin.rang - debut.rang END AS delai
     FROM demarches AS d
@@ -39,13 +39,20 @@ WITH traitees AS (
     JOIN jours AS fin ON fin.jour = d.traitee_le
     WHERE d.traitee_le IS NOT NULL
       AND (:perimetre = 'toutes' OR d.famille <> 'minima_sociaux')
-), par_jour AS (
-    SELECT commune, traitee_le, SUM(delai) AS delais, COUNT(*) AS demarches
-    FROM traitees
-    GROUP BY commune, traitee_le
+), par_mois AS (
+    -- par territoire et par mois de l'événement qui clôt le flux
+    SELECT
+        t.territoire,
+        x.fin_mois,
+        SUM(x.delai) AS delais,
+        COUNT(*) AS demarches
+    FROM traitees AS x
+    JOIN territoires AS t ON t.commune = x.commune
+    GROUP BY t.territoire, x.fin_mois
 )
-SELECT p.periode, t.territoire, SUM(j.delais) AS numerateur, SUM(j.demarches) AS denominateur
-FROM par_jour AS j
-JOIN territoires AS t ON t.commune = j.commune
-JOIN periodes AS p ON j.traitee_le BETWEEN p.debut AND p.fin
-GROUP BY p.periode, t.territoire
+SELECT p.periode, m.territoire, SUM(m.delais) AS numerateur, SUM(m.demarches) AS denominateur
+FROM par_mois AS m
+-- chaque période commence un 1er et finit une fin de mois : un jour est dans la période
+-- si et seulement si sa fin de mois y est
+JOIN periodes AS p ON p.debut <= m.fin_mois AND m.fin_mois <= p.fin
+GROUP BY p.periode, m.territoire

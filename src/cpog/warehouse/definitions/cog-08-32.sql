@@ -1,7 +1,7 @@
 -- COG 08-32 — Délai moyen de démarche des pièces de demande de l'aide personnelle au logement.
 /*
 subject: indicator/cog-08-32
-version: 1
+version: 2
 label: Délai moyen de démarche des pièces de demande de l'aide personnelle au logement
 measure: mean
 grain: year_to_date
@@ -24,7 +24,7 @@ notes:
 WITH traitees AS (
     SELECT
         x.commune,
-        x.traitee_le,
+        fin.fin_mois,
         CASE WHEN :jours = 'ouvres' THEN fin.rang_ouvre - debut.rang_ouvre
              ELSE fin.rang - debut.rang END AS delai
     FROM pieces AS x
@@ -33,13 +33,20 @@ WITH traitees AS (
     WHERE x.traitee_le IS NOT NULL
       AND x.famille = 'aide_logement'
       AND x.type_piece = 'demande'
-), par_jour AS (
-    SELECT commune, traitee_le, SUM(delai) AS delais, COUNT(*) AS pieces
-    FROM traitees
-    GROUP BY commune, traitee_le
+), par_mois AS (
+    -- par territoire et par mois de l'événement qui clôt le flux
+    SELECT
+        t.territoire,
+        x.fin_mois,
+        SUM(x.delai) AS delais,
+        COUNT(*) AS pieces
+    FROM traitees AS x
+    JOIN territoires AS t ON t.commune = x.commune
+    GROUP BY t.territoire, x.fin_mois
 )
-SELECT p.periode, t.territoire, SUM(j.delais) AS numerateur, SUM(j.pieces) AS denominateur
-FROM par_jour AS j
-JOIN territoires AS t ON t.commune = j.commune
-JOIN periodes AS p ON j.traitee_le BETWEEN p.debut AND p.fin
-GROUP BY p.periode, t.territoire
+SELECT p.periode, m.territoire, SUM(m.delais) AS numerateur, SUM(m.pieces) AS denominateur
+FROM par_mois AS m
+-- chaque période commence un 1er et finit une fin de mois : un jour est dans la période
+-- si et seulement si sa fin de mois y est
+JOIN periodes AS p ON p.debut <= m.fin_mois AND m.fin_mois <= p.fin
+GROUP BY p.periode, m.territoire

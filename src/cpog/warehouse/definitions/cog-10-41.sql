@@ -1,7 +1,7 @@
 -- COG 10-41 — Montant total des préjudices frauduleux constatés.
 /*
 subject: indicator/cog-10-41
-version: 1
+version: 2
 label: Montant total des préjudices frauduleux constatés
 measure: sum
 grain: year_to_date
@@ -19,15 +19,19 @@ notes:
     À confirmer avec la fiche indicateur de la Cnaf : la date qui fait entrer la fraude dans la
     période (qualification de la fraude plutôt que constatation de l'indu), choix de cpog.
 */
-WITH par_jour AS (
-    SELECT i.commune, i.fraude_qualifiee_le AS jour, SUM(i.prejudice) AS prejudices
+WITH par_mois AS (
+    -- par territoire et par mois de qualification de la fraude
+    SELECT t.territoire, j.fin_mois, SUM(i.prejudice) AS prejudices
     FROM indus AS i
+    JOIN jours AS j ON j.jour = i.fraude_qualifiee_le
+    JOIN territoires AS t ON t.commune = i.commune
     WHERE i.frauduleux AND i.fraude_qualifiee_le IS NOT NULL
-    GROUP BY i.commune, i.fraude_qualifiee_le
+    GROUP BY t.territoire, j.fin_mois
 )
-SELECT p.periode, t.territoire, SUM(j.prejudices) AS numerateur,
+SELECT p.periode, m.territoire, SUM(m.prejudices) AS numerateur,
        CAST(NULL AS BIGINT) AS denominateur
-FROM par_jour AS j
-JOIN territoires AS t ON t.commune = j.commune
-JOIN periodes AS p ON j.jour BETWEEN p.debut AND p.fin
-GROUP BY p.periode, t.territoire
+FROM par_mois AS m
+-- chaque période commence un 1er et finit une fin de mois : un jour est dans la période
+-- si et seulement si sa fin de mois y est
+JOIN periodes AS p ON p.debut <= m.fin_mois AND m.fin_mois <= p.fin
+GROUP BY p.periode, m.territoire

@@ -1,7 +1,7 @@
 -- Taux d'atteinte de l'objectif datamining métier (cible 250) en volume — hors COG.
 /*
 subject: indicator/datamining-metier
-version: 1
+version: 2
 label: Taux d'atteinte de l'objectif datamining métier (cible 250) en volume
 measure: ratio
 grain: year_to_date
@@ -30,17 +30,21 @@ notes:
     À confirmer : le plafonnement à 100 % et la date qui fait compter le contrôle (réalisation
     plutôt que lancement).
 */
-WITH par_jour AS (
-    SELECT c.commune, c.realise_le AS jour, COUNT(*) AS controles
+WITH par_mois AS (
+    -- par territoire et par mois de réalisation
+    SELECT t.territoire, j.fin_mois, COUNT(*) AS controles
     FROM controles AS c
+    JOIN jours AS j ON j.jour = c.realise_le
+    JOIN territoires AS t ON t.commune = c.commune
     WHERE c.cible_datamining AND c.realise_le IS NOT NULL
-    GROUP BY c.commune, c.realise_le
+    GROUP BY t.territoire, j.fin_mois
 ), realises AS (
-    SELECT p.periode, t.territoire, SUM(j.controles) AS controles
-    FROM par_jour AS j
-    JOIN territoires AS t ON t.commune = j.commune
-    JOIN periodes AS p ON j.jour BETWEEN p.debut AND p.fin
-    GROUP BY p.periode, t.territoire
+    SELECT p.periode, m.territoire, SUM(m.controles) AS controles
+    FROM par_mois AS m
+    -- chaque période commence un 1er et finit une fin de mois : un jour est dans la période
+    -- si et seulement si sa fin de mois y est
+    JOIN periodes AS p ON p.debut <= m.fin_mois AND m.fin_mois <= p.fin
+    GROUP BY p.periode, m.territoire
 ), grille AS (
     SELECT p.periode, t.territoire
     FROM periodes AS p
