@@ -35,12 +35,15 @@ def test_compute_then_compute_again(tmp_path: Path) -> None:
     assert f"empreinte {batch.file_sha256[:12]}" in output
     assert "1 valeur enregistrée, 0 inchangée" in output
     assert f"calcul n°{batch.pk}" in output
+    assert "vérification reprise" not in output
     [value] = Measurement.objects.all()
     assert (value.period_key, value.value, value.source) == ("2026-09", 10, "computed")
     events = AuditEvent.objects.count()
     code, output = run("compute", "--extracts", str(folder), "--definition", "cog-08-29")
     assert code == 0, output
     assert "Aucune valeur modifiée : 1 valeur inchangée." in output
+    # the same files again: their validation is taken from the data folder's cache
+    assert "Extraits inchangés depuis leur dernière vérification : vérification reprise." in output
     assert (ImportBatch.objects.count(), AuditEvent.objects.count()) == (1, events)
 
 

@@ -4,6 +4,7 @@ provenance (:mod:`cpog.warehouse` computes, :mod:`cpog.store.computations` recor
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -254,15 +255,25 @@ def _compute(
     from cpog.store.contracts import current_contract
     from cpog.warehouse.engine import Computation, Dimension, Result, RunSpec
     from cpog.warehouse.engine import compute as run
-    from cpog.warehouse.extracts import ExtractError, load_extracts
+    from cpog.warehouse.extracts import ExtractError, Settings, load_extracts
 
     _, contract = current_contract()
+    settings = Settings.from_environment()
+    if settings.cache_dir is None:
+        # the app's data folder (./data by default) keeps the validation outcomes too
+        from django.conf import settings as django_settings
+
+        settings = dataclasses.replace(
+            settings, cache_dir=Path(django_settings.DATA_DIR) / "cache" / "extraits"
+        )
     try:
-        loaded = load_extracts(folder)
+        loaded = load_extracts(folder, settings=settings)
     except ExtractError as error:
         err.print(escape(str(error)), soft_wrap=True)
         err.print("Extraits refusés : rien n'a été calculé ni enregistré.")
         raise typer.Exit(1) from None
+    if getattr(loaded, "validation_reused", False):
+        err.print("Extraits inchangés depuis leur dernière vérification : vérification reprise.")
     for warning in loaded.warnings:
         err.print(f"[yellow]![/yellow] {escape(warning)}", soft_wrap=True)
     today = clock.today()
