@@ -49,6 +49,25 @@ def test_a_stored_page_is_served_again_without_building_it(client_for: Any) -> N
     assert _untokened(first) == _untokened(again) and "Tableau de bord" in again
 
 
+def test_a_new_release_does_not_serve_the_pages_of_the_old_one(
+    client_for: Any, monkeypatch: Any
+) -> None:
+    """The shared folder outlives an upgrade: a page stored by the old code is built again."""
+    from cpog.web import page_cache
+
+    client = client_for("lecteur")
+    _get(client, "/")
+    _, served = _get(client, "/")
+    key = page_cache._key
+    keys: list[str] = []
+    monkeypatch.setattr(page_cache, "_key", lambda *a: keys.append(key(*a)) or keys[-1])
+    _get(client, "/")
+    monkeypatch.setattr(page_cache, "CODE", "une autre version de cpog")
+    _, after_upgrade = _get(client, "/")
+    assert keys[0] != keys[1]  # the same data, another release: another key
+    assert len(after_upgrade) > len(served)  # built again, not served from the folder
+
+
 def test_each_role_gets_its_own_page(client_for: Any, users: Any) -> None:
     users.lecteur.first_name, users.lecteur.last_name = "Zoé", "<Lecteur>"
     users.lecteur.save()

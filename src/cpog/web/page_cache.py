@@ -9,7 +9,9 @@ stored page for each request. So a lecteur never gets a pilote's page (its forms
 never served to another session, and any write — by any process — changes the key at once.
 
 The pages live in Django's ``pages`` cache (a folder shared by the server's processes by
-default; see ``CPOG_PAGE_CACHE`` in :mod:`cpog.settings` and decision 007).
+default; see ``CPOG_PAGE_CACHE`` in :mod:`cpog.settings` and decision 007). Keys also hold the
+code that renders the pages (:data:`CODE`): the shared folder outlives an upgrade, and a page
+rendered by the old templates must not be served by the new release.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from django.contrib.messages import get_messages
@@ -45,6 +48,20 @@ _CACHE = "pages"
 # In front of a shared folder, each process keeps the pages it served in memory too: reading a
 # file costs about 0,6 ms, memory 0,03 ms. Keys hold the state of the data, so neither is stale.
 _LOCAL = "pages-local"
+
+
+def _code_fingerprint() -> str:
+    """The package's own files (code, templates, definitions, contract), read once at start."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in {".py", ".html", ".sql", ".yaml", ".typ"} and path.is_file():
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+CODE = _code_fingerprint()
 
 
 @dataclass(frozen=True)
@@ -106,6 +123,7 @@ def placeholders(request: HttpRequest) -> dict[str, SafeString]:
 
 def _key(request: HttpRequest, state: DataState) -> str:
     parts = (
+        CODE,
         state.version_id,
         state.content_hash,
         state.marker[0] if state.marker else None,
