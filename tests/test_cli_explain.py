@@ -30,8 +30,8 @@ def test_explain_prints_the_definition_in_french() -> None:
     assert out.startswith("Délai moyen de démarche des prestations légales\n")
     assert "Sujet : indicateur cog-08-29" in out
     assert "Définition : cog-08-29.sql, version 3" in out
-    assert "Mesure : moyenne : numérateur / dénominateur (dénominateur nul : non calculable)" in out
-    assert "Grain : chaque mois, en cumul depuis le 1er janvier" in out
+    assert "Mesure : moyenne (numérateur / dénominateur) ; dénominateur nul : non calculable" in out
+    assert "Grain : par mois, cumulé depuis le 1er janvier" in out
     assert (
         "  jours = ouvres (défaut : calendaires ; choix : calendaires, ouvres ; à confirmer)" in out
     )

@@ -11,15 +11,11 @@ from cpog.contract import default_contract_path
 from cpog.contract.loader import read_contract
 from cpog.geography import geography_of
 from cpog.periods import Period, PeriodError, PeriodUnit
+from cpog.vocabulary import DEFINITION_GRAIN, DEFINITION_MEASURE, SUBJECT_TYPE
 from cpog.warehouse.definitions import Definition, DefinitionError, definition_for
-from cpog.warehouse.engine import GRAIN_WORDS, MEASURE_WORDS, Dimension, RunSpec, audit_script
+from cpog.warehouse.engine import Dimension, RunSpec, audit_script
 
 DIALECTS = {"duckdb": "DuckDB", "postgres": "PostgreSQL", "spark": "Spark SQL"}
-SUBJECT_WORDS = {
-    "indicator": "indicateur",
-    "figure": "chiffre clé du diagnostic",
-    "measure": "mesure d'un résultat visé",
-}
 
 
 def _fail(message: str) -> typer.Exit:
@@ -63,11 +59,11 @@ def _month(text: str | None, option: str) -> Period:
 def _describe(definition: Definition, values: dict[str, str | int]) -> list[str]:
     lines = [
         definition.label,
-        f"Sujet : {SUBJECT_WORDS.get(definition.subject_type, definition.subject_type)}"
+        f"Sujet : {SUBJECT_TYPE.get(definition.subject_type, definition.subject_type)}"
         f" {definition.subject_id}",
         f"Définition : {definition.path}, version {definition.version}",
-        f"Mesure : {MEASURE_WORDS[definition.measure]} (dénominateur nul : non calculable)",
-        f"Grain : {GRAIN_WORDS[definition.grain]}",
+        f"Mesure : {DEFINITION_MEASURE[definition.measure]} ; dénominateur nul : non calculable",
+        f"Grain : {DEFINITION_GRAIN[definition.grain]}",
         f"Extraits lus : {', '.join(definition.tables)}",
     ]
     if definition.parameters:

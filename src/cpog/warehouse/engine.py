@@ -21,6 +21,7 @@ from sqlglot import exp
 from cpog.contract.model import Contract, Cumulation, Periodicity
 from cpog.geography import Geography
 from cpog.periods import Period
+from cpog.vocabulary import DEFINITION_GRAIN, DEFINITION_MEASURE
 from cpog.warehouse import calendar
 from cpog.warehouse.definitions import (
     Definition,
@@ -48,18 +49,6 @@ __all__ = [
 
 NOT_COMPUTABLE = "non calculable"
 
-# The French words of a definition's measure and grain (cpog explain, the auditor's script).
-MEASURE_WORDS: dict[Measure, str] = {
-    Measure.RATIO: "taux : numérateur / dénominateur × 100",
-    Measure.MEAN: "moyenne : numérateur / dénominateur",
-    Measure.SUM: "somme : le numérateur",
-    Measure.COUNT: "nombre : le numérateur",
-}
-GRAIN_WORDS: dict[Grain, str] = {
-    Grain.MONTH: "chaque mois",
-    Grain.YEAR_TO_DATE: "chaque mois, en cumul depuis le 1er janvier",
-    Grain.YEAR: "chaque année",
-}
 _SIX_PLACES = Decimal("0.000001")
 
 
@@ -512,14 +501,14 @@ def audit_script(
         f"-- Définition {definition.name}, version {definition.version} ;"
         f" sujet {definition.subject_type}/{definition.subject_id}.",
         f"-- Période : {spec.first.key} à {spec.last.key}"
-        f" ({len(grain_rows)} période(s) : {GRAIN_WORDS[definition.grain]}) ;"
+        f" ({len(grain_rows)} période(s) : {DEFINITION_GRAIN[definition.grain]}) ;"
         f" territoires : {spec.dimension}.",
         "-- Paramètres : "
         + (", ".join(f"{name} = {value}" for name, value in values.items()) or "aucun")
         + ".",
         "-- À lancer avec DuckDB dans le dossier des extraits : duckdb < script.sql",
         "-- Résultat : periode, territoire, numerateur, denominateur ;"
-        f" {MEASURE_WORDS[definition.measure]} (dénominateur nul : non calculable).",
+        f" {DEFINITION_MEASURE[definition.measure]} ; dénominateur nul : non calculable.",
         "",
     ]
     body = ";\n\n".join(statements)
