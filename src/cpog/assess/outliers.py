@@ -129,8 +129,12 @@ def unusual_after(
         return None
     unit = display_unit(subject)
     share = round(100 * change / scale)
+    # Year-to-date totals are compared at the year's pace: say so, or « 1,6 % après 1,6 % »
+    # reads as no change at all.
+    paced = period_fraction(subject, period) != 1 or period_fraction(subject, previous.period) != 1
+    pace = " au rythme de l'année" if paced else ""
     reason = (
         f"{value_text(value, unit)} après {value_text(previous.value, unit)} en "
-        f"{previous.period} (écart de {share}\u00a0%)"
+        f"{previous.period} (écart de {share}\u00a0%{pace})"
     )
     return Unusual(previous, change / scale, reason)
