@@ -169,6 +169,10 @@ def test_no_extract_at_all(tmp_path: Path) -> None:
     assert message(folder).startswith(f"Aucun extrait reconnu dans « {folder} »")
     absent = tmp_path / "absent"
     assert message(absent) == f"Dossier d'extraits introuvable : « {absent} »."
+    a_file = folder / "notes.txt"
+    assert message(a_file) == (
+        f"« {a_file} » est un fichier : indiquez le dossier qui contient les extraits."
+    )
 
 
 def test_a_csv_without_line_breaks_is_not_read_whole(tmp_path: Path) -> None:

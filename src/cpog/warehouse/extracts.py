@@ -365,6 +365,10 @@ def _is_compressed(name: str) -> bool:
 def _list_folder(
     folder: Path, settings: Settings, problems: _Problems, warnings: list[str]
 ) -> list[_Source]:
+    if folder.exists() and not folder.is_dir():
+        raise ExtractError(
+            f"« {folder} » est un fichier : indiquez le dossier qui contient les extraits."
+        )
     if not folder.is_dir():
         raise ExtractError(f"Dossier d'extraits introuvable : « {folder} ».")
     known = {table.name: table for table in TABLES}
