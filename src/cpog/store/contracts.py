@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -49,7 +50,17 @@ def load_contract_version(
     amendment_date: date | None = None,
     reason: str = "",
 ) -> LoadOutcome:
-    contract = load_contract(folder)
+    return store_contract(load_contract(folder), str(folder), user, amendment_date, reason)
+
+
+def store_contract(
+    contract: Contract,
+    source: str,
+    user: str,
+    amendment_date: date | None = None,
+    reason: str = "",
+) -> LoadOutcome:
+    """Store a checked contract (read from ``source``) as a new version when it changed."""
     digest = content_hash(contract)
     with transaction.atomic():
         latest = (
@@ -67,11 +78,12 @@ def load_contract_version(
                 'être daté et justifié : cpog load --avenant JJ/MM/AAAA --motif "…".'
             )
         version = ContractVersion.objects.create(
+            caisse_code=contract.organisation.code,
             contract_id=contract.id,
             version=1 if latest is None else latest.version + 1,
             content_hash=digest,
             document=contract.model_dump(mode="json"),
-            source_path=str(folder),
+            source_path=source,
             amendment_date=amendment_date,
             amendment_reason=reason.strip(),
             loaded_by=user,
@@ -135,11 +147,89 @@ def _contract_targets(contract: Contract, version: ContractVersion, user: str) -
 
 
 def current_contract(contract_id: str | None = None) -> tuple[ContractVersion, Contract]:
-    """The latest loaded version (of ``contract_id``, or of the only contract in the store)."""
+    """The latest loaded version of ``contract_id``, or of the store's default contract: the
+    contract of the caisse ``CPOG_CAISSE`` names, else the first contract loaded (a store holding
+    a network of caisses keeps its own caisse as the default; decision 016)."""
     query = ContractVersion.objects.order_by("-version", "-id")
     if contract_id:
         query = query.filter(contract_id=contract_id)
+    else:
+        query = query.filter(contract_id=default_contract_id())
     version = query.first()
     if version is None:
         raise NoContractLoaded("Aucun contrat chargé dans la base : lancez d'abord « cpog load ».")
-    return version, Contract.model_validate(version.document)
+    return version, _parsed(version)
+
+
+_PARSED: dict[tuple[int, str], Contract] = {}
+
+
+def _parsed(version: ContractVersion) -> Contract:
+    """The contract of a version, validated once per process (a network page reads 101)."""
+    key = (version.pk, version.content_hash)
+    found = _PARSED.get(key)
+    if found is None:
+        found = Contract.model_validate(version.document)
+        if len(_PARSED) > 256:
+            _PARSED.clear()
+        _PARSED[key] = found
+    return found
+
+
+def default_caisse_code() -> str:
+    """The caisse the installation belongs to (``CPOG_CAISSE``; else the first one loaded)."""
+    configured = os.environ.get("CPOG_CAISSE", "").strip()
+    if configured:
+        return configured
+    first = ContractVersion.objects.order_by("id").values_list("caisse_code", flat=True).first()
+    return first or ""
+
+
+def default_contract_id() -> str | None:
+    code = default_caisse_code()
+    query = ContractVersion.objects.order_by("id")
+    found = query.filter(caisse_code=code).values_list("contract_id", flat=True).first()
+    if found is None and not os.environ.get("CPOG_CAISSE", "").strip():
+        found = query.values_list("contract_id", flat=True).first()
+    return found
+
+
+def contract_of_caisse(code: str) -> tuple[ContractVersion, Contract]:
+    """The current contract of the caisse ``code`` (the latest contract loaded for it)."""
+    version = ContractVersion.objects.filter(caisse_code=code).order_by("-id").first()
+    if version is None:
+        raise NoContractLoaded(f"Aucun contrat chargé pour la caisse « {code} ».")
+    latest = (
+        ContractVersion.objects.filter(contract_id=version.contract_id)
+        .order_by("-version", "-id")
+        .first()
+    )
+    assert latest is not None
+    return latest, _parsed(latest)
+
+
+@dataclass(frozen=True)
+class CaisseEntry:
+    code: str
+    name: str
+    contract_id: str
+    version_id: int
+
+
+def caisses() -> list[CaisseEntry]:
+    """Every caisse with a contract in the store, by code, with its current contract version."""
+    latest: dict[str, tuple[str, int, str]] = {}
+    rows = ContractVersion.objects.order_by("version", "id").values_list(
+        "caisse_code", "contract_id", "id", "document__organisation__name"
+    )
+    for code, contract_id, pk, name in rows:
+        latest[code] = (contract_id, pk, str(name or code))
+    entries = [
+        CaisseEntry(code, name, contract_id, pk) for code, (contract_id, pk, name) in latest.items()
+    ]
+    return sorted(entries, key=lambda e: _code_order(e.code))
+
+
+def _code_order(code: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in code if ch.isdigit())
+    return (int(digits) if digits else 10**6, code)

@@ -31,6 +31,9 @@ class ContractVersion(models.Model):
     """One loaded state of a contract; version 1 is the signed text, later ones are amendments."""
 
     contract_id = models.SlugField("contrat", max_length=80)
+    # The organisation code of the contract's caisse (« 79 »): several caisses share a store
+    # (decision 016); kept apart from the document so a caisse's contract is found by an index.
+    caisse_code = models.CharField("caisse", max_length=20, default="", db_index=True)
     version = models.PositiveIntegerField("version")
     content_hash = models.CharField("empreinte", max_length=64)
     document = models.JSONField("document")

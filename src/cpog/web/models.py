@@ -36,6 +36,28 @@ class ChallengePilot(models.Model):
         return f"{self.user} — défi n°{self.challenge_number}"
 
 
+class UserScope(models.Model):
+    """Which caisse a user belongs to, or the whole network (decision 016). A user without a row
+    belongs to the installation's own caisse (``cpog.store.contracts.default_caisse_code``): the
+    least a user sees, never the network by default."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="cpog_scope",
+        verbose_name="utilisateur",
+    )
+    caisse_code = models.CharField("caisse", max_length=20, blank=True)
+    network = models.BooleanField("accès au réseau (toutes les caisses)", default=False)
+
+    class Meta:
+        verbose_name = "périmètre d'un utilisateur"
+        verbose_name_plural = "périmètres des utilisateurs"
+
+    def __str__(self) -> str:
+        return f"{self.user} — {'réseau' if self.network else self.caisse_code}"
+
+
 class RoleGroup(Group):
     """The Django groups as the Django admin shows them: cpog's roles (a proxy, no table)."""
 

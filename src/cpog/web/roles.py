@@ -59,6 +59,40 @@ def can_import(user: Any) -> bool:
     return can_write_targets(user)
 
 
+def caisse_of_user(user: Any) -> str | None:
+    """The caisse ``user`` is limited to, or None for a network user (every caisse)."""
+    from cpog.store.contracts import default_caisse_code
+    from cpog.web.models import UserScope
+
+    if not getattr(user, "is_authenticated", False):
+        return default_caisse_code()
+    if hasattr(user, "_cpog_caisse"):
+        cached: str | None = user._cpog_caisse
+        return cached
+    scope = UserScope.objects.filter(user=user).first()
+    if scope is not None and scope.network:
+        found: str | None = None
+    elif scope is not None and scope.caisse_code:
+        found = scope.caisse_code
+    else:
+        found = default_caisse_code()
+    user._cpog_caisse = found
+    return found
+
+
+def can_see_network(user: Any) -> bool:
+    """The network pages (every caisse side by side): network users only."""
+    return role_of(user) is not None and caisse_of_user(user) is None
+
+
+def can_see_caisse(user: Any, code: str) -> bool:
+    """A caisse's figures: its own users and network users."""
+    if role_of(user) is None:
+        return False
+    mine = caisse_of_user(user)
+    return mine is None or mine == code
+
+
 def require(allowed: bool, what: str) -> None:
     if not allowed:
         raise PermissionDenied(f"Vous n'avez pas le droit de {what}.")
