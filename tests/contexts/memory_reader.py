@@ -12,6 +12,7 @@ from functools import cache
 
 from cpog import demo
 from cpog.assess import Observation
+from cpog.assess.aggregate import Part
 from cpog.contexts.reader import (
     ActionRecord,
     AnalysisRecord,
@@ -52,6 +53,8 @@ class MemoryReader:
     batches_: list[BatchRecord] = field(default_factory=list)
     demo_: bool = False
     marker: str = ""
+    # territory code → period key → part, per subject (territory-scoped values)
+    territories_: dict[SubjectKey, dict[str, dict[str, Part]]] = field(default_factory=dict)
 
     # --- building ---------------------------------------------------------------------------
 
@@ -188,6 +191,25 @@ class MemoryReader:
 
     def batches(self, contract: Contract) -> list[BatchRecord]:
         return list(self.batches_)
+
+    def territory_parts(
+        self,
+        contract: Contract,
+        subject: SubjectKey,
+        codes: list[str] | None = None,
+        period_key: str | None = None,
+    ) -> dict[str, dict[str, Part]]:
+        found: dict[str, dict[str, Part]] = {}
+        for code, periods in self.territories_.get(subject, {}).items():
+            if codes is not None and code not in codes:
+                continue
+            kept = {k: p for k, p in periods.items() if period_key in (None, k)}
+            if kept:
+                found[code] = kept
+        return found
+
+    def subjects_with_territory_values(self, contract: Contract) -> set[SubjectKey]:
+        return {subject for subject, parts in self.territories_.items() if parts}
 
     # --- convenience ------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from cpog.assess import Observation
+from cpog.assess.aggregate import Part
 from cpog.contract.model import Contract
 from cpog.records import (
     ActionRecord as ActionRecord,
@@ -67,3 +68,16 @@ class Reader(Protocol):
     ) -> list[TargetRecord]: ...
 
     def batches(self, contract: Contract) -> list[BatchRecord]: ...
+
+    def territory_parts(
+        self,
+        contract: Contract,
+        subject: SubjectKey,
+        codes: list[str] | None = None,
+        period_key: str | None = None,
+    ) -> dict[str, dict[str, Part]]:
+        """territory code → period key → the current value there, with numerator and
+        denominator (:func:`cpog.store.territories.territory_parts`)."""
+        ...
+
+    def subjects_with_territory_values(self, contract: Contract) -> set[SubjectKey]: ...

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from cpog.assess import Observation
+from cpog.assess.aggregate import Part
 from cpog.contract.model import Contract
 from cpog.records import (
     ActionRecord,
@@ -32,6 +33,7 @@ from cpog.store.models import (
     Target,
 )
 from cpog.store.status import steering_inputs
+from cpog.store.territories import subjects_with_territory_values, territory_parts
 
 
 def _float(value: object) -> float | None:
@@ -235,6 +237,18 @@ class StoreReader:
             )
             for r in rows
         ]
+
+    def territory_parts(
+        self,
+        contract: Contract,
+        subject: SubjectKey,
+        codes: list[str] | None = None,
+        period_key: str | None = None,
+    ) -> dict[str, dict[str, Part]]:
+        return territory_parts(contract.id, subject, codes, period_key)
+
+    def subjects_with_territory_values(self, contract: Contract) -> set[SubjectKey]:
+        return subjects_with_territory_values(contract.id)
 
     def batches(self, contract: Contract) -> list[BatchRecord]:
         return [
