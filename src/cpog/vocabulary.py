@@ -205,7 +205,7 @@ DEFINITION_GRAIN: dict[str, str] = {
 }
 
 # What wrote a batch of values: an import file of each kind, or a computation from extracts.
-BATCH_KIND: dict[str, str] = {**IMPORT_KIND, "computed": "calcul"}
+BATCH_KIND: dict[str, str] = {**IMPORT_KIND, "computed": "calcul", "opendata": "données ouvertes"}
 
 VALUE_SOURCE: dict[str, str] = {
     "manual": "saisie",
@@ -252,6 +252,7 @@ AUDIT_ENTITY: dict[str, str] = {
     "import_batch": "import de fichier",
     "api_token": "jeton d'accès à l'API",
     "report_snapshot": "instantané de rapport",
+    "opendata_value": "donnée ouverte",
     # i10-accounts
     "user_account": "compte utilisateur",
 }
@@ -667,6 +668,21 @@ FIELD: dict[str, str] = {
     "parameter_error": "erreur_de_parametre",
     "computed_value": "valeur_calculee",
     "computed_period": "periode_calculee",
+    # diagnosis and open data by territory (cpog.contexts.opendata, decision 019)
+    "by_level": "decoupage",
+    "available_years": "annees_disponibles",
+    "mappings": "correspondances",
+    "empty_text": "message_vide",
+    "figure": "chiffre_cle",
+    "datasets": "jeux_de_donnees",
+    "published_fields": "champs_publies",
+    "level": "niveau",
+    "reference_value": "valeur_de_reference",
+    "reference_text": "valeur_de_reference_texte",
+    "reference_source": "source_de_reference",
+    "open_value": "donnee_ouverte",
+    "open_text": "donnee_ouverte_texte",
+    "open_source": "source_donnee_ouverte",
 }
 
 
@@ -778,3 +794,71 @@ def field_heading(name: str) -> str:
     words = [ACCENTED_WORDS.get(word, word) for word in name.split("_")]
     text = " ".join(words)
     return text[:1].upper() + text[1:]
+
+
+# --- data.caf.fr open data (issue 12, decision 019) ------------------------------------------
+
+# The five datasets cpog reads, by their data.caf.fr identifier (cpog.ingest.opendata).
+OPEN_DATASET: dict[str, str] = {
+    "s_ben_com_f": "Toutes prestations, par commune",
+    "s_ben_dep": "Toutes prestations, par département",
+    "txcouv_pe_epci": "Taux de couverture de l'accueil du jeune enfant, par EPCI",
+    "nbpla_pe_epci": "Places d'accueil du jeune enfant, par EPCI",
+    "ndur_s_qf_400_com_f": "Foyers allocataires par tranche de quotient familial, par commune",
+}
+
+# A published numeric field, by its name without the scale suffix (« txcouv_epci » → « txcouv »).
+OPEN_DATA_FIELD: dict[str, str] = {
+    "indfoy_ndur": "foyers allocataires (toute prestation légale)",
+    "indnbp_ndur": "personnes couvertes",
+    "indfoy_af": "foyers percevant les allocations familiales",
+    "indfoy_cf": "foyers percevant le complément familial",
+    "indfoy_asf": "foyers percevant l'allocation de soutien familial",
+    "indfoy_ab": "foyers percevant l'allocation de base de la PAJE",
+    "indfoy_cmg": "foyers percevant le complément de libre choix du mode de garde",
+    "indfoy_ndurpaje": "foyers percevant une prestation de la PAJE",
+    "indfoy_apl": "foyers percevant l'APL",
+    "indfoy_als": "foyers percevant l'ALS",
+    "indfoy_alf": "foyers percevant l'ALF",
+    "indfoy_ndural": "foyers percevant une aide au logement",
+    "indfoy_rsa": "foyers percevant le RSA",
+    "indmtt_rsa": "montant du RSA versé en décembre (€)",
+    "indfoy_ppa": "foyers percevant la prime d'activité",
+    "indmtt_ppa": "montant de la prime d'activité versé en décembre (€)",
+    "txcouv": "taux de couverture global (places pour 100 enfants de moins de 3 ans)",
+    "txcouv_psu_col": "taux de couverture, accueil collectif PSU",
+    "txcouv_hors_psu_col": "taux de couverture, accueil collectif hors PSU",
+    "txcouv_prescol": "taux de couverture, préscolarisation",
+    "txcouv_am_ind": "taux de couverture, assistants maternels",
+    "txcouv_gad_ind": "taux de couverture, garde à domicile",
+    "txcouv_eaje": "taux de couverture, accueil collectif (EAJE)",
+    "txcouv_ind": "taux de couverture, accueil individuel",
+    "pl_psu_col": "places en accueil collectif PSU",
+    "pl_hors_psu_col": "places en accueil collectif hors PSU",
+    "pl_prescol": "places en préscolarisation",
+    "pl_am_ind": "places chez les assistants maternels",
+    "pl_gad_ind": "places en garde à domicile",
+    "pl_eaje": "places en accueil collectif (EAJE)",
+    "tot_offre": "offre totale de places",
+    "ndur_foy": "foyers allocataires",
+    "ndur_pers": "personnes couvertes",
+}
+
+# Why a published row is not kept (counted in the import's report).
+OPEN_DATA_DROPPED: dict[str, str] = {
+    "code_fictif": "code fictif (XX, XXX, 79XXX…)",
+    "non_localise": "territoire non localisé (code vide)",
+    "hors_departement": "hors département",
+    "sans_valeur": "aucune valeur publiée (secret statistique ou cellule vide)",
+}
+# Why a published cell is not kept, its row being kept.
+OPEN_DATA_CELL_DROPPED: dict[str, str] = {
+    "secret": "valeurs couvertes par le secret statistique",
+    "vide": "valeurs vides",
+}
+
+# How an open-data value compares with the contract's key figure (cpog.contexts.opendata).
+OPEN_DATA_REFERENCE: dict[str, str] = {
+    "signed": "chiffre du contrat signé",
+    "computed": "valeur calculée",
+}

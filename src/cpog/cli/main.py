@@ -15,6 +15,7 @@ from cpog.cli import (
     export_commands,
     extracts_commands,
     french_help,
+    opendata_commands,
     status_command,
     store_commands,
 )
@@ -47,7 +48,14 @@ app.command("schema", help="Affiche le schéma JSON de l'export ou d'un type de 
 app.command("load", help="Charge un contrat dans la base (une nouvelle version par avenant).")(
     store_commands.load
 )
+store_commands.import_app.command(
+    "opendata", help="Importe un fichier de données ouvertes de la Cnaf (data.caf.fr), tel quel."
+)(opendata_commands.import_opendata)
 app.add_typer(store_commands.import_app, name="import")
+app.add_typer(opendata_commands.opendata_app, name="opendata")  # decision 019
+opendata_commands.opendata_app.command(
+    "comparer", help="Chiffres clés du diagnostic et données ouvertes, par territoire."
+)(opendata_commands.compare)
 app.command("status", help="Situation de chaque indicateur et résultat visé à une date.")(
     status_command.status
 )

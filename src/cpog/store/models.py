@@ -72,6 +72,7 @@ class ImportBatch(models.Model):
         VALUES = "values", vocabulary.BATCH_KIND["values"]
         TARGETS = "targets", vocabulary.BATCH_KIND["targets"]
         COMPUTED = "computed", vocabulary.BATCH_KIND["computed"]
+        OPENDATA = "opendata", vocabulary.BATCH_KIND["opendata"]
 
     contract_id = models.SlugField("contrat", max_length=80)
     kind = models.CharField("type", max_length=10, choices=Kind.choices)
@@ -192,6 +193,35 @@ class Measurement(models.Model):
             models.Index(fields=["contract_id", "scope_code", "period_end"]),
         ]
         ordering = ["subject_id", "period_end", "recorded_at", "id"]
+
+
+class OpenDataValue(models.Model):
+    """One revision of a value published on data.caf.fr (decision 019): a numeric field of a
+    dataset for a territory, a period and, for split datasets, a category (a quotient-familial
+    bracket). Public figures, kept apart from the contract's values: they belong to no contract
+    and are read beside them (cpog.contexts.opendata). Append-only like the values: a later
+    publication that changes a figure writes a new row; the current one is the latest."""
+
+    dataset = models.CharField("jeu de données", max_length=40)
+    field = models.CharField("champ", max_length=60)
+    category = models.CharField("tranche", max_length=60, blank=True, default="")
+    scope_type = models.CharField(
+        max_length=10, choices=ScopeType.choices, default=ScopeType.TERRITORY
+    )
+    scope_code = models.CharField("code du territoire", max_length=20)
+    period_key = models.CharField("période", max_length=16)
+    value = models.DecimalField("valeur", max_digits=20, decimal_places=6)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, verbose_name="import")
+    recorded_at = models.DateTimeField("enregistrée le")
+
+    class Meta:
+        verbose_name = "donnée ouverte"
+        verbose_name_plural = "données ouvertes"
+        indexes = [
+            models.Index(fields=["dataset", "field", "scope_code", "period_key"]),
+            models.Index(fields=["scope_code", "period_key"]),
+        ]
+        ordering = ["dataset", "field", "scope_code", "period_key", "id"]
 
 
 class ActionState(models.Model):
