@@ -338,7 +338,7 @@ def _rows(
         dep_origin = f"{source.department_dataset}, {published.department_field}"
     else:
         dep_value, count = summed(c.code for c in geography.communes)
-        dep_origin = f"{source.commune_dataset}, somme de {count} communes"
+        dep_origin = f"{source.commune_dataset}, somme de {count} commune{'s' if count > 1 else ''}"
     first = row(
         dep_code,
         f"Département {geography.department}",
@@ -355,7 +355,7 @@ def _rows(
             members[commune.epci].append(commune.code)
         for epci in geography.epcis:
             value, count = summed(members.get(epci.code, []))
-            origin = f"{source.commune_dataset}, somme de {count} communes"
+            origin = f"{source.commune_dataset}, somme de {count} commune{'s' if count > 1 else ''}"
             line = row(epci.code, epci.name, "epci", reference(epci.code), value, origin)
             if line is not None:
                 found.append(line)
