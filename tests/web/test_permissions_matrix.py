@@ -80,6 +80,7 @@ PAGES: dict[str, dict[str, dict[str, str]]] = {
     "indicators": {"GET": READ, "POST": READ_ONLY_POST},
     "indicator": {"GET": READ, "POST": CHALLENGE_WRITERS},
     "computation": {"GET": READ, "POST": READ_ONLY_POST},  # a definition's SQL: every reader
+    "opendata": {"GET": READ, "POST": READ_ONLY_POST},  # open data beside the diagnosis
     "measure": {"GET": READ, "POST": CHALLENGE_WRITERS},
     "actions": {"GET": READ, "POST": READ_ONLY_POST},
     "action": {"GET": READ, "POST": CHALLENGE_WRITERS},
