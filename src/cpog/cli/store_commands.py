@@ -23,7 +23,10 @@ err = Console(stderr=True, highlight=False)
 if TYPE_CHECKING:
     from cpog.store.firstrun import FirstRun
 
-import_app = typer.Typer(help="Importe des valeurs ou des cibles depuis un fichier CSV ou Excel.")
+import_app = typer.Typer(
+    help="Importe des valeurs ou des cibles depuis un fichier CSV ou Excel, ou des données"
+    " ouvertes de la Cnaf (data.caf.fr)."
+)
 
 
 def _date(text: str | None) -> date | None:
