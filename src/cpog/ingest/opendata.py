@@ -43,10 +43,8 @@ from cpog.ingest.tables import (
     ImportValidationError,
     Row,
     Table,
-    TableError,
     ValidationReport,
-    os_reason,
-    read_table,
+    read_table_for_import,
     storable_problem,
 )
 from cpog.vocabulary import OPEN_DATA_FIELD, OPEN_DATASET
@@ -369,21 +367,6 @@ _EXPECTED_CODE = {
 # --- reading -------------------------------------------------------------------------------
 
 
-def _table(path: Path, name: str | None, limits: Limits | None) -> Table:
-    shown = name or path.name
-    try:
-        table = read_table(path, limits=limits)
-    except TableError as error:
-        message = str(error).replace(path.name, shown)
-        raise ImportValidationError([CellIssue(shown, 0, "", "", message)]) from error
-    except OSError as error:
-        raise ImportValidationError(
-            [CellIssue(shown, 0, "", "", f"{shown} : fichier illisible ({os_reason(error)})")]
-        ) from error
-    table.source = shown
-    return table
-
-
 def read_open_data(
     path: Path | str,
     *,
@@ -402,7 +385,7 @@ def read_open_data(
     Raises :class:`ImportValidationError` listing every bad cell (file, line, column, value) or
     the reason the file is refused; nothing is returned half-read."""
     path = Path(path)
-    table = _table(path, name, limits)
+    table = read_table_for_import(path, name, limits=limits)
     # Opendatasoft field names are lower case; a header saved by hand may not be.
     columns = {header.casefold(): header for header in table.headers}
     try:

@@ -73,6 +73,7 @@ __all__ = [
     "issues_summary",
     "normalise_header",
     "read_table",
+    "read_table_for_import",
 ]
 
 TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
@@ -564,6 +565,26 @@ def read_table(
         )
         + f"extensions acceptées : {accepted}).",
     )
+
+
+def read_table_for_import(
+    path: Path, name: str | None = None, *, prefer: str | None = None, limits: Limits | None = None
+) -> Table:
+    """:func:`read_table` for an import: ``name`` is the file name users know (an uploaded copy
+    is stored under a random name), used in messages and as :attr:`Table.source`; a file that
+    cannot be read raises :class:`ImportValidationError` with one whole-file issue."""
+    shown = name or path.name
+    try:
+        table = read_table(path, prefer=prefer, limits=limits)
+    except TableError as error:
+        message = str(error).replace(path.name, shown)
+        raise ImportValidationError([CellIssue(shown, 0, "", "", message)]) from error
+    except OSError as error:
+        raise ImportValidationError(
+            [CellIssue(shown, 0, "", "", f"{shown} : fichier illisible ({os_reason(error)})")]
+        ) from error
+    table.source = shown
+    return table
 
 
 # --- cell-level reports ------------------------------------------------------------------

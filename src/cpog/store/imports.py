@@ -31,10 +31,9 @@ from cpog.ingest.tables import (
     CellIssue,
     ImportValidationError,
     Table,
-    TableError,
     ValidationReport,
     os_reason,
-    read_table,
+    read_table_for_import,
 )
 from cpog.ingest.value_rule import Entry, Series, Subject
 from cpog.periods import Period, parse_period
@@ -258,18 +257,14 @@ class ConfirmationNeeded(Exception):
 def _read(path: Path, name: str | None, prefer: str | None = None) -> tuple[bytes, Table]:
     """The file's bytes and table; ``name`` is the file name users know (an uploaded copy is
     stored under a random name), used in messages and in the import batch."""
-    shown = name or path.name
+    table = read_table_for_import(path, name, prefer=prefer)
     try:
-        raw, table = path.read_bytes(), read_table(path, prefer=prefer)
-    except TableError as error:
-        message = str(error).replace(path.name, shown)
-        raise ImportValidationError([CellIssue(shown, 0, "", "", message)]) from error
-    except OSError as error:
+        return path.read_bytes(), table
+    except OSError as error:  # gone since it was read
+        shown = table.source
         raise ImportValidationError(
             [CellIssue(shown, 0, "", "", f"{shown} : fichier illisible ({os_reason(error)})")]
         ) from error
-    table.source = shown
-    return raw, table
 
 
 def import_values(
