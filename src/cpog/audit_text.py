@@ -29,6 +29,7 @@ from cpog.vocabulary import (
     TARGET_PROVENANCE,
     VALUE_SOURCE,
     VALUE_STATUS,
+    open_data_field,
     target_kind,
 )
 
@@ -258,6 +259,21 @@ def _user_account(event: Event, words: ContractWords, before: Snapshot, after: S
     return f"{text} {_how(event)}"
 
 
+def _open_data_value(event: Event, words: ContractWords, before: Snapshot, after: Snapshot) -> str:
+    """« Donnée ouverte txcouv_pe_epci, taux de couverture global (…), territoire 200041317,
+    2022 : 71,4 → 71,6 (révision, import des données ouvertes v2.csv) »."""
+    parts = event.entity_id.split(":")  # dataset:field:bracket:territory:period
+    if len(parts) < 5:
+        return _other(event, words, before, after)
+    dataset, field, territory, period = parts[0], parts[1], parts[-2], parts[-1]
+    category = ":".join(parts[2:-2])
+    text = f"Donnée ouverte {dataset}, {open_data_field(field)}"
+    if category:
+        text += f", tranche {category}"
+    text += f", territoire {territory}, {_period(period)} : {_values(before, after, None)}"
+    return f"{text} {_how(event)}"
+
+
 def _other(event: Event, words: ContractWords, before: Snapshot, after: Snapshot) -> str:
     what = capitalised(_label(AUDIT_ENTITY, event.entity_type))
     return f"{what} {event.entity_id} {_how(event)}"
@@ -273,6 +289,7 @@ _WRITERS: dict[str, Writer] = {
     "action_update": _action_update,
     "analysis": _analysis,
     "import_batch": _import_batch,
+    "opendata_value": _open_data_value,
     "api_token": _api_token,
     "user_account": _user_account,
 }

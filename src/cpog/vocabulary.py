@@ -844,6 +844,20 @@ OPEN_DATA_FIELD: dict[str, str] = {
     "ndur_pers": "personnes couvertes",
 }
 
+_OPEN_DATA_SCALES = ("_epci", "_com", "_dep", "_nat")
+
+
+def open_data_field(name: str) -> str:
+    """The French words of a published field: « txcouv_epci » → « taux de couverture global … »;
+    the name itself when it has none."""
+    if name in OPEN_DATA_FIELD:
+        return OPEN_DATA_FIELD[name]
+    for suffix in _OPEN_DATA_SCALES:
+        if name.endswith(suffix) and name[: -len(suffix)] in OPEN_DATA_FIELD:
+            return OPEN_DATA_FIELD[name[: -len(suffix)]]
+    return name
+
+
 # Why a published row is not kept (counted in the import's report).
 OPEN_DATA_DROPPED: dict[str, str] = {
     "code_fictif": "code fictif (XX, XXX, 79XXX…)",

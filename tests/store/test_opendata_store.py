@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cpog.audit_text import event_sentence
 from cpog.contract.model import Contract
 from cpog.ingest.tables import ImportValidationError
 from cpog.store.models import AuditEvent, ImportBatch, OpenDataValue
@@ -75,6 +76,11 @@ def test_a_later_publication_revises_and_is_audited(loaded: Contract, tmp_path: 
     assert event.action == "revise"
     assert event.entity_id == "txcouv_pe_epci:txcouv_epci::200041317:2022"
     assert (event.before, event.after) == ({"value": "71.400000"}, {"value": "71.6"})
+    assert event_sentence(event, loaded) == (
+        "Donnée ouverte txcouv_pe_epci, taux de couverture global (places pour 100 enfants de"
+        " moins de 3 ans), territoire 200041317, 2022 : 71,4 → 71,6 (révision, import des"
+        " données ouvertes v2.csv)"
+    )
 
 
 def test_a_bad_file_writes_nothing(loaded: Contract, tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ from cpog.ingest.tables import (
     read_table_for_import,
     storable_problem,
 )
-from cpog.vocabulary import OPEN_DATA_FIELD, OPEN_DATASET
+from cpog.vocabulary import OPEN_DATASET
 
 __all__ = [
     "DATASETS",
@@ -56,7 +56,6 @@ __all__ = [
     "OpenDataPoint",
     "commune_department",
     "detect",
-    "field_label",
     "read_open_data",
 ]
 
@@ -165,20 +164,9 @@ DATASETS: tuple[Dataset, ...] = (
     ),
 )
 _BY_NAME = {dataset.name: dataset for dataset in DATASETS}
-_SCALES = ("_epci", "_com", "_dep", "_nat")
 
 
-def field_label(name: str) -> str:
-    """The French words of a published field: « txcouv_epci » → « taux de couverture global … »."""
-    if name in OPEN_DATA_FIELD:
-        return OPEN_DATA_FIELD[name]
-    for suffix in _SCALES:
-        if name.endswith(suffix) and name[: -len(suffix)] in OPEN_DATA_FIELD:
-            return OPEN_DATA_FIELD[name[: -len(suffix)]]
-    return name
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpenDataPoint:
     """One published value kept: ``territory`` is the store's code of the territory (INSEE
     commune code, EPCI SIREN, « dep-79 »), ``period`` a period key (« 2022 » for a year,
