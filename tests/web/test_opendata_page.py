@@ -32,3 +32,5 @@ def test_the_page_by_epci_by_commune_and_as_json(
     assert content["decoupage"] == "commune" and content["annees_disponibles"] == [2022, 2023]
     niort = [r for r in content["lignes"] if r["code"] == "79191"]
     assert [r["donnee_ouverte"] for r in niort] == [17250.0, 17410.0]
+    pdf = client.get("/donnees-ouvertes/?format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

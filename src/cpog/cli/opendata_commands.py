@@ -49,6 +49,12 @@ def import_opendata(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Montre ce qui serait importé, sans rien écrire.")
     ] = False,
+    errors_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--erreurs", help="Écrit la liste complète des erreurs dans ce fichier CSV (Excel)."
+        ),
+    ] = None,
 ) -> None:
     """Import a data.caf.fr file as published."""
     from cpog.store.bootstrap import current_user, setup
@@ -69,7 +75,7 @@ def import_opendata(
             dry_run=dry_run,
         )
     except ImportValidationError as error:
-        _print_validation(error)
+        _print_validation(error, errors_file)
         raise typer.Exit(1) from None
     except CpogError as error:
         err.print(escape(str(error)))
