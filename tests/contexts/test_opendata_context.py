@@ -67,6 +67,8 @@ POINTS = [
     point("ndur_s_qf_400_com_f", "79191", "2022-12", 2110, "< 400 €"),
     point("ndur_s_qf_400_com_f", "79191", "2022-12", 3420, "400 - 799 €"),
     point("ndur_s_qf_400_com_f", "79191", "2022-12", 4015, "800 - 1199 €"),
+    point("ndur_s_qf_400_com_f", "79049", "2022-12", 285, "< 400 €"),
+    point("ndur_s_qf_400_com_f", "79049", "2022-12", 640, "400 - 799 €"),
 ]
 
 
@@ -87,9 +89,14 @@ def test_by_epci_with_the_signed_figure(contract: Contract) -> None:
     assert niortais.to_confirm and niortais.level == "EPCI"
     bressuire = rows[("kf-allocataires", "200040244")]
     assert bressuire.reference_value is None and bressuire.gap_text == "—"
-    # low income: the brackets below 800 € only
-    low = rows[("kf-allocataires-bas-revenus", "200041317")]
-    assert low.open_value == 2110 + 3420
+    # low income: the brackets below 800 € only; a sum with a commune missing is not given
+    low = rows[("kf-allocataires-bas-revenus", "200040244")]
+    assert low.open_value == 285 + 640
+    incomplete = rows[("kf-allocataires-bas-revenus", "200041317")]
+    assert incomplete.open_value is None and incomplete.open_text == "—"
+    assert incomplete.open_source == (
+        "ndur_s_qf_400_com_f : somme incomplète : 1 territoire(s) sans valeur sur 2"
+    )
     assert ctx.available_years == [2022, 2023]
     data = to_data(ctx)
     assert data["decoupage"] == "epci" and data["lignes"][0]["chiffre_cle"] == "kf-allocataires"
@@ -104,7 +111,10 @@ def test_by_commune_and_every_year(contract: Contract) -> None:
         for r in ctx.rows
         if r.code == "dep-79" and r.year == 2023 and r.figure == "kf-allocataires"
     )
-    assert department_2023.open_source == "s_ben_com_f, somme de 1 commune"
+    assert department_2023.open_value is None  # Niort alone: the sum is not given
+    assert department_2023.open_source == (
+        "s_ben_com_f : somme incomplète : 2 territoire(s) sans valeur sur 3"
+    )
     assert {m.figure for m in ctx.mappings} == {s.figure for s in FIGURE_SOURCES}
 
 

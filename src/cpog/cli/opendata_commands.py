@@ -159,8 +159,9 @@ def compare(
         "Année",
         "Chiffre clé",
         "Référence",
-        "Source",
+        "Source de la référence",
         "Donnée ouverte",
+        "Source de la donnée ouverte",
         "Écart",
     ):
         table.add_column(
@@ -176,6 +177,7 @@ def compare(
             row.reference_text,
             row.reference_source or "—",
             row.open_text,
+            escape(row.open_source) or "—",
             row.gap_text,
         )
     out.print(table)

@@ -10,7 +10,8 @@ The reference value of a territory and a year is the key figure's computed value
 territory (cpog compute, stored as values of subject type figure) or, for the département, the
 caisse's; failing that, for the département, the figure of the signed contract when it names
 that year. The open-data value of a commune is read as published; an EPCI's is the sum of its
-communes' (a count sums: cpog.assess.aggregate), the département's is the département file's
+communes' (a count sums, and a sum with a commune missing is not given: cpog.assess.
+aggregate, decision 016), the département's is the département file's
 when imported, else the sum of its communes. The gap is open data − reference.
 """
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from cpog.assess.aggregate import Method, Part, aggregate
 from cpog.contexts.serialize import record
 from cpog.contract.model import Contract, KeyFigure
 from cpog.formatting import fr_number, fr_percent, fr_signed
@@ -294,10 +296,21 @@ def _rows(
                 return value, OPEN_DATA_REFERENCE["computed"]
         return None, ""
 
-    def summed(codes: Iterable[str]) -> tuple[float | None, int]:
-        values = [published.communes.get((c, year)) for c in codes]
-        found = [v for v in values if v is not None]
-        return (float(sum(found)) if found else None), len(found)
+    def summed(codes: list[str]) -> tuple[float | None, str]:
+        """The sum of the communes (a count sums; an incomplete sum is not given, it says so:
+        cpog.assess.aggregate), and where it comes from; ("", None) when none is published."""
+        parts = [
+            Part(c, float(v)) for c in codes if (v := published.communes.get((c, year))) is not None
+        ]
+        if not parts:
+            return None, ""
+        total = aggregate(parts, Method.SUM, expected=codes)
+        if total.value is None:
+            return None, f"{source.commune_dataset} : {total.reason} sur {len(codes)}"
+        count = total.parts
+        return total.value, (
+            f"{source.commune_dataset}, somme de {count} commune{'s' if count > 1 else ''}"
+        )
 
     def row(
         code: str,
@@ -307,7 +320,7 @@ def _rows(
         value: float | None,
         origin: str,
     ) -> OpenDataRow | None:
-        if ref[0] is None and value is None:
+        if ref[0] is None and value is None and not origin:
             return None
         gap, gap_text = _gap(ref[0], value)
         return OpenDataRow(
@@ -322,7 +335,7 @@ def _rows(
             ref[1],
             value,
             _shown(value),
-            origin if value is not None else "",
+            origin,
             gap,
             gap_text,
             source.to_confirm,
@@ -337,8 +350,7 @@ def _rows(
         dep_value: float | None = float(published.department[year])
         dep_origin = f"{source.department_dataset}, {published.department_field}"
     else:
-        dep_value, count = summed(c.code for c in geography.communes)
-        dep_origin = f"{source.commune_dataset}, somme de {count} commune{'s' if count > 1 else ''}"
+        dep_value, dep_origin = summed([c.code for c in geography.communes])
     first = row(
         dep_code,
         f"Département {geography.department}",
@@ -354,8 +366,7 @@ def _rows(
         for commune in geography.communes:
             members[commune.epci].append(commune.code)
         for epci in geography.epcis:
-            value, count = summed(members.get(epci.code, []))
-            origin = f"{source.commune_dataset}, somme de {count} commune{'s' if count > 1 else ''}"
+            value, origin = summed(members.get(epci.code, []))
             line = row(epci.code, epci.name, "epci", reference(epci.code), value, origin)
             if line is not None:
                 found.append(line)
@@ -363,7 +374,7 @@ def _rows(
         for commune in geography.communes:
             raw = published.communes.get((commune.code, year))
             value = None if raw is None else float(raw)
-            origin = f"{source.commune_dataset}, {published.commune_field}"
+            origin = "" if raw is None else f"{source.commune_dataset}, {published.commune_field}"
             line = row(
                 commune.code, commune.name, "commune", reference(commune.code), value, origin
             )
