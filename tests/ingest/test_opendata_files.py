@@ -154,6 +154,17 @@ def test_bad_cells_named_with_file_line_column_value(tmp_path: Path) -> None:
     assert refused.value.total == 5  # line 6 repeats line 2 too
 
 
+def test_a_commune_code_that_lost_its_zero(tmp_path: Path) -> None:
+    text = "dtreffre;numcomdo;nomcom;indfoy_ndur\n2022-12;1004;Ambérieu-en-Bugey;2610\n"
+    with pytest.raises(ImportValidationError) as refused:
+        _read(tmp_path, "s_ben_com_f.csv", text)
+    assert str(refused.value.issues[0]) == (
+        "s_ben_com_f.csv, ligne 2, colonne « numcomdo » : « 1004 » — attendu : code INSEE de"
+        " commune à 5 caractères (79191, 2A004) ; le zéro initial a sans doute été perdu par un"
+        " tableur."
+    )
+
+
 def test_a_bounded_file_is_refused_before_reading(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -279,7 +279,7 @@ _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?")
 _FRENCH_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: [0-9:]+)?")
 _COMMUNE = re.compile(r"(?:\d{5}|2[AB]\d{3})")
 _EPCI = re.compile(r"\d{9}")
-_DEPARTMENT = re.compile(r"(?:\d{2,3}|2[AB])")
+_DEPARTMENT = re.compile(r"(?:\d{1,3}|2[AB])")
 
 
 def _number(text: str) -> Decimal:
@@ -425,9 +425,10 @@ def _read_row(
         return
     territory = _territory(found, code)
     if territory is None:
-        report.add_cell(
-            table, row, columns[found.code_field], f"attendu : {_EXPECTED_CODE[found.level]}"
-        )
+        expected = f"attendu : {_EXPECTED_CODE[found.level]}"
+        if found.level == "commune" and code.isdigit() and len(code) == 4:
+            expected += " ; le zéro initial a sans doute été perdu par un tableur"
+        report.add_cell(table, row, columns[found.code_field], expected)
         return
     if department is not None and not _in_department(
         found, code, _cell(row, columns, "numdep"), department, epcis
