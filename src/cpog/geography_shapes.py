@@ -40,6 +40,7 @@ __all__ = [
     "ShapeError",
     "dissolve",
     "feature_collection",
+    "label_point",
     "parse_wkb",
     "shapes_of",
     "simplify_shapes",
@@ -323,19 +324,50 @@ def _rounded(shape: MultiPolygon) -> list[list[list[list[float]]]]:
     return polygons
 
 
+def label_point(shape: MultiPolygon) -> Point:
+    """A point inside the largest polygon, where its label goes: the centroid of its exterior
+    when inside, else the middle of the widest stretch of the horizontal line through it."""
+    exterior = max((polygon[0] for polygon in shape), key=lambda r: abs(signed_area(r)))
+    twice = signed_area(exterior)
+    if twice == 0:
+        return exterior[0]
+    cx = cy = 0.0
+    for (x1, y1), (x2, y2) in zip(exterior, exterior[1:], strict=False):
+        cross = x1 * y2 - x2 * y1
+        cx += (x1 + x2) * cross
+        cy += (y1 + y2) * cross
+    centre = (cx / (3 * twice), cy / (3 * twice))
+    if _inside(centre, exterior):
+        return centre
+    y = centre[1]
+    crossings = sorted(
+        (x2 - x1) * (y - y1) / (y2 - y1) + x1
+        for (x1, y1), (x2, y2) in zip(exterior, exterior[1:], strict=False)
+        if (y1 > y) != (y2 > y)
+    )
+    stretches = list(zip(crossings[::2], crossings[1::2], strict=False))
+    if not stretches:
+        return centre
+    left, right = max(stretches, key=lambda s: s[1] - s[0])
+    return ((left + right) / 2, y)
+
+
 def feature_collection(shapes: dict[str, MultiPolygon], names: dict[str, str]) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection, one feature per code (``properties``: code, nom)."""
-    return {
-        "type": "FeatureCollection",
-        "features": [
+    """A GeoJSON FeatureCollection, one feature per code (``properties``: code, nom, and the
+    point where its label goes, ``lon`` and ``lat``)."""
+    features = []
+    for code, shape in sorted(shapes.items()):
+        lon, lat = label_point(shape) if shape else (0.0, 0.0)
+        properties = {"code": code, "nom": names.get(code, code)}
+        properties |= {"lon": round(lon, DIGITS), "lat": round(lat, DIGITS)}
+        features.append(
             {
                 "type": "Feature",
-                "properties": {"code": code, "nom": names.get(code, code)},
+                "properties": properties,
                 "geometry": {"type": "MultiPolygon", "coordinates": _rounded(shape)},
             }
-            for code, shape in sorted(shapes.items())
-        ],
-    }
+        )
+    return {"type": "FeatureCollection", "features": features}
 
 
 def _build(department: str, tolerance: float) -> dict[str, dict[str, Any]]:

@@ -667,6 +667,20 @@ FIELD: dict[str, str] = {
     "parameter_error": "erreur_de_parametre",
     "computed_value": "valeur_calculee",
     "computed_period": "periode_calculee",
+    # --- the map of territories (cpog.contexts.territory_map, issue 12) ---
+    "level": "niveau",
+    "level_label": "niveau_libelle",
+    "period_key": "periode_cle",
+    "caisse_value_text": "valeur_caisse_texte",
+    "classes": "classes",
+    "territories": "territoires",
+    "letter": "lettre",
+    "colour": "couleur",
+    "class_label": "classe_libelle",
+    "aggregated": "agregee",
+    "message": "message",
+    "licence": "licence",
+    # --- end of the map ---
 }
 
 

@@ -142,3 +142,11 @@ def test_the_deux_sevres_has_252_commune_and_8_epci_shapes(deux_sevres: Path) ->
 def test_an_unknown_level_is_refused() -> None:
     with pytest.raises(ValueError, match="Niveau inconnu"):
         shapes.shapes_of("79", "canton")
+
+
+def test_the_label_of_a_hooked_shape_sits_inside_it() -> None:
+    # a U: its centroid falls in the notch, outside the shape
+    hook = normalise([[[(0, 0), (3, 0), (3, 3), (2, 3), (2, 1), (1, 1), (1, 3), (0, 3), (0, 0)]]])
+    x, y = shapes.label_point(hook)
+    assert shapes._inside((x, y), hook[0][0])
+    assert shapes.label_point(normalise([[SQUARE]])) == pytest.approx((0.5, 0.5))
