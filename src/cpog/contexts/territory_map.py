@@ -86,6 +86,8 @@ class MapTerritory:
     value_text: str
     numerator: float | None
     denominator: float | None
+    numerator_text: str  # « 1 234 », « — »
+    denominator_text: str
     letter: str  # its class, « » without a value
     class_label: str
     aggregated: bool  # an EPCI's value made from its communes
@@ -259,6 +261,20 @@ def territory_map_context(
     geography = geography or geography_of(contract.organisation.code)
     available = _subjects(contract, reader)
     chosen = next((s for s in available if s[0][1] == subject_id), None)
+    if chosen is None and subject_id:
+        named = next((i.code or i.id for i in contract.indicators if i.id == subject_id), None)
+        named = named or next(
+            (f.id for f in contract.diagnosis.key_figures if f.id == subject_id), None
+        )
+        if named is not None:
+            subjects = [MapSubject(k[0], k[1], c, lab, False) for k, c, lab, _ in available]
+            return _empty(
+                subjects,
+                level,
+                f"« {named} » n'a pas encore de valeur par territoire : les valeurs par EPCI ou "
+                "par commune viennent d'un calcul à partir des extraits (« cpog compute "
+                "--extracts DOSSIER --par epci »).",
+            )
     chosen = chosen or (available[0] if available else None)
     subjects = [
         MapSubject(key[0], key[1], code, label, chosen is not None and key == chosen[0])
@@ -292,7 +308,9 @@ def territory_map_context(
     for t_code, name, part, aggregated, note in rows:
         if part is None or part.value is None:
             territories.append(
-                MapTerritory(t_code, name, None, NO_VALUE, None, None, "", NO_VALUE, False, note)
+                MapTerritory(
+                    t_code, name, None, NO_VALUE, None, None, "—", "—", "", NO_VALUE, False, note
+                )
             )
             continue
         index = class_of(part.value, bounds) if len(labels) > 1 else 0
@@ -305,6 +323,8 @@ def territory_map_context(
                 value_text=value_text(part.value, unit),
                 numerator=part.numerator,
                 denominator=part.denominator,
+                numerator_text=_number(part.numerator),
+                denominator_text=_number(part.denominator),
                 letter=LETTERS[index],
                 class_label=labels[index],
                 aggregated=aggregated,
@@ -356,6 +376,10 @@ def territory_map_context(
         licence=LICENCE,
         message="",
     )
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else fr_number(value)
 
 
 def _colours(count: int) -> list[str]:

@@ -17,6 +17,7 @@ from cpog.web.views import (
     imports,
     indicators,
     reports,
+    territory_map,
     tokens,
 )
 from cpog.web.views.theme import theme
@@ -39,6 +40,7 @@ urlpatterns = [
     path("indicateurs/<slug:subject_id>/", indicators.indicator_page, name="indicator"),
     path("mesures/<slug:subject_id>/", indicators.measure_page, name="measure"),
     path("calculs/<slug:definition>/", computations.computation_page, name="computation"),
+    path("carte/", territory_map.territory_map_page, name="territory-map"),
     path("actions/", actions.action_list, name="actions"),
     path("actions/<slug:action_id>/", actions.action_page, name="action"),
     path("import/", imports.import_page, name="import"),
