@@ -422,7 +422,8 @@ def map_chart(
         "projection": {"type": "mercator"},
         "layer": [
             {
-                "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.6},
+                # grey borders: the lightest class stays outlined on white paper
+                "mark": {"type": "geoshape", "stroke": "#6f6f6f", "strokeWidth": 0.5, "aria": False},
                 "encoding": {
                     "color": {
                         "field": field(MAP_CLASS),
@@ -432,7 +433,14 @@ def map_chart(
                             "domain": [text for text, _ in classes],
                             "range": [colour for _, colour in classes],
                         },
-                        "legend": {"orient": "bottom", "direction": "vertical", "symbolSize": 160},
+                        "legend": {
+                            "orient": "bottom",
+                            "direction": "vertical",
+                            "symbolType": "square",
+                            "symbolSize": 160,
+                            "symbolStrokeColor": "#6f6f6f",
+                            "symbolStrokeWidth": 0.5,
+                        },
                     },
                     "tooltip": [
                         {"field": field(MAP_NAME), "type": "nominal", "title": "Territoire"},
@@ -442,7 +450,7 @@ def map_chart(
                 },
             },
             {
-                "mark": {"type": "text", "fontSize": letter_size, "fontWeight": "bold"},
+                "mark": {"type": "text", "fontSize": letter_size, "fontWeight": "bold", "aria": False},
                 "encoding": {
                     "longitude": {"field": field("lon"), "type": "quantitative"},
                     "latitude": {"field": field("lat"), "type": "quantitative"},
