@@ -70,7 +70,9 @@ def populate(data_dir: Path, database_url: str) -> str:
     for n, commune in enumerate(geography_of("79").communes):
         files = Decimal(5 + n % 60)
         values = [
-            NewValue(*SUBJECT, p, Decimal(8 + (n * 7 + i) % 13), files * (8 + (n * 7 + i) % 13), files)
+            NewValue(
+                *SUBJECT, p, Decimal(8 + (n * 7 + i) % 13), files * (8 + (n * 7 + i) % 13), files
+            )
             for i, p in enumerate(months)
         ]
         with transaction.atomic():

@@ -22,6 +22,7 @@ Built once per département (about a second) and kept as a JSON file beside the 
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 import struct
@@ -52,8 +53,8 @@ Polygon = list[Ring]  # the exterior, then its holes
 MultiPolygon = list[Polygon]
 
 COMMUNE, EPCI = "commune", "epci"
-# Douglas–Peucker tolerance in degrees (about 220 m in latitude, 150 m in longitude at 46° N): a commune of the
-# Deux-Sèvres keeps its recognisable outline at the size of a page.
+# Douglas–Peucker tolerance in degrees (about 220 m in latitude, 150 m in longitude at 46° N):
+# a commune of the Deux-Sèvres keeps its recognisable outline at the size of a page.
 TOLERANCE = 0.002
 DIGITS = 5
 _FORMAT = 1  # of the cache file
@@ -159,7 +160,7 @@ def normalise(shape: MultiPolygon) -> MultiPolygon:
 def _inside(point: Point, ring: Sequence[Point]) -> bool:
     x, y = point
     inside = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+    for (x1, y1), (x2, y2) in itertools.pairwise(ring):
         if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
             inside = not inside
     return inside
@@ -177,7 +178,7 @@ def dissolve(shapes: Iterable[MultiPolygon]) -> MultiPolygon:
     for shape in shapes:
         for polygon in shape:
             for ring in polygon:
-                for a, b in zip(ring, ring[1:], strict=False):
+                for a, b in itertools.pairwise(ring):
                     if a != b:
                         counted[(a, b)] += 1
     for (a, b), times in counted.items():
@@ -250,7 +251,7 @@ def simplify_shapes(shapes: dict[str, MultiPolygon], tolerance: float) -> dict[s
     for shape in shapes.values():
         for polygon in shape:
             for ring in polygon:
-                for a, b in zip(ring, ring[1:], strict=False):
+                for a, b in itertools.pairwise(ring):
                     owner[(a, b)] = len(rings)
                 rings.append(ring)
 
@@ -332,7 +333,7 @@ def label_point(shape: MultiPolygon) -> Point:
     if twice == 0:
         return exterior[0]
     cx = cy = 0.0
-    for (x1, y1), (x2, y2) in zip(exterior, exterior[1:], strict=False):
+    for (x1, y1), (x2, y2) in itertools.pairwise(exterior):
         cross = x1 * y2 - x2 * y1
         cx += (x1 + x2) * cross
         cy += (y1 + y2) * cross
@@ -342,7 +343,7 @@ def label_point(shape: MultiPolygon) -> Point:
     y = centre[1]
     crossings = sorted(
         (x2 - x1) * (y - y1) / (y2 - y1) + x1
-        for (x1, y1), (x2, y2) in zip(exterior, exterior[1:], strict=False)
+        for (x1, y1), (x2, y2) in itertools.pairwise(exterior)
         if (y1 > y) != (y2 > y)
     )
     stretches = list(zip(crossings[::2], crossings[1::2], strict=False))
@@ -358,7 +359,7 @@ def feature_collection(shapes: dict[str, MultiPolygon], names: dict[str, str]) -
     features = []
     for code, shape in sorted(shapes.items()):
         lon, lat = label_point(shape) if shape else (0.0, 0.0)
-        properties = {"code": code, "nom": names.get(code, code)}
+        properties: dict[str, Any] = {"code": code, "nom": names.get(code, code)}
         properties |= {"lon": round(lon, DIGITS), "lat": round(lat, DIGITS)}
         features.append(
             {
@@ -384,9 +385,7 @@ def _build(department: str, tolerance: float) -> dict[str, dict[str, Any]]:
         if commune.code in raw and commune.epci:
             members[commune.epci].append(raw[commune.code])
     epcis = {code: dissolve(parts) for code, parts in members.items()}
-    names = {c.code: c.name for c in geography.communes} | {
-        e.code: e.name for e in geography.epcis
-    }
+    names = {c.code: c.name for c in geography.communes} | {e.code: e.name for e in geography.epcis}
     return {
         COMMUNE: feature_collection(simplify_shapes(raw, tolerance), names),
         EPCI: feature_collection(simplify_shapes(epcis, tolerance), names),

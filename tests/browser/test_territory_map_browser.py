@@ -44,9 +44,7 @@ def territory_values(site: Any) -> None:
 def _paths(page: Any) -> int:
     """How many shapes the map's SVG draws (the geoshape marks' paths)."""
     return int(
-        page.evaluate(
-            "() => document.querySelectorAll('.map-chart svg g.mark-shape path').length"
-        )
+        page.evaluate("() => document.querySelectorAll('.map-chart svg g.mark-shape path').length")
     )
 
 

@@ -4,6 +4,8 @@ class with the class letters drawn."""
 
 from __future__ import annotations
 
+from memory_reader import MemoryReader, default_contract
+
 from cpog.assess.aggregate import Part
 from cpog.contexts.serialize import to_data
 from cpog.contexts.territory_map import (
@@ -14,7 +16,6 @@ from cpog.contexts.territory_map import (
     territory_map_context,
 )
 from cpog.geography import geography_of
-from memory_reader import MemoryReader, default_contract
 
 DELAY = ("indicator", "cog-08-29")  # jours: a ratio
 BIRTHS = ("figure", "kf-naissances")  # a count
@@ -53,7 +54,11 @@ def test_classes_at_quantiles_with_french_labels() -> None:
 
 def test_epci_map_aggregates_the_niortais_from_its_communes_by_ratio_of_sums() -> None:
     context = territory_map_context(default_contract(), _reader(), "cog-08-29", "epci")
-    assert (context.subject_id, context.level, context.period_key) == ("cog-08-29", "epci", "2026-09")
+    assert (context.subject_id, context.level, context.period_key) == (
+        "cog-08-29",
+        "epci",
+        "2026-09",
+    )
     assert [p.key for p in context.periods] == ["2026-09", "2026-08"]
     assert context.period_label == "septembre 2026"
     assert "ratio des sommes" in context.method_label
@@ -81,7 +86,9 @@ def test_commune_map_lists_the_communes_without_a_value() -> None:
     empty = [t for t in context.territories if t.value is None]
     assert {t.value_text for t in empty} == {NO_VALUE} and {t.letter for t in empty} == {""}
     # all communes have the same value: one class
-    assert [(c.letter, c.label, c.count) for c in context.classes] == [("A", "12\u00a0naissances", 200)]
+    assert [(c.letter, c.label, c.count) for c in context.classes] == [
+        ("A", "12\u00a0naissances", 200)
+    ]
     assert "somme" in context.method_label
 
 

@@ -3,6 +3,7 @@ made by dissolving their communes, and the Deux-Sèvres as the map draws it."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import struct
 from collections import Counter
@@ -83,8 +84,8 @@ def test_simplification_keeps_rings_closed_valid_and_borders_shared() -> None:
         assert signed_area(ring) < 0  # still an exterior, not flipped nor flat
     assert len(ring_a) < len(left[0][0])  # the wiggles are gone
     # the shared side: the same points from both sides, in opposite directions
-    edges_a = set(zip(ring_a, ring_a[1:], strict=False))
-    edges_b = set(zip(ring_b, ring_b[1:], strict=False))
+    edges_a = set(itertools.pairwise(ring_a))
+    edges_b = set(itertools.pairwise(ring_b))
     assert {(b, a) for a, b in edges_b} & edges_a
     shared_a = {p for p in ring_a if -0.001 < p[1] < 0.001}
     shared_b = {p for p in ring_b if -0.001 < p[1] < 0.001}

@@ -26,11 +26,7 @@ def _write(contract_id: str, code: str, key: str, value: str, top: str, bottom: 
     record_values(
         contract_id,
         code,
-        [
-            NewValue(
-                *SUBJECT, parse_period(key), Decimal(value), Decimal(top), Decimal(bottom)
-            )
-        ],
+        [NewValue(*SUBJECT, parse_period(key), Decimal(value), Decimal(top), Decimal(bottom))],
         source="import",
         user="test",
         scope_type="territory",
@@ -63,7 +59,10 @@ def test_the_map_page_has_the_choices_the_table_and_the_spec(
     assert 'aria-current="page">Carte</a>' in page
     assert '<option value="cog-08-29" selected>' in page
     assert '<input type="radio" name="par" value="epci" checked>' in page
-    assert "<caption>" in page and '<th scope="row">Communauté d&#x27;agglomération du Niortais' in page
+    assert (
+        "<caption>" in page
+        and '<th scope="row">Communauté d&#x27;agglomération du Niortais' in page
+    )
     assert "agrégé de 2 communes sur 40" in page
     assert '<td class="num">6\u00a0jours</td>' in page
     assert "numérateurs et dénominateurs additionnés" in page

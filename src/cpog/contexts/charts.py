@@ -393,10 +393,10 @@ def map_chart(
     letter_size: int,
 ) -> dict[str, Any]:
     """A choropleth: ``collection`` (GeoJSON, d3-geo ring order) with, per territory code, its
-    ``territories`` fields (name, class text, letter and its colour, value text: pre-formatted in French, as
-    the spec needs no number format), coloured by class — ``classes`` lists each class text
-    with its colour, in order — and each territory's class letter drawn at its label point, so
-    that the map reads without colour. The projection is fitted to the shapes."""
+    ``territories`` fields (name, class text, letter and its colour, value text: pre-formatted
+    in French, as the spec needs no number format), coloured by class — ``classes`` lists each
+    class text with its colour, in order — and each territory's class letter drawn at its label
+    point, so that the map reads without colour. The projection is fitted to the shapes."""
     features = []
     for feature in collection["features"]:
         code = feature["properties"]["code"]
@@ -423,7 +423,12 @@ def map_chart(
         "layer": [
             {
                 # grey borders: the lightest class stays outlined on white paper
-                "mark": {"type": "geoshape", "stroke": "#6f6f6f", "strokeWidth": 0.5, "aria": False},
+                "mark": {
+                    "type": "geoshape",
+                    "stroke": "#6f6f6f",
+                    "strokeWidth": 0.5,
+                    "aria": False,
+                },
                 "encoding": {
                     "color": {
                         "field": field(MAP_CLASS),
@@ -450,7 +455,12 @@ def map_chart(
                 },
             },
             {
-                "mark": {"type": "text", "fontSize": letter_size, "fontWeight": "bold", "aria": False},
+                "mark": {
+                    "type": "text",
+                    "fontSize": letter_size,
+                    "fontWeight": "bold",
+                    "aria": False,
+                },
                 "encoding": {
                     "longitude": {"field": field("lon"), "type": "quantitative"},
                     "latitude": {"field": field("lat"), "type": "quantitative"},

@@ -11,9 +11,10 @@ the PDF draw."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from cpog.assess.aggregate import Method, Part, aggregate, method_for
 from cpog.assess.wording import value_text
@@ -33,8 +34,8 @@ from cpog.contexts.serialize import record
 from cpog.contract.model import Contract
 from cpog.contract.units import with_number
 from cpog.formatting import fr_number
-from cpog.geography import Geography, geography_of
 from cpog.geography import SOURCE as GEOGRAPHY_SOURCE
+from cpog.geography import Geography, geography_of
 from cpog.geography_shapes import COMMUNE, EPCI, shapes_of
 from cpog.periods import parse_period
 from cpog.steering import SubjectKey
@@ -96,6 +97,8 @@ class MapTerritory:
 
 @record
 class TerritoryMapContext:
+    PDF_TEMPLATE: ClassVar[str] = "carte"  # cpog/reports/templates/carte.typ
+
     subject_type: str
     subject_id: str
     code: str
@@ -170,11 +173,8 @@ def class_labels(bounds: Sequence[float], unit: str) -> list[str]:
     if bounds[0] == bounds[-1]:
         return [with_number(text(bounds[0]), round(bounds[0], decimals), unit)]
     return [
-        "de "
-        + text(low)
-        + " à "
-        + with_number(text(high), round(high, decimals), unit)
-        for low, high in zip(bounds, bounds[1:], strict=False)
+        "de " + text(low) + " à " + with_number(text(high), round(high, decimals), unit)
+        for low, high in itertools.pairwise(bounds)
     ]
 
 
@@ -194,7 +194,7 @@ def _territories(
     if level == COMMUNE:
         return [(c.code, c.name, parts.get(c.code), False, "") for c in geography.communes]
     method = method_for(unit)
-    rows = []
+    rows: list[tuple[str, str, Part | None, bool, str]] = []
     for epci in geography.epcis:
         own = parts.get(epci.code)
         if own is not None and own.value is not None:
@@ -332,9 +332,7 @@ def territory_map_context(
             )
         )
     colours = _colours(len(labels))
-    classes = [
-        MapClass(LETTERS[i], labels[i], colours[i], counts[i]) for i in range(len(labels))
-    ]
+    classes = [MapClass(LETTERS[i], labels[i], colours[i], counts[i]) for i in range(len(labels))]
     missing = [t.name for t in territories if t.value is None]
     period_label = period_in_words(parse_period(period_key))
     caisse = _caisse_value(contract, reader, key, period_key, unit)

@@ -76,16 +76,22 @@ def _names(data: Any) -> set[str]:
     return set()
 
 
-def _document(
-    request: HttpRequest, title: str, record: Any, wanted: str, pdf_template: str = "page"
-) -> HttpResponse:
+def pdf_template(record: Any) -> str:
+    """The reports' template that prints ``record``: the generic « page », unless its context
+    type names its own (``PDF_TEMPLATE``: the map draws its chart beside its table)."""
+    return str(getattr(type(record), "PDF_TEMPLATE", "page"))
+
+
+def _document(request: HttpRequest, title: str, record: Any, wanted: str) -> HttpResponse:
     document = page_document(title, steering(request), record)
     name = slugify(title) or "page"
     if wanted == "json":
         response: HttpResponse = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
         response["Content-Disposition"] = f'inline; filename="{name}.json"'
         return response
-    response = HttpResponse(render_data(document, pdf_template), content_type="application/pdf")
+    response = HttpResponse(
+        render_data(document, pdf_template(record)), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
 
@@ -106,14 +112,13 @@ def page(
     title: str,
     *,
     record: Any = None,
-    pdf_template: str = "page",
     **context: Any,
 ) -> HttpResponse:
     """Render a page; ``record`` is its framework-free context, also given as JSON or PDF
-    (``?format=json|pdf``; the PDF through the reports' ``pdf_template``)."""
+    (``?format=json|pdf``)."""
     wanted = request.GET.get("format")
     if record is not None and wanted in DOCUMENT_FORMATS and request.method == "GET":
-        return _document(request, title, record, wanted, pdf_template)
+        return _document(request, title, record, wanted)
     data = steering(request)
     return render(
         request,

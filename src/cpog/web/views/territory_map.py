@@ -1,5 +1,6 @@
 """Carte: an indicator or key figure by EPCI or commune (:mod:`cpog.contexts.territory_map`).
-Its PDF (``?format=pdf``) draws the same spec with vl-convert in the « carte » template."""
+Its PDF (``?format=pdf``) draws the same spec with vl-convert in the context's own « carte »
+template (``TerritoryMapContext.PDF_TEMPLATE``)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,6 @@ def territory_map_page(request: HttpRequest) -> HttpResponse:
         "map",
         title,
         record=ctx,
-        pdf_template="carte",
         ctx=ctx,
         missing_colour=MAP_MISSING_COLOUR,
     )
