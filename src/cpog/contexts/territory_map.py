@@ -34,7 +34,6 @@ from cpog.contexts.serialize import record
 from cpog.contract.model import Contract
 from cpog.contract.units import with_number
 from cpog.formatting import fr_number
-from cpog.geography import SOURCE as GEOGRAPHY_SOURCE
 from cpog.geography import Geography, geography_of
 from cpog.geography_shapes import COMMUNE, EPCI, shapes_of
 from cpog.periods import parse_period
@@ -112,7 +111,7 @@ class TerritoryMapContext:
     periods: list[MapPeriod]
     method_label: str
     caisse_value_text: str
-    source: str
+    source: str  # where the caisse's value of the period comes from, « — » when unknown
     classes: list[MapClass]
     territories: list[MapTerritory]
     missing: list[str]  # names of the territories without a value
@@ -364,7 +363,7 @@ def territory_map_context(
         periods=[MapPeriod(k, period_in_words(parse_period(k)), k == period_key) for k in keys],
         method_label=METHOD_LABEL[method_for(unit)],
         caisse_value_text=caisse[0],
-        source=caisse[1] or GEOGRAPHY_SOURCE,
+        source=caisse[1] or "—",
         classes=classes,
         territories=territories,
         missing=missing,
