@@ -292,11 +292,11 @@ def territory_map_context(
         if level == COMMUNE
         else [c.code for c in geography.communes] + [e.code for e in geography.epcis]
     )
-    by_code = reader.territory_parts(contract, key, wanted)
-    keys = sorted({k for periods in by_code.values() for k in periods}, reverse=True)
+    keys = reader.territory_periods(contract, key, wanted)
     if not keys:
         return _empty(subjects, level, f"« {code} » n'a pas de valeur {LEVELS[level]}.")
     period_key = period_key if period_key in keys else keys[0]
+    by_code = reader.territory_parts(contract, key, wanted, period_key)
     parts = {c: periods[period_key] for c, periods in by_code.items() if period_key in periods}
     rows = _territories(geography, level, parts, unit)
     values = [p.value for _, _, p, _, _ in rows if p is not None and p.value is not None]
