@@ -90,6 +90,9 @@ def populate(data_dir: Path, database_url: str) -> str:
         f"{time.perf_counter() - started:.1f} s ; base : {Measurement.objects.count()} valeurs "
         f"({settings.DATABASES['default']['ENGINE']})"
     )
+    from cpog.geography_shapes import shapes_of
+
+    shapes_of("79", "commune")  # the contours' cache, in the data folder the server reads
     user, _ = User.objects.get_or_create(username="lecteur-bench")
     user.groups.add(Group.objects.get(name=Role.LECTEUR.value))
     session = SessionStore()
