@@ -70,7 +70,7 @@ schemas: setup
 
 # The user guide's screenshots (docs/images/ecrans/), taken by the browser tests of every page.
 screenshots: setup
-	CPOG_SCREENSHOTS=1 $(RUN) pytest -q tests/browser/test_pages.py -k test_screenshot -p no:cacheprovider
+	CPOG_SCREENSHOTS=1 $(RUN) pytest -q tests/browser/test_pages.py tests/browser/test_territory_map_browser.py -k "test_screenshot or test_the_map_draws" -p no:cacheprovider
 	@du -ch docs/images/ecrans/*.png | tail -1
 
 bench: setup

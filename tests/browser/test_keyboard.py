@@ -34,6 +34,7 @@ MAIN_LINKS = [
     "Contrat",
     "Défis",
     "Indicateurs",
+    "Carte",
     "Actions",
     "Import",
     "Historique",

@@ -211,6 +211,12 @@ class MemoryReader:
     def subjects_with_territory_values(self, contract: Contract) -> set[SubjectKey]:
         return {subject for subject, parts in self.territories_.items() if parts}
 
+    def territory_periods(
+        self, contract: Contract, subject: SubjectKey, codes: list[str] | None = None
+    ) -> list[str]:
+        found = self.territory_parts(contract, subject, codes)
+        return sorted({key for periods in found.values() for key in periods}, reverse=True)
+
     # --- convenience ------------------------------------------------------------------------
 
     def situation(self, contract: Contract | None = None, as_of: date = AS_OF) -> Situation:

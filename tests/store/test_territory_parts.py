@@ -11,7 +11,11 @@ from cpog.periods import parse_period
 
 @pytest.mark.django_db
 def test_latest_revision_of_each_territory_and_only_territories(loaded):
-    from cpog.store.territories import subjects_with_territory_values, territory_parts
+    from cpog.store.territories import (
+        subjects_with_territory_values,
+        territory_parts,
+        territory_periods,
+    )
     from cpog.store.values import NewValue, record_values
 
     subject = ("indicator", loaded.indicators[0].id)
@@ -41,3 +45,15 @@ def test_latest_revision_of_each_territory_and_only_territories(loaded):
     assert (epci.value, epci.numerator, epci.denominator) == (60.0, 6.0, 10.0)
     assert territory_parts(loaded.id, subject, codes=["79191"], period_key="2026-02") == {}
     assert subjects_with_territory_values(loaded.id) == {subject}
+    write("territory", "79191", "30", "3", "10")  # a revision: still one period
+    write_at = parse_period("2026-01")
+    record_values(
+        loaded.id,
+        "79191",
+        [NewValue(subject[0], subject[1], write_at, Decimal("1"), Decimal("1"), Decimal("1"))],
+        source="import",
+        user="test",
+        scope_type="territory",
+    )
+    assert territory_periods(loaded.id, subject) == ["2026-03", "2026-01"]
+    assert territory_periods(loaded.id, subject, codes=["200041317"]) == ["2026-03"]

@@ -82,6 +82,7 @@ PAGES: dict[str, dict[str, dict[str, str]]] = {
     "computation": {"GET": READ, "POST": READ_ONLY_POST},  # a definition's SQL: every reader
     "opendata": {"GET": READ, "POST": READ_ONLY_POST},  # open data beside the diagnosis
     "measure": {"GET": READ, "POST": CHALLENGE_WRITERS},
+    "territory-map": {"GET": READ, "POST": READ_ONLY_POST},  # the map: every reader
     "actions": {"GET": READ, "POST": READ_ONLY_POST},
     "action": {"GET": READ, "POST": CHALLENGE_WRITERS},
     "import": {"GET": READ, "POST": DIRECTION},

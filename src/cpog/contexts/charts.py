@@ -370,3 +370,105 @@ def trajectory_chart(
         ),
         "config": _config(),
     }
+
+
+# --- the map of territories (cpog.contexts.territory_map; decision 021) ----------------------
+
+# Five classes, light to dark (ColorBrewer YlGnBu: colour-blind safe, and ordered in lightness,
+# so that a grey print keeps the order); territories without a value in light grey.
+MAP_COLOURS = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
+MAP_MISSING_COLOUR = "#d9d9d9"
+MAP_HEIGHT = 460
+MAP_PRINT_SIZE = (440, 500)
+# Field names of a territory in the map's data (in its GeoJSON ``properties``).
+MAP_NAME, MAP_CLASS, MAP_LETTER, MAP_VALUE_TEXT = "nom", "classe", "lettre", "valeur_texte"
+MAP_LETTER_COLOUR = "couleur_lettre"
+
+
+def map_chart(
+    collection: dict[str, Any],
+    territories: dict[str, dict[str, str]],
+    classes: Sequence[tuple[str, str]],
+    description: str,
+    letter_size: int,
+) -> dict[str, Any]:
+    """A choropleth: ``collection`` (GeoJSON, d3-geo ring order) with, per territory code, its
+    ``territories`` fields (name, class text, letter and its colour, value text: pre-formatted
+    in French, as the spec needs no number format), coloured by class — ``classes`` lists each
+    class text with its colour, in order — and each territory's class letter drawn at its label
+    point, so that the map reads without colour. The projection is fitted to the shapes."""
+    features = []
+    for feature in collection["features"]:
+        code = feature["properties"]["code"]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": feature["geometry"],
+                "properties": feature["properties"] | territories.get(code, {}),
+            }
+        )
+
+    def field(name: str) -> str:
+        return f"properties.{name}"
+
+    return {
+        "$schema": SCHEMA,
+        "description": description,
+        "width": "container",
+        "height": MAP_HEIGHT,
+        "autosize": {"type": "fit", "contains": "padding"},
+        "usermeta": {"impression": {"largeur": MAP_PRINT_SIZE[0], "hauteur": MAP_PRINT_SIZE[1]}},
+        "data": {"values": features},
+        "projection": {"type": "mercator"},
+        "layer": [
+            {
+                # grey borders: the lightest class stays outlined on white paper
+                "mark": {
+                    "type": "geoshape",
+                    "stroke": "#6f6f6f",
+                    "strokeWidth": 0.5,
+                    "aria": False,
+                },
+                "encoding": {
+                    "color": {
+                        "field": field(MAP_CLASS),
+                        "type": "ordinal",
+                        "title": None,
+                        "scale": {
+                            "domain": [text for text, _ in classes],
+                            "range": [colour for _, colour in classes],
+                        },
+                        "legend": {
+                            "orient": "bottom",
+                            "direction": "vertical",
+                            "symbolType": "square",
+                            "symbolSize": 160,
+                            "symbolStrokeColor": "#6f6f6f",
+                            "symbolStrokeWidth": 0.5,
+                        },
+                    },
+                    "tooltip": [
+                        {"field": field(MAP_NAME), "type": "nominal", "title": "Territoire"},
+                        {"field": field(MAP_VALUE_TEXT), "type": "nominal", "title": "Valeur"},
+                        {"field": field(MAP_CLASS), "type": "nominal", "title": "Classe"},
+                    ],
+                },
+            },
+            {
+                "mark": {
+                    "type": "text",
+                    "fontSize": letter_size,
+                    "fontWeight": "bold",
+                    "aria": False,
+                },
+                "encoding": {
+                    "longitude": {"field": field("lon"), "type": "quantitative"},
+                    "latitude": {"field": field("lat"), "type": "quantitative"},
+                    "text": {"field": field(MAP_LETTER), "type": "nominal"},
+                    # white on the two darkest classes, near black elsewhere
+                    "color": {"field": field(MAP_LETTER_COLOUR), "type": "nominal", "scale": None},
+                },
+            },
+        ],
+        "config": _config() | {"view": {"stroke": None}},
+    }

@@ -81,3 +81,10 @@ class Reader(Protocol):
         ...
 
     def subjects_with_territory_values(self, contract: Contract) -> set[SubjectKey]: ...
+
+    def territory_periods(
+        self, contract: Contract, subject: SubjectKey, codes: list[str] | None = None
+    ) -> list[str]:
+        """The period keys with a value of ``subject`` at a territory (of ``codes``), latest
+        first (:func:`cpog.store.territories.territory_periods`)."""
+        ...

@@ -46,10 +46,12 @@ def _charts(data: Any) -> Iterator[dict[str, Any]]:
 
 
 def printable(spec: dict[str, Any]) -> dict[str, Any]:
-    """The web page's spec for paper: a fixed width (no container) and the shipped font."""
+    """The web page's spec for paper: a fixed width (no container) and the shipped font; a spec
+    may give its own printed size (``usermeta.impression``: a map keeps its proportions)."""
     spec = copy.deepcopy(spec)
-    spec["width"] = CHART_WIDTH
-    spec["height"] = 170
+    size = spec.get("usermeta", {}).get("impression", {})
+    spec["width"] = size.get("largeur", CHART_WIDTH)
+    spec["height"] = size.get("hauteur", 170)
     spec.setdefault("config", {})["font"] = FONT_FAMILY
     return spec
 

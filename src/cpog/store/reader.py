@@ -33,7 +33,11 @@ from cpog.store.models import (
     Target,
 )
 from cpog.store.status import steering_inputs
-from cpog.store.territories import subjects_with_territory_values, territory_parts
+from cpog.store.territories import (
+    subjects_with_territory_values,
+    territory_parts,
+    territory_periods,
+)
 
 
 def _float(value: object) -> float | None:
@@ -249,6 +253,11 @@ class StoreReader:
 
     def subjects_with_territory_values(self, contract: Contract) -> set[SubjectKey]:
         return subjects_with_territory_values(contract.id)
+
+    def territory_periods(
+        self, contract: Contract, subject: SubjectKey, codes: list[str] | None = None
+    ) -> list[str]:
+        return territory_periods(contract.id, subject, codes)
 
     def batches(self, contract: Contract) -> list[BatchRecord]:
         return [

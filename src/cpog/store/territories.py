@@ -53,7 +53,25 @@ def subjects_with_territory_values(contract_id: str) -> set[SubjectKey]:
     """The subjects that have at least one value at a territory's scope."""
     rows = (
         Measurement.objects.filter(contract_id=contract_id, scope_type=STORE_TERRITORY)
+        .order_by()  # the model's ordering would make every row distinct
         .values_list("subject_type", "subject_id")
         .distinct()
     )
     return {(subject_type, subject_id) for subject_type, subject_id in rows}
+
+
+def territory_periods(
+    contract_id: str, subject: SubjectKey, codes: Iterable[str] | None = None
+) -> list[str]:
+    """The period keys at which ``subject`` has a value at one of the territories (of
+    ``codes``), latest first: a map's periods, read without reading every value."""
+    query = Measurement.objects.filter(
+        contract_id=contract_id,
+        subject_type=subject[0],
+        subject_id=subject[1],
+        scope_type=STORE_TERRITORY,
+    )
+    if codes is not None:
+        query = query.filter(scope_code__in=list(codes))
+    keys = query.order_by().values_list("period_key", flat=True).distinct()
+    return sorted(set(keys), reverse=True)

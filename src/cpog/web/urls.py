@@ -18,6 +18,7 @@ from cpog.web.views import (
     indicators,
     opendata,
     reports,
+    territory_map,
     tokens,
 )
 from cpog.web.views.theme import theme
@@ -41,6 +42,7 @@ urlpatterns = [
     path("mesures/<slug:subject_id>/", indicators.measure_page, name="measure"),
     path("calculs/<slug:definition>/", computations.computation_page, name="computation"),
     path("donnees-ouvertes/", opendata.open_data_page, name="opendata"),
+    path("carte/", territory_map.territory_map_page, name="territory-map"),
     path("actions/", actions.action_list, name="actions"),
     path("actions/<slug:action_id>/", actions.action_page, name="action"),
     path("import/", imports.import_page, name="import"),

@@ -76,6 +76,12 @@ def _names(data: Any) -> set[str]:
     return set()
 
 
+def pdf_template(record: Any) -> str:
+    """The reports' template that prints ``record``: the generic « page », unless its context
+    type names its own (``PDF_TEMPLATE``: the map draws its chart beside its table)."""
+    return str(getattr(type(record), "PDF_TEMPLATE", "page"))
+
+
 def _document(request: HttpRequest, title: str, record: Any, wanted: str) -> HttpResponse:
     document = page_document(title, steering(request), record)
     name = slugify(title) or "page"
@@ -83,7 +89,9 @@ def _document(request: HttpRequest, title: str, record: Any, wanted: str) -> Htt
         response: HttpResponse = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
         response["Content-Disposition"] = f'inline; filename="{name}.json"'
         return response
-    response = HttpResponse(render_data(document, "page"), content_type="application/pdf")
+    response = HttpResponse(
+        render_data(document, pdf_template(record)), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
 
