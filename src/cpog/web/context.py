@@ -1,4 +1,5 @@
-"""Template context shared by every page: the caisse's brand and the user's role."""
+"""Template context shared by every page: the caisse's brand, the user's role, and for a network
+user the caisses they may choose from."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from cpog.store.contracts import caisses, default_caisse_code
 from cpog.store.roles import role_of
 from cpog.web import page_cache
+from cpog.web.roles import caisse_of_user
+from cpog.web.scoping import resolved_caisse
 
 
 def brand(request: HttpRequest) -> dict[str, Any]:
@@ -23,6 +27,13 @@ def brand(request: HttpRequest) -> dict[str, Any]:
         if user.is_authenticated
         else "",
     }
+    if user.is_authenticated and caisse_of_user(user) is None:
+        # A network user chooses the caisse they read: the header's « Caisse : … » selector.
+        current = resolved_caisse(request) or default_caisse_code()
+        context["caisse_choices"] = [
+            (entry.code, f"{entry.code} — {entry.name}", entry.code == current)
+            for entry in caisses()
+        ]
     if page_cache.rendering_for_cache(request):
         # this processor runs after Django's csrf one, so its placeholder wins
         context.update(page_cache.placeholders(request))
