@@ -100,7 +100,7 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
         outer.__enter__()
         try:
             contracts = {code: _marked(shipped, code) for code in ("79", "86")}
-            for code, contract in contracts.items():
+            for contract in contracts.values():
                 store_contract(contract, "test", "test:setup")
                 load_demo(contract, clock.today())
             indicator = contracts["79"].indicators[0]

@@ -80,8 +80,8 @@ class DataState:
 def data_state(contract_id: str) -> DataState | None:
     """The current version of ``contract_id`` (a caisse's contract) and the latest audit event
     of the store, in one query (None: no such contract loaded yet). Any write, of any caisse,
-    moves the marker: conservative, and one indexed query. Plain SQL: it runs on every page, and the ORM would take longer to write it
-    than the database to answer it."""
+    moves the marker: conservative, and one indexed query. Plain SQL: it runs on every page,
+    and the ORM would take longer to write it than the database to answer it."""
     with connection.cursor() as cursor:
         cursor.execute(_STATE_SQL, [contract_id])
         row = cursor.fetchone()

@@ -110,7 +110,7 @@ def request_contract(request: HttpRequest) -> tuple[str, str | None]:
         code = request_caisse(request)
         found = (code, contract_id_of_caisse(code))
         setattr(request, _CONTRACT, found)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def resolved_caisse(request: HttpRequest) -> str | None:
