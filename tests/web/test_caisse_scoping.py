@@ -369,3 +369,49 @@ def test_the_history_shows_the_caisses_own_events(db: None, world: World) -> Non
     for who in ("79", "86"):
         page = _client(world, who).get("/historique/").content.decode()
         assert f"agent-{MARK[who]}" in page and MARK[OTHER[who]] not in page
+
+
+# --- imports -----------------------------------------------------------------------------
+
+
+def _values_file() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    rows = "identifiant;période;valeur\nCOG 01-05;2024;201\n"
+    return SimpleUploadedFile("valeurs.csv", rows.encode("utf-8"), content_type="text/csv")
+
+
+def test_an_import_lands_in_the_previewed_caisse(
+    db: None, world: World, settings: Any, tmp_path: Any
+) -> None:
+    """A network user checks a file for 86, then chooses 79 in another tab: confirming the
+    preview still writes into 86, the caisse the preview named."""
+    from cpog.store.models import ImportBatch, Measurement
+
+    settings.DATA_DIR = tmp_path
+    client = _client(world, "reseau")
+    preview = client.post(
+        "/import/?caisse=86", {"etape": "verifier", "kind": "values", "file": _values_file()}
+    )
+    body = preview.content.decode()
+    assert preview.status_code == 200 and "(caisse 86)" in body
+    stored = re.search(r'name="stored" value="([^"]+)"', body)
+    assert stored is not None and 'action="/import/?caisse=86"' in body
+    client.get("/?caisse=79")  # the other tab
+    done = client.post(
+        "/import/?caisse=86",
+        {"etape": "confirmer", "kind": "values", "stored": stored[1], "name": "valeurs.csv"},
+    )
+    assert done.status_code == 302
+    batch = ImportBatch.objects.get(file_name="valeurs.csv")
+    assert batch.contract_id == world.contracts["86"].id
+    assert set(Measurement.objects.filter(batch=batch).values_list("scope_code", flat=True)) == {
+        "86"
+    }
+    event = AuditEvent.objects.filter(entity_type="measurement", context="valeurs.csv").first()
+    assert event is not None and event.after["caisse"] == "86"
+    # the 79 user cannot send a file to 86
+    refused = _client(world, "79").post(
+        "/import/?caisse=86", {"etape": "verifier", "kind": "values", "file": _values_file()}
+    )
+    assert refused.status_code == 403
