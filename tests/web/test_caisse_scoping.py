@@ -287,6 +287,9 @@ def test_the_network_users_choice_is_kept_and_an_unknown_caisse_is_not_found(
     assert "Caisse inconnue : « 971 »" in unknown.content.decode()
     # a caisse user sees no selector
     assert "choix-caisse" not in _client(world, "79").get("/defis/").content.decode()
+    # the network user's forms post to the caisse they show (another tab may choose another)
+    form = client.get(f"/indicateurs/{world.indicator}/?caisse=86").content.decode()
+    assert f'action="/indicateurs/{world.indicator}/?caisse=86"' in form
 
 
 # --- the API -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ user the caisses they may choose from."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -12,7 +13,7 @@ from cpog.store.contracts import caisses, default_caisse_code
 from cpog.store.roles import role_of
 from cpog.web import page_cache
 from cpog.web.roles import caisse_of_user
-from cpog.web.scoping import resolved_caisse
+from cpog.web.scoping import PARAMETER, resolved_caisse
 
 
 def brand(request: HttpRequest) -> dict[str, Any]:
@@ -27,7 +28,13 @@ def brand(request: HttpRequest) -> dict[str, Any]:
         if user.is_authenticated
         else "",
     }
-    if user.is_authenticated and caisse_of_user(user) is None:
+    # Forms that write a caisse's data post to the caisse they show: a network user who chose
+    # another caisse in another tab meanwhile still writes where the page said (decision 017).
+    # (A caisse user always writes their own: their forms need no parameter.)
+    resolved = resolved_caisse(request)
+    network = user.is_authenticated and caisse_of_user(user) is None
+    context["caisse_query"] = f"?{urlencode({PARAMETER: resolved})}" if network and resolved else ""
+    if network:
         # A network user chooses the caisse they read: the header's « Caisse : … » selector.
         current = resolved_caisse(request) or default_caisse_code()
         context["caisse_choices"] = [
