@@ -190,15 +190,6 @@ def _page_routes() -> list[Route]:
     return [r for r in routes() if not (r.key.startswith("api:") and r.key not in NO_CAISSE_DATA)]
 
 
-def _get(client: Client, url: str, **extra: Any) -> Any:
-    return client.get(url, **extra)
-
-
-def _leaks(who: str, reading: str, response: Any) -> bool:
-    """True when the answer to ``who`` reading ``reading`` shows the other caisse's marker."""
-    return MARK[OTHER[reading]] in _text(response)
-
-
 def _client(world: World, who: str) -> Client:
     client = Client()
     client.force_login(world.users[who])
@@ -213,20 +204,32 @@ def _with(url: str, query: str) -> str:
 def test_a_caisse_user_reads_their_caisse_on_every_page(db: None, world: World, who: str) -> None:
     client = _client(world, who)
     wrong = []
+    shown = set()  # routes showing the caisse's own marker
     for route in _page_routes():
         url = _url(route, world, who)
         if route.key in NO_CAISSE_DATA or route.key.startswith(ADMIN_PREFIX):
             continue
         for variant in (url, _with(url, "format=json"), _with(url, "format=pdf")):
-            response = _get(client, variant)
-            if response.status_code >= 500 or _leaks(who, who, response):
+            response = client.get(variant)
+            if response.status_code >= 500 or MARK[OTHER[who]] in _text(response):
                 wrong.append(f"{variant} ({route.key}) : {response.status_code}")
-        if route.key in {"account"}:  # another caisse's account: not found, never shown
+            if MARK[who] in _text(response):
+                shown.add(route.key)
+        # the page's form, sent empty: refused or done, in the user's caisse only
+        last = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        response = client.post(url)
+        if response.status_code >= 500 or MARK[OTHER[who]] in _text(response):
+            wrong.append(f"POST {url} ({route.key}) : {response.status_code}")
+        for event in AuditEvent.objects.filter(pk__gt=last):
+            if (event.after or {}).get("caisse") != who:
+                wrong.append(f"POST {url} ({route.key}) : écrit pour {event.after}")
+        if route.key == "account":  # another caisse's account: not found, never shown
             other = world.users[OTHER[who]].pk
-            response = _get(client, reverse("account", kwargs={"user_id": other}))
+            response = client.get(reverse("account", kwargs={"user_id": other}))
             if response.status_code not in (403, 404):
                 wrong.append(f"compte de l'autre caisse : {response.status_code}")
     assert wrong == [], f"caisse {who} :\n" + "\n".join(wrong)
+    assert {"dashboard", "challenges", "challenge", "indicator", "history", "accounts"} <= shown
 
 
 @pytest.mark.parametrize("who", ["79", "86"])
@@ -261,6 +264,7 @@ def _without_selector(text: str) -> str:
 def test_the_network_user_reads_each_caisse_on_every_page(db: None, world: World) -> None:
     client = _client(world, "reseau")
     wrong = []
+    shown: dict[str, set[str]] = {"79": set(), "86": set()}  # routes showing the caisse's marker
     for route in _page_routes():
         if route.key in NO_CAISSE_DATA | EVERY_CAISSE or route.key.startswith(ADMIN_PREFIX):
             continue
@@ -271,7 +275,11 @@ def test_the_network_user_reads_each_caisse_on_every_page(db: None, world: World
                 text = _without_selector(_text(response))
                 if response.status_code >= 500 or MARK[OTHER[code]] in text:
                     wrong.append(f"{variant} ({route.key}) : {response.status_code}")
+                if MARK[code] in text:
+                    shown[code].add(route.key)
     assert wrong == [], "réseau :\n" + "\n".join(wrong)
+    # and each caisse's own figures are there: the pages that name the caisse's défis and values
+    assert shown["79"] == shown["86"] and {"dashboard", "challenges", "indicator"} <= shown["86"]
 
 
 def test_the_network_users_choice_is_kept_and_an_unknown_caisse_is_not_found(

@@ -37,10 +37,11 @@ def brand(request: HttpRequest) -> dict[str, Any]:
     if network:
         # A network user chooses the caisse they read: the header's « Caisse : … » selector.
         current = resolved_caisse(request) or default_caisse_code()
-        context["caisse_choices"] = [
+        choices = [
             (entry.code, f"{entry.code} — {entry.name}", entry.code == current)
             for entry in caisses()
         ]
+        context["caisse_choices"] = choices if len(choices) > 1 else []  # nothing to choose
     if page_cache.rendering_for_cache(request):
         # this processor runs after Django's csrf one, so its placeholder wins
         context.update(page_cache.placeholders(request))
