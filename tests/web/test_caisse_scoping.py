@@ -426,3 +426,32 @@ def test_an_import_lands_in_the_previewed_caisse(
         "/import/?caisse=86", {"etape": "verifier", "kind": "values", "file": _values_file()}
     )
     assert refused.status_code == 403
+
+
+def test_a_page_write_lands_in_the_chosen_caisse(db: None, world: World) -> None:
+    from cpog.store.models import ActionState
+
+    data = {
+        "owner": "Service petite enfance",
+        "start_date": "01/02/2024",
+        "due_date": "31/12/2027",
+        "status": "in_progress",
+        "progress": "55",
+        "milestone_label": "",
+        "milestone_due": "",
+        "comment_on": "",
+        "comment": "",
+    }
+    url = f"/actions/{world.action}/"
+    ActionState.objects.all().delete()
+    response = _client(world, "reseau").post(f"{url}?caisse=86", data)
+    assert response.status_code in (200, 302), response.content
+    [state] = ActionState.objects.filter(action_id=world.action)
+    assert state.contract_id == world.contracts["86"].id and state.progress == 55
+    event = AuditEvent.objects.filter(entity_type="action_state").latest("pk")
+    assert event.after["caisse"] == "86"
+    # the 86 user's own write: 86 again; the 79 user's: 79
+    _client(world, "79").post(url, {**data, "progress": "20"})
+    mine = ActionState.objects.get(action_id=world.action, contract_id=world.contracts["79"].id)
+    assert mine.progress == 20
+    assert ActionState.objects.get(contract_id=world.contracts["86"].id).progress == 55
