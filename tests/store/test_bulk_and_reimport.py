@@ -61,7 +61,12 @@ def test_bulk_rows_read_back_as_the_orm_would_have_written_them(loaded: Contract
         None,
         "manual",
     )
-    assert event.after == {"value": "93.25", "status": "definitive", "source": "manual"}
+    assert event.after == {
+        "value": "93.25",
+        "status": "definitive",
+        "source": "manual",
+        "caisse": "79",  # the caisse whose value it is (decision 017)
+    }
     assert event.at == row.recorded_at
 
 

@@ -48,6 +48,7 @@ def test_an_analysis_is_written_with_its_audit_event(loaded: Contract) -> None:
         "analysis": "Afflux de dossiers à la rentrée.",
         "risks": "Retards en octobre.",
         "corrective_action": "Renfort de deux agents.",
+        "caisse": "79",  # the caisse whose analysis it is (decision 017)
     }
     [record] = StoreReader().analyses(loaded)
     assert record.complete and record.subject_id == "cog-08-32"

@@ -68,6 +68,8 @@ def test_create_change_deactivate_and_reset_are_audited_without_the_password(
         "role": "pilote",
         "challenges": [4],
         "active": True,
+        "scope": "caisse 79",  # the account's caisse (decision 017)
+        "caisse": "79",
     }
     assert (events[1].before["challenges"], events[1].after["challenges"]) == ([4], [4, 5])
     text = " ".join(str(e.before) + str(e.after) for e in events)

@@ -32,7 +32,7 @@ def _untokened(html: str) -> str:
 
 def test_data_state_is_one_query(steering_data: Any) -> None:
     with CaptureQueriesContext(connection) as queries:
-        state = data_state()
+        state = data_state(steering_data.id)
     assert state is not None and state.marker is not None
     assert len(queries.captured_queries) == 1
 

@@ -22,7 +22,7 @@ from cpog.cli import (
 from cpog.cli.explain_command import explain
 from cpog.cli.report_commands import report_app
 from cpog.cli.token_commands import token_app
-from cpog.cli.user_commands import user_app
+from cpog.cli.user_commands import list_users, user_app
 from cpog.errors import CpogError
 
 french_help.install()  # Typer's own help words (« Usage », « Options »…) in French
@@ -76,6 +76,9 @@ app.command(
 )(compute_commands.compute)
 app.add_typer(token_app, name="token")  # API tokens (decision 008)
 app.add_typer(user_app, name="user")  # accounts without a shell (decision 008)
+app.command("users", help="Liste les comptes : rôle, périmètre (caisse ou réseau), état.")(
+    list_users
+)
 app.add_typer(report_app, name="report")  # PDF reports (decision 012)
 app.command("backup", help="Sauvegarde toute la base dans un fichier (cohérent, à chaud).")(
     backup_commands.backup

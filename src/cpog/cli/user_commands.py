@@ -1,5 +1,6 @@
-"""``cpog user create | password | roles | deactivate | reactivate``: accounts without a Python
-shell or a browser (decision 008).
+"""``cpog user create | password | roles | scope | list | deactivate | reactivate``: accounts
+without a Python shell or a browser (decision 008); ``scope``, ``--caisse`` and ``--reseau``
+give an account its caisse or the network (decision 017).
 
 Passwords are read from a prompt (typed twice, hidden), a file or standard input (``-``), checked
 by Django's password validators (French messages), and never printed. Every change goes through
@@ -50,6 +51,31 @@ PasswordFile = Annotated[
         "Sans cette option, il est demandé deux fois, sans s'afficher.",
     ),
 ]
+
+
+CaisseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--caisse",
+        help="Code de la caisse du compte (« 79 ») : il ne voit que ses chiffres. Par défaut, la "
+        "caisse de l'installation.",
+    ),
+]
+NetworkOption = Annotated[
+    bool,
+    typer.Option("--reseau", help="Compte du réseau : voit toutes les caisses et choisit."),
+]
+_DEFAULT = object()  # neither --caisse nor --reseau: the installation's caisse
+
+
+def _scope(caisse: str | None, network: bool) -> Any:
+    """None for the network, a caisse code, or :data:`_DEFAULT`; exit 2 when both are given."""
+    if caisse and network:
+        err.print("--caisse et --reseau s'excluent : un compte a une caisse, ou le réseau.")
+        raise typer.Exit(2)
+    if network:
+        return None
+    return caisse.strip() if caisse and caisse.strip() else _DEFAULT
 
 
 def _setup() -> None:
@@ -164,6 +190,8 @@ def create(
     email: Annotated[str, typer.Option("--email", help="Adresse électronique.")] = "",
     first_name: Annotated[str, typer.Option("--prenom", help="Prénom.")] = "",
     last_name: Annotated[str, typer.Option("--nom", help="Nom.")] = "",
+    caisse: CaisseOption = None,
+    network: NetworkOption = False,
     password_file: PasswordFile = None,
 ) -> None:
     _setup()
@@ -189,6 +217,7 @@ def create(
     if challenges and wanted != Role.PILOTE:
         err.print("--defi ne vaut que pour le rôle pilote.")
         raise typer.Exit(2)
+    scope = _scope(caisse, network)
     contract_id, numbers = _challenges(challenges or []) if challenges else ("", set())
     draft = User(username=username, email=email, first_name=first_name, last_name=last_name)
     password = _checked_password(password_file, draft)
@@ -203,10 +232,58 @@ def create(
             email=email,
             first_name=first_name,
             last_name=last_name,
+            caisse="" if scope is _DEFAULT else scope,
         )
     except accounts.AccountError as error:
         raise _refused(error) from None
     out.print(f"Compte créé — {escape(_summary(draft))}.")
+    out.print(f"Périmètre : {accounts.scope_text(accounts.scope_of(draft))}.")
+
+
+@user_app.command(
+    "scope",
+    help="Donne à un compte sa caisse (--caisse CODE) ou le réseau (--reseau : toutes les "
+    "caisses).",
+)
+def scope(
+    username: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Identifiant du compte.")],
+    caisse: CaisseOption = None,
+    network: NetworkOption = False,
+) -> None:
+    _setup()
+    from cpog.store.bootstrap import current_user
+    from cpog.web import accounts
+
+    user = find_user(username)
+    wanted = _scope(caisse, network)
+    if wanted is _DEFAULT:
+        err.print("Précisez --caisse CODE ou --reseau.")
+        raise typer.Exit(2)
+    try:
+        changed = accounts.set_scope(user, wanted, current_user())
+    except accounts.AccountError as error:
+        raise _refused(error) from None
+    text = accounts.scope_text(wanted)
+    out.print(f"{escape(_summary(user))}" + ("" if changed else " (inchangé)") + f" — {text}.")
+
+
+@user_app.command("list", help="Liste les comptes : rôle, périmètre (caisse ou réseau), état.")
+def list_users() -> None:
+    _setup()
+    from rich.table import Table
+
+    from cpog.web import accounts
+
+    table = Table("Identifiant", "Rôle", "Périmètre", "Défis pilotés", "État")
+    for row in accounts.rows():
+        table.add_row(
+            escape(row.user.get_username()),
+            row.role.label_fr,
+            accounts.scope_text(row.caisse),
+            ", ".join(f"n°{n}" for n in row.challenges) or "—",
+            "actif" if row.active else "désactivé",
+        )
+    out.print(table)
 
 
 @user_app.command("password", help="Change le mot de passe d'un compte.")

@@ -20,6 +20,7 @@ from cpog.contexts.annual import (
 from cpog.contexts.board import board_date, board_report, parse_month
 from cpog.contexts.serialize import to_data
 from cpog.contexts.situation import situation
+from cpog.contract.model import Contract
 from cpog.formatting import fr_date
 from cpog.reports.render import render_data
 from cpog.store import snapshots
@@ -53,9 +54,12 @@ class Report:
     note: str  # French: where the figures come from (current data, a snapshot)
 
 
-def annual(year: int, user: str, *, from_snapshot: bool = False) -> Report:
-    """The annual review of ``year``; from the latest snapshot of that review when asked."""
-    _, contract = current_contract()
+def annual(
+    year: int, user: str, *, from_snapshot: bool = False, contract: Contract | None = None
+) -> Report:
+    """The annual review of ``year`` of ``contract`` (default: the store's default caisse's);
+    from the latest snapshot of that review when asked."""
+    contract = contract or current_contract()[1]
     today = clock.today()
     check_year(contract.period.start, contract.period.end, year, today)
     if from_snapshot:
@@ -87,9 +91,10 @@ def annual(year: int, user: str, *, from_snapshot: bool = False) -> Report:
     )
 
 
-def board(month: str, user: str) -> Report:
-    """The comité de direction's report of ``month`` (« 2026-11 »)."""
-    _, contract = current_contract()
+def board(month: str, user: str, *, contract: Contract | None = None) -> Report:
+    """The comité de direction's report of ``month`` (« 2026-11 ») of ``contract`` (default: the
+    store's default caisse's)."""
+    contract = contract or current_contract()[1]
     year, number = parse_month(month)
     as_of = board_date(year, number, contract.period.start, contract.period.end, clock.today())
     reader = StoreReader()

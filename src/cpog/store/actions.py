@@ -75,6 +75,7 @@ def save_update(
     now = timezone.now()
     with transaction.atomic():
         lock_action(contract_id, action_id)  # first: before reading the state
+        caisse = audit.caisse_of(contract_id)
         state = (
             ActionState.objects.select_for_update()
             .filter(contract_id=contract_id, action_id=action_id)
@@ -109,6 +110,7 @@ def save_update(
                 before=before,
                 after=after,
                 context=context,
+                caisse=caisse,
             )
         if changed:
             done.append("état mis à jour")
@@ -129,6 +131,7 @@ def save_update(
                 user,
                 after=recorded,
                 context=context,
+                caisse=caisse,
             )
             done.append(f"jalon « {label} » ajouté")
         if comment:
@@ -147,6 +150,7 @@ def save_update(
                 user,
                 after={"on": update.on.isoformat(), "text": comment, "progress": update.progress},
                 context=context,
+                caisse=caisse,
             )
             done.append("point d'avancement enregistré")
     return done

@@ -53,6 +53,7 @@ def record_analysis(
                 "risks": written.risks,
                 "corrective_action": written.corrective_action,
             },
+            caisse=audit.caisse_of(contract_id),
             context=context,
         )
     return int(written.pk)

@@ -94,6 +94,7 @@ def store_contract(
             "create",
             user,
             after={"hash": digest, "amendment_date": str(amendment_date or ""), "reason": reason},
+            caisse=contract.organisation.code,
         )
         created = _contract_targets(contract, version, user)
     return LoadOutcome(version, created=True, targets_created=created)
@@ -141,6 +142,7 @@ def _contract_targets(contract: Contract, version: ContractVersion, user: str) -
             before=None if current is None else {"value": str(current.value)},
             after={"value": str(value), "provenance": Target.Provenance.CPOG},
             context="cpog load",
+            caisse=contract.organisation.code,
         )
         created += 1
     return created
@@ -192,6 +194,15 @@ def default_contract_id() -> str | None:
     if found is None and not os.environ.get("CPOG_CAISSE", "").strip():
         found = query.values_list("contract_id", flat=True).first()
     return found
+
+
+def contract_id_of_caisse(code: str) -> str | None:
+    """The id of the caisse ``code``'s current contract (the latest loaded for it), or None; for
+    an empty code, the store's default contract."""
+    if not code:
+        return default_contract_id()
+    query = ContractVersion.objects.filter(caisse_code=code).order_by("-id")
+    return query.values_list("contract_id", flat=True).first()
 
 
 def contract_of_caisse(code: str) -> tuple[ContractVersion, Contract]:

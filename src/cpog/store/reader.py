@@ -23,6 +23,7 @@ from cpog.records import (
     ValueRecord,
 )
 from cpog.steering import StoredTarget, SubjectKey
+from cpog.store import audit
 from cpog.store.models import (
     ActionState,
     Analysis,
@@ -157,9 +158,12 @@ class StoreReader:
             for a in Analysis.objects.filter(contract_id=contract.id).order_by("created_at", "id")
         ]
 
-    def recent_events(self, limit: int) -> list[EventRecord]:
-        # The steering data's latest updates: API tokens are in the history, not here.
+    def recent_events(self, limit: int, caisse: str | None = None) -> list[EventRecord]:
+        # The steering data's latest updates: API tokens are in the history, not here. With
+        # ``caisse``, that caisse's only (several caisses share a store, decision 017).
         events = AuditEvent.objects.exclude(entity_type="api_token").order_by("-at", "-id")
+        if caisse is not None:
+            events = audit.of_caisse(events, caisse)
         return [event_record(e) for e in events[:limit]]
 
     def values(

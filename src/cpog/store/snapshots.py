@@ -89,6 +89,7 @@ def store(
             user,
             after={"as_of": row.as_of.isoformat(), "fingerprint": fingerprint},
             context=f"{ReportSnapshot.Kind(kind).label} {period}",
+            caisse=audit.caisse_of(contract_id),
         )
     return _record(row), True
 

@@ -209,6 +209,7 @@ def write_plan(
     batch_id = batch.pk if batch is not None else None
     context = batch.file_name if batch else source
     territory = scope_type != ScopeType.CAISSE
+    caisse = audit.caisse_of(contract_id)
     rows = []
     events = []
     for new, previous in plan:
@@ -254,6 +255,7 @@ def write_plan(
                 after=after,
                 context=context,
                 at=at,
+                caisse=caisse,
             )
         )
     insert_rows(Measurement, _MEASUREMENT_COLUMNS, rows)
@@ -351,6 +353,7 @@ def record_targets(
         for new, _ in plan
     ]
     Target.objects.bulk_create(written)
+    caisse = audit.caisse_of(contract_id)
     audit.record_many(
         audit.event(
             "target",
@@ -361,6 +364,7 @@ def record_targets(
             after={"value": str(row.value), "provenance": row.provenance, "reason": row.reason},
             context=batch.file_name if batch else "",
             at=at,
+            caisse=caisse,
         )
         for row, (_, previous) in zip(written, plan, strict=True)
     )

@@ -27,8 +27,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cpog.store import audit
+from cpog.store.contracts import caisses, default_caisse_code
 from cpog.store.roles import GROUPS, Role
-from cpog.web.models import ChallengePilot
+from cpog.web.models import ChallengePilot, UserScope
 
 ENTITY = "user_account"
 USERNAME_MAX = 150
@@ -56,6 +57,7 @@ class AccountRow:
     challenges: tuple[int, ...]
     active: bool
     last_login: datetime | None
+    caisse: str | None = None  # None: a network account (every caisse)
 
     @property
     def name(self) -> str:
@@ -81,9 +83,59 @@ def piloted(user: Any, contract_id: str | None = None) -> tuple[int, ...]:
     return tuple(sorted(set(rows.values_list("challenge_number", flat=True))))
 
 
-def rows() -> list[AccountRow]:
-    """Every account, active ones first, then by login."""
+NETWORK = "reseau"  # the scope choice of a network account, in forms and on the command line
+
+
+def scopes() -> dict[int, str | None]:
+    """Each account's caisse by user id (None: a network account), for those with a scope row;
+    an account without one belongs to the installation's caisse."""
+    return {
+        user_id: None if network else code
+        for user_id, code, network in UserScope.objects.values_list(
+            "user_id", "caisse_code", "network"
+        )
+    }
+
+
+def scope_of(user: Any, known: dict[int, str | None] | None = None) -> str | None:
+    """The caisse of ``user`` read from the store (not the request's cached one)."""
+    found = scopes() if known is None else known
+    return found[user.pk] if user.pk in found else default_caisse_code()
+
+
+def scope_text(caisse: str | None) -> str:
+    return "réseau (toutes les caisses)" if caisse is None else f"caisse {caisse}"
+
+
+def set_scope(user: Any, caisse: str | None, by: str) -> bool:
+    """Give ``user`` the caisse ``caisse`` (None: the network). Audited; False when unchanged."""
+    if caisse is not None and caisse not in {c.code for c in caisses()}:
+        raise AccountError("caisse", f"Caisse : « {caisse} » inconnue (aucun contrat chargé).")
+    with transaction.atomic():
+        before = scope_of(user)
+        if before == caisse and UserScope.objects.filter(user=user).exists():
+            return False
+        UserScope.objects.update_or_create(
+            user=user, defaults={"caisse_code": caisse or "", "network": caisse is None}
+        )
+        if hasattr(user, "_cpog_caisse"):
+            del user._cpog_caisse
+        audit.record(
+            ENTITY,
+            user.get_username(),
+            "update",
+            by,
+            before={"scope": scope_text(before)},
+            after={"scope": scope_text(caisse)},
+            caisse=caisse,
+        )
+    return before != caisse
+
+
+def rows(caisse: str | None = None) -> list[AccountRow]:
+    """Every account (with ``caisse``: that caisse's only), active ones first, then by login."""
     User = get_user_model()
+    known = scopes()
     pilots: dict[int, set[int]] = {}
     for user_id, number in ChallengePilot.objects.values_list("user_id", "challenge_number"):
         pilots.setdefault(user_id, set()).add(number)
@@ -95,8 +147,10 @@ def rows() -> list[AccountRow]:
             tuple(sorted(pilots.get(user.pk, ()))),
             user.is_active,
             user.last_login,
+            scope_of(user, known),
         )
         for user in users
+        if caisse is None or scope_of(user, known) == caisse
     ]
 
 
@@ -213,9 +267,10 @@ def create(
     email: str = "",
     first_name: str = "",
     last_name: str = "",
+    caisse: str | None = "",
 ) -> Any:
-    """Create an account with its role, défis (a pilot's only) and a checked password;
-    audited."""
+    """Create an account with its role, défis (a pilot's only), a checked password and its
+    caisse (None: the network; empty: the installation's caisse); audited."""
     User = get_user_model()
     numbers = set(challenges)
     if numbers and role != Role.PILOTE:
@@ -234,7 +289,16 @@ def create(
         draft.save()
         _give_role(draft, role)
         _give_challenges(draft, role, contract_id, numbers)
-        audit.record(ENTITY, draft.get_username(), "create", by, after=snapshot(draft))
+        scope = default_caisse_code() if caisse == "" else caisse
+        UserScope.objects.create(user=draft, caisse_code=scope or "", network=scope is None)
+        audit.record(
+            ENTITY,
+            draft.get_username(),
+            "create",
+            by,
+            after={**snapshot(draft), "scope": scope_text(scope)},
+            caisse=scope,
+        )
     return draft
 
 
@@ -267,7 +331,15 @@ def change_role(
         after = snapshot(user)
         if after == before:
             return False
-        audit.record(ENTITY, user.get_username(), "update", by, before=before, after=after)
+        audit.record(
+            ENTITY,
+            user.get_username(),
+            "update",
+            by,
+            before=before,
+            after=after,
+            caisse=scope_of(user),
+        )
     return True
 
 
@@ -298,7 +370,15 @@ def set_active(user: Any, active: bool, by: str) -> bool:
         user.is_active = active
         user.save(update_fields=["is_active"])
         action = "reactivate" if active else "deactivate"
-        audit.record(ENTITY, user.get_username(), action, by, before=before, after=snapshot(user))
+        audit.record(
+            ENTITY,
+            user.get_username(),
+            action,
+            by,
+            before=before,
+            after=snapshot(user),
+            caisse=scope_of(user),
+        )
     return True
 
 
@@ -308,4 +388,11 @@ def set_password(user: Any, password: str, by: str) -> None:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        audit.record(ENTITY, user.get_username(), "password_reset", by, after=snapshot(user))
+        audit.record(
+            ENTITY,
+            user.get_username(),
+            "password_reset",
+            by,
+            after=snapshot(user),
+            caisse=scope_of(user),
+        )

@@ -40,7 +40,7 @@ from cpog.store.models import (
 )
 from cpog.vocabulary import AUDIT_ACTION, AUDIT_ENTITY, COMPARATOR_SIGN, ROLE
 from cpog.web import accounts, tokens
-from cpog.web.models import ApiToken, ChallengePilot, RoleGroup
+from cpog.web.models import ApiToken, ChallengePilot, RoleGroup, UserScope
 
 admin.site.site_header = "Administration technique de cpog"
 admin.site.site_title = "cpog — administration technique"
@@ -84,7 +84,15 @@ class RoleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class AccountAdmin(UserAdmin):  # type: ignore[type-arg]
     """Django's users, with their cpog role and défis; never deleted; every change audited."""
 
-    list_display = ("username", "full_name", "cpog_role", "challenges", "is_active", "last_login")
+    list_display = (
+        "username",
+        "full_name",
+        "cpog_role",
+        "challenges",
+        "cpog_scope",
+        "is_active",
+        "last_login",
+    )
     list_filter = ("is_active", "is_superuser", "groups")
 
     @admin.display(description="nom")
@@ -94,6 +102,10 @@ class AccountAdmin(UserAdmin):  # type: ignore[type-arg]
     @admin.display(description="rôle")
     def cpog_role(self, obj: Any) -> str:
         return accounts.stored_role(obj).label_fr
+
+    @admin.display(description="périmètre")
+    def cpog_scope(self, obj: Any) -> str:
+        return accounts.scope_text(accounts.scope_of(obj))
 
     @admin.display(description="défis pilotés")
     def challenges(self, obj: Any) -> str:
@@ -135,6 +147,7 @@ class AccountAdmin(UserAdmin):  # type: ignore[type-arg]
                 before=before,
                 after=after,
                 context="administration",
+                caisse=accounts.scope_of(user),
             )
 
     def user_change_password(
@@ -167,6 +180,24 @@ class ChallengePilotAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("contract_id", "challenge_number")
     search_fields = ("user__username", "user__first_name", "user__last_name")
     autocomplete_fields = ("user",)
+
+
+@admin.register(UserScope)
+class UserScopeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Which caisse an account belongs to, or the network (decision 017); audited."""
+
+    list_display = ("user", "caisse_code", "network")
+    list_filter = ("network", "caisse_code")
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    autocomplete_fields = ("user",)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        try:
+            accounts.set_scope(
+                obj.user, None if obj.network else obj.caisse_code, request.user.get_username()
+            )
+        except accounts.AccountError as error:
+            messages.error(request, " ".join(error.messages))
 
 
 class TokenStateFilter(admin.SimpleListFilter):
@@ -407,4 +438,5 @@ class ActionStateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 before=before,
                 after=after,
                 context="administration",
+                caisse=audit.caisse_of(obj.contract_id),
             )

@@ -42,12 +42,12 @@ from cpog.ingest.tables import SHOWN_ISSUES, CellIssue, ImportValidationError, R
 from cpog.ingest.value_rule import Subject, plain_key, subjects_of
 from cpog.periods import Period, PeriodError, parse_period
 from cpog.steering import as_of_problem, challenges_of_subject
-from cpog.store.contracts import NoContractLoaded, current_contract
+from cpog.store.contracts import NoContractLoaded
 from cpog.store.imports import ConfirmationNeeded, ImportOutcome, apply_targets, apply_values
 from cpog.store.models import Measurement
 from cpog.store.reader import StoreReader
 from cpog.store.roles import Role, role_of
-from cpog.web import roles, tokens
+from cpog.web import roles, scoping, tokens
 from cpog.web.api_schemas import (
     AS_OF_DESCRIPTION,
     DESCRIPTIONS,
@@ -64,6 +64,7 @@ from cpog.web.api_schemas import (
     json_name,
 )
 from cpog.web.models import ApiToken
+from cpog.web.scoping import caisse_for, contract_for
 
 DESCRIPTION = """\
 API REST de **cpog**, l'outil de pilotage du contrat pluriannuel d'objectifs et de gestion (CPOG)
@@ -84,6 +85,11 @@ révoqué.
 l'application : administrateur et contrôle de gestion partout, pilote de défi pour les
 indicateurs et mesures des défis qu'il pilote ; les cibles, seulement par l'administrateur et le
 contrôle de gestion. Sinon, `403`.
+
+**Caisse.** Un compte d'une caisse lit et écrit les données de sa caisse seulement ; un compte du
+réseau choisit la caisse de chaque appel avec `?caisse=CODE` (« ?caisse=86 »), la caisse de
+l'installation par défaut. Une autre caisse demandée par un compte de caisse reçoit `403`, une
+caisse inconnue `404`.
 
 **Noms des champs.** En français, les mêmes que dans `cpog status --format json` et les
 rapports : une ligne de statut (`statut`, `statut_libelle`, `valeur_courante`, `saisie`…) a une
@@ -421,8 +427,16 @@ class Context:
     scope: str
 
 
-def _context() -> Context:
-    _, contract = current_contract()
+def _context(request: HttpRequest) -> Context:
+    """The contract of the caisse the call is about: the caller's own, or for a network user
+    the one ``?caisse=CODE`` names (:func:`cpog.web.scoping.caisse_for`, decision 017)."""
+    try:
+        code = caisse_for(request.user, request.GET.get(scoping.PARAMETER))
+    except scoping.CaisseRefused as refused:
+        raise ApiProblem(403, str(refused)) from None
+    except scoping.UnknownCaisse as missing:
+        raise ApiProblem(404, str(missing)) from None
+    _, contract = contract_for(code)
     return Context(contract, contract.organisation.code)
 
 
@@ -524,7 +538,7 @@ SubjectQuery = QueryEx[
     "schémas JSON : noms de champs en anglais).",
 )
 def get_contract(request: HttpRequest) -> Any:
-    return _context().contract.model_dump(mode="json")
+    return _context(request).contract.model_dump(mode="json")
 
 
 def _indicator(contract: Contract, indicator_id: str) -> IndicatorData:
@@ -568,7 +582,7 @@ def _indicator_fields(contract: Contract, indicator_id: str) -> dict[str, Any]:
     description="Les indicateurs du contrat, dans l'ordre du texte signé.",
 )
 def list_indicators(request: HttpRequest) -> Any:
-    contract = _context().contract
+    contract = _context(request).contract
     return [_indicator(contract, i.id) for i in contract.indicators]
 
 
@@ -582,7 +596,7 @@ def list_indicators(request: HttpRequest) -> Any:
     description="Par identifiant (« cog-08-29 ») ou par code (« COG 08-29 »).",
 )
 def get_indicator(request: HttpRequest, indicator_id: str) -> Any:
-    contract = _context().contract
+    contract = _context(request).contract
     i = contract.indicator(indicator_id)
     if i is None:
         raise ApiProblem(404, f"Indicateur inconnu dans le contrat : « {indicator_id} ».")
@@ -611,7 +625,7 @@ def get_indicator(request: HttpRequest, indicator_id: str) -> Any:
     "(la dernière fixée l'emporte) ; « identifiant » restreint à un indicateur ou une mesure.",
 )
 def list_targets(request: HttpRequest, identifiant: SubjectQuery = None) -> Any:
-    context = _context()
+    context = _context(request)
     wanted = _subject(context.contract, identifiant) if identifiant else None
     key = None if wanted is None else (wanted.subject_type, wanted.subject_id)
     targets = StoreReader().targets(context.contract, context.scope, key)
@@ -637,7 +651,7 @@ def list_values(
     periode_debut: PeriodFromQuery = None,
     periode_fin: PeriodToQuery = None,
 ) -> Any:
-    context = _context()
+    context = _context(request)
     wanted = _subject(context.contract, identifiant) if identifiant else None
     first = _period(periode_debut, PERIOD_FROM)
     last = _period(periode_fin, PERIOD_TO)
@@ -669,7 +683,7 @@ def list_values(
     "« en_vigueur » désigne la révision en vigueur.",
 )
 def value_history(request: HttpRequest, subject: str) -> Any:
-    context = _context()
+    context = _context(request)
     found = _subject(context.contract, subject)
     values = StoreReader().values(
         context.contract, context.scope, (found.subject_type, found.subject_id)
@@ -692,7 +706,7 @@ def value_history(request: HttpRequest, subject: str) -> Any:
     "saisie — les mêmes lignes que les pages, « cpog status --format json » et les rapports.",
 )
 def list_statuses(request: HttpRequest, date_de_situation: AsOfQuery = None) -> Any:
-    contract = _context().contract
+    contract = _context(request).contract
     day = _as_of(date_de_situation, contract)
     found = situation(StoreReader(), contract, day)
     return [status_row(row) for row in found.status.rows]
@@ -712,7 +726,7 @@ def list_statuses(request: HttpRequest, date_de_situation: AsOfQuery = None) -> 
 def get_challenge_status(
     request: HttpRequest, number: int, date_de_situation: AsOfQuery = None
 ) -> Any:
-    contract = _context().contract
+    contract = _context(request).contract
     day = _as_of(date_de_situation, contract)
     if contract.challenge(number) is None:
         raise ApiProblem(404, f"Défi inconnu dans le contrat : n°{number}.")
@@ -847,7 +861,7 @@ def post_values(
         ),
     ] = False,
 ) -> Any:
-    context = _context()
+    context = _context(request)
     contract = context.contract
     _check_value_rights(request, contract, items)
     if not items:
@@ -897,7 +911,7 @@ def _to_confirm(outcome: ImportOutcome) -> ApiProblem:
     "Réservé à l'administrateur et au contrôle de gestion ; jeton d'API obligatoire.",
 )
 def post_targets(request: HttpRequest, items: TargetItems) -> Any:
-    context = _context()
+    context = _context(request)
     contract = context.contract
     user = _user(request)
     if not roles.can_write_targets(user):

@@ -37,7 +37,8 @@ from django.utils.safestring import SafeString, mark_safe
 from cpog import clock
 from cpog.store.models import AuditEvent, ContractVersion
 from cpog.store.roles import Role, role_of
-from cpog.web.roles import piloted_in
+from cpog.web.roles import caisse_of_user, piloted_in
+from cpog.web.scoping import request_contract
 
 # Placeholders that no stored text can produce: every text from the data is HTML-escaped (and
 # JSON blocks escape « < » too), so a « < » here can only come from these constants.
@@ -76,12 +77,13 @@ class DataState:
     today: date
 
 
-def data_state() -> DataState | None:
-    """The current contract version and the latest audit event, in one query (None: no contract
-    loaded yet). Plain SQL: it runs on every page, and the ORM would take longer to write it
-    than the database to answer it."""
+def data_state(contract_id: str) -> DataState | None:
+    """The current version of ``contract_id`` (a caisse's contract) and the latest audit event
+    of the store, in one query (None: no such contract loaded yet). Any write, of any caisse,
+    moves the marker: conservative, and one indexed query. Plain SQL: it runs on every page,
+    and the ORM would take longer to write it than the database to answer it."""
     with connection.cursor() as cursor:
-        cursor.execute(_STATE_SQL)
+        cursor.execute(_STATE_SQL, [contract_id])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -96,19 +98,23 @@ def _state_sql() -> str:
     return (
         f"SELECT v.id, v.contract_id, v.content_hash, (SELECT e.id {latest}) AS marker_id,"
         f" (SELECT e.at {latest}) AS marker_at"
-        f" FROM {versions} v ORDER BY v.version DESC, v.id DESC LIMIT 1"
+        f" FROM {versions} v WHERE v.contract_id = %s ORDER BY v.version DESC, v.id DESC LIMIT 1"
     )
 
 
 _STATE_SQL = _state_sql()
 
 
-def viewer_of(request: HttpRequest, contract_id: str) -> tuple[str, bool, tuple[int, ...]]:
-    """Everything of the user a cached page may depend on: role, staff flag, piloted défis."""
+def viewer_of(
+    request: HttpRequest, contract_id: str
+) -> tuple[str, bool, tuple[int, ...], str | None]:
+    """Everything of the user a cached page may depend on: role, staff flag, piloted défis, and
+    their caisse (None: a network user, whose pages carry the caisse selector)."""
     user = request.user
     role = role_of(user)
     pilots = tuple(sorted(piloted_in(user, contract_id))) if role == Role.PILOTE else ()
-    return (role.value if role else "", bool(getattr(user, "is_staff", False)), pilots)
+    scope = caisse_of_user(user)
+    return (role.value if role else "", bool(getattr(user, "is_staff", False)), pilots, scope)
 
 
 def rendering_for_cache(request: HttpRequest) -> bool:
@@ -121,9 +127,10 @@ def placeholders(request: HttpRequest) -> dict[str, SafeString]:
     return {"csrf_token": CSRF_PLACEHOLDER, "user_display_name": NAME_PLACEHOLDER}
 
 
-def _key(request: HttpRequest, state: DataState) -> str:
+def _key(request: HttpRequest, caisse: str, state: DataState) -> str:
     parts = (
         CODE,
+        caisse,
         state.version_id,
         state.content_hash,
         state.marker[0] if state.marker else None,
@@ -161,10 +168,11 @@ def cached_page(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        state = data_state()
+        caisse, contract_id = request_contract(request)
+        state = data_state(contract_id) if contract_id else None
         if state is None:
             return view(request, *args, **kwargs)
-        key = _key(request, state)
+        key = _key(request, caisse, state)
         stored = _lookup(key)
         if stored is None:
             setattr(request, _RENDERING, True)

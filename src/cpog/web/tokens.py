@@ -19,6 +19,7 @@ from django.utils import timezone
 from cpog import clock
 from cpog.formatting import fr_date
 from cpog.store import audit
+from cpog.web.accounts import scope_of
 from cpog.web.models import ApiToken
 
 NAME_MAX = ApiToken._meta.get_field("name").max_length or 100
@@ -85,7 +86,14 @@ def issue(user: Any, name: str, expires_on: date | None, by: str) -> tuple[ApiTo
         token = ApiToken.objects.create(
             user=user, name=name, key_hash=ApiToken.digest(key), expires_on=expires_on
         )
-        audit.record("api_token", str(token.pk), "create", by, after=_snapshot(token))
+        audit.record(
+            "api_token",
+            str(token.pk),
+            "create",
+            by,
+            after=_snapshot(token),
+            caisse=scope_of(user),
+        )
     return token, key
 
 
@@ -100,7 +108,13 @@ def revoke(token: ApiToken, by: str) -> bool:
         locked.revoked_by = by
         locked.save(update_fields=["revoked_at", "revoked_by"])
         audit.record(
-            "api_token", str(locked.pk), "revoke", by, before=before, after=_snapshot(locked)
+            "api_token",
+            str(locked.pk),
+            "revoke",
+            by,
+            before=before,
+            after=_snapshot(locked),
+            caisse=scope_of(locked.user),
         )
     token.revoked_at, token.revoked_by = locked.revoked_at, locked.revoked_by
     return True

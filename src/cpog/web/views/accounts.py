@@ -22,12 +22,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from cpog.store.contracts import NoContractLoaded, current_contract
+from cpog.store.contracts import NoContractLoaded, caisses
 from cpog.store.roles import Role, role_of
 from cpog.vocabulary import ROLE
 from cpog.web import accounts
 from cpog.web.action_forms import FrenchForm
-from cpog.web.roles import require
+from cpog.web.roles import caisse_of_user, require
+from cpog.web.scoping import contract_for, request_caisse
 
 ROLE_HELP = {
     Role.ADMIN: "voit et saisit tout, gère les comptes et l'administration technique",
@@ -46,10 +47,10 @@ def _role_choices() -> list[tuple[str, str]]:
     return [(role.value, f"{ROLE[role.value]} — {ROLE_HELP[role]}") for role in Role]
 
 
-def _contract() -> tuple[str, list[tuple[int, str]]]:
-    """The current contract's id and its défis as (number, « Défi n°4 — title »)."""
+def _contract(request: HttpRequest) -> tuple[str, list[tuple[int, str]]]:
+    """The request's caisse's contract id and its défis as (number, « Défi n°4 — title »)."""
     try:
-        _, contract = current_contract()
+        _, contract = contract_for(request_caisse(request))
     except NoContractLoaded:
         return "", []
     return contract.id, [
@@ -179,6 +180,37 @@ class ChangeRoleForm(RoleFields):
     pass
 
 
+def _scope_choices() -> list[tuple[str, str]]:
+    return [(accounts.NETWORK, "Réseau : toutes les caisses")] + [
+        (c.code, f"Caisse {c.code} — {c.name}") for c in caisses()
+    ]
+
+
+class ScopeForm(FrenchForm):
+    """A network administrator gives an account its caisse, or the whole network."""
+
+    scope = forms.ChoiceField(
+        label="Périmètre",
+        help_text="Un compte d'une caisse ne voit que les chiffres de sa caisse ; un compte du "
+        "réseau choisit la caisse qu'il consulte.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = _scope_choices()  # type: ignore[attr-defined]
+        self.fields["scope"].error_messages["required"] = "Périmètre : choisissez-en un."
+
+
+def _scope(choice: str) -> str | None:
+    return None if choice == accounts.NETWORK else choice
+
+
+def _manages(request: HttpRequest, user: Any) -> bool:
+    """A caisse's administrator manages the accounts of their caisse; a network one, all."""
+    mine = caisse_of_user(request.user)
+    return mine is None or accounts.scope_of(user) == mine
+
+
 class PasswordForm(PasswordFields):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -205,7 +237,7 @@ def _refused(form: forms.Form, error: accounts.AccountError) -> None:
 @administrators_only
 @require_http_methods(["GET"])
 def account_list(request: HttpRequest) -> HttpResponse:
-    rows = accounts.rows()
+    rows = accounts.rows(caisse_of_user(request.user))
     return render(
         request,
         "web/accounts.html",
@@ -214,6 +246,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "page_title": "Comptes",
             "rows": rows,
             "active_count": sum(r.active for r in rows),
+            "network_admin": caisse_of_user(request.user) is None,
         },
     )
 
@@ -221,13 +254,18 @@ def account_list(request: HttpRequest) -> HttpResponse:
 @administrators_only
 @require_http_methods(["GET", "POST"])
 def account_new(request: HttpRequest) -> HttpResponse:
-    contract_id, challenges = _contract()
+    contract_id, challenges = _contract(request)
     if request.method != "POST":
         return _render_new(request, NewAccountForm(challenges=challenges))
     form = NewAccountForm(request.POST, challenges=challenges)
     if not form.is_valid():
         return _render_new(request, form, status=400)
     data = form.cleaned_data
+    mine = caisse_of_user(request.user)
+    scope_form = ScopeForm(request.POST) if mine is None else None
+    if scope_form is not None and not scope_form.is_valid():
+        return _render_new(request, form, status=400, scope_form=scope_form)
+    caisse = mine if scope_form is None else _scope(scope_form.cleaned_data["scope"])
     generated = data["password_mode"] == GENERATE
     password = accounts.generated_password() if generated else data["password1"]
     try:
@@ -241,10 +279,11 @@ def account_new(request: HttpRequest) -> HttpResponse:
             email=data["email"],
             first_name=data["first_name"],
             last_name=data["last_name"],
+            caisse=caisse,
         )
     except accounts.AccountError as error:
         _refused(form, error)
-        return _render_new(request, form, status=400)
+        return _render_new(request, form, status=400, scope_form=scope_form)
     summary = _summary(user)
     if not generated:
         messages.success(request, f"Compte « {user.get_username()} » créé : {summary}.")
@@ -252,11 +291,23 @@ def account_new(request: HttpRequest) -> HttpResponse:
     return _render_account(request, user, created=True, password=password, summary=summary)
 
 
-def _render_new(request: HttpRequest, form: NewAccountForm, status: int = 200) -> HttpResponse:
+def _render_new(
+    request: HttpRequest,
+    form: NewAccountForm,
+    status: int = 200,
+    scope_form: ScopeForm | None = None,
+) -> HttpResponse:
+    if scope_form is None and caisse_of_user(request.user) is None:
+        scope_form = ScopeForm(initial={"scope": request_caisse(request)})
     return render(
         request,
         "web/accounts_new.html",
-        {"section": "accounts", "page_title": "Nouveau compte", "form": form},
+        {
+            "section": "accounts",
+            "page_title": "Nouveau compte",
+            "form": form,
+            "scope_form": scope_form,
+        },
         status=status,
     )
 
@@ -276,10 +327,15 @@ def _render_account(
     *,
     role_form: ChangeRoleForm | None = None,
     password_form: PasswordForm | None = None,
+    scope_form: ScopeForm | None = None,
     status: int = 200,
     **extra: Any,
 ) -> HttpResponse:
-    _, challenges = _contract()
+    scope = accounts.scope_of(user)
+    if scope_form is None and caisse_of_user(request.user) is None:
+        initial = accounts.NETWORK if scope is None else scope
+        scope_form = ScopeForm(initial={"scope": initial}, prefix="perimetre")
+    _, challenges = _contract(request)
     role = accounts.stored_role(user)
     role_form = role_form or ChangeRoleForm(
         challenges=challenges,
@@ -300,6 +356,8 @@ def _render_account(
             "account_challenges": accounts.piloted(user),
             "role_form": role_form,
             "password_form": password_form,
+            "scope_form": scope_form,
+            "account_scope": accounts.scope_text(scope),
             "is_self": user.pk == request.user.pk,
             **extra,
         },
@@ -314,7 +372,7 @@ OPERATIONS = ("role", "desactiver", "reactiver", "mot-de-passe")
 @require_http_methods(["GET", "POST"])
 def account_page(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None:
+    if user is None or not _manages(request, user):  # another caisse's account: not shown
         raise Http404("Ce compte n'existe pas.")
     if request.method != "POST":
         return _render_account(request, user)
@@ -322,7 +380,7 @@ def account_page(request: HttpRequest, user_id: int) -> HttpResponse:
     by = request.user.get_username()
     login = user.get_username()
     if operation == "role":
-        contract_id, challenges = _contract()
+        contract_id, challenges = _contract(request)
         role_form = ChangeRoleForm(request.POST, challenges=challenges, prefix="role")
         if role_form.is_valid():
             try:
@@ -343,6 +401,17 @@ def account_page(request: HttpRequest, user_id: int) -> HttpResponse:
                     messages.info(request, f"Rien n'a changé pour « {login} ».")
                 return redirect("account", user_id=user.pk)
         return _render_account(request, user, role_form=role_form, status=400)
+    if operation == "perimetre" and caisse_of_user(request.user) is None:
+        scope_form = ScopeForm(request.POST, prefix="perimetre")
+        if scope_form.is_valid():
+            caisse = _scope(scope_form.cleaned_data["scope"])
+            if accounts.set_scope(user, caisse, by):
+                text = accounts.scope_text(caisse)
+                messages.success(request, f"Périmètre de « {login} » enregistré : {text}.")
+            else:
+                messages.info(request, f"Rien n'a changé pour « {login} ».")
+            return redirect("account", user_id=user.pk)
+        return _render_account(request, user, scope_form=scope_form, status=400)
     if operation in ("desactiver", "reactiver"):
         active = operation == "reactiver"
         try:

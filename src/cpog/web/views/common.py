@@ -1,4 +1,4 @@
-"""What every page needs: the current contract, its status today, and rendering."""
+"""What every page needs: the contract of the request's caisse, its status today, rendering."""
 
 from __future__ import annotations
 
@@ -14,36 +14,40 @@ from cpog.contexts.serialize import to_data
 from cpog.contexts.situation import Situation, situation
 from cpog.formatting import fr_date
 from cpog.reports.render import render_data
-from cpog.store.contracts import current_contract
 from cpog.store.reader import StoreReader
 from cpog.vocabulary import field_heading
 from cpog.web.page_cache import data_state
+from cpog.web.scoping import contract_for, request_contract
 
 # The status of the whole contract changes only when something is written, and every write is
 # audited: the latest audit event marks the state of the data (cpog.web.page_cache.data_state,
-# the same key as the cached pages). Each process keeps the status of the latest state and
-# recomputes it after any write (by any process) or when the day changes.
-_LATEST: dict[tuple[Any, ...], Situation] = {}
+# the same key as the cached pages). Each process keeps the status of the latest state of each
+# caisse and recomputes it after any write (by any process) or when the day changes.
+_LATEST: dict[str, tuple[tuple[Any, ...], Situation]] = {}
 _LOCK = threading.Lock()
+_KEPT_CAISSES = 128
 
 
 def steering(request: HttpRequest) -> Situation:
-    """The contract and its status at today's date."""
+    """The contract of the request's caisse and its status at today's date."""
     cached = getattr(request, "_cpog_steering", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    state = data_state()
+    code, contract_id = request_contract(request)
+    state = data_state(contract_id) if contract_id else None
     key = (state.version_id, state.content_hash, state.marker, state.today) if state else None
     with _LOCK:
-        result = _LATEST.get(key) if key else None
+        kept = _LATEST.get(code)
+    result = kept[1] if kept and key and kept[0] == key else None
     if result is None:
-        version, contract = current_contract()  # raises NoContractLoaded on an empty store
+        version, contract = contract_for(code)  # raises NoContractLoaded on an empty store
         today = state.today if state else clock.today()
         result = situation(StoreReader(), contract, today)
         if key and version.pk == key[0]:  # a version loaded meanwhile is read on the next call
             with _LOCK:
-                _LATEST.clear()
-                _LATEST[key] = result
+                if len(_LATEST) >= _KEPT_CAISSES and code not in _LATEST:
+                    _LATEST.clear()
+                _LATEST[code] = (key, result)
     request._cpog_steering = result  # type: ignore[attr-defined]
     return result
 

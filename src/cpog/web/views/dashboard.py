@@ -36,7 +36,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     situation = steering(request)
     ctx = dashboard_context(
         situation,
-        StoreReader().recent_events(UPDATES),
+        StoreReader().recent_events(UPDATES, caisse=situation.contract.organisation.code),
         challenge_pilots(situation.contract.id),
     )
     return page(request, "web/dashboard.html", "dashboard", "Tableau de bord", record=ctx, ctx=ctx)

@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
+from cpog.web.scoping import UnknownCaisse
+
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     message = (
@@ -19,11 +21,14 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Only cpog's own French messages are shown (an unknown caisse), never Django's.
+    message = (
+        str(exception)
+        if isinstance(exception, UnknownCaisse)
+        else "Cette page n'existe pas ou plus."
+    )
     return render(
-        request,
-        "web/error.html",
-        {"title": "Page introuvable", "message": "Cette page n'existe pas ou plus."},
-        status=404,
+        request, "web/error.html", {"title": "Page introuvable", "message": message}, status=404
     )
 
 

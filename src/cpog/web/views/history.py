@@ -14,6 +14,7 @@ from django.utils.cache import patch_vary_headers
 
 from cpog.contexts.history import HistoryContext, history_context
 from cpog.formatting import capitalised, fr_date
+from cpog.store import audit
 from cpog.store.models import AuditEvent
 from cpog.store.reader import records
 from cpog.vocabulary import AUDIT_ENTITY
@@ -57,8 +58,10 @@ class HistoryPage:
     query: str  # the filters as a query string, for the pagination links
 
 
-def _filtered(form: HistoryFilterForm) -> tuple[QuerySet[AuditEvent], bool]:
-    events = AuditEvent.objects.order_by("-at", "-id")
+def _filtered(
+    form: HistoryFilterForm, events: QuerySet[AuditEvent]
+) -> tuple[QuerySet[AuditEvent], bool]:
+    events = events.order_by("-at", "-id")
     if not form.is_bound or not form.is_valid():
         return events, False
     data = form.cleaned_data
@@ -74,21 +77,21 @@ def _filtered(form: HistoryFilterForm) -> tuple[QuerySet[AuditEvent], bool]:
 
 
 def build(request: HttpRequest) -> HistoryPage:
+    contract = steering(request).contract
+    # the events of the request's caisse only (decision 017)
+    mine = audit.of_caisse(AuditEvent.objects.all(), contract.organisation.code)
     types = sorted(
-        set(AuditEvent.objects.values_list("entity_type", flat=True).distinct())
-        | set(AUDIT_ENTITY),
+        set(mine.values_list("entity_type", flat=True).distinct()) | set(AUDIT_ENTITY),
         key=lambda t: AUDIT_ENTITY.get(t, t),
     )
-    users = sorted(
-        set(AuditEvent.objects.values_list("user", flat=True).distinct()), key=str.casefold
-    )
+    users = sorted(set(mine.values_list("user", flat=True).distinct()), key=str.casefold)
     params = request.GET.copy()
     params.pop("page", None)
     form = HistoryFilterForm(params or None, types=types, users=users)
-    events, filtered = _filtered(form)
+    events, filtered = _filtered(form, mine)
     current = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
     data = history_context(
-        steering(request).contract,
+        contract,
         records(current.object_list),
         total=current.paginator.count,
         page=current.number,

@@ -45,7 +45,10 @@ def _user(request: HttpRequest) -> str:
 def annual_pdf(request: HttpRequest, year: int) -> HttpResponse:
     try:
         report = service.annual(
-            year, _user(request), from_snapshot=request.GET.get("depuis") == "instantane"
+            year,
+            _user(request),
+            from_snapshot=request.GET.get("depuis") == "instantane",
+            contract=steering(request).contract,
         )
     except ReportError as error:
         raise Http404(str(error)) from None
@@ -56,7 +59,7 @@ def annual_pdf(request: HttpRequest, year: int) -> HttpResponse:
 @require_GET
 def board_pdf(request: HttpRequest, month: str) -> HttpResponse:
     try:
-        report = service.board(month, _user(request))
+        report = service.board(month, _user(request), contract=steering(request).contract)
     except ReportError as error:
         raise Http404(str(error)) from None
     return _pdf(report, f"comite-{report.period}.pdf")
