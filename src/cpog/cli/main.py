@@ -17,6 +17,7 @@ from cpog.cli import (
     french_help,
     status_command,
     store_commands,
+    territories_command,
 )
 from cpog.cli.explain_command import explain
 from cpog.cli.report_commands import report_app
@@ -50,6 +51,9 @@ app.command("load", help="Charge un contrat dans la base (une nouvelle version p
 app.add_typer(store_commands.import_app, name="import")
 app.command("status", help="Situation de chaque indicateur et résultat visé à une date.")(
     status_command.status
+)
+app.command("territories", help="Liste les EPCI, les communes et les CTG de la caisse.")(
+    territories_command.territories
 )
 app.command("demo", help="Remplit la base de données de démonstration (2022 à aujourd'hui).")(
     store_commands.demo
