@@ -19,6 +19,7 @@ from datetime import date
 from cpog import vocabulary
 from cpog.assess import Observation
 from cpog.assess.aggregate import Method, method_for
+from cpog.assess.wording import value_text
 from cpog.contexts.reader import Reader
 from cpog.contexts.serialize import record
 from cpog.contexts.situation import Situation, situation
@@ -238,3 +239,96 @@ class TerritoryStatusData:
     as_of: date
     contract_id: str
     rows: list[TerritoryRowData]
+
+
+# --- pages: the banner of a territory's page, an indicator's values by territory --------------
+
+
+@record
+class TerritoryBanner:
+    """« Territoire : Communauté de communes du Thouarsais (EPCI) », with the way back."""
+
+    territory_code: str
+    territory_name: str
+    territory_kind_label: str
+    text: str
+    caisse_url: str
+    caisse: str
+
+
+def territory_banner(territories: Territories, scope: Scope, caisse_url: str) -> TerritoryBanner:
+    kind = territories.kind_label(scope)
+    return TerritoryBanner(
+        territory_code=scope.code,
+        territory_name=scope.name,
+        territory_kind_label=kind,
+        text=f"Territoire : {scope.name} ({kind})",
+        caisse_url=caisse_url,
+        caisse=territories.caisse_name or territories.caisse_code,
+    )
+
+
+@record
+class TerritoryValueData:
+    """One territory's value of a period, and where it comes from."""
+
+    territory_code: str
+    territory_name: str
+    value: float | None
+    value_text: str
+    value_origin: str
+    value_origin_label: str
+
+
+@record
+class ByTerritoryData:
+    """An indicator's values by EPCI for its latest period with territorial values (the
+    « Par territoire » section of its page)."""
+
+    period: str
+    period_label: str
+    aggregation_method: str
+    aggregation_method_label: str
+    rows: list[TerritoryValueData]
+
+
+def by_territory(
+    reader: Reader, contract: Contract, territories: Territories, subject: SubjectKey
+) -> ByTerritoryData | None:
+    """The values of ``subject`` at each EPCI for the latest period any territory has one
+    (each the EPCI's own value or its communes' aggregate); None without territorial values."""
+    if subject[0] == "measure":
+        for _, _, measure in contract.measures():
+            if measure.id == subject[1] and measure.indicator:
+                subject = ("indicator", measure.indicator)
+    unit = subject_unit(contract, subject)
+    parts = reader.territory_parts(contract, subject)
+    if not parts:
+        return None
+    latest = max(
+        (key for periods in parts.values() for key in periods), key=lambda k: parse_period(k).end
+    )
+    method = method_for(unit)
+    rows = []
+    for scope in territories.epcis():
+        series = aggregated_series(territories, scope.code, parts, method)
+        part, origin = series.get(latest, (None, ValueOrigin("none")))
+        value = part.value if part is not None else None
+        rows.append(
+            TerritoryValueData(
+                territory_code=scope.code,
+                territory_name=scope.name,
+                value=value,
+                value_text="—" if value is None else value_text(value, unit),
+                value_origin=origin.kind,
+                value_origin_label=origin.text,
+            )
+        )
+    period = parse_period(latest)
+    return ByTerritoryData(
+        period=period.key,
+        period_label=str(period),
+        aggregation_method=str(method),
+        aggregation_method_label=vocabulary.AGGREGATION_METHOD[method],
+        rows=rows,
+    )
