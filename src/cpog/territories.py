@@ -221,9 +221,13 @@ class Territories:
 
     def resolve(self, code: str) -> Scope:
         """The scope ``code`` names, with its name and parents (:func:`cpog.scope.resolve`);
-        :class:`cpog.scope.ScopeError` (French) for a code naming nothing here."""
+        :class:`cpog.scope.ScopeError` (French) for a code naming nothing here. « DEP-79 »
+        and « CTG-Nord » read as « dep-79 », « ctg-nord »."""
+        text = code.strip()
+        if text[:4].lower() in ("dep-", "ctg-"):
+            text = text.lower()
         return resolve(
-            code,
+            text,
             self.geography,
             self.caisse_code,
             self.caisse_name,

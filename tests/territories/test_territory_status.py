@@ -120,7 +120,10 @@ def test_a_sum_needs_every_part_and_has_no_target(territories: Territories) -> N
     assert row.assessment.status is Status.SANS_CIBLE
     del parts[AMOUNT][communes[0]]
     found = territory_situation(_reader(parts), default_contract(), AS_OF, territories, scope)
-    assert found.row(*AMOUNT) is None  # no value: not assessed here
+    row = found.row(*AMOUNT)  # a line, without a value, saying why
+    assert row is not None and row.assessment.current is None
+    assert row.assessment.status is Status.NON_RENSEIGNE
+    assert found.origin_of(row).text == "somme incomplète : 1 territoire(s) sans valeur"
     series = aggregated_series(territories, THOUARSAIS, parts[AMOUNT], Method.SUM)
     part, origin = series[MONTH]
     assert part is None and origin.text == "somme incomplète : 1 territoire(s) sans valeur"

@@ -24,6 +24,7 @@ from cpog.steering import (
 from cpog.territories import ValueOrigin
 
 OWN = ValueOrigin("own")
+NONE = ValueOrigin("none")
 
 # Off track: the pilot owes an analysis and a corrective action for the period (the contract's
 # « analyse des écarts »). Until both are written, the row shows as awaiting one.
@@ -52,7 +53,9 @@ class Situation:
 
     def origin_of(self, row: StatusRow) -> ValueOrigin:
         """Where the row's latest value comes from (the caisse's own values: « own »)."""
-        return self.origins.get((row.subject_type, row.subject_id), OWN)
+        return self.origins.get(
+            (row.subject_type, row.subject_id), OWN if self.territory is None else NONE
+        )
 
     def target_origin(self, row: StatusRow) -> str:
         """« own », « caisse » (a territory assessed against the caisse's target) or « none »."""

@@ -64,8 +64,9 @@ def territory_situation(
     subjects: set[SubjectKey] | None = None,
 ) -> Situation:
     """The contract assessed at ``scope``: the caisse's own situation for the caisse, else the
-    subjects that have values at the territory (its own or aggregated), each with the
-    :class:`ValueOrigin` of its latest value in :attr:`Situation.origins`.
+    subjects that have values at a territory (here, its own or aggregated, or elsewhere: then
+    « non renseigné » here), each with the :class:`ValueOrigin` of its latest value in
+    :attr:`Situation.origins`.
 
     ``caisse_targets`` and ``subjects`` (the subjects with territorial values) may be given
     when several territories are assessed in a row, so that they are read once."""
@@ -111,8 +112,14 @@ def territory_situation(
             borrowed.add(key)
     status = contract_status(contract, merged, observations, as_of, policy_of(contract))
 
+    # Every subject with territorial values somewhere has a line, with or without a value here.
+    shown = set(wanted) | set(origins)
+    for _, _, measure in contract.measures():
+        if measure.indicator and ("indicator", measure.indicator) in shown:
+            shown.add(("measure", measure.id))
+
     def keep(row: StatusRow) -> StatusRow | None:
-        if not row.series:
+        if not row.series and (row.subject_type, row.subject_id) not in shown:
             return None
         if (row.subject_type, row.subject_id) in borrowed and row.target.origin != "none":
             note = "; ".join(n for n in (row.target.note, CAISSE_TARGET_NOTE) if n)
