@@ -78,7 +78,7 @@ def test_an_unknown_epci_and_a_broken_file(tmp_path: Path) -> None:
     text = "ctg:\n  - code: ctg-a\n    nom: A\n    epci: ['200000172']\n"
     with pytest.raises(CtgError, match="ligne 4 : EPCI « 200000172 » inconnu"):
         read_ctg(_write(tmp_path, text), geography_of("79"))
-    with pytest.raises(CtgError, match="ctg.yaml, ligne"):
+    with pytest.raises(CtgError, match=r"ctg\.yaml, ligne"):
         read_ctg(_write(tmp_path, "ctg:\n  - code: [\n"), geography_of("79"))
 
 

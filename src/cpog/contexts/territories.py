@@ -130,7 +130,7 @@ def territory_situation(
     for _, _, measure in contract.measures():
         linked = ("indicator", measure.indicator) if measure.indicator else None
         if linked in origins and ("measure", measure.id) not in origins:
-            origins[("measure", measure.id)] = origins[linked]  # type: ignore[index]
+            origins[("measure", measure.id)] = origins[linked]
     return Situation(
         contract=contract,
         as_of=as_of,
