@@ -148,24 +148,21 @@ def read_ctg(path: Path, geography: Geography) -> tuple[Ctg, ...]:
         if not epcis and not communes:
             problem(where, f"la CTG « {code} » ne couvre aucun EPCI ni aucune commune")
         covered: list[str] = []
-        for n, siren in enumerate(epcis):
-            if siren not in geography.epci_by_code:
-                problem(
-                    (*where, "epci", n),
-                    f"EPCI « {siren} » inconnu dans le département {geography.department}"
-                    f" (CTG « {code} »)",
-                )
-            else:
-                covered += [c.code for c in geography.communes if c.epci == siren]
-        for n, insee in enumerate(communes):
-            if insee not in geography.commune_by_code:
-                problem(
-                    (*where, "communes", n),
-                    f"commune « {insee} » inconnue dans le département {geography.department}"
-                    f" (CTG « {code} »)",
-                )
-            else:
-                covered.append(insee)
+        for key, codes_, known, word in (
+            ("epci", epcis, geography.epci_by_code, "EPCI « {} » inconnu"),
+            ("communes", communes, geography.commune_by_code, "commune « {} » inconnue"),
+        ):
+            for n, found_code in enumerate(codes_):
+                if found_code not in known:
+                    problem(
+                        (*where, key, n),
+                        word.format(found_code)
+                        + f" dans le département {geography.department} (CTG « {code} »)",
+                    )
+                elif key == "epci":
+                    covered += [c.code for c in geography.communes if c.epci == found_code]
+                else:
+                    covered.append(found_code)
         for commune in covered:
             other = owner.get(commune)
             if other is not None and other != code:
