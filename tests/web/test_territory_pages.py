@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cpog.periods import parse_period
@@ -157,3 +159,41 @@ def test_an_indicator_page_by_territory(client_for: Any, steering_data: Any) -> 
     assert "avec une valeur pour Communauté d'agglomération du Niortais" in unescape(
         missing.content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_the_import_page_previews_and_confirms_territory_lines(
+    client_for: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.DATA_DIR = tmp_path  # uploads, and no ctg.yaml
+    client = client_for("controle")
+    content = (
+        "identifiant;période;valeur;numérateur;dénominateur;territoire\n"
+        f"COG 08-29;03/2024;12,5;25;2;{NIORTAIS}\n"
+        "COG 08-29;03/2024;13;;;\n"
+    ).encode()
+    upload = SimpleUploadedFile("territoires.csv", content, content_type="text/csv")
+    response = client.post("/import/", {"etape": "verifier", "kind": "values", "file": upload})
+    assert response.status_code == 200
+    body = unescape(response.content.decode())
+    assert "Confirmer l'import" in body and "2 changements sur 2 lignes" in body
+    assert f"— territoire {NIORTAIS}" in body
+    [stored] = sorted((tmp_path / "uploads").iterdir())
+    response = client.post(
+        "/import/",
+        {"etape": "confirmer", "kind": "values", "stored": stored.name, "name": "t.csv"},
+    )
+    assert response.status_code == 302
+    scopes = set(
+        Measurement.objects.filter(period_key="2024-03", subject_id="cog-08-29").values_list(
+            "scope_type", "scope_code", "value"
+        )
+    )
+    assert ("territory", NIORTAIS, Decimal("12.5")) in scopes
+    assert ("caisse", "79", Decimal("13")) in scopes
+    bad = SimpleUploadedFile(
+        "mauvais.csv", b"identifiant;periode;valeur;territoire\nCOG 08-29;03/2024;12;ctg-x\n"
+    )
+    response = client.post("/import/", {"etape": "verifier", "kind": "values", "file": bad})
+    assert response.status_code == 400
+    assert "Territoire inconnu : « ctg-x »" in unescape(response.content.decode())
