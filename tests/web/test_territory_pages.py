@@ -197,3 +197,18 @@ def test_the_import_page_previews_and_confirms_territory_lines(
     response = client.post("/import/", {"etape": "verifier", "kind": "values", "file": bad})
     assert response.status_code == 400
     assert "Territoire inconnu : « ctg-x »" in unescape(response.content.decode())
+
+
+@pytest.mark.django_db
+def test_api_statuses_at_a_territory(users: Any, steering_data: Any) -> None:
+    _territory_values(steering_data.id)
+    client = _token_client(users, "lecteur")
+    rows = client.get(f"{URL}/statuses", {"territoire": "dep-79"}).json()
+    by_id = {r["identifiant"]: r for r in rows}
+    assert set(by_id) == {"cog-08-29", "d05-r2-delai-prestations"}
+    assert by_id["cog-08-29"]["valeur_courante"]["valeur"] == 17.5  # (30 + 40) / (2 + 2)
+    assert len(client.get(f"{URL}/statuses").json()) > 40  # the caisse's, as before
+    unknown = client.get(f"{URL}/statuses", {"territoire": "ctg-inconnue"})
+    assert unknown.status_code == 400
+    [error] = unknown.json()["errors"]
+    assert (error["field"], error["value"]) == ("territoire", "ctg-inconnue")
