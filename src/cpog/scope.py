@@ -199,4 +199,4 @@ def resolve(
 
 
 def _department_name(geography: Geography) -> str:
-    return f"Département {geography.department}"
+    return geography.name or f"Département {geography.department}"

@@ -25,6 +25,7 @@
 | ``CPOG_API_MAX_ITEMS`` | ``5000`` | most items in one API write |
 | ``CPOG_API_MAX_BODY_BYTES`` | ``2097152`` (2 Mo) | largest API write body (413 beyond) |
 | ``CPOG_PAGE_CACHE`` | ``fichiers`` | pages kept: ``fichiers`` (shared), ``memoire``, ``aucun`` |
+| ``CPOG_CTG`` | ``ctg.yaml`` in ``CPOG_DATA_DIR`` | the caisse's CTG territories (decision 020) |
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -561,3 +561,24 @@ def _family_rollups(rows: list[StatusRow], closing: bool) -> dict[str, RollUp]:
         if row.family is not None:
             grouped[row.family].append((row.assessment, 1.0))
     return {family: roll_up(items, closing) for family, items in grouped.items()}
+
+
+def restricted(
+    contract: Contract, status: ContractStatus, keep: Callable[[StatusRow], StatusRow | None]
+) -> ContractStatus:
+    """``status`` with only the rows ``keep`` returns (possibly changed), rolled up again: the
+    status of a territory counts only the subjects that have values there (decision 020)."""
+    rows = [kept for row in status.rows if (kept := keep(row)) is not None]
+    present = {(r.subject_type, r.subject_id) for r in rows}
+    items = {
+        number: [i for i in rolled if (i.subject_type, i.subject_id) in present]
+        for number, rolled in status.challenge_items.items()
+    }
+    closing = status.as_of.year > contract.period.end
+    return ContractStatus(
+        status.as_of,
+        rows,
+        _challenge_rollups(contract, rows, items, closing),
+        _family_rollups(rows, closing),
+        items,
+    )

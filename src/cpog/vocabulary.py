@@ -696,6 +696,30 @@ FIELD: dict[str, str] = {
     "message": "message",
     "licence": "licence",
     # --- end of the map ---
+    # territories (cpog.contexts.territories, decision 020)
+    "territory": "territoire",
+    "territory_code": "territoire",
+    "territory_name": "territoire_nom",
+    "territory_kind": "territoire_nature",
+    "territory_kind_label": "territoire_nature_libelle",
+    "parent_code": "rattachement",
+    "parent_name": "rattachement_nom",
+    "commune_count": "nombre_de_communes",
+    "population": "population",
+    "caisse": "caisse",
+    "department": "departement",
+    "department_name": "departement_nom",
+    "value_origin": "origine_de_la_valeur",
+    "value_origin_label": "origine_de_la_valeur_libelle",
+    "aggregation_method": "methode_d_agregation",
+    "aggregation_method_label": "methode_d_agregation_libelle",
+    "missing_parts": "parties_sans_valeur",
+    "target_from": "origine_de_la_cible",
+    "target_from_label": "origine_de_la_cible_libelle",
+    "subject_status": "sujet",
+    "banner": "bandeau",
+    "caisse_url": "lien_caisse",
+    "by_territory": "par_territoire",
 }
 
 
@@ -748,6 +772,38 @@ CONTRACT_PART: dict[str, str] = {
     "challenge": SUBJECT_TYPE["challenge"],
     "targeted_result": "résultat visé",
     "measure": SUBJECT_TYPE["measure"],
+}
+
+
+# Territories (issue 12, decision 020): the kind of a scope, how a wider value is made from
+# its parts, where a territory's target comes from.
+SCOPE_KIND: dict[str, str] = {
+    "national": "national",
+    "caisse": "caisse",
+    "departement": "département",
+    "epci": "EPCI",
+    "commune": "commune",
+    "ctg": "territoire de CTG",
+}
+SCOPE_KIND_PLURAL: dict[str, str] = {
+    "departement": "départements",
+    "epci": "EPCI",
+    "commune": "communes",
+    "ctg": "territoires de CTG",
+}
+AGGREGATION_METHOD: dict[str, str] = {
+    "sum": "somme",
+    "ratio": "ratio des sommes",
+}
+VALUE_ORIGIN: dict[str, str] = {
+    "own": "valeur du territoire",
+    "aggregated": "agrégée",
+    "none": "aucune valeur",
+}
+TERRITORY_TARGET: dict[str, str] = {
+    "own": "cible du territoire",
+    "caisse": "cible de la caisse",
+    "none": "pas de cible",
 }
 
 

@@ -87,6 +87,7 @@ def test_openapi_document_shows_the_french_field_names(users: Any) -> None:
         "denominateur",
         "statut",
         "commentaire",
+        "territoire",
     }
     assert set(components["TargetIn"]["properties"]) == {
         "identifiant",
@@ -96,6 +97,7 @@ def test_openapi_document_shows_the_french_field_names(users: Any) -> None:
         "provenance",
         "comparateur",
         "motif",
+        "territoire",
     }
 
 

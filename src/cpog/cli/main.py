@@ -18,6 +18,7 @@ from cpog.cli import (
     opendata_commands,
     status_command,
     store_commands,
+    territories_command,
 )
 from cpog.cli.explain_command import explain
 from cpog.cli.report_commands import report_app
@@ -58,6 +59,9 @@ opendata_commands.opendata_app.command(
 )(opendata_commands.compare)
 app.command("status", help="Situation de chaque indicateur et résultat visé à une date.")(
     status_command.status
+)
+app.command("territories", help="Liste les EPCI, les communes et les CTG de la caisse.")(
+    territories_command.territories
 )
 app.command("demo", help="Remplit la base de données de démonstration (2022 à aujourd'hui).")(
     store_commands.demo

@@ -217,12 +217,35 @@ def status(
         int | None, typer.Option("--defi", "--challenge", "-d", help="Seulement ce défi.")
     ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table, json ou csv.")] = "table",
+    territory: Annotated[
+        str | None,
+        typer.Option(
+            "--territoire",
+            help="Un territoire : EPCI (SIREN), commune (code INSEE), département, CTG.",
+        ),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--par", help="Une ligne par territoire : epci ou commune.")
+    ] = None,
 ) -> None:
     """Status of every indicator and targeted-result measure at a date."""
     if format not in {"table", "json", "csv"}:
         err.print(f"Format « {escape(format)} » non pris en charge : table, json ou csv.")
         raise typer.Exit(2)
-    contract, day = contract_on(as_of)
+    if territory is not None or by is not None:
+        if territory is not None and by is not None:
+            err.print("--territoire et --par ne s'emploient pas ensemble.")
+            raise typer.Exit(2)
+        if challenge is not None:
+            err.print("--defi ne s'emploie pas avec --territoire ni --par.")
+            raise typer.Exit(2)
+        from cpog.cli.territories_command import territorial_status
+
+        contract, day = contract_on(as_of)
+        if territorial_status(contract, day, territory, by, format):
+            return
+    else:
+        contract, day = contract_on(as_of)
     from cpog.contexts.situation import situation
     from cpog.store.reader import StoreReader
 

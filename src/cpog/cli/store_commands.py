@@ -174,7 +174,8 @@ def _run_import(
         for change in outcome.changes[:50]:
             table.add_row(
                 str(change.line),
-                change.subject_id,
+                change.subject_id
+                + (f" (territoire {change.territory})" if change.territory else ""),
                 change.what,
                 change.before or "—",
                 change.after,

@@ -4,13 +4,15 @@ analyses), so that all of them show the same figures."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from cpog.assess import Observation
 from cpog.assess.types import Status
 from cpog.contexts.reader import ActionRecord, AnalysisRecord, Reader, StoreState
 from cpog.contract.model import ChallengeFile, Contract
+from cpog.scope import Scope
 from cpog.steering import (
     ContractStatus,
     RolledItem,
@@ -19,6 +21,10 @@ from cpog.steering import (
     contract_status,
     policy_of,
 )
+from cpog.territories import ValueOrigin
+
+OWN = ValueOrigin("own")
+NONE = ValueOrigin("none")
 
 # Off track: the pilot owes an analysis and a corrective action for the period (the contract's
 # « analyse des écarts »). Until both are written, the row shows as awaiting one.
@@ -35,10 +41,27 @@ class Situation:
     observations: dict[SubjectKey, list[Observation]]
     actions: dict[str, ActionRecord]
     analyses: list[AnalysisRecord]
+    # A territory's situation (cpog.contexts.territories, decision 020): the territory, where
+    # each subject's latest value comes from, the subjects assessed against the caisse's target.
+    territory: Scope | None = None
+    origins: Mapping[SubjectKey, ValueOrigin] = field(default_factory=dict)
+    borrowed_targets: frozenset[SubjectKey] = frozenset()
 
     @property
     def demo(self) -> bool:
         return self.state.demo
+
+    def origin_of(self, row: StatusRow) -> ValueOrigin:
+        """Where the row's latest value comes from (the caisse's own values: « own »)."""
+        return self.origins.get(
+            (row.subject_type, row.subject_id), OWN if self.territory is None else NONE
+        )
+
+    def target_origin(self, row: StatusRow) -> str:
+        """« own », « caisse » (a territory assessed against the caisse's target) or « none »."""
+        if (row.subject_type, row.subject_id) in self.borrowed_targets:
+            return "caisse"
+        return "own" if row.target.origin != "none" else "none"
 
     def row(self, subject_type: str, subject_id: str) -> StatusRow | None:
         return self._rows().get((subject_type, subject_id))

@@ -12,10 +12,15 @@ Columns (the header row, matched by name in any order, case and accents ignored;
 missing and doubled columns are reported):
 
 values  : identifiant · libellé (ignored) · période · valeur · numérateur · dénominateur ·
-          statut (provisoire, définitive, définitif, déf., prov. …) · commentaire
+          statut (provisoire, définitive, définitif, déf., prov. …) · commentaire · territoire
 targets : identifiant · libellé (ignored) · année · valeur · type de cible (nationale |
           individualisée | fixée | trajectoire) · provenance (annexe COG | notification Cnaf |
-          CPOG | déduite) · comparateur (< ≤ ≥ >) · motif
+          CPOG | déduite) · comparateur (< ≤ ≥ >) · motif · territoire
+
+``territoire`` (optional, decision 020): the code of a territory of the caisse (an EPCI's SIREN,
+a commune's INSEE code, « dep-79 », « ctg-… »); empty, the line is the caisse's. The caller
+gives the function that reads it (:data:`TerritoryOf`); each territory's values are checked
+against that territory's own series.
 
 ``identifiant`` is an indicator id (``cog-08-29``), an indicator code as written in the contract
 (``COG 08-29``, ``COG-01-02``) or a targeted-result measure id (``d04-r5-teleprocedures``).
@@ -23,6 +28,7 @@ targets : identifiant · libellé (ignored) · année · valeur · type de cible
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -32,6 +38,7 @@ from cpog.ingest.tables import Row, Table, ValidationReport
 from cpog.ingest.value_rule import (
     Cell,
     Entry,
+    Problem,
     RawEntry,
     SeriesSource,
     Subject,
@@ -52,6 +59,7 @@ VALUE_COLUMNS = [
     "dénominateur",
     "statut",
     "commentaire",
+    "territoire",
 ]
 TARGET_COLUMNS = [
     "identifiant",
@@ -62,6 +70,7 @@ TARGET_COLUMNS = [
     "provenance",
     "comparateur",
     "motif",
+    "territoire",
 ]
 REQUIRED_VALUE_COLUMNS = {"identifiant", "période", "valeur"}
 REQUIRED_TARGET_COLUMNS = {"identifiant", "année", "valeur", "type de cible", "provenance"}
@@ -82,12 +91,24 @@ PROVENANCES = {
 PROVENANCE_WORDS = ["annexe COG", "notification Cnaf", "CPOG", "déduite"]
 COMPARATORS = {"": "", "<": "lt", "≤": "le", "<=": "le", "≥": "ge", ">=": "ge", ">": "gt"}
 COMPARATOR_WORDS = ["<", "≤", "≥", ">"]
+TERRITORY = "territoire"
+
+# A territory's text as written (« 200041317 », « Dep-79 ») → its store code, « » for the caisse;
+# raises ValueError with a French message for a code that names nothing of the caisse.
+TerritoryOf = Callable[[str], str]
+
+
+def _no_territory(text: str) -> str:
+    if text.strip():
+        raise ValueError("territoire non pris en charge ici : laissez la colonne vide")
+    return ""
 
 
 @dataclass(frozen=True)
 class ValueRow:
     line: int
     entry: Entry
+    territory: str = ""  # store code of the territory; "" for the caisse
 
     @property
     def subject(self) -> Subject:
@@ -122,6 +143,18 @@ class TargetRow:
     provenance: str
     comparator: str
     reason: str
+    territory: str = ""  # store code of the territory; "" for the caisse
+
+
+def _territory(
+    table: Table, row: Row, territory_of: TerritoryOf, report: ValidationReport
+) -> str | None:
+    """The store code of the line's territory ("" for the caisse), or None (reported)."""
+    try:
+        return territory_of(row.cells.get(TERRITORY, ""))
+    except ValueError as error:
+        report.add_cell(table, row, TERRITORY, str(error).rstrip("."))
+        return None
 
 
 def _columns(table: Table, wanted: list[str], required: set[str], report: ValidationReport) -> bool:
@@ -231,12 +264,15 @@ def validate_values(
     series: SeriesSource | None = None,
     *,
     skip_template_lines: bool = True,
+    territory_of: TerritoryOf = _no_territory,
+    series_of: Callable[[str], SeriesSource | None] | None = None,
 ) -> ValuesCheck:
     """Check a values file; the rows are returned only when the report is empty.
 
     ``series`` gives the subjects' stored values, for the checks that need them (rates written
-    as fractions, unusual values). An API call passes ``skip_template_lines=False``: an item
-    without period nor value is an error there, not a template line.
+    as fractions, unusual values); ``series_of(code)`` those of a territory (a line with a
+    « territoire »). An API call passes ``skip_template_lines=False``: an item without period
+    nor value is an error there, not a template line.
     """
     report = ValidationReport()
     if not _columns(table, VALUE_COLUMNS, REQUIRED_VALUE_COLUMNS, report):
@@ -244,11 +280,13 @@ def validate_values(
     subjects = dict(subjects_of(contract))
     skipped: list[int] = []
     items: list[tuple[Row, Subject, RawEntry]] = []
+    territories: list[str] = []
     for row in table.rows:
         if skip_template_lines and _template_line(row, ("identifiant", "libellé")):
             skipped.append(row.line)
             continue
         subject = _subject(table, row, subjects, report)
+        territory = _territory(table, row, territory_of, report)
         raw = RawEntry(
             row.cells.get("période", ""),
             _cell(row, "valeur"),
@@ -257,27 +295,28 @@ def validate_values(
             row.cells.get("statut", ""),
             row.cells.get("commentaire", ""),
         )
-        if subject is None:
+        if subject is None or territory is None:
             for problem in check_without_subject(raw):
                 report.add_cell(table, row, problem.field, problem.message)
             continue
         items.append((row, subject, raw))
-    results = check_values([(s, r) for _, s, r in items], today, series)
+        territories.append(territory)
+    results = _checked(items, territories, today, series, series_of)
     rows: list[ValueRow] = []
-    seen: dict[tuple[str, str], int] = {}
-    for (row, _, _), (entry, problems) in zip(items, results, strict=True):
+    seen: dict[tuple[str, str, str], int] = {}
+    for (row, _, _), territory, (entry, problems) in zip(items, territories, results, strict=True):
         for problem in problems:
             report.add_cell(table, row, problem.field, problem.message)
         if entry is None:
             continue
-        key = (entry.subject.subject_id, entry.period.key)
+        key = (territory, entry.subject.subject_id, entry.period.key)
         if key in seen:
             report.add_cell(
                 table, row, "période", f"valeur déjà donnée ligne {seen[key]} pour la même période"
             )
             continue
         seen[key] = row.line
-        rows.append(ValueRow(row.line, entry))
+        rows.append(ValueRow(row.line, entry, territory))
     if not rows and report.ok:
         report.add(
             table.source,
@@ -298,6 +337,28 @@ def validate_values(
     return ValuesCheck(rows if report.ok else [], report, skipped)
 
 
+def _checked(
+    items: list[tuple[Row, Subject, RawEntry]],
+    territories: list[str],
+    today: date,
+    series: SeriesSource | None,
+    series_of: Callable[[str], SeriesSource | None] | None,
+) -> list[tuple[Entry | None, list[Problem]]]:
+    """The value rule on every item, each territory's against its own series; in item order."""
+    groups: dict[str, list[int]] = {}
+    for index, territory in enumerate(territories):
+        groups.setdefault(territory, []).append(index)
+    if not groups or set(groups) == {""}:
+        return check_values([(s, r) for _, s, r in items], today, series)
+    results: list[tuple[Entry | None, list[Problem]]] = [(None, [])] * len(items)
+    for territory, indexes in groups.items():
+        source = series if not territory else (series_of(territory) if series_of else None)
+        done = check_values([items[i][1:] for i in indexes], today, source)
+        for index, result in zip(indexes, done, strict=True):
+            results[index] = result
+    return results
+
+
 def _year(text: str) -> int:
     if not text.strip().isdigit() or not 1990 <= int(text) <= 2100:
         raise PeriodError(f"Année non reconnue : « {text} » (attendu : 2025).")
@@ -315,7 +376,11 @@ class TargetsCheck:
 
 
 def validate_targets(
-    table: Table, contract: Contract, *, skip_template_lines: bool = True
+    table: Table,
+    contract: Contract,
+    *,
+    skip_template_lines: bool = True,
+    territory_of: TerritoryOf = _no_territory,
 ) -> TargetsCheck:
     """Check a targets file; the rows are returned only when the report is empty."""
     report = ValidationReport()
@@ -324,7 +389,7 @@ def validate_targets(
     subjects = subjects_of(contract)
     rows: list[TargetRow] = []
     skipped: list[int] = []
-    seen: dict[tuple[str, int, str], int] = {}
+    seen: dict[tuple[str, str, int, str], int] = {}
     span = f"{contract.period.start}-{contract.period.end}"
     for row in table.rows:
         if skip_template_lines and _template_line(row, ("identifiant", "libellé")):
@@ -337,6 +402,7 @@ def validate_targets(
         provenance = _choice(table, row, "provenance", PROVENANCES, PROVENANCE_WORDS, report)
         comparator = _choice(table, row, "comparateur", COMPARATORS, COMPARATOR_WORDS, report)
         reason = row.cells.get("motif", "")
+        territory = _territory(table, row, territory_of, report)
         if year is not None and not contract.period.start <= year <= contract.period.end:
             report.add_cell(table, row, "année", f"année hors de la période du contrat ({span})")
         if "valeur" in row.percent:
@@ -356,7 +422,7 @@ def validate_targets(
             report.add_cell(table, row, "valeur", problem)
             value = None
         if subject is not None and year is not None and kind is not None:
-            key = (subject.subject_id, year, kind)
+            key = (territory or "", subject.subject_id, year, kind)
             if key in seen:
                 report.add_cell(
                     table,
@@ -372,9 +438,14 @@ def validate_targets(
             or kind is None
             or provenance is None
             or comparator is None
+            or territory is None
         ):
             continue
-        rows.append(TargetRow(row.line, subject, year, value, kind, provenance, comparator, reason))
+        rows.append(
+            TargetRow(
+                row.line, subject, year, value, kind, provenance, comparator, reason, territory
+            )
+        )
     if not rows and report.ok:
         report.add(table.source, 0, "", "", f"Aucune cible à importer dans {table.source}")
     return TargetsCheck(rows if report.ok else [], report, skipped)

@@ -27,6 +27,9 @@ HELP = {
         "numérateur, dénominateur (facultatifs) : la valeur doit leur correspondre "
         "(100 × numérateur / dénominateur pour un taux) ; valeur vide, elle est calculée.",
         f"statut : {STATUS_WORDS}.",
+        "territoire (facultatif) : vide pour la caisse ; sinon le code d'un territoire de la "
+        "caisse : SIREN d'un EPCI (200041317), code INSEE d'une commune (79191), dep-79 pour le "
+        "département, code d'une CTG (ctg-nord). La liste : cpog territories.",
         "Un import est tout ou rien : si une cellule est fausse, rien n'est enregistré et toutes "
         "les erreurs sont listées.",
     ],
@@ -38,6 +41,9 @@ HELP = {
         "provenance : annexe COG, notification Cnaf, CPOG, déduite.",
         "comparateur (facultatif) : <, ≤, ≥, >.",
         "motif : obligatoire quand une cible déjà enregistrée change.",
+        "territoire (facultatif) : vide pour la caisse ; sinon le code d'un territoire de la "
+        "caisse : SIREN d'un EPCI (200041317), code INSEE d'une commune (79191), dep-79 pour le "
+        "département, code d'une CTG (ctg-nord). La liste : cpog territories.",
     ],
 }
 

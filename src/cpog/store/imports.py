@@ -26,7 +26,7 @@ from cpog.assess.outliers import unusual_after
 from cpog.contract.model import Contract
 from cpog.formatting import fr_date, fr_number
 from cpog.gcpause import paused_collection
-from cpog.ingest.imports import ValueRow, validate_targets, validate_values
+from cpog.ingest.imports import TERRITORY, ValueRow, validate_targets, validate_values
 from cpog.ingest.tables import (
     CellIssue,
     ImportValidationError,
@@ -35,11 +35,13 @@ from cpog.ingest.tables import (
     os_reason,
     read_table_for_import,
 )
-from cpog.ingest.value_rule import Entry, Series, Subject
+from cpog.ingest.value_rule import Entry, Series, Subject, plain_key
 from cpog.periods import Period, parse_period
+from cpog.scope import STORE_CAISSE, STORE_TERRITORY
 from cpog.steering import StoredTarget, indicator_subject, measure_subject, policy_of
 from cpog.store.locks import lock_values
 from cpog.store.models import AuditEvent, ImportBatch, Measurement
+from cpog.store.territories import caisse_territories
 from cpog.store.values import (
     Current,
     CurrentValue,
@@ -52,6 +54,7 @@ from cpog.store.values import (
     record_targets,
     record_values,
 )
+from cpog.territories import Territories
 
 
 class StoredSeries:
@@ -62,9 +65,11 @@ class StoredSeries:
     :attr:`current` (the store's current revisions, read at the first need) serves an import's
     plan too, so the store is read once per file."""
 
-    def __init__(self, contract: Contract, policy: Policy | None = None) -> None:
+    def __init__(
+        self, contract: Contract, policy: Policy | None = None, scope: str | None = None
+    ) -> None:
         self.contract = contract
-        self.scope = contract.organisation.code
+        self.scope = scope or contract.organisation.code
         self.policy = policy or policy_of(contract)
         # Looked up once per value of a file: index the contract once.
         self._indicators = {i.id: i for i in contract.indicators}
@@ -185,6 +190,7 @@ class Change:
     after_value: Decimal
     notes: list[str] = field(default_factory=list)  # computed value, what needs confirming
     to_confirm: list[str] = field(default_factory=list)
+    territory: str = ""  # the territory's code; "" for the caisse
 
     @property
     def before(self) -> str | None:
@@ -224,6 +230,7 @@ class ImportOutcome:
         confirms exactly what that preview showed, nothing found since."""
         shown = "\n".join(
             f"{c.line}|{c.subject_id}|{c.what}|{c.after}|{' ; '.join(c.to_confirm)}"
+            + (f"|{c.territory}" if c.territory else "")
             for c in sorted(self.to_confirm, key=lambda c: (c.line, c.subject_id, c.what))
         )
         return hashlib.sha256(shown.encode("utf-8")).hexdigest()
@@ -334,31 +341,53 @@ def apply_values(
     without period nor value instead of counting them as an empty template line.
     """
     with paused_collection(), transaction.atomic():
-        lock_values(contract.id, contract.organisation.code)  # first: before reading the series
+        scope = contract.organisation.code
+        territory_of = _territory_reader(contract, table)
+        # first: before reading the series (the caisse's, and every territory's named)
+        for code in sorted({scope, *territory_of.named}):
+            lock_values(contract.id, code)
         stored = StoredSeries(contract)
+        series: dict[str, StoredSeries] = {"": stored}
+
+        def series_of(code: str) -> StoredSeries:
+            if code not in series:
+                lock_values(contract.id, code)  # a spelling the pre-read did not resolve
+                series[code] = StoredSeries(contract, stored.policy, code)
+            return series[code]
+
         check = validate_values(
             table,
             contract,
             today or clock.today(),
             stored,
             skip_template_lines=template_lines,
+            territory_of=territory_of,
+            series_of=series_of,
         )
         check.report.raise_if_errors()
         rows = check.rows
-        scope = contract.organisation.code
-        new = [_new_value(r.entry) for r in rows]
-        by_key = {(r.subject.subject_id, r.period.key): r for r in rows}
-        current = stored.current  # read once, for the checks and for the plan
-        plan = plan_values(contract.id, scope, new, current)
+        by_key = {(r.territory, r.subject.subject_id, r.period.key): r for r in rows}
+        plans: dict[str, list[tuple[NewValue, Current | None]]] = {}
+        for territory in dict.fromkeys(r.territory for r in rows):
+            new = [_new_value(r.entry) for r in rows if r.territory == territory]
+            # the current values were read once, for the checks and for the plan
+            plans[territory] = plan_values(
+                contract.id, territory or scope, new, series_of(territory).current
+            )
         outcome = ImportOutcome(
             table.source,
             ImportBatch.Kind.VALUES,
             len(rows),
-            [_value_change(by_key[(v.subject_id, v.period.key)], p) for v, p in plan],
+            [
+                _value_change(by_key[(territory, v.subject_id, v.period.key)], p)
+                for territory, plan in plans.items()
+                for v, p in plan
+            ],
             dry_run,
             skipped=len(check.skipped),
             confirmed=confirm,
         )
+        plan = [item for planned in plans.values() for item in planned]
         stale = confirmed_as is not None and confirmed_as != outcome.confirmation_key
         if outcome.to_confirm and (not confirm or stale) and not dry_run:
             raise ConfirmationNeeded(outcome)
@@ -374,15 +403,18 @@ def apply_values(
             user,
             skipped=len(check.skipped),
         )
-        record_values(
-            contract.id,
-            scope,
-            [v for v, _ in plan],
-            source=source,
-            user=user,
-            batch=outcome.batch,
-            current=current,  # so revisions are audited with the value they replace
-        )
+        for territory, planned in plans.items():
+            record_values(
+                contract.id,
+                territory or scope,
+                [v for v, _ in planned],
+                source=source,
+                user=user,
+                batch=outcome.batch,
+                # so revisions are audited with the value they replace
+                current=series_of(territory).current,
+                scope_type=STORE_TERRITORY if territory else STORE_CAISSE,
+            )
         if outcome.batch is not None:
             outcome.batch.audit_mark = _latest_event()
             outcome.batch.save(update_fields=["audit_mark"])
@@ -413,34 +445,44 @@ def apply_targets(
     template_lines: bool = True,
 ) -> ImportOutcome:
     """Validate a table of targets and write it in one transaction (files and the API)."""
-    check = validate_targets(table, contract, skip_template_lines=template_lines)
+    territory_of = _territory_reader(contract, table)
+    check = validate_targets(
+        table, contract, skip_template_lines=template_lines, territory_of=territory_of
+    )
     check.report.raise_if_errors()
     rows = check.rows
     scope = contract.organisation.code
-    new = [
-        NewTarget(
-            r.subject.subject_type,
-            r.subject.subject_id,
-            r.year,
-            r.value,
-            r.kind,
-            r.provenance,
-            r.comparator,
-            r.reason,
+    new: dict[str, list[NewTarget]] = {}
+    for r in rows:
+        new.setdefault(r.territory, []).append(
+            NewTarget(
+                r.subject.subject_type,
+                r.subject.subject_id,
+                r.year,
+                r.value,
+                r.kind,
+                r.provenance,
+                r.comparator,
+                r.reason,
+                STORE_TERRITORY if r.territory else STORE_CAISSE,
+            )
         )
-        for r in rows
-    ]
-    lines = {(r.subject.subject_id, r.year, r.kind): r.line for r in rows}
+    lines = {(r.territory, r.subject.subject_id, r.year, r.kind): r.line for r in rows}
     with transaction.atomic():
-        lock_values(contract.id, scope)  # first: before reading the current targets
-        plan = plan_targets(contract.id, scope, new)
+        for code in sorted({territory or scope for territory in new}):
+            lock_values(contract.id, code)  # first: before reading the current targets
+        plans = {
+            territory: plan_targets(contract.id, territory or scope, targets)
+            for territory, targets in new.items()
+        }
+        plan = [(t, p, territory) for territory, planned in plans.items() for t, p in planned]
         # A target already set may change only with a stated reason: the audit needs the why.
         reasons = ValidationReport()
-        for target, previous in plan:
+        for target, previous, territory in plan:
             if previous is not None and not target.reason.strip():
                 reasons.add(
                     table.source,
-                    lines[(target.subject_id, target.year, target.kind)],
+                    lines[(territory, target.subject_id, target.year, target.kind)],
                     "motif",
                     "",
                     f"la cible {target.year} passe de {_shown(previous.value)} à "
@@ -453,13 +495,14 @@ def apply_targets(
             len(rows),
             [
                 Change(
-                    lines[(t.subject_id, t.year, t.kind)],
+                    lines[(territory, t.subject_id, t.year, t.kind)],
                     t.subject_id,
                     str(t.year),
                     None if p is None else p.value,
                     t.value,
+                    territory=territory,
                 )
-                for t, p in plan
+                for t, p, territory in plan
             ],
             dry_run,
             skipped=len(check.skipped),
@@ -469,8 +512,45 @@ def apply_targets(
         outcome.batch = _batch(
             contract, ImportBatch.Kind.TARGETS, table, raw, len(rows), len(plan), user
         )
-        record_targets(contract.id, scope, [t for t, _ in plan], user=user, batch=outcome.batch)
+        for territory, planned in plans.items():
+            record_targets(
+                contract.id,
+                territory or scope,
+                [t for t, _ in planned],
+                user=user,
+                batch=outcome.batch,
+            )
     return outcome
+
+
+class _TerritoryReader:
+    """Reads a line's « territoire » against the caisse's territories (read once, at the
+    first line that names one); :attr:`named` holds the codes the table names, read before the
+    validation so that their values are locked before their series are read."""
+
+    def __init__(self, contract: Contract, table: Table) -> None:
+        self.contract = contract
+        self._territories: Territories | None = None
+        self.named: set[str] = set()
+        column = next((h for h in table.headers if plain_key(h) == TERRITORY), None)
+        texts = {row.cells.get(column, "").strip() for row in table.rows} if column else set()
+        for text in texts - {""}:
+            try:
+                if code := self(text):
+                    self.named.add(code)
+            except ValueError:
+                pass  # reported by the validation
+
+    def __call__(self, text: str) -> str:
+        if not text.strip():
+            return ""
+        if self._territories is None:
+            self._territories = caisse_territories(self.contract)
+        return self._territories.store_code(text)
+
+
+def _territory_reader(contract: Contract, table: Table) -> _TerritoryReader:
+    return _TerritoryReader(contract, table)
 
 
 def _batch(
@@ -554,6 +634,7 @@ def _value_change(row: ValueRow, previous: Current | None) -> Change:
         entry.value,
         notes,
         entry.to_confirm,
+        row.territory,
     )
 
 

@@ -4,15 +4,21 @@ denominator when known (decision 016)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from pathlib import Path
 
+from django.conf import settings
 from django.db.models import FloatField
 from django.db.models.functions import Cast
 
 from cpog.assess.aggregate import Part
+from cpog.contract.model import Contract
+from cpog.geography import default_cache_dir, geography_of
 from cpog.scope import STORE_TERRITORY
 from cpog.steering import SubjectKey
 from cpog.store.models import Measurement
+from cpog.territories import CTG_ENV, Ctg, CtgError, Territories, default_ctg_path, read_ctg
 
 
 def territory_parts(
@@ -75,3 +81,36 @@ def territory_periods(
         query = query.filter(scope_code__in=list(codes))
     keys = query.order_by().values_list("period_key", flat=True).distinct()
     return sorted(set(keys), reverse=True)
+
+
+_CTG_READ: dict[tuple[str, str, float], tuple[Ctg, ...]] = {}
+
+
+def ctg_path() -> Path | None:
+    """The caisse's CTG file: ``CPOG_CTG``, else ``ctg.yaml`` in the app's data folder."""
+    return default_ctg_path(Path(settings.DATA_DIR))
+
+
+def caisse_territories(contract: Contract) -> Territories:
+    """The territories of the contract's caisse: its département's communes and EPCI, and its
+    CTG (read from :func:`ctg_path`, again only when the file changed). A CTG file named by
+    ``CPOG_CTG`` that is absent, or a file with an error, raises :class:`CtgError`."""
+    caisse = contract.organisation.code
+    folder = default_cache_dir() or Path(settings.DATA_DIR) / "cache" / "geographie"
+    geography = geography_of(caisse, folder)
+    path = ctg_path()
+    ctgs: tuple[Ctg, ...] = ()
+    if path is not None:
+        try:
+            stamp = path.stat().st_mtime
+        except OSError:
+            if os.environ.get(CTG_ENV, "").strip():
+                raise CtgError([f"{path} : fichier des CTG introuvable ({CTG_ENV})."]) from None
+            stamp = None
+        if stamp is not None:
+            key = (caisse, str(path), stamp)
+            if key not in _CTG_READ:
+                _CTG_READ.clear()
+                _CTG_READ[key] = read_ctg(path, geography)
+            ctgs = _CTG_READ[key]
+    return Territories(caisse, contract.organisation.short_name, geography, ctgs)

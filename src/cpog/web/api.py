@@ -30,8 +30,9 @@ from ninja.security import HttpBearer, django_auth
 
 from cpog import clock, vocabulary
 from cpog.contexts.challenge_status import ChallengeStatusData, challenge_status
-from cpog.contexts.situation import situation
+from cpog.contexts.situation import Situation, situation
 from cpog.contexts.status_rows import StatusRowData, status_row
+from cpog.contexts.territories import territory_situation
 from cpog.contexts.values import TargetData, ValueData, subject_names, target_data, value_data
 from cpog.contract.model import Contract
 from cpog.errors import CpogError
@@ -41,12 +42,14 @@ from cpog.ingest.numbers import DateError, parse_date
 from cpog.ingest.tables import SHOWN_ISSUES, CellIssue, ImportValidationError, Row, Table
 from cpog.ingest.value_rule import Subject, plain_key, subjects_of
 from cpog.periods import Period, PeriodError, parse_period
+from cpog.scope import ScopeError
 from cpog.steering import as_of_problem, challenges_of_subject
 from cpog.store.contracts import NoContractLoaded
 from cpog.store.imports import ConfirmationNeeded, ImportOutcome, apply_targets, apply_values
 from cpog.store.models import Measurement
 from cpog.store.reader import StoreReader
 from cpog.store.roles import Role, role_of
+from cpog.store.territories import caisse_territories
 from cpog.web import roles, scoping, tokens
 from cpog.web.api_schemas import (
     AS_OF_DESCRIPTION,
@@ -693,6 +696,28 @@ def value_history(request: HttpRequest, subject: str) -> Any:
     return [value_data(v, names) for v in values]
 
 
+# A territory's statuses (decision 020): « territoire » is a code of the caisse's territories.
+TerritoryQuery = QueryEx[
+    str | None,
+    P(
+        description="Territoire (facultatif) : SIREN d'un EPCI, code INSEE d'une commune, "
+        "« dep-79 » ou code d'une CTG ; les sujets qui ont des valeurs par territoire, chacun "
+        "avec la valeur du territoire ou celle de ses parties agrégée (décision 020).",
+        example="200041317",
+        max_length=40,
+    ),
+]
+
+
+def _territory_situation(contract: Contract, day: date, code: str) -> Situation:
+    territories = caisse_territories(contract)
+    try:
+        scope = territories.resolve(code)
+    except ScopeError as error:
+        raise ApiProblem(400, str(error), [_error(None, "territoire", code, str(error))]) from None
+    return territory_situation(StoreReader(), contract, day, territories, scope)
+
+
 @api.get(
     "/statuses",
     response={200: list[StatusRowData], **ERRORS},
@@ -705,10 +730,15 @@ def value_history(request: HttpRequest, subject: str) -> Any:
     "et sa période, cibles, valeur attendue, taux d'avancement, statut, projection et retard de "
     "saisie — les mêmes lignes que les pages, « cpog status --format json » et les rapports.",
 )
-def list_statuses(request: HttpRequest, date_de_situation: AsOfQuery = None) -> Any:
+def list_statuses(
+    request: HttpRequest, date_de_situation: AsOfQuery = None, territoire: TerritoryQuery = None
+) -> Any:
     contract = _context(request).contract
     day = _as_of(date_de_situation, contract)
-    found = situation(StoreReader(), contract, day)
+    if territoire:
+        found = _territory_situation(contract, day, territoire)
+    else:
+        found = situation(StoreReader(), contract, day)
     return [status_row(row) for row in found.status.rows]
 
 

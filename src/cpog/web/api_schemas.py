@@ -79,19 +79,34 @@ def json_name(column: str) -> str:
 # Each input field and the import file's column it stands for (cpog.ingest.imports headers).
 VALUE_FIELDS = dict(
     zip(
-        ["subject", "period", "value", "numerator", "denominator", "status", "comment"],
+        [
+            "subject",
+            "period",
+            "value",
+            "numerator",
+            "denominator",
+            "status",
+            "comment",
+            "territory",
+        ],
         [c for c in VALUE_COLUMNS if c != "libellé"],
         strict=True,
     )
 )
 TARGET_FIELDS = dict(
     zip(
-        ["subject", "year", "value", "kind", "provenance", "comparator", "reason"],
+        ["subject", "year", "value", "kind", "provenance", "comparator", "reason", "territory"],
         [c for c in TARGET_COLUMNS if c != "libellé"],
         strict=True,
     )
 )
 _INPUT = ConfigDict(extra="forbid", populate_by_name=False)
+
+
+TERRITORY_HELP = (
+    "Territoire (facultatif) : SIREN d'un EPCI (« 200041317 »), code INSEE d'une commune "
+    "(« 79191 »), « dep-79 » ou code d'une CTG (« ctg-nord ») ; absent ou vide, la caisse."
+)
 
 
 def _subject_field() -> Any:
@@ -141,6 +156,7 @@ class ValueIn(Schema):
         "« définitif », « déf. »), casse et accents libres.",
     )
     comment: StrictStr | None = _value("comment", max_length=1_000, description="Commentaire.")
+    territory: StrictStr | None = _value("territory", max_length=40, description=TERRITORY_HELP)
 
 
 class TargetIn(Schema):
@@ -172,6 +188,7 @@ class TargetIn(Schema):
         description="Motif : obligatoire quand la cible change une cible existante.",
         max_length=1_000,
     )
+    territory: StrictStr | None = _target("territory", max_length=40, description=TERRITORY_HELP)
 
 
 # --- outputs that are not a page's context ------------------------------------------------

@@ -62,7 +62,7 @@ def page_document(title: str, situation: Situation, record: Any) -> dict[str, An
     """A page's context as a document: its title, the date of situation, the context, and the
     headings its field names read as in print."""
     content = to_data(record)
-    return {
+    document = {
         "titre": title,
         "date_de_situation": situation.as_of.isoformat(),
         "date_de_situation_texte": fr_date(situation.as_of),
@@ -70,6 +70,10 @@ def page_document(title: str, situation: Situation, record: Any) -> dict[str, An
         "contenu": content,
         "intitules": {name: field_heading(name) for name in sorted(_names(content))},
     }
+    if situation.territory is not None:  # a territory's page (decision 020)
+        scope = situation.territory
+        document["territoire"] = {"code": scope.code, "nom": scope.name, "nature": scope.kind}
+    return document
 
 
 def _names(data: Any) -> set[str]:

@@ -10,7 +10,8 @@ from cpog.contexts.dashboard import UPDATES, dashboard_context
 from cpog.store.reader import StoreReader
 from cpog.web.models import ChallengePilot
 from cpog.web.page_cache import cached_page
-from cpog.web.views.common import page, steering
+from cpog.web.views.common import page
+from cpog.web.views.territory import UnknownTerritory, banner, scoped_steering, unknown_territory
 
 
 def challenge_pilots(contract_id: str) -> dict[int, list[str]]:
@@ -33,10 +34,21 @@ def challenge_pilots(contract_id: str) -> dict[int, list[str]]:
 @login_required
 @cached_page
 def dashboard(request: HttpRequest) -> HttpResponse:
-    situation = steering(request)
+    try:
+        situation = scoped_steering(request)
+    except UnknownTerritory as error:
+        return unknown_territory(request, error)
     ctx = dashboard_context(
         situation,
         StoreReader().recent_events(UPDATES, caisse=situation.contract.organisation.code),
         challenge_pilots(situation.contract.id),
     )
-    return page(request, "web/dashboard.html", "dashboard", "Tableau de bord", record=ctx, ctx=ctx)
+    return page(
+        request,
+        "web/dashboard.html",
+        "dashboard",
+        "Tableau de bord",
+        record=ctx,
+        ctx=ctx,
+        territory=banner(request, situation),
+    )

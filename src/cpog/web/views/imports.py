@@ -204,7 +204,8 @@ def _preview(contract: Contract, outcome: ImportOutcome) -> list[PreviewRow]:
         PreviewRow(
             c.line,
             c.subject_id,
-            names.get(c.subject_id, c.subject_id),
+            names.get(c.subject_id, c.subject_id)
+            + (f" — territoire {c.territory}" if c.territory else ""),
             c.what,
             c.before,
             c.after,

@@ -30,6 +30,13 @@ from cpog.web import roles
 from cpog.web.forms import AnalysisForm, ValueForm
 from cpog.web.page_cache import cached_page
 from cpog.web.views.common import page, steering
+from cpog.web.views.territory import (
+    UnknownTerritory,
+    banner,
+    by_territory_section,
+    scoped_steering,
+    unknown_territory,
+)
 
 # --- the list --------------------------------------------------------------------------------
 
@@ -44,10 +51,22 @@ def _partial(request: HttpRequest) -> bool:
 @cached_page
 def indicator_list(request: HttpRequest) -> HttpResponse:
     filters = {name: request.GET.get(name, "") for name in FILTERS}
-    ctx = indicators_context(steering(request), **filters)
+    try:
+        situation = scoped_steering(request)
+    except UnknownTerritory as error:
+        return unknown_territory(request, error)
+    ctx = indicators_context(situation, **filters)
     if _partial(request):
         return render(request, "web/partials/subject_list_table.html", {"ctx": ctx, "oob": True})
-    return page(request, "web/indicators.html", "indicators", "Indicateurs", record=ctx, ctx=ctx)
+    return page(
+        request,
+        "web/indicators.html",
+        "indicators",
+        "Indicateurs",
+        record=ctx,
+        ctx=ctx,
+        territory=banner(request, situation),
+    )
 
 
 # --- one indicator or measure ----------------------------------------------------------------
@@ -161,18 +180,27 @@ def _error(request: HttpRequest, title: str, message: str, status: int) -> HttpR
 
 
 def subject_view(request: HttpRequest, subject_type: str, subject_id: str) -> HttpResponse:
-    data = steering(request)
+    try:
+        data = scoped_steering(request)
+    except UnknownTerritory as error:
+        return unknown_territory(request, error)
     found = find_subject(data.contract, subject_type, subject_id)
     section = "indicators" if subject_type == "indicator" else "challenges"
     if found is None or data.row(subject_type, subject_id) is None:
         what = "Indicateur" if subject_type == "indicator" else "Mesure de résultat visé"
+        where = "dans le contrat"
+        if found is not None and data.territory is not None:
+            where = f"avec une valeur pour {data.territory.name} ({data.territory.code})"
         return _error(
             request,
             "Page introuvable",
-            f"{what} introuvable dans le contrat : « {subject_id} ».",
+            f"{what} introuvable {where} : « {subject_id} ».",
             404,
         )
-    can_write = roles.can_write_subject(request.user, data.contract, subject_type, subject_id)
+    # A territory's page shows its figures; values and analyses are entered for the caisse.
+    can_write = data.territory is None and roles.can_write_subject(
+        request.user, data.contract, subject_type, subject_id
+    )
     value_form: ValueForm | None = None
     analysis_form: AnalysisForm | None = None
     notice = notice_for = ""
@@ -232,6 +260,8 @@ def subject_view(request: HttpRequest, subject_type: str, subject_id: str) -> Ht
         "analysis_form": analysis_form,
         "notice": notice,
         "notice_for": notice_for,
+        "territory": banner(request, data),
+        "by_territory": by_territory_section(data, subject_type, subject_id),
     }
     if other_messages is not None:
         extra["messages"] = other_messages
