@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from cpog import vocabulary
 from cpog.assess.aggregate import Method, Part, aggregate
 from cpog.contexts.serialize import record
 from cpog.contract.model import Contract, KeyFigure
@@ -129,7 +130,6 @@ class OpenDataContext:
     empty_text: str  # why there is no row, or ""
 
 
-_LEVEL = {"departement": "département", "epci": "EPCI", "commune": "commune"}
 _NUMBER = re.compile(r"\d[\d\s\u00a0\u202f]*")
 
 
@@ -326,7 +326,7 @@ def _rows(
         return OpenDataRow(
             code,
             name,
-            _LEVEL[level],
+            vocabulary.SCOPE_KIND[level],
             year,
             source.figure,
             figure.label,
