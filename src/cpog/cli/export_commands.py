@@ -11,15 +11,15 @@ from rich.markup import escape
 
 from cpog.cli import contract_commands
 from cpog.cli.contract_commands import _os_reason
-from cpog.cli.status_command import contract_on
+from cpog.cli.status_command import CaisseOption, contract_on
 
 err = contract_commands.err
 XLSX = "xlsx"
 
 
-def export_xlsx(output: Path, as_of: str | None) -> None:
+def export_xlsx(output: Path, as_of: str | None, caisse: str | None = None) -> None:
     """Write the Excel export of the store's data at ``as_of`` (today by default)."""
-    contract, day = contract_on(as_of)
+    contract, day = contract_on(as_of, caisse)
     from cpog.contexts.export import export_context
     from cpog.contexts.situation import situation
     from cpog.reports.xlsx import workbook_bytes
@@ -71,11 +71,15 @@ def export(
             "--date", "--au", help="Excel : date de situation, JJ/MM/AAAA (défaut : aujourd'hui)."
         ),
     ] = None,
+    caisse: CaisseOption = None,
 ) -> None:
     """``cpog export xlsx -o cpog.xlsx [--date JJ/MM/AAAA]`` or ``cpog export [DOSSIER]``."""
     if what == XLSX or format == XLSX:
-        export_xlsx(output or Path("cpog.xlsx"), as_of)
+        export_xlsx(output or Path("cpog.xlsx"), as_of, caisse)
         return
+    if caisse is not None:
+        err.print("L'option --caisse ne vaut que pour l'export Excel (cpog export xlsx).")
+        raise typer.Exit(2)
     if as_of is not None:
         err.print("L'option --date ne vaut que pour l'export Excel (cpog export xlsx).")
         raise typer.Exit(2)

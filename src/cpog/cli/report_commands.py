@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cpog.cli.status_command import CaisseOption
 from cpog.errors import CpogError
 
 out = Console(highlight=False)
@@ -47,7 +48,9 @@ def _write(path: Path, pdf: bytes) -> None:
         raise typer.Exit(1) from None
 
 
-def _run(kind: str, period: str, output: Path, from_snapshot: bool = False) -> None:
+def _run(
+    kind: str, period: str, output: Path, from_snapshot: bool = False, caisse: str | None = None
+) -> None:
     from cpog.store.bootstrap import setup
 
     _writable(output)
@@ -56,12 +59,16 @@ def _run(kind: str, period: str, output: Path, from_snapshot: bool = False) -> N
     from cpog.reports import service
     from cpog.reports.render import RenderError
     from cpog.store.bootstrap import current_user
+    from cpog.store.contracts import contract_of_caisse
 
     try:
+        contract = contract_of_caisse(caisse.strip())[1] if caisse else None
         if kind == "annual":
-            report = service.annual(int(period), current_user(), from_snapshot=from_snapshot)
+            report = service.annual(
+                int(period), current_user(), from_snapshot=from_snapshot, contract=contract
+            )
         else:
-            report = service.board(period, current_user())
+            report = service.board(period, current_user(), contract=contract)
     except (ReportError, RenderError, CpogError) as error:
         err.print(escape(str(error)), soft_wrap=True)
         raise typer.Exit(1) from None
@@ -89,13 +96,15 @@ def annual(
             "révisions de valeurs faites depuis.",
         ),
     ] = False,
+    caisse: CaisseOption = None,
 ) -> None:
-    _run("annual", str(year), output, from_snapshot)
+    _run("annual", str(year), output, from_snapshot, caisse)
 
 
 @report_app.command("board", help="Tableau de bord du comité de direction (PDF) pour un mois.")
 def board(
     month: Annotated[str, typer.Option("--month", "--mois", help="Mois, par exemple 2026-11.")],
     output: Output,
+    caisse: CaisseOption = None,
 ) -> None:
-    _run("board", month, output)
+    _run("board", month, output, caisse=caisse)

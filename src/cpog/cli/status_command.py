@@ -48,17 +48,28 @@ STYLE = {
 }
 
 
-def contract_on(as_of: str | None) -> tuple[Contract, date]:
-    """The store's contract and the date of situation a command was given (today by default):
-    a date outside the contract, or no contract loaded, is refused in French."""
+CaisseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--caisse",
+        help="Code de la caisse (plusieurs caisses dans la base) ; par défaut, celle de "
+        "l'installation (CPOG_CAISSE).",
+    ),
+]
+
+
+def contract_on(as_of: str | None, caisse: str | None = None) -> tuple[Contract, date]:
+    """The contract of ``caisse`` (the installation's by default) and the date of situation a
+    command was given (today by default): a date outside the contract, an unknown caisse or no
+    contract loaded is refused in French."""
     day = _as_of(as_of)
     from cpog.store.bootstrap import setup
 
     setup()
-    from cpog.store.contracts import current_contract
+    from cpog.store.contracts import contract_of_caisse, current_contract
 
     try:
-        _, contract = current_contract()
+        _, contract = contract_of_caisse(caisse.strip()) if caisse else current_contract()
     except CpogError as error:
         err.print(escape(str(error)))
         raise typer.Exit(error.exit_code) from None
@@ -227,6 +238,7 @@ def status(
     by: Annotated[
         str | None, typer.Option("--par", help="Une ligne par territoire : epci ou commune.")
     ] = None,
+    caisse: CaisseOption = None,
 ) -> None:
     """Status of every indicator and targeted-result measure at a date."""
     if format not in {"table", "json", "csv"}:
@@ -241,11 +253,11 @@ def status(
             raise typer.Exit(2)
         from cpog.cli.territories_command import territorial_status
 
-        contract, day = contract_on(as_of)
+        contract, day = contract_on(as_of, caisse)
         if territorial_status(contract, day, territory, by, format):
             return
     else:
-        contract, day = contract_on(as_of)
+        contract, day = contract_on(as_of, caisse)
     from cpog.contexts.situation import situation
     from cpog.store.reader import StoreReader
 
