@@ -1,4 +1,4 @@
-"""`--caisse` on the CLI's reading commands: a store of several caisses answers for the one asked."""
+"""`--caisse` on the reading commands: a store of several caisses answers for the one asked."""
 
 from __future__ import annotations
 
