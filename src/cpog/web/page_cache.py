@@ -37,7 +37,7 @@ from django.utils.safestring import SafeString, mark_safe
 from cpog import clock
 from cpog.store.models import AuditEvent, ContractVersion
 from cpog.store.roles import Role, role_of
-from cpog.web.roles import piloted_in
+from cpog.web.roles import caisse_of_user, piloted_in
 
 # Placeholders that no stored text can produce: every text from the data is HTML-escaped (and
 # JSON blocks escape « < » too), so a « < » here can only come from these constants.
@@ -103,12 +103,14 @@ def _state_sql() -> str:
 _STATE_SQL = _state_sql()
 
 
-def viewer_of(request: HttpRequest, contract_id: str) -> tuple[str, bool, tuple[int, ...]]:
+def viewer_of(request: HttpRequest, contract_id: str) -> tuple[str, bool, tuple[int, ...], bool]:
     """Everything of the user a cached page may depend on: role, staff flag, piloted défis."""
     user = request.user
     role = role_of(user)
     pilots = tuple(sorted(piloted_in(user, contract_id))) if role == Role.PILOTE else ()
-    return (role.value if role else "", bool(getattr(user, "is_staff", False)), pilots)
+    # a network user's pages have the « Réseau » entry (decision 018)
+    network = role is not None and caisse_of_user(user) is None
+    return (role.value if role else "", bool(getattr(user, "is_staff", False)), pilots, network)
 
 
 def rendering_for_cache(request: HttpRequest) -> bool:

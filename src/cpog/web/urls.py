@@ -16,6 +16,7 @@ from cpog.web.views import (
     history,
     imports,
     indicators,
+    network,
     reports,
     tokens,
 )
@@ -39,6 +40,12 @@ urlpatterns = [
     path("indicateurs/<slug:subject_id>/", indicators.indicator_page, name="indicator"),
     path("mesures/<slug:subject_id>/", indicators.measure_page, name="measure"),
     path("calculs/<slug:definition>/", computations.computation_page, name="computation"),
+    path("reseau/", network.network_page, name="network"),
+    path(
+        "reseau/indicateurs/<str:subject_id>/",
+        network.network_indicator_page,
+        name="network-indicator",
+    ),
     path("actions/", actions.action_list, name="actions"),
     path("actions/<slug:action_id>/", actions.action_page, name="action"),
     path("import/", imports.import_page, name="import"),
