@@ -10,18 +10,11 @@ from django.http import HttpRequest
 from ninja import P, QueryEx, Router
 
 from cpog import clock
-from cpog.contexts.network import (
-    ComparisonContext,
-    NetworkContext,
-    NetworkError,
-    comparison_context,
-    network_context,
-)
-from cpog.peer_groups import peer_groups
+from cpog.contexts.network import ComparisonContext, NetworkContext, NetworkError
 from cpog.periods import PeriodError, parse_period
-from cpog.store.network import NetworkStoreReader
 from cpog.web import roles
 from cpog.web.api import ERRORS, RESPONSES_FR, ApiProblem
+from cpog.web.views.network import comparison_of, network_of
 
 router = Router(tags=["Réseau"])
 
@@ -46,7 +39,7 @@ def _network_user(request: HttpRequest) -> None:
 )
 def list_caisses(request: HttpRequest) -> Any:
     _network_user(request)
-    return network_context(NetworkStoreReader(), clock.today(), peer_groups())
+    return network_of(clock.today())
 
 
 @router.get(
@@ -77,14 +70,6 @@ def compare_indicator(
     except PeriodError as error:
         raise ApiProblem(400, str(error)) from None
     try:
-        return comparison_context(
-            NetworkStoreReader(),
-            indicator_id,
-            clock.today(),
-            peer_groups(),
-            period=period,
-            caisse=caisse,
-            group=groupe,
-        )
+        return comparison_of(indicator_id, clock.today(), period, caisse, groupe)
     except NetworkError as error:
         raise ApiProblem(404, str(error)) from None
