@@ -40,7 +40,10 @@ def steering(request: HttpRequest) -> Situation:
         version, contract = current_contract()  # raises NoContractLoaded on an empty store
         today = state.today if state else clock.today()
         result = situation(StoreReader(), contract, today)
-        if key and version.pk == key[0]:  # a version loaded meanwhile is read on the next call
+        # The key names the store's latest contract version, which is another caisse's in a
+        # network (issue 12): the situation is kept whatever the version's caisse; a version
+        # loaded meanwhile comes with an audit event, hence a new key on the next call.
+        if key and version.pk <= key[0]:
             with _LOCK:
                 _LATEST.clear()
                 _LATEST[key] = result
