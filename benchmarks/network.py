@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import web
 from web import hammer, report, start, stopped
 
 STATIC = "/static/cpog/cpog.css"
@@ -159,6 +160,15 @@ def as_processes(env: dict[str, str], runs: int) -> None:
     )
 
 
+def free_port() -> int:
+    """A port nobody listens on: other benchmarks (benchmarks/web.py) use 8799."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=400, help="par page")
@@ -167,6 +177,7 @@ def main() -> None:
     parser.add_argument("--configs", default="2:fichiers,2:aucun", help="N:cache,…")
     parser.add_argument("--keep", action="store_true", help="garder le dossier de la base")
     args = parser.parse_args()
+    web.PORT = free_port()  # start() and the clients read it
     data_dir = Path(tempfile.mkdtemp(prefix="cpog-reseau-"))
     url = f"sqlite:///{data_dir}/cpog.sqlite3"
     load = Path("/proc/loadavg").read_text().split()[0]

@@ -86,3 +86,30 @@ def test_the_api_routes_of_the_network(network: Any, users: Any) -> None:
     body = compared.json()
     assert body["quartiles"]["mediane"] is not None and body["caisse_choisie"] == "79"
     assert client.get("/api/v1/reseau/indicateurs/XX").status_code == 404
+
+
+@pytest.mark.skipif(
+    __import__("shutil").which("pdftotext") is None, reason="pdftotext (poppler-utils) absent"
+)
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [("/reseau/", "Réseau des caisses"), ("/reseau/indicateurs/cog-08-29/", "COG 08-29")],
+)
+def test_the_network_pages_are_documents_too(
+    network: Any, users: Any, path: str, title: str, tmp_path: Any
+) -> None:
+    import subprocess
+
+    _as_network_user(users.lecteur)
+    client = Client()
+    client.force_login(users.lecteur)
+    data = json.loads(client.get(path, {"format": "json"}).content)
+    assert title in data["titre"] and data["contenu"]
+    pdf = client.get(path, {"format": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    (tmp_path / "page.pdf").write_bytes(pdf.content)
+    printed = subprocess.run(
+        ["pdftotext", "-raw", str(tmp_path / "page.pdf"), "-"],
+        capture_output=True, check=True, text=True,
+    ).stdout  # fmt: skip
+    assert title in printed and "Ain" in printed
