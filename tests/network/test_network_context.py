@@ -204,3 +204,26 @@ def test_the_shipped_groups_cover_every_caisse() -> None:
     members = groups.members({d.code: d.population for d in departements()})
     assert len(members) == 101
     assert members["79"] == "De 300 000 à 600 000 habitants"
+
+
+def test_the_chart_draws_the_caisses_the_national_value_and_the_quartiles(groups) -> None:  # type: ignore[no-untyped-def]
+    import vl_convert
+
+    reader = Memory(
+        {
+            "01": {"cog-08-29": (10.0, 1000.0, 100.0)},
+            "02": {"cog-08-29": (20.0, 6000.0, 300.0)},
+            "03": {"cog-08-29": (15.0, 1500.0, 100.0)},
+        }
+    )
+    ctx = comparison_context(reader, "COG 08-29", AS_OF, groups, caisse="02")
+    rules = ctx.chart["layer"][1]["data"]["values"]
+    assert [r["repere"] for r in rules] == [
+        "Valeur nationale",
+        "1er quartile",
+        "Médiane",
+        "3e quartile",
+    ]
+    assert "valeur nationale 17\xa0jours" in ctx.chart["description"]  # 8 500 / 500
+    svg = vl_convert.vegalite_to_svg(ctx.chart)
+    assert "<svg" in svg and "Médiane" in svg
