@@ -239,8 +239,13 @@ def comparison_context(
             names = ", ".join(f"« {g.name} »" for g in groups.groups)
             raise NetworkError(f"Groupe de caisses inconnu : « {group} » (groupes : {names}).")
     contracts = reader.contracts(every)
-    first = contracts[every[0].code]
-    indicator = find_indicator(first, indicator_key)
+    indicator = next(
+        (known for c in contracts.values() if (known := c.indicator(indicator_key)) is not None),
+        None,
+    )
+    if indicator is None:
+        find_indicator(next(iter(contracts.values())), indicator_key)  # raises, in French
+    assert indicator is not None
     members = groups.members({c.code: c.population for c in every})
     compared = [
         c
