@@ -113,3 +113,14 @@ def test_the_network_pages_are_documents_too(
         capture_output=True, check=True, text=True,
     ).stdout  # fmt: skip
     assert title in printed and "Ain" in printed
+
+
+def test_the_situation_is_kept_in_a_store_of_several_caisses(network: Any, rf: Any) -> None:
+    """The latest contract version is another caisse's: the installation's situation is still
+    kept between requests (it was recomputed on every page)."""
+    from cpog.web.views import common
+
+    common._LATEST.clear()
+    first = common.steering(rf.get("/"))
+    assert first.contract.organisation.code == "79"
+    assert common.steering(rf.get("/")) is first
