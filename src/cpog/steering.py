@@ -443,25 +443,11 @@ def _contract_status(
     series_of: dict[str, list[Observation]] = {}
     for indicator in contract.indicators:
         key = ("indicator", indicator.id)
-        series = _same_grain(observations.get(key, ()), indicator.periodicity)
-        series_of[indicator.id] = series
-        stored = targets.get(key, ())
-        subject, source = indicator_subject(contract, indicator, stored, series)
-        rows.append(
-            StatusRow(
-                "indicator",
-                indicator.id,
-                indicator.code or indicator.id,
-                indicator.label,
-                indicator.unit,
-                None,
-                indicator.family,
-                source,
-                assess(subject, series, as_of, policy),
-                tuple(series),
-                target_provenance(stored, end),
-            )
+        row = indicator_status(
+            contract, indicator, targets.get(key, ()), observations.get(key, ()), as_of, policy
         )
+        series_of[indicator.id] = list(row.series)
+        rows.append(row)
     for _, _, measure in contract.measures():
         key = ("measure", measure.id)
         linked = contract.indicator(measure.indicator) if measure.indicator else None
@@ -495,6 +481,32 @@ def _contract_status(
         _challenge_rollups(contract, rows, items, closing),
         _family_rollups(rows, closing),
         items,
+    )
+
+
+def indicator_status(
+    contract: Contract,
+    indicator: Indicator,
+    stored: Sequence[StoredTarget],
+    observations: Sequence[Observation],
+    as_of: date,
+    policy: Policy,
+) -> StatusRow:
+    """One indicator of ``contract`` assessed at ``as_of`` (its values at its periodicity)."""
+    series = _same_grain(observations, indicator.periodicity)
+    subject, source = indicator_subject(contract, indicator, stored, series)
+    return StatusRow(
+        "indicator",
+        indicator.id,
+        indicator.code or indicator.id,
+        indicator.label,
+        indicator.unit,
+        None,
+        indicator.family,
+        source,
+        assess(subject, series, as_of, policy),
+        tuple(series),
+        target_provenance(stored, contract.period.end),
     )
 
 

@@ -48,9 +48,9 @@ def test_openapi_schema_is_valid_and_french(users: Any) -> None:
     validate(schema)
     assert schema["info"]["title"] == "cpog — API du CPOG"
     assert "Authentification" in schema["info"]["description"]
-    tags = {"Contrat", "Indicateurs", "Valeurs", "Cibles", "Statuts"}
+    tags = {"Contrat", "Indicateurs", "Valeurs", "Cibles", "Statuts", "Réseau"}
     operations = [op for path in schema["paths"].values() for op in path.values()]
-    assert len(operations) == 10
+    assert len(operations) == 12
     for operation in operations:
         assert operation["summary"] and operation["tags"]
         assert set(operation["tags"]) <= tags

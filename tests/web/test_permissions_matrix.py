@@ -65,6 +65,7 @@ CHALLENGE_WRITERS = only({"pilote", "controle", "admin"})  # the défi's pilot a
 DIRECTION = only({"controle", "admin"})  # imports and targets
 ADMINISTRATOR = only({"admin"})  # « Comptes »: the administrator only
 ADMINISTRATOR_READS = {**ADMINISTRATOR, "admin": "ok"}
+NETWORK = signed_in("denied")  # the « Réseau » pages, for the users of one caisse
 ISSUE_LIST = {**DIRECTION, "controle": "missing", "admin": "missing"}  # an unknown list's key
 
 # Pages of cpog, by URL name: what GET and POST (with a valid CSRF token) give to each role.
@@ -83,6 +84,10 @@ PAGES: dict[str, dict[str, dict[str, str]]] = {
     "opendata": {"GET": READ, "POST": READ_ONLY_POST},  # open data beside the diagnosis
     "measure": {"GET": READ, "POST": CHALLENGE_WRITERS},
     "territory-map": {"GET": READ, "POST": READ_ONLY_POST},  # the map: every reader
+    # The network of caisses: network users only; these users belong to the installation's
+    # caisse (no UserScope row), so every role is refused (decision 018).
+    "network": {"GET": NETWORK, "POST": NETWORK},
+    "network-indicator": {"GET": NETWORK, "POST": NETWORK},
     "actions": {"GET": READ, "POST": READ_ONLY_POST},
     "action": {"GET": READ, "POST": CHALLENGE_WRITERS},
     "import": {"GET": READ, "POST": DIRECTION},
@@ -137,6 +142,11 @@ API: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/values/{subject}/history"): API_READ,
     ("GET", "/api/v1/statuses"): API_READ,
     ("GET", "/api/v1/challenges/{number}/status"): API_READ,
+    ("GET", "/api/v1/reseau/caisses"): {**API_READ, **dict.fromkeys(SIGNED_IN, "denied")},
+    ("GET", "/api/v1/reseau/indicateurs/{indicator_id}"): {
+        **API_READ,
+        **dict.fromkeys(SIGNED_IN, "denied"),
+    },
     ("POST", "/api/v1/values"): only({"pilote", "controle", "admin"}, anonymous="unauth"),
     ("POST", "/api/v1/targets"): only({"controle", "admin"}, anonymous="unauth"),
 }

@@ -20,6 +20,7 @@ from cpog.cli import (
     store_commands,
     territories_command,
 )
+from cpog.cli.compare_command import compare
 from cpog.cli.explain_command import explain
 from cpog.cli.report_commands import report_app
 from cpog.cli.token_commands import token_app
@@ -75,6 +76,7 @@ app.command("template", help="Écrit un modèle d'import (XLSX ou CSV) prêt à 
 app.command("explain", help="Affiche la définition d'un indicateur calculé et sa requête SQL.")(
     explain
 )
+app.command("compare", help="Compare un indicateur entre les caisses du réseau.")(compare)
 app.command(
     "compute", help="Calcule les indicateurs depuis les extraits et enregistre leurs valeurs."
 )(compute_commands.compute)

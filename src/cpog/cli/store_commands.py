@@ -15,6 +15,7 @@ from cpog import clock
 from cpog.contract import default_contract_path
 from cpog.contract.loader import ContractLoadError
 from cpog.errors import CpogError
+from cpog.formatting import fr_number
 from cpog.ingest.tables import SHOWN_ISSUES, ImportValidationError, issues_summary
 
 out = Console(highlight=False)
@@ -303,6 +304,14 @@ def demo(
     as_of: Annotated[
         str | None, typer.Option("--au", "--as-of", help="Jusqu'à cette date (JJ/MM/AAAA).")
     ] = None,
+    caisses: Annotated[
+        int | None,
+        typer.Option(
+            "--caisses",
+            help="Ajoute un réseau de N caisses (la vôtre comprise, 101 au plus) avec leurs "
+            "contrats, cibles et valeurs de démonstration.",
+        ),
+    ] = None,
 ) -> None:
     """Fill the store with a generated, labelled demonstration history from 2022 on."""
     from cpog.store.bootstrap import setup
@@ -321,6 +330,11 @@ def demo(
         day = _date(as_of) or clock.today()
         outcome = load_demo(contract, day)
         actions = load_demo_actions(contract, day)
+        network = None
+        if caisses is not None:
+            from cpog.store.network_demo import load_network_demo
+
+            network = load_network_demo(contract, day, caisses)
     except CpogError as error:
         err.print(escape(str(error)))
         raise typer.Exit(error.exit_code) from None
@@ -329,6 +343,13 @@ def demo(
         f"cibles (déjà présentes à l'identique : rien n'est réécrit), le suivi de {actions} "
         "action(s) (celles déjà suivies restent telles quelles)."
     )
+    if network is not None:
+        out.print(
+            f"Réseau de démonstration : {fr_number(network.caisses)} caisses, "
+            f"{fr_number(network.contracts)} contrat(s) enregistré(s), "
+            f"{fr_number(network.values)} valeurs et {fr_number(network.targets)} cibles écrites "
+            f"en {fr_number(network.seconds)} s (données de démonstration)."
+        )
 
 
 def first_run_lines(password: str) -> list[str]:

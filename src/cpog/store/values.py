@@ -117,6 +117,22 @@ def current_values(contract_id: str, scope_code: str) -> dict[tuple[str, str, st
     }
 
 
+def current_values_by_contract(
+    contract_ids: list[str],
+) -> dict[str, dict[tuple[str, str, str], CurrentValue]]:
+    """:func:`current_values` of several contracts (each at its own caisse), in one query: a
+    network of caisses written at once."""
+    query = (
+        Measurement.objects.filter(contract_id__in=contract_ids, scope_type=ScopeType.CAISSE)
+        .order_by("recorded_at", "id")
+        .values_list("contract_id", *_CURRENT_FIELDS)
+    )
+    found: dict[str, dict[tuple[str, str, str], CurrentValue]] = {}
+    for contract_id, kind, subject_id, key, *rest in query.iterator(chunk_size=10000):
+        found.setdefault(contract_id, {})[(kind, subject_id, key)] = CurrentValue(*rest)
+    return found
+
+
 def plan_values(
     contract_id: str,
     scope_code: str,

@@ -247,6 +247,7 @@ api = DocumentedAPI(
             {"name": "Valeurs", "description": "Les valeurs par période et leurs révisions."},
             {"name": "Cibles", "description": "Les cibles annuelles en vigueur."},
             {"name": "Statuts", "description": "Où en est chaque indicateur, mesure et défi."},
+            {"name": "Réseau", "description": "Les caisses du réseau, comparées."},
         ]
     },
 )
@@ -955,5 +956,10 @@ def post_targets(request: HttpRequest, items: TargetItems) -> Any:
         raise _invalid(error, TARGET_FIELDS) from None
     return WriteOutcome(ok=True, saved=len(outcome.changes), unchanged=outcome.unchanged)
 
+
+# The network of caisses (issue 12): its own module, added last (it reads the helpers above).
+from cpog.web.api_network import router as network_router  # noqa: E402
+
+api.add_router("/reseau", network_router)
 
 __all__ = ["api"]

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from cpog.store.contracts import caisses, default_caisse_code
 from cpog.store.roles import role_of
 from cpog.web import page_cache
-from cpog.web.roles import caisse_of_user
+from cpog.web.roles import caisse_of_user, can_see_network
 from cpog.web.scoping import PARAMETER, resolved_caisse
 
 
@@ -24,6 +24,7 @@ def brand(request: HttpRequest) -> dict[str, Any]:
         "brand_color": settings.BRAND_COLOR,
         "brand_logo": settings.BRAND_LOGO,
         "user_role": role,
+        "user_sees_network": can_see_network(user) if user.is_authenticated else False,
         "user_display_name": (user.get_full_name() or user.get_username())
         if user.is_authenticated
         else "",

@@ -43,7 +43,9 @@ def steering(request: HttpRequest) -> Situation:
         version, contract = contract_for(code)  # raises NoContractLoaded on an empty store
         today = state.today if state else clock.today()
         result = situation(StoreReader(), contract, today)
-        if key and version.pk == key[0]:  # a version loaded meanwhile is read on the next call
+        # The key names the caisse's latest contract version: a version loaded meanwhile comes
+        # with an audit event, hence a new key on the next call.
+        if key and version.pk <= key[0]:
             with _LOCK:
                 if len(_LATEST) >= _KEPT_CAISSES and code not in _LATEST:
                     _LATEST.clear()
