@@ -252,8 +252,9 @@ def test_another_caisse_is_refused_on_every_page(db: None, world: World, who: st
     assert "limité à la caisse « " + who + " »" in refused.content.decode()
 
 
-# A network administrator manages every caisse's accounts: these pages list them all.
-EVERY_CAISSE = {"accounts", "account-new", "account"}
+# A network administrator manages every caisse's accounts, and the network pages compare every
+# caisse (decision 018): these pages list them all, to network users only.
+EVERY_CAISSE = {"accounts", "account-new", "account", "network", "network-indicator"}
 
 
 def _without_selector(text: str) -> str:
@@ -332,10 +333,21 @@ def _api(world: World, who: str, method: str, url: str, path: str) -> Any:
     return client.post(url, data=_api_body(path, world), content_type="application/json")
 
 
+# The network's routes compare every caisse, for network users only (decision 018).
+NETWORK_OPERATIONS = ("/api/v1/reseau/",)
+
+
 def test_every_api_operation_follows_the_tokens_caisse(db: None, world: World) -> None:
     wrong = []
     for method, path in _operations(world):
         url = _api_url(path, world)
+        if path.startswith(NETWORK_OPERATIONS):
+            for who in ("79", "86"):
+                if _api(world, who, method, url, path).status_code != 403:
+                    wrong.append(f"{method} {url} ({who}) : réseau non refusé")
+            if _api(world, "reseau", method, url, path).status_code != 200:
+                wrong.append(f"{method} {url} (réseau) : refusé")
+            continue
         for who in ("79", "86"):
             other = OTHER[who]
             before = AuditEvent.objects.count()

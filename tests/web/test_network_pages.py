@@ -120,7 +120,14 @@ def test_the_situation_is_kept_in_a_store_of_several_caisses(network: Any, rf: A
     kept between requests (it was recomputed on every page)."""
     from cpog.web.views import common
 
+    from django.contrib.auth.models import AnonymousUser
+
+    def request() -> Any:
+        found = rf.get("/")
+        found.user = AnonymousUser()  # the installation's caisse
+        return found
+
     common._LATEST.clear()
-    first = common.steering(rf.get("/"))
+    first = common.steering(request())
     assert first.contract.organisation.code == "79"
-    assert common.steering(rf.get("/")) is first
+    assert common.steering(request()) is first
