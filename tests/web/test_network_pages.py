@@ -118,9 +118,9 @@ def test_the_network_pages_are_documents_too(
 def test_the_situation_is_kept_in_a_store_of_several_caisses(network: Any, rf: Any) -> None:
     """The latest contract version is another caisse's: the installation's situation is still
     kept between requests (it was recomputed on every page)."""
-    from cpog.web.views import common
-
     from django.contrib.auth.models import AnonymousUser
+
+    from cpog.web.views import common
 
     def request() -> Any:
         found = rf.get("/")

@@ -341,7 +341,13 @@ def demo(
     out.print(
         f"Données de démonstration chargées : {outcome.values} valeurs et {outcome.targets} "
         f"cibles (déjà présentes à l'identique : rien n'est réécrit), le suivi de {actions} "
-        "action(s) (celles déjà suivies restent telles quelles)."
+        "action(s) (celles déjà suivies restent telles quelles)"
+        + (
+            f", et {fr_number(outcome.commune_values)} valeurs par commune de quelques "
+            "indicateurs (carte, statuts par EPCI)."
+            if outcome.commune_values
+            else "."
+        )
     )
     if network is not None:
         out.print(

@@ -8,12 +8,22 @@ from datetime import date
 from django.db import transaction
 
 from cpog.contract.model import Contract
-from cpog.demo import DEMO_LABEL, DemoAction, DemoValue, generate, generate_actions
+from cpog.demo import (
+    DEFAULT_SEED,
+    DEMO_LABEL,
+    DemoAction,
+    DemoValue,
+    generate,
+    generate_actions,
+)
+from cpog.demo_territories import COMMENT, split_by_commune
 from cpog.errors import CpogError
 from cpog.ingest.value_rule import Cell, RawEntry, check_values, subjects_of
+from cpog.scope import STORE_TERRITORY
 from cpog.store.actions import save_update
 from cpog.store.imports import StoredSeries
 from cpog.store.models import ActionState, Measurement, Target
+from cpog.store.territories import caisse_territories
 from cpog.store.values import NewTarget, NewValue, record_targets, record_values
 
 DEMO_USER = "démonstration"
@@ -28,6 +38,7 @@ class RealDataPresent(CpogError):
 class DemoOutcome:
     values: int
     targets: int
+    commune_values: int = 0  # of a few indicators, by commune (cpog.demo_territories)
 
 
 def load_demo(contract: Contract, as_of: date) -> DemoOutcome:
@@ -80,7 +91,44 @@ def load_demo(contract: Contract, as_of: date) -> DemoOutcome:
             ],
             user=DEMO_USER,
         )
-    return DemoOutcome(len(values), len(targets))
+        communes = _commune_values(contract, data.values)
+    return DemoOutcome(len(values), len(targets), communes)
+
+
+def _commune_values(contract: Contract, values: list[DemoValue]) -> int:
+    """The demo values by commune (:mod:`cpog.demo_territories`) of a caisse whose code is a
+    département's; none for another caisse (no geography to split over)."""
+    try:
+        geography = caisse_territories(contract).geography
+    except (ValueError, CpogError):
+        return 0
+    units = {i.id: i.unit or "" for i in contract.indicators}
+    by_commune: dict[str, list[NewValue]] = {}
+    for v in split_by_commune(values, geography, units, DEFAULT_SEED):
+        by_commune.setdefault(v.code, []).append(
+            NewValue(
+                v.subject_type,
+                v.subject_id,
+                v.period,
+                v.value,
+                v.numerator,
+                v.denominator,
+                comment=COMMENT,
+            )
+        )
+    written = 0
+    for code, rows in sorted(by_commune.items()):
+        written += len(
+            record_values(
+                contract.id,
+                code,
+                rows,
+                source=Measurement.Source.DEMO,
+                user=DEMO_USER,
+                scope_type=STORE_TERRITORY,
+            )
+        )
+    return written
 
 
 def _unusual(
