@@ -26,7 +26,7 @@
 | ``CPOG_API_MAX_BODY_BYTES`` | ``2097152`` (2 Mo) | largest API write body (413 beyond) |
 | ``CPOG_PAGE_CACHE`` | ``fichiers`` | pages kept: ``fichiers`` (shared), ``memoire``, ``aucun`` |
 | ``CPOG_CTG`` | ``ctg.yaml`` in ``CPOG_DATA_DIR`` | the caisse's CTG territories (decision 020) |
-| ``CPOG_CAISSE`` | the first contract loaded | code of the installation's caisse in a store of several (decision 016) |
+| ``CPOG_CAISSE`` | the first contract loaded | the installation's caisse (decision 016) |
 | ``CPOG_GROUPES_CAISSES`` | four population bands | peer groups of caisses, YAML (decision 018) |
 """
 
