@@ -42,3 +42,6 @@ def test_units_choose_the_method():
     assert method_for("jours") is Method.RATIO
     assert method_for("allocataires") is Method.SUM
     assert method_for("places") is Method.SUM
+    assert method_for("heures") is Method.SUM  # « Nombre d'heures d'accueil en ALSH »
+    assert method_for("€ par unité d'œuvre") is Method.RATIO
+    assert method_for("allocataires par an") is Method.SUM

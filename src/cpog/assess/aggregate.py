@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 # Units whose values are ratios (a share, a mean delay, an index): aggregated as a ratio of sums.
-RATIO_UNITS = frozenset({"%", "points", "jours", "heures", "indice"})
+# « heures » is not one: the contracts count hours of service (« Nombre d'heures d'accueil »),
+# which add up across territories.
+RATIO_UNITS = frozenset({"%", "points", "jours", "indice"})
+# « … par an » is a yearly count (« allocataires par an »), not a ratio of two measures
+_PER_TIME = (" par an", " par mois", " par année")
 
 
 class Method(StrEnum):
@@ -23,8 +27,11 @@ class Method(StrEnum):
 
 
 def method_for(unit: str) -> Method:
-    """How values of ``unit`` add up: a ratio for shares, delays and indices, else a sum."""
+    """How values of ``unit`` add up: a ratio for shares, delays in days, indices and « … par … »
+    units (« € par unité d'œuvre »), else a sum (counts, amounts, hours of service)."""
     text = unit.strip()
+    if text.endswith(_PER_TIME):
+        return Method.SUM
     if text in RATIO_UNITS or text.startswith("indice") or " par " in f" {text} ":
         return Method.RATIO
     return Method.SUM
