@@ -68,8 +68,9 @@ def _demo_then_revision_file(store: IsolatedStore, path: Path) -> tuple[int, dic
                 writer.writerow([v.subject_id, str(v.period), fr_number(moved), "", ""])
         """
     )
-    # one line per demo value, all of them stored by the demo
-    return len(found["store.Measurement"]), found
+    # one line per demo value of the caisse (the demo's values by commune are not revised)
+    lines = len(path.read_text(encoding="utf-8-sig").splitlines()) - 1
+    return lines, found
 
 
 def _in_transaction(store: IsolatedStore) -> bool:
