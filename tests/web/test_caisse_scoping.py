@@ -467,3 +467,19 @@ def test_a_page_write_lands_in_the_chosen_caisse(db: None, world: World) -> None
     mine = ActionState.objects.get(action_id=world.action, contract_id=world.contracts["79"].id)
     assert mine.progress == 20
     assert ActionState.objects.get(contract_id=world.contracts["86"].id).progress == 55
+
+
+def test_the_technical_administration_is_the_networks_in_a_store_of_several_caisses(
+    db: None, world: World
+) -> None:
+    """Its tables hold every caisse's rows: a caisse's administrator is kept out, and cannot
+    make themselves a network user there."""
+    for who in ("79", "86"):
+        client = _client(world, who)
+        for url in ("/admin/", "/admin/store/measurement/", "/admin/web/userscope/"):
+            response = client.get(url)
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+            assert MARK[OTHER[who]] not in _text(response)
+    network = _client(world, "reseau")
+    assert network.get("/admin/store/measurement/").status_code == 200
+

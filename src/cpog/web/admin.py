@@ -41,6 +41,7 @@ from cpog.store.models import (
 from cpog.vocabulary import AUDIT_ACTION, AUDIT_ENTITY, COMPARATOR_SIGN, ROLE
 from cpog.web import accounts, tokens
 from cpog.web.models import ApiToken, ChallengePilot, RoleGroup, UserScope
+from cpog.web.roles import caisse_of_user
 
 admin.site.site_header = "Administration technique de cpog"
 admin.site.site_title = "cpog — administration technique"
@@ -51,6 +52,22 @@ apps.get_app_config("axes").verbose_name = "Connexions refusées (verrouillages)
 apps.get_app_config("auth").verbose_name = "Comptes des utilisateurs"
 
 User = get_user_model()
+
+_staff_may_enter = admin.site.has_permission
+
+
+def _may_enter(request: HttpRequest) -> bool:
+    """The technical administration holds every caisse's tables: in a store of several caisses,
+    only network administrators enter it; a caisse's administrator manages their caisse from
+    the « Comptes » page (decision 017)."""
+    if not _staff_may_enter(request):
+        return False
+    if caisse_of_user(request.user) is None:
+        return True
+    return ContractVersion.objects.order_by().values("caisse_code").distinct().count() <= 1
+
+
+admin.site.has_permission = _may_enter  # type: ignore[method-assign]
 
 
 @admin.register(RoleGroup)
