@@ -45,3 +45,11 @@ def test_units_choose_the_method():
     assert method_for("heures") is Method.SUM  # « Nombre d'heures d'accueil en ALSH »
     assert method_for("€ par unité d'œuvre") is Method.RATIO
     assert method_for("allocataires par an") is Method.SUM
+
+
+def test_a_rounded_percentage_is_still_a_percentage():
+    # « 0,4 % » stored for 1/270 (0,37 %): value ÷ ratio is 108, not 100; still a percentage
+    found = aggregate([Part("A", 0.4, 1, 270), Part("B", 50.0, 135, 270)], Method.RATIO)
+    assert found.value == 136 / 540 * 100
+    # and a mean delay (value = ratio) stays at scale 1
+    assert aggregate([Part("A", 2.5, 5, 2)], Method.RATIO).value == 2.5

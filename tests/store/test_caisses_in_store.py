@@ -39,3 +39,14 @@ def test_an_unknown_caisse_is_named(loaded):
 
     with pytest.raises(NoContractLoaded, match="« 971 »"):
         contract_of_caisse("971")
+
+
+@pytest.mark.django_db
+def test_a_contract_id_stays_with_its_caisse(loaded):
+    from datetime import date
+
+    from cpog.store.contracts import CaisseMismatch, store_contract
+
+    moved = _other(loaded, "86", "Caf de la Vienne").model_copy(update={"id": loaded.id})
+    with pytest.raises(CaisseMismatch, match="« 79 »"):
+        store_contract(moved, "copie", "test", date(2026, 11, 1), "copie du contrat")

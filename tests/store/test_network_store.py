@@ -93,3 +93,9 @@ def test_cpog_compare_ranks_the_caisses() -> None:
     assert code == 1 and "Indicateur inconnu : « COG 99-99 »" in output
     code, output = run("demo", "--caisses", "500")
     assert code != 0 and "de 1 à 101" in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cpog_compare_on_an_empty_store_says_what_to_do() -> None:
+    code, output = run("compare", "COG 08-29")
+    assert code == 1 and "cpog load" in output and "Traceback" not in output

@@ -9,6 +9,7 @@ aggregated, and says so (decision 016).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -106,12 +107,13 @@ def aggregate(
 
 
 def _scale(parts: Sequence[Part]) -> float:
-    """The factor between numerator/denominator and the value (100 for a percentage), read from
-    the parts themselves so that the rule needs no unit table."""
+    """The factor between numerator/denominator and the value: 100 for a percentage, else 1.
+    Read from the parts themselves so that the rule needs no unit table: for each part with a
+    non-zero ratio, whichever of 1 and 100 its value ÷ ratio is nearer to on a log scale (a
+    rounded value, « 0,4 % » for 1/270, is still a percentage), then the most frequent."""
+    votes = [0, 0]  # for 1, for 100
     for part in parts:
-        if part.value is not None and part.numerator and part.denominator:
-            ratio = part.numerator / part.denominator
-            if ratio:
-                factor = part.value / ratio
-                return 100.0 if abs(factor - 100.0) < 0.5 else 1.0
-    return 1.0
+        if part.value and part.numerator and part.denominator:
+            factor = abs(part.value / (part.numerator / part.denominator))
+            votes[abs(math.log10(factor) - 2) < abs(math.log10(factor))] += 1
+    return 100.0 if votes[1] > votes[0] else 1.0

@@ -239,6 +239,8 @@ def comparison_context(
             names = ", ".join(f"« {g.name} »" for g in groups.groups)
             raise NetworkError(f"Groupe de caisses inconnu : « {group} » (groupes : {names}).")
     contracts = reader.contracts(every)
+    if not contracts:
+        raise NetworkError("Aucun contrat chargé dans la base : lancez d'abord « cpog load ».")
     indicator = next(
         (known for c in contracts.values() if (known := c.indicator(indicator_key)) is not None),
         None,

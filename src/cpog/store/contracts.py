@@ -32,6 +32,10 @@ class NoContractLoaded(CpogError):
     pass
 
 
+class CaisseMismatch(CpogError):
+    """A contract id already stored for another caisse (one contract, one caisse)."""
+
+
 @dataclass(frozen=True)
 class LoadOutcome:
     version: ContractVersion
@@ -71,6 +75,13 @@ def store_contract(
         )
         if latest is not None and latest.content_hash == digest:
             return LoadOutcome(latest, created=False, targets_created=0)
+        if latest is not None and latest.caisse_code != contract.organisation.code:
+            raise CaisseMismatch(
+                f"Le contrat « {contract.id} » est déjà chargé pour la caisse "
+                f"« {latest.caisse_code} » ; ce fichier le donne à la caisse "
+                f"« {contract.organisation.code} ». Le contrat d'une autre caisse doit avoir son "
+                "propre identifiant (id dans contract.yaml)."
+            )
         if latest is not None and (amendment_date is None or not reason.strip()):
             raise AmendmentRequired(
                 f"Le contrat « {contract.id} » a changé depuis la version {latest.version} "
