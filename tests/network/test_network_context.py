@@ -125,6 +125,7 @@ def test_a_delay_is_ranked_lowest_first_with_the_national_ratio_of_sums(groups) 
     # (1000 + 6000 + 2000) / (100 + 300 + 100) = 18, not the mean of the three values (16,7)
     assert ctx.national.computed and ctx.national.value == pytest.approx(18.0)
     assert ctx.national.missing == ["04"]
+    assert "sur 3 caisses de 4" in ctx.national.method_label  # partial, said up front
     assert ctx.quartiles is not None and ctx.quartiles.median == 20.0
     assert ranked["01"].quartile == 1 and "le plus favorable" in ranked["01"].quartile_label
     assert ranked["03"].chosen and not ranked["01"].chosen

@@ -483,3 +483,24 @@ def test_the_technical_administration_is_the_networks_in_a_store_of_several_cais
     network = _client(world, "reseau")
     assert network.get("/admin/store/measurement/").status_code == 200
 
+
+def test_a_network_admin_sets_pilots_in_the_accounts_own_caisse(db: None, world: World) -> None:
+    """Looking at 79, a network administrator makes an 86 account pilot of défi n°1: the défi is
+    86's, whatever caisse the page was showing."""
+    from cpog.web.models import ChallengePilot
+
+    pilot = User.objects.create_user("pilote-86", "", "x")
+    UserScope.objects.create(user=pilot, caisse_code="86")
+    client = _client(world, "reseau")
+    page = client.get(f"/comptes/{pilot.pk}/?caisse=79")
+    assert page.status_code == 200 and MARK["86"] in _text(page)  # 86's défis offered
+    number = world.contracts["86"].challenges[0].number
+    response = client.post(
+        f"/comptes/{pilot.pk}/?caisse=79",
+        {"operation": "role", "role-role": "pilote", "role-challenges": [str(number)]},
+    )
+    assert response.status_code in (200, 302), response.status_code
+    rows = ChallengePilot.objects.filter(user=pilot)
+    assert [(r.contract_id, r.challenge_number) for r in rows] == [
+        (world.contracts["86"].id, number)
+    ]

@@ -454,6 +454,9 @@ def _national(
         label = f"calculée : rapport des sommes des numérateurs et dénominateurs {scope}"
     else:
         label = f"calculée : somme {scope}"
+    if result.value is not None and (lacking or missing):
+        # partial: the value covers only some of the caisses compared, and says so up front
+        label += f", sur {fr_number(result.parts)} caisses de {fr_number(len(compared))}"
     notes = []
     if result.value is None and result.reason:
         notes.append(result.reason)

@@ -181,6 +181,7 @@ class AccountAdmin(UserAdmin):  # type: ignore[type-arg]
                     request.user.get_username(),
                     after=accounts.snapshot(user),
                     context="administration",
+                    caisse=accounts.scope_of(user),
                 )
         return response
 

@@ -47,10 +47,13 @@ def _role_choices() -> list[tuple[str, str]]:
     return [(role.value, f"{ROLE[role.value]} — {ROLE_HELP[role]}") for role in Role]
 
 
-def _contract(request: HttpRequest) -> tuple[str, list[tuple[int, str]]]:
-    """The request's caisse's contract id and its défis as (number, « Défi n°4 — title »)."""
+def _contract(request: HttpRequest, user: Any = None) -> tuple[str, list[tuple[int, str]]]:
+    """The contract id and the défis, as (number, « Défi n°4 — title »), of the caisse of the
+    account ``user`` — its défis are piloted in its own caisse's contract, whichever caisse a
+    network administrator is looking at — else of the request's caisse."""
+    caisse = accounts.scope_of(user) if user is not None else None
     try:
-        _, contract = contract_for(request_caisse(request))
+        _, contract = contract_for(caisse or request_caisse(request))
     except NoContractLoaded:
         return "", []
     return contract.id, [
@@ -335,7 +338,7 @@ def _render_account(
     if scope_form is None and caisse_of_user(request.user) is None:
         initial = accounts.NETWORK if scope is None else scope
         scope_form = ScopeForm(initial={"scope": initial}, prefix="perimetre")
-    _, challenges = _contract(request)
+    _, challenges = _contract(request, user)
     role = accounts.stored_role(user)
     role_form = role_form or ChangeRoleForm(
         challenges=challenges,
@@ -380,7 +383,7 @@ def account_page(request: HttpRequest, user_id: int) -> HttpResponse:
     by = request.user.get_username()
     login = user.get_username()
     if operation == "role":
-        contract_id, challenges = _contract(request)
+        contract_id, challenges = _contract(request, user)
         role_form = ChangeRoleForm(request.POST, challenges=challenges, prefix="role")
         if role_form.is_valid():
             try:

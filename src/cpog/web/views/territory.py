@@ -74,8 +74,10 @@ def scoped_steering(request: HttpRequest) -> Situation:
         found = territory_situation(StoreReader(), base.contract, base.as_of, territories, scope)
         if key:
             with _LOCK:
-                if len(_BY_SCOPE) > 64 or any(k[:4] != key[:4] for k in _BY_SCOPE):
-                    _BY_SCOPE.clear()  # the data changed: older scopes are stale
+                # several caisses share the process: an older state is never asked again (the
+                # marker moved), so entries are only bounded, not cleared per caisse
+                if len(_BY_SCOPE) >= 64:
+                    _BY_SCOPE.clear()
                 _BY_SCOPE[key] = found
     request._cpog_steering = found  # type: ignore[attr-defined]
     return found
