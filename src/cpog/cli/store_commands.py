@@ -328,7 +328,7 @@ def demo(
             load_contract_version(default_contract_path(), current_user())
         _, contract = current_contract()
         day = _date(as_of) or clock.today()
-        outcome = load_demo(contract, day)
+        outcome = load_demo(contract, day, by_commune=True)
         actions = load_demo_actions(contract, day)
         network = None
         if caisses is not None:

@@ -41,8 +41,10 @@ class DemoOutcome:
     commune_values: int = 0  # of a few indicators, by commune (cpog.demo_territories)
 
 
-def load_demo(contract: Contract, as_of: date) -> DemoOutcome:
-    """Write the demo history up to ``as_of``; refuses a store that holds real values."""
+def load_demo(contract: Contract, as_of: date, *, by_commune: bool = False) -> DemoOutcome:
+    """Write the demo history up to ``as_of``, and with ``by_commune`` the values by commune of
+    :mod:`cpog.demo_territories` (what ``cpog demo`` and the first start write); refuses a store
+    that holds real values."""
     scope = contract.organisation.code
     real = Measurement.objects.filter(contract_id=contract.id).exclude(
         source=Measurement.Source.DEMO
@@ -91,7 +93,7 @@ def load_demo(contract: Contract, as_of: date) -> DemoOutcome:
             ],
             user=DEMO_USER,
         )
-        communes = _commune_values(contract, data.values)
+        communes = _commune_values(contract, data.values) if by_commune else 0
     return DemoOutcome(len(values), len(targets), communes)
 
 

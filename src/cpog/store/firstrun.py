@@ -31,7 +31,7 @@ def prepare(today: date, user: str, with_demo: bool = True) -> FirstRun:
         done.contract_loaded = True
     _, contract = current_contract()
     if with_demo and not Measurement.objects.filter(contract_id=contract.id).exists():
-        done.demo_values = load_demo(contract, today).values
+        done.demo_values = load_demo(contract, today, by_commune=True).values
         done.demo_actions = load_demo_actions(contract, today)
     for role in GROUPS:
         Group.objects.get_or_create(name=role.value)
