@@ -47,6 +47,7 @@ from cpog.ingest.tables import (
     read_table_for_import,
     storable_problem,
 )
+from cpog.scope import ScopeKind, departement_code, kind_of_territory
 from cpog.vocabulary import OPEN_DATASET
 
 __all__ = [
@@ -277,9 +278,6 @@ _YEAR = re.compile(r"(\d{4})")
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})")
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?")
 _FRENCH_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: [0-9:]+)?")
-_COMMUNE = re.compile(r"(?:\d{5}|2[AB]\d{3})")
-_EPCI = re.compile(r"\d{9}")
-_DEPARTMENT = re.compile(r"(?:\d{1,3}|2[AB])")
 
 
 def _number(text: str) -> Decimal:
@@ -336,13 +334,11 @@ def commune_department(code: str) -> str:
 
 def _territory(dataset: Dataset, code: str) -> str | None:
     """The store code of a published code, or None when it is not a valid code of its kind."""
-    if dataset.level == "commune":
-        return code if _COMMUNE.fullmatch(code) else None
-    if dataset.level == "epci":
-        return code if _EPCI.fullmatch(code) else None
-    if _DEPARTMENT.fullmatch(code):
-        return f"dep-{code.zfill(2)}"
-    return None
+    wanted = {"commune": ScopeKind.COMMUNE, "epci": ScopeKind.EPCI}.get(dataset.level)
+    if wanted is not None:
+        return code if kind_of_territory(code) is wanted else None
+    found = departement_code(code.zfill(2))
+    return found if kind_of_territory(found) is ScopeKind.DEPARTEMENT else None
 
 
 _EXPECTED_CODE = {
