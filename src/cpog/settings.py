@@ -1,33 +1,7 @@
 """Django settings, read from the environment (and a ``.env`` file if present).
 
-| variable | default | meaning |
-|---|---|---|
-| ``CPOG_DATA_DIR`` | ``./data`` | where the embedded SQLite database and uploads live |
-| ``DATABASE_URL`` | SQLite in ``CPOG_DATA_DIR`` | e.g. ``postgres://user@host:5432/cpog`` |
-| ``CPOG_CONTRACT`` | the shipped Deux-Sèvres contract | contract folder loaded by default |
-| ``CPOG_SECRET_KEY`` | generated once into ``CPOG_DATA_DIR`` | Django secret key |
-| ``CPOG_DEBUG`` | ``0`` | development mode (never in production) |
-| ``CPOG_PRODUCTION`` | ``0`` | production: refuses DEBUG or a missing secret key; secure cookies |
-| ``CPOG_ALLOWED_HOSTS`` | ``localhost,127.0.0.1`` | host names the app answers to |
-| ``CPOG_BRAND_NAME`` | the contract's caisse | name shown in the header |
-| ``CPOG_BRAND_COLOR`` | ``#1f4e79`` | main colour of the theme (contrast is checked) |
-| ``CPOG_BRAND_LOGO`` | none | path of a logo image under the static files |
-| ``CPOG_TODAY`` | today in Paris | pins « today » (``27/11/2026``): tests, training, replays |
-| ``CPOG_SESSION_HOURS`` | ``10`` | a signed-in session lasts a working day, then asks to sign in |
-| ``CPOG_SESSION_BROWSER`` | ``0`` | ``1``: the session also ends when the browser is closed |
-| ``CPOG_TOKEN_DAYS`` | ``90`` | validity offered by default to a new API token |
-| ``CPOG_TOKEN_MAX_DAYS`` | ``365`` | longest validity an API token may be given |
-| ``CPOG_IMPORT_MAX_BYTES`` | ``20971520`` (20 Mo) | largest imported file (``ingest.bounds``) |
-| ``CPOG_IMPORT_MAX_ROWS`` | ``200000`` | most rows in an imported file |
-| ``CPOG_IMPORT_MAX_COLUMNS`` | ``50`` | most columns in an imported file |
-| ``CPOG_IMPORT_MAX_CELLS`` | ``2000000`` | most filled cells in an imported workbook |
-| ``CPOG_IMPORT_MAX_CELL_CHARS`` | ``1000`` | most characters in one cell |
-| ``CPOG_API_MAX_ITEMS`` | ``5000`` | most items in one API write |
-| ``CPOG_API_MAX_BODY_BYTES`` | ``2097152`` (2 Mo) | largest API write body (413 beyond) |
-| ``CPOG_PAGE_CACHE`` | ``fichiers`` | pages kept: ``fichiers`` (shared), ``memoire``, ``aucun`` |
-| ``CPOG_CTG`` | ``ctg.yaml`` in ``CPOG_DATA_DIR`` | the caisse's CTG territories (decision 020) |
-| ``CPOG_CAISSE`` | the first contract loaded | the installation's caisse (decision 016) |
-| ``CPOG_GROUPES_CAISSES`` | four population bands | peer groups of caisses, YAML (decision 018) |
+Every variable read here or elsewhere is listed, with its default and meaning, in
+:mod:`cpog.environment`, from which docs/parametres.md is generated (``cpog parametres``).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from cpog.cli import (
     extracts_commands,
     french_help,
     opendata_commands,
+    settings_command,
     status_command,
     store_commands,
     territories_command,
@@ -84,6 +85,9 @@ app.add_typer(token_app, name="token")  # API tokens (decision 008)
 app.add_typer(user_app, name="user")  # accounts without a shell (decision 008)
 app.command("users", help="Liste les comptes : rôle, périmètre (caisse ou réseau), état.")(
     list_users
+)
+app.command("parametres", help="Référence des variables d'environnement (docs/parametres.md).")(
+    settings_command.parameters
 )
 app.add_typer(report_app, name="report")  # PDF reports (decision 012)
 app.command("backup", help="Sauvegarde toute la base dans un fichier (cohérent, à chaud).")(
