@@ -38,6 +38,29 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        typer.echo(f"cpog {version('cpog')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(
+        False,
+        "--version",
+        help="Affiche la version de cpog et s'arrête.",
+        callback=_print_version,
+        is_eager=True,
+    ),
+) -> None:
+    """cpog — piloter le contrat pluriannuel d'objectifs et de gestion (CPOG) d'une Caf."""
+
+
 app.command("check", help="Vérifie un dossier de contrat et liste tous les problèmes.")(
     contract_commands.check
 )
