@@ -32,14 +32,14 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # The headers only a trusted proxy may set (as Django names them in request.META).
-FORWARDED_HEADERS = (
+FORWARDED_HEADERS: tuple[str, ...] = (
     "HTTP_X_FORWARDED_PROTO",
     "HTTP_X_FORWARDED_FOR",
     "HTTP_X_FORWARDED_HOST",
     "HTTP_X_FORWARDED_PORT",
     "HTTP_FORWARDED",
 )
-PROTO_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+PROTO_HEADER: tuple[str, str] = ("HTTP_X_FORWARDED_PROTO", "https")
 
 
 def _items(text: str) -> list[str]:
