@@ -134,7 +134,7 @@ def _database_url(folder: Path) -> Iterator[str]:
 
     parts = urlsplit(configured)
     name = f"{parts.path.lstrip('/') or 'cpog'}_nginx"
-    admin = urlunsplit(parts._replace(path="/postgres"))
+    admin = configured  # CREATE DATABASE from a connection to the configured one
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         connection.execute(f'CREATE DATABASE "{name}"')
