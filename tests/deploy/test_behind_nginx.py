@@ -145,11 +145,10 @@ def _database_url(folder: Path) -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _cpog(env: dict[str, str], *arguments: str, stdin: str | None = None) -> None:
+def _cpog(env: dict[str, str], *arguments: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "cpog.cli.main", *arguments],
         env=env,
-        input=stdin,
         capture_output=True,
         text=True,
         timeout=START_SECONDS,
@@ -193,9 +192,9 @@ def _wait(process: subprocess.Popen[bytes], port: int, log: Path, what: str) -> 
     pytest.fail(f"{what} ne répond pas sur le port {port} :\n{log.read_text()}")
 
 
-def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> int:
+def _stop(process: subprocess.Popen[bytes]) -> int:
     if process.poll() is None:
-        process.send_signal(sig)
+        process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -209,8 +208,7 @@ class Site:
     https: str  # https://localhost:PORT
     http: str
     direct_port: int  # cpog itself, without nginx
-    ca: Any  # trustme.CA
-    ca_file: Path
+    ca_file: Path  # the test's certification authority, trusted by the sessions
     folder: Path
 
     def session(self, source: str = "127.0.0.1") -> Any:
@@ -306,7 +304,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             https=f"https://{HOST}:{https_port}",
             http=f"http://{HOST}:{http_port}",
             direct_port=cpog_port,
-            ca=ca,
             ca_file=ca_file,
             folder=folder,
         )
