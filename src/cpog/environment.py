@@ -98,6 +98,23 @@ VARIABLES: tuple[Variable, ...] = (
         PRODUCTION,
     ),
     Variable(
+        "CPOG_TRUSTED_PROXIES",
+        "aucun",
+        "Adresses ou réseaux (CIDR) des proxys inverses, séparés par des virgules, par exemple"
+        " 127.0.0.1 ou 10.1.2.0/24 : de ces seules adresses, les en-têtes X-Forwarded-Proto"
+        " (HTTPS) et X-Forwarded-For (adresse du poste, pour le blocage des connexions) sont"
+        " crus (décision 023).",
+        PRODUCTION,
+    ),
+    Variable(
+        "CPOG_CSRF_TRUSTED_ORIGINS",
+        "aucune",
+        "Adresses publiques du site, avec le schéma, séparées par des virgules, par exemple"
+        " https://cpog.caf79.fr : origines acceptées pour les formulaires quand le proxy ne"
+        " transmet pas le nom et le port vus par le navigateur.",
+        PRODUCTION,
+    ),
+    Variable(
         "CPOG_SESSION_HOURS",
         "10",
         "Durée d'une session connectée, en heures.",

@@ -25,6 +25,7 @@ def _env_file() -> None:
 _env_file()
 
 from cpog import clock  # noqa: E402 - after .env, which may set CPOG_TODAY
+from cpog.web import proxy  # noqa: E402
 
 clock.pinned()  # a bad CPOG_TODAY stops the start with a French message, not a 500 later
 
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: a peer that is not a trusted reverse proxy loses its X-Forwarded-* (decision 023)
+    "cpog.web.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -144,6 +147,21 @@ AXES_RESET_ON_SUCCESS = True
 # one account would lock every colleague behind the same proxy (decision 008).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "web/locked.html"
+
+# Behind a reverse proxy (decision 023): X-Forwarded-Proto and X-Forwarded-For are believed only
+# from these addresses; the middleware above removes them from any other peer, so that Django's
+# https check (SECURE_PROXY_SSL_HEADER) and the login lockout's address cannot be forged.
+TRUSTED_PROXIES = proxy.parse_networks(
+    "CPOG_TRUSTED_PROXIES", os.environ.get("CPOG_TRUSTED_PROXIES", "")
+)
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = proxy.PROTO_HEADER
+# The public address(es) of the site when the proxy does not pass on the browser's host and port.
+CSRF_TRUSTED_ORIGINS = proxy.parse_origins(
+    "CPOG_CSRF_TRUSTED_ORIGINS", os.environ.get("CPOG_CSRF_TRUSTED_ORIGINS", "")
+)
+# Desks behind one proxy are told apart by the proxy's X-Forwarded-For (cpog.web.proxy).
+AXES_CLIENT_IP_CALLABLE = "cpog.web.proxy.client_address"
 
 
 def _positive_int(name: str, default: int) -> int:

@@ -80,6 +80,9 @@ def serve_processes(
         "timeout": WORKER_TIMEOUT,
         "graceful_timeout": GRACEFUL_TIMEOUT,
         "keepalive": 5,
+        # gunicorn would believe X-Forwarded-Proto from 127.0.0.1 on its own; which proxy is
+        # believed is decided in one place, CPOG_TRUSTED_PROXIES (cpog.web.proxy, decision 023)
+        "secure_scheme_headers": {},
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",  # gunicorn's own lines are English: only its problems are shown
