@@ -2,9 +2,10 @@
 each with an ISO timestamp and its time zone, the level, the logger, the request id (« - »
 outside a request) and the message; JSON lines with ``CPOG_LOG_FORMAT=json``.
 
-The request id lives in a context variable, set by :class:`cpog.web.request_log.RequestLogMiddleware`
-for the time of a request: every line written meanwhile, by cpog, Django or a library, carries it,
-whichever thread (gunicorn's gthread, waitress) serves the request.
+The request id lives in a context variable, set by the first middleware
+(:class:`cpog.web.request_log.RequestLogMiddleware`) for the time of a request: every line written
+meanwhile, by cpog, Django or a library, carries it, whichever thread (gunicorn's gthread,
+waitress) serves the request.
 
 :func:`logging_settings` builds Django's ``LOGGING`` from the environment; an invalid value stops
 the start with a French message naming the variable.
@@ -67,7 +68,7 @@ class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(levelname)s %(name)s %(request_id)s %(message)s")
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return _timestamp(record)
 
     def format(self, record: logging.LogRecord) -> str:
@@ -100,14 +101,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to the ``sys.stderr`` of the moment, not the one of the start: a test capturing
     stderr, or a server redirecting it, gets every line."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> TextIO:
         return sys.stderr
 

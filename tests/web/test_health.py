@@ -17,7 +17,9 @@ from django.test import Client
 import cpog
 
 
-def test_a_healthy_installation_answers_200_to_anyone(db: None, settings: Any, tmp_path: Path) -> None:
+def test_a_healthy_installation_answers_200_to_anyone(
+    db: None, settings: Any, tmp_path: Path
+) -> None:
     settings.DATA_DIR = tmp_path
     response = Client().get("/sante")
     assert response.status_code == 200, response.content
@@ -65,7 +67,9 @@ def test_a_data_folder_that_cannot_be_written_gives_503(
     }
     assert str(settings.DATA_DIR) not in response.content.decode()  # no path to a stranger
     err = capsys.readouterr().err
-    assert "WARNING cpog.web.views.health sonde-1 Santé : dossier des données non inscriptible" in err
+    assert (
+        "WARNING cpog.web.views.health sonde-1 Santé : dossier des données non inscriptible" in err
+    )
     assert "ERROR django.request sonde-1 Service Unavailable: /sante" in err
     assert "cpog.acces sonde-1 GET /sante 503 " in err  # a failed check is in the access log
 

@@ -39,9 +39,7 @@ def test_a_sane_request_id_from_the_proxy_is_kept_and_logged(db: None, capsys: A
     assert "secret-123" not in err  # the query string is never written
 
 
-@pytest.mark.parametrize(
-    "given", ["", "a b", "x" * 65, "abc\nINFO faux", "é", "a;rm", "<script>"]
-)
+@pytest.mark.parametrize("given", ["", "a b", "x" * 65, "abc\nINFO faux", "é", "a;rm", "<script>"])
 def test_an_absent_or_insane_request_id_is_replaced(db: None, capsys: Any, given: str) -> None:
     response = Client().get("/connexion/", HTTP_X_REQUEST_ID=given)
     made = response["X-Request-ID"]
@@ -89,18 +87,18 @@ def test_a_500_is_logged_with_its_traceback_and_its_id_shown_in_french(
     db: None, settings: Any, capsys: Any
 ) -> None:
     settings.ROOT_URLCONF = "obs_failing_urls"
-    response = Client(raise_request_exception=False).get(
-        "/panne/", HTTP_X_REQUEST_ID="incident-42"
-    )
+    response = Client(raise_request_exception=False).get("/panne/", HTTP_X_REQUEST_ID="incident-42")
     assert response.status_code == 500
     page = response.content.decode()
     assert "Identifiant de l'incident : <strong><code>incident-42</code></strong>" in page
-    assert "<html lang=\"fr\">" in page and MARKER not in page and "Traceback" not in page
+    assert '<html lang="fr">' in page and MARKER not in page and "Traceback" not in page
     assert response["X-Request-ID"] == "incident-42"
     err = capsys.readouterr().err
-    error = re.search(ISO + r" ERROR django\.request incident-42 Internal Server Error: /panne/\n"
-                      r"Traceback \(most recent call last\):\n(.*\n)+?RuntimeError: " + MARKER,
-                      err)
+    error = re.search(
+        ISO + r" ERROR django\.request incident-42 Internal Server Error: /panne/\n"
+        r"Traceback \(most recent call last\):\n(.*\n)+?RuntimeError: " + MARKER,
+        err,
+    )
     assert error is not None, err
     assert "cpog.acces incident-42 GET /panne/ 500 " in err
     assert err.count("Internal Server Error: /panne/") == 1  # logged once, not twice
@@ -179,9 +177,10 @@ def test_json_lines_carry_the_same_fields_and_the_traceback() -> None:
     assert re.fullmatch(ISO, entry["time"])
     assert entry["level"] == "ERROR" and entry["logger"] == "cpog.test.json"
     assert entry["request_id"] == "req-json" and entry["message"] == "Échec de l'essai"
-    assert entry["exception"].startswith("Traceback") and "ValueError: valeur 7f3a" in entry[
-        "exception"
-    ]
+    assert (
+        entry["exception"].startswith("Traceback")
+        and "ValueError: valeur 7f3a" in entry["exception"]
+    )
 
 
 @pytest.mark.parametrize(

@@ -38,11 +38,11 @@ from cpog.contexts.values import TargetData, ValueData, subject_names, target_da
 from cpog.contract.model import Contract
 from cpog.errors import CpogError
 from cpog.ingest.bounds import fr_count
-from cpog.logs import current_request_id
 from cpog.ingest.imports import TARGET_COLUMNS, VALUE_COLUMNS
 from cpog.ingest.numbers import DateError, parse_date
 from cpog.ingest.tables import SHOWN_ISSUES, CellIssue, ImportValidationError, Row, Table
 from cpog.ingest.value_rule import Subject, plain_key, subjects_of
+from cpog.logs import current_request_id
 from cpog.periods import Period, PeriodError, parse_period
 from cpog.scope import ScopeError
 from cpog.steering import as_of_problem, challenges_of_subject

@@ -74,6 +74,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
                 "identifiant": shown,
             },
             status=500,
+            json_dumps_params={"ensure_ascii": False},
         )
     return _plain(
         {
