@@ -64,7 +64,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     the page shows that id so that a user can quote it to IT (decision 024)."""
     incident = current_request_id()
     shown = incident if incident != NO_REQUEST else ""
-    if request.path.startswith(API_PREFIX):
+    if str(getattr(request, "path", "")).startswith(API_PREFIX):
         return JsonResponse(
             {
                 "ok": False,
