@@ -1,10 +1,12 @@
 """The logs of the real servers of ``cpog serve`` (decision 024): under gunicorn's processes a
 500's traceback reaches stderr with its request id; under waitress's single thread, fifty
-requests at once write their fifty access lines and no « Task queue depth » warning (issue 13
+requests at once write their fifty access lines (JSON lines here) and no « Task queue depth »
+warning (issue 13
 counted 39 000 of them in ten minutes)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -42,7 +44,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class Server:
-    def __init__(self, data_dir: Path, *options: str) -> None:
+    def __init__(self, data_dir: Path, *options: str, log_format: str = "texte") -> None:
         self.port = _free_port()
         self.err_path = data_dir / f"stderr-{self.port}.txt"
         env = dict(
@@ -52,6 +54,7 @@ class Server:
             DJANGO_SETTINGS_MODULE="obs_server_settings",
             PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
             PYTHONUNBUFFERED="1",
+            CPOG_LOG_FORMAT=log_format,
         )
         self.out: IO[str] = (data_dir / f"stdout-{self.port}.txt").open("w")
         self.err: IO[str] = self.err_path.open("w")
@@ -105,8 +108,8 @@ def start(data_dir: Path) -> Iterator[type[Server]]:
     started: list[Server] = []
 
     class Started(Server):
-        def __init__(self, *options: str) -> None:
-            super().__init__(data_dir, *options)
+        def __init__(self, *options: str, log_format: str = "texte") -> None:
+            super().__init__(data_dir, *options, log_format=log_format)
             started.append(self)
 
     yield Started  # type: ignore[misc]
@@ -119,20 +122,24 @@ def start(data_dir: Path) -> Iterator[type[Server]]:
 def test_fifty_requests_on_one_thread_write_fifty_lines_and_no_queue_warning(
     start: type[Server],
 ) -> None:
-    server = start("--workers", "1", "--threads", "1")  # waitress
+    server = start("--workers", "1", "--threads", "1", log_format="json")  # waitress
     with ThreadPoolExecutor(max_workers=50) as pool:
         answers = list(pool.map(lambda n: server.get("/connexion/", f"charge-{n}"), range(50)))
     assert [status for status, _, _ in answers] == [200] * 50
     err = server.stop()
     assert "Task queue depth" not in err and "queue" not in err.lower()
-    lines = err.splitlines()
-    access = [line for line in lines if " cpog.acces " in line]
-    assert sorted(re.search(r"charge-\d+", line).group() for line in access) == sorted(  # type: ignore[union-attr]
+    # every line is one JSON object (CPOG_LOG_FORMAT=json)
+    entries = [json.loads(line) for line in err.splitlines()]
+    access = [entry for entry in entries if entry["logger"] == "cpog.acces"]
+    assert sorted(entry["request_id"] for entry in access) == sorted(
         f"charge-{n}" for n in range(50)
     )
-    # every line is one of cpog's, formatted; beyond the access lines, a handful at most
-    assert all(re.match(ISO + " (DEBUG|INFO|WARNING|ERROR|CRITICAL) ", line) for line in lines), err
-    assert len(lines) <= len(access) + 5, err
+    for entry in access:
+        assert re.fullmatch(ISO, entry["time"]) and entry["level"] == "INFO"
+        assert entry["http"]["path"] == "/connexion/" and entry["http"]["status"] == 200
+        assert entry["http"]["user"] == "-" and entry["http"]["client"] == "127.0.0.1"
+    # beyond the access lines, a handful at most
+    assert len(entries) <= len(access) + 5, err
 
 
 def test_a_500_under_gunicorns_processes_reaches_stderr_with_its_id(
