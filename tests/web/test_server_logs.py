@@ -1,8 +1,7 @@
 """The logs of the real servers of ``cpog serve`` (decision 024): under gunicorn's processes a
 500's traceback reaches stderr with its request id; under waitress's single thread, fifty
 requests at once write their fifty access lines (JSON lines here) and no « Task queue depth »
-warning (issue 13
-counted 39 000 of them in ten minutes)."""
+warning (issue 13 counted 39 000 of them in ten minutes)."""
 
 from __future__ import annotations
 
