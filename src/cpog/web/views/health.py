@@ -13,6 +13,7 @@ import logging
 import shutil
 import tempfile
 from functools import cache
+from importlib.metadata import version
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +24,6 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-import cpog
 from cpog.formatting import fr_number
 
 OK = "ok"
@@ -99,7 +99,7 @@ def health(request: HttpRequest) -> JsonResponse:
         {
             "statut": OK if healthy else FAILED,
             "verifications": checks,
-            "version": cpog.__version__,
+            "version": version("cpog"),  # the installed release, as « cpog --version »
         },
         status=200 if healthy else 503,
         json_dumps_params={"ensure_ascii": False},
