@@ -27,9 +27,10 @@ LOOK = "Apparence"
 ACCOUNTS = "Comptes, sessions et API"
 BOUNDS = "Limites des fichiers et des calculs"
 TERRITORIES = "Territoires et réseau"
+LOGS = "Journaux"
 OTHER = "Tests, formation et ligne de commande"
 
-GROUPS = (BASE, PRODUCTION, ACCOUNTS, LOOK, BOUNDS, TERRITORIES, OTHER)
+GROUPS = (BASE, PRODUCTION, LOGS, ACCOUNTS, LOOK, BOUNDS, TERRITORIES, OTHER)
 
 VARIABLES: tuple[Variable, ...] = (
     Variable(
@@ -113,6 +114,27 @@ VARIABLES: tuple[Variable, ...] = (
         " https://cpog.caf79.fr : origines acceptées pour les formulaires quand le proxy ne"
         " transmet pas le nom et le port vus par le navigateur.",
         PRODUCTION,
+    ),
+    Variable(
+        "CPOG_LOG_FORMAT",
+        "texte",
+        "Forme des lignes du journal (sur la sortie d'erreur, donc dans journald sous systemd) :"
+        " texte (horodatage, niveau, journal, identifiant de requête, message) ou json (un objet"
+        " JSON par ligne).",
+        LOGS,
+    ),
+    Variable(
+        "CPOG_LOG_LEVEL",
+        "INFO",
+        "Niveau minimal des lignes écrites : DEBUG, INFO, WARNING, ERROR ou CRITICAL.",
+        LOGS,
+    ),
+    Variable(
+        "CPOG_ACCESS_LOG",
+        "1",
+        "1 : une ligne par requête (méthode, chemin sans paramètres, statut, durée, taille,"
+        " utilisateur, adresse, identifiant de requête) ; 0 : aucune.",
+        LOGS,
     ),
     Variable(
         "CPOG_SESSION_HOURS",

@@ -24,7 +24,7 @@ def _env_file() -> None:
 
 _env_file()
 
-from cpog import clock  # noqa: E402 - after .env, which may set CPOG_TODAY
+from cpog import clock, logs  # noqa: E402 - after .env, which may set CPOG_TODAY
 from cpog.web import proxy  # noqa: E402
 
 clock.pinned()  # a bad CPOG_TODAY stops the start with a French message, not a 500 later
@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # first: a peer that is not a trusted reverse proxy loses its X-Forwarded-* (decision 023)
     "cpog.web.proxy.TrustedProxyMiddleware",
+    # then: the request id of every log line, the access log (decision 024)
+    "cpog.web.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -140,6 +142,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_SSL_REDIRECT = PRODUCTION and os.environ.get("CPOG_SSL_REDIRECT", "1") == "1"
+# the health check is asked by a supervisor on the server itself, in plain http
+SECURE_REDIRECT_EXEMPT = [r"^sante/?$"]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
@@ -200,8 +204,12 @@ BRAND_COLOR = os.environ.get("CPOG_BRAND_COLOR", "#1f4e79")
 BRAND_LOGO = os.environ.get("CPOG_BRAND_LOGO", "")
 
 _default_db = f"sqlite:///{DATA_DIR / 'cpog.sqlite3'}"
+# A connection is kept a minute and checked before it is reused: a database restarted or a
+# connection dropped by a firewall costs one reconnection, not 500s (issue 13).
 DATABASES = {
-    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", _default_db), conn_max_age=60, conn_health_checks=True
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while an import writes; IMMEDIATE avoids lock upgrades failing mid-way.
@@ -212,6 +220,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+
+# Logs (decision 024): one line per event on stderr, with its time, level, logger and request id.
+LOGGING = logs.logging_settings(dict(os.environ))
+ACCESS_LOG = logs.access_log_enabled(dict(os.environ))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True

@@ -49,6 +49,7 @@ NO_CAISSE_DATA = {
     "api:openapi-json",  # the API's description, no figure
     "api:openapi-view",  # its browsable page
     "api:api-root",  # 404
+    "health",  # /sante: the installation's database and data folder, for a supervisor
 }
 # The Django admin is the installation's technical administration, for staff only (decision
 # 017: a staff account is an installation administrator, whatever its caisse); its pages are

@@ -74,6 +74,8 @@ PAGES: dict[str, dict[str, dict[str, str]]] = {
     "theme": {"GET": everyone("ok"), "POST": everyone("no_write")},
     "favicon": {"GET": everyone("301"), "POST": everyone("301")},  # → the SVG icon, for all
     "login": {"GET": everyone("ok"), "POST": everyone("no_write")},  # empty form: refused
+    # /sante, for a supervisor: no login, GET and HEAD only (decision 024)
+    "health": {"GET": everyone("ok"), "POST": everyone("not_allowed")},
     "logout": {"GET": everyone("not_allowed"), "POST": everyone("no_write")},
     "contract": {"GET": READ, "POST": READ_ONLY_POST},
     "challenges": {"GET": READ, "POST": READ_ONLY_POST},

@@ -13,6 +13,7 @@ Every error has one shape: ``{"ok": false, "status": 422, "error": "…", "error
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from cpog.ingest.imports import TARGET_COLUMNS, VALUE_COLUMNS
 from cpog.ingest.numbers import DateError, parse_date
 from cpog.ingest.tables import SHOWN_ISSUES, CellIssue, ImportValidationError, Row, Table
 from cpog.ingest.value_rule import Subject, plain_key, subjects_of
+from cpog.logs import current_request_id
 from cpog.periods import Period, PeriodError, parse_period
 from cpog.scope import ScopeError
 from cpog.steering import as_of_problem, challenges_of_subject
@@ -205,6 +207,7 @@ def _too_big(declared: int | None = None) -> str:
     )
 
 
+_log = logging.getLogger(__name__)
 token_auth = TokenAuth()
 READ_AUTH = [token_auth, django_auth]
 VALUE_WRITERS = (Role.ADMIN, Role.CONTROLE, Role.PILOTE)
@@ -356,8 +359,15 @@ def _on_no_contract(request: HttpRequest, exc: NoContractLoaded) -> HttpResponse
 @api.exception_handler(CpogError)
 def _on_cpog_error(request: HttpRequest, exc: CpogError) -> HttpResponse:
     """A problem of the installation the user must fix (a caisse's policy file, the clock
-    setting…): its French message, not a traceback."""
-    return _problem_response(request, ApiProblem(500, str(exc)))
+    setting…): its French message, not a traceback; the traceback goes to the log, with the
+    request id also given in the answer (decision 024)."""
+    incident = current_request_id()
+    _log.error("Erreur de l'installation (API) : %s", exc, exc_info=exc)
+    return api.create_response(
+        request,
+        {"ok": False, "status": 500, "error": str(exc), "errors": [], "identifiant": incident},
+        status=500,
+    )
 
 
 PYDANTIC_MESSAGES = {

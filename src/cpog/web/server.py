@@ -111,13 +111,9 @@ def serve_threads(
     on_exit: Callable[[], None],
 ) -> None:
     """waitress in this process; SIGTERM and Ctrl+C stop it quietly (exit code 0)."""
-    import logging
-
     from waitress import serve
 
-    # « Task queue depth is 12 »: waitress's English note that requests wait for a thread
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-
+    # waitress's « Task queue depth is 12 » is silenced by the logging settings (cpog.logs)
     stop_on_sigterm()
     with contextlib.suppress(KeyboardInterrupt):
         serve(application, host=host, port=port, threads=threads, ident="cpog")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
-from django.urls import path
+from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from cpog.web.api import api
@@ -13,6 +13,7 @@ from cpog.web.views import (
     contract,
     dashboard,
     exports,
+    health,
     history,
     imports,
     indicators,
@@ -33,6 +34,8 @@ urlpatterns = [
         RedirectView.as_view(url=static("cpog/favicon.svg"), permanent=True),
         name="favicon",
     ),
+    # for a supervisor: no login, no caisse, never cached (decision 024)
+    re_path(r"^sante/?$", health.health, name="health"),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("contrat/", contract.contract_page, name="contract"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
+from cpog.logs import NO_REQUEST, current_request_id
+from cpog.web.middleware import API_PREFIX
 from cpog.web.scoping import UnknownCaisse
 
 
@@ -49,13 +51,38 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     )
 
 
+def internal_error_text(incident: str) -> str:
+    """What the API answers for a 500, with the id to quote to IT."""
+    return (
+        "Erreur interne du serveur : elle a été consignée dans le journal du serveur avec "
+        f"l'identifiant {incident}. Communiquez cet identifiant au service informatique."
+    )
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    """A 500: Django has logged the traceback (logger ``django.request``) with the request id;
+    the page shows that id so that a user can quote it to IT (decision 024)."""
+    incident = current_request_id()
+    shown = incident if incident != NO_REQUEST else ""
+    if str(getattr(request, "path", "")).startswith(API_PREFIX):
+        return JsonResponse(
+            {
+                "ok": False,
+                "status": 500,
+                "error": internal_error_text(shown or "inconnu"),
+                "errors": [],
+                "identifiant": shown,
+            },
+            status=500,
+            json_dumps_params={"ensure_ascii": False},
+        )
     return _plain(
         {
             "title": "Erreur du serveur",
             "message": "Une erreur inattendue s'est produite ; elle a été consignée dans le "
             "journal du serveur. Vérifiez dans l'historique ce qui a été enregistré avant de "
             "recommencer.",
+            "incident": shown,
         },
         500,
     )
