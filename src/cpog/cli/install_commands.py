@@ -89,7 +89,8 @@ def init(
         typer.Option(
             "--mot-de-passe-fichier",
             help="Lit le mot de passe de l'administrateur dans ce fichier (première ligne) ;"
-            " « - » : l'entrée standard. Sans cette option, il est demandé deux fois, sans s'afficher.",
+            " « - » : l'entrée standard. Sans cette option, il est demandé deux fois, sans"
+            " s'afficher.",
         ),
     ] = None,
 ) -> None:
