@@ -397,7 +397,8 @@ def _remove_demo(yes: bool) -> None:
         out.print("Aucune donnée de démonstration dans la base : rien à supprimer.")
         return
     if not yes:
-        out.print(f"Supprimer {demo_rows_text(found.counts())} de démonstration ? [o/N] ", end="")
+        question = f"Supprimer {demo_rows_text(found.counts())} de démonstration ? [o/N] "
+        out.print(question, end="", markup=False, soft_wrap=True)
         try:
             answer = input()
         except EOFError:
@@ -409,7 +410,11 @@ def _remove_demo(yes: bool) -> None:
     from cpog.web import page_cache
 
     page_cache.clear()  # the audit event of the removal already moved every page's data state
-    out.print(f"Données de démonstration supprimées : {demo_rows_text(removed.counts())}.")
+    out.print(
+        f"Données de démonstration supprimées : {demo_rows_text(removed.counts())}.",
+        markup=False,
+        soft_wrap=True,
+    )
     if removed.kept_contracts:
         out.print(
             f"Contrats du réseau de démonstration gardés (des données réelles s'y rapportent) :"
@@ -448,8 +453,8 @@ def _prepare_to_serve(no_demo: bool) -> FirstRun:
         if production():
             from cpog.web.readiness import check_static
 
-            check_static()
             check_initialised()
+            check_static()
             done = FirstRun()
         else:
             done = prepare(clock.today(), current_user(), with_demo=not no_demo)
