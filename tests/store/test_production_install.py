@@ -119,6 +119,14 @@ before = fingerprint()
 steps["init again"] = cli("init", "--mot-de-passe-fichier", {str(secret)!r})
 steps["unchanged"] = fingerprint() == before
 steps["serve without static"] = cli("serve", "--port", "{port}", "--workers", "1")
+# an upgrade installed, its migration not yet applied: a backup is still allowed
+from django.db.migrations.recorder import MigrationRecorder
+recorder = MigrationRecorder(connection)
+recorder.record_unapplied("web", "0004_user_scope")
+steps["status behind by one"] = cli("status")
+steps["backup behind"] = cli("backup", {str(tmp_path / "sauvegarde")!r})
+steps["verifier behind by one"] = cli("migrate", "--verifier")
+recorder.record_applied("web", "0004_user_scope")
 """,
     )
     # a worker refuses a schema behind; no command migrates it, and nothing is written
@@ -258,3 +266,11 @@ for name, args in (
     assert PASSWORD not in out + err
     assert "mot de passe" not in out and "démonstration" not in out
     assert "cpog est servi sur" in out
+    code, _, err = steps["status behind by one"]
+    assert code == 1
+    assert "Le schéma de la base a 1 migration(s) en retard" in " ".join(err.split())
+    code, _, err = steps["backup behind"]
+    assert code == 0, err
+    assert (tmp_path / "sauvegarde").is_file()
+    code, _, err = steps["verifier behind by one"]
+    assert code == 1 and "web.0004_user_scope" in err

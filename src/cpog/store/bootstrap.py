@@ -21,9 +21,11 @@ class SchemaBehind(CpogError):
     """The store's schema lacks migrations of the installed release (production only)."""
 
 
-def setup(migrate: bool = True) -> None:
+def setup(migrate: bool = True, *, any_schema: bool = False) -> None:
     """Django set up; with ``migrate``, the schema brought up to date (outside production) or
-    checked (production). ``migrate=False``: the database is not touched at all."""
+    checked (production). ``migrate=False``: the database is not touched at all.
+    ``any_schema``: in production, not even checked — for a command that copies the store as it
+    is (``cpog backup``, which must work before an upgrade's ``cpog migrate``)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpog.settings")
     import django
 
@@ -31,7 +33,8 @@ def setup(migrate: bool = True) -> None:
     if not migrate:
         return
     if production():
-        check_schema()
+        if not any_schema:
+            check_schema()
         return
     from django.core.management import call_command
 
