@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.db.models import Q
 
+from cpog.audit_text import event_sentence
 from cpog.cli.main import run
 from cpog.contract.model import Contract
 from cpog.formatting import fr_number
@@ -183,6 +184,11 @@ def test_removes_every_demo_row_and_nothing_real(
     assert event.user == "dsi:nettoyage" and event.action == "delete"
     assert event.before["values"] > 1000 and event.before["caisses"] == 1
     assert data_state(loaded.id) != state_before
+    # the history page says it in French, with the counts
+    sentence = event_sentence(event, loaded)
+    assert sentence.startswith("Données de démonstration retirées : ")
+    assert f"{fr_number(event.before['values'])}\u00a0valeurs" in sentence
+    assert sentence.endswith("(suppression, cpog demo --retirer)"), sentence
     # a second run finds nothing to remove
     code, out, _ = _cli(monkeypatch, capsys, "demo", "--retirer", "--oui")
     assert code == 0
