@@ -127,6 +127,10 @@ steps["status behind by one"] = cli("status")
 steps["backup behind"] = cli("backup", {str(tmp_path / "sauvegarde")!r})
 steps["verifier behind by one"] = cli("migrate", "--verifier")
 recorder.record_applied("web", "0004_user_scope")
+# that backup restored: the restore does not migrate it either
+steps["restore behind"] = cli("restore", {str(tmp_path / "sauvegarde")!r}, "--remplacer")
+steps["verifier after restore"] = cli("migrate", "--verifier")
+recorder.record_applied("web", "0004_user_scope")
 """,
     )
     # a worker refuses a schema behind; no command migrates it, and nothing is written
@@ -208,6 +212,11 @@ recorder.record_applied("web", "0004_user_scope")
     assert code == 0, err
     assert (tmp_path / "sauvegarde").is_file()
     code, _, err = steps["verifier behind by one"]
+    assert code == 1 and "web.0004_user_scope" in err
+    code, out, err = steps["restore behind"]
+    assert code == 0, err
+    assert "Le schéma de la base a 1 migration(s) en retard" in " ".join(out.split())
+    code, _, err = steps["verifier after restore"]
     assert code == 1 and "web.0004_user_scope" in err
 
 
