@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from cpog.contract.model import Contract, MeasureKind
 from cpog.contract.units import change_text, quantity_text, with_number
-from cpog.formatting import capitalised, fr_date, fr_signed
+from cpog.formatting import capitalised, fr_date, fr_number, fr_signed
 from cpog.periods import PeriodError, parse_period
 from cpog.vocabulary import (
     ACTION_STATUS,
@@ -274,6 +274,37 @@ def _open_data_value(event: Event, words: ContractWords, before: Snapshot, after
     return f"{text} {_how(event)}"
 
 
+# What ``cpog demo --retirer`` removes (cpog.store.demo_removal), in the order it is told.
+DEMO_ROWS: tuple[tuple[str, str], ...] = (
+    ("values", "valeurs"),
+    ("targets", "cibles"),
+    ("actions", "actions suivies"),
+    ("action_lines", "lignes de suivi (points d'avancement, jalons)"),
+    ("analyses", "analyses"),
+    ("batches", "imports"),
+    ("caisses", "caisses du réseau"),
+    ("contract_versions", "versions de contrat"),
+    ("audit_events", "lignes de l'historique"),
+)
+
+
+def demo_rows_text(counts: Mapping[str, object]) -> str:
+    """« 1 234 valeurs, 56 cibles et 12 actions suivies »: the counts that are not zero."""
+    parts = []
+    for key, words in DEMO_ROWS:
+        count = counts.get(key)
+        if isinstance(count, int) and count:
+            parts.append(with_number(fr_number(count), count, words))
+    if not parts:
+        return "aucune ligne"
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} et {parts[-1]}"
+
+
+def _demo_data(event: Event, words: ContractWords, before: Snapshot, after: Snapshot) -> str:
+    """« Données de démonstration retirées : 1 234 valeurs et 56 cibles (suppression) »."""
+    return f"Données de démonstration retirées : {demo_rows_text(before)} {_how(event)}"
+
+
 def _other(event: Event, words: ContractWords, before: Snapshot, after: Snapshot) -> str:
     what = capitalised(_label(AUDIT_ENTITY, event.entity_type))
     return f"{what} {event.entity_id} {_how(event)}"
@@ -292,6 +323,7 @@ _WRITERS: dict[str, Writer] = {
     "opendata_value": _open_data_value,
     "api_token": _api_token,
     "user_account": _user_account,
+    "demo_data": _demo_data,
 }
 
 

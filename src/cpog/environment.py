@@ -62,8 +62,9 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable(
         "CPOG_STATIC_ROOT",
-        "aucun",
-        "Dossier où collecter les fichiers statiques pour les servir par le serveur frontal.",
+        "aucun ; en production, CPOG_DATA_DIR/static",
+        "Dossier où « cpog static » collecte les fichiers statiques (noms avec empreinte,"
+        " copies compressées), servis de là en production, ou par le serveur frontal.",
         BASE,
     ),
     Variable(

@@ -118,14 +118,24 @@ TEMPLATES = [
 ]
 
 STATIC_URL = "/static/"
-# Static files are served from the installed package by WhiteNoise (no collectstatic step);
-# set CPOG_STATIC_ROOT to collect them for a front web server instead.
-STATIC_ROOT = os.environ.get("CPOG_STATIC_ROOT") or None
+# Outside production, static files are served from the installed package by WhiteNoise (no
+# collect step; CPOG_STATIC_ROOT only says where ``cpog static`` would collect them). In
+# production (decision 022), ``cpog static`` collects them into STATIC_ROOT with hashed names and
+# gzip (and Brotli when installed) copies; WhiteNoise serves that folder only, hashed files with a
+# far-future Cache-Control, and the server refuses to start without its manifest.
+_static_root = os.environ.get("CPOG_STATIC_ROOT", "").strip()
+STATIC_ROOT: Path | None = (
+    Path(_static_root).resolve() if _static_root else (DATA_DIR / "static" if PRODUCTION else None)
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "cpog.web.static_storage.StaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = True  # serve straight from the package: no collectstatic step needed
+WHITENOISE_USE_FINDERS = not PRODUCTION
 CSRF_FAILURE_VIEW = "cpog.web.views.errors.csrf_failure"
 LOGIN_URL = "/connexion/"
 LOGIN_REDIRECT_URL = "/"

@@ -255,6 +255,7 @@ AUDIT_ENTITY: dict[str, str] = {
     "opendata_value": "donnée ouverte",
     # i10-accounts
     "user_account": "compte utilisateur",
+    "demo_data": "données de démonstration",
 }
 
 AUDIT_ACTION: dict[str, str] = {

@@ -24,7 +24,7 @@ def backup(
     """Write the whole store to FILE (SQLite online backup, or pg_dump for PostgreSQL)."""
     from cpog.store.bootstrap import setup
 
-    setup()
+    setup(any_schema=True)  # in production, a backup before « cpog migrate » is allowed
     from cpog.store.backup import backup as run_backup
 
     try:

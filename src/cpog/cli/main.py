@@ -15,6 +15,7 @@ from cpog.cli import (
     export_commands,
     extracts_commands,
     french_help,
+    install_commands,
     opendata_commands,
     settings_command,
     status_command,
@@ -88,12 +89,29 @@ app.command("status", help="Situation de chaque indicateur et résultat visé à
 app.command("territories", help="Liste les EPCI, les communes et les CTG de la caisse.")(
     territories_command.territories
 )
-app.command("demo", help="Remplit la base de données de démonstration (2022 à aujourd'hui).")(
-    store_commands.demo
-)
-app.command("serve", help="Lance l'application web (premier lancement : contrat et démo chargés).")(
-    store_commands.serve
-)
+app.command(
+    "demo",
+    help="Remplit la base de données de démonstration (2022 à aujourd'hui) ; avec --retirer, les"
+    " supprime. Jamais de démonstration en production.",
+)(store_commands.demo)
+app.command(
+    "serve",
+    help="Lance l'application web (hors production, premier lancement : contrat et démo chargés ;"
+    " en production : après cpog migrate, cpog static et cpog init).",
+)(store_commands.serve)
+app.command(
+    "migrate",
+    help="Applique les migrations du schéma de la base (en production, la seule commande qui le"
+    " fait).",
+)(install_commands.migrate)
+app.command(
+    "init",
+    help="Premier lancement sans démonstration : contrat, rôles et premier administrateur.",
+)(install_commands.init)
+app.command(
+    "static",
+    help="Collecte les fichiers statiques (noms avec empreinte, compressés) pour la production.",
+)(install_commands.static)
 app.command("template", help="Écrit un modèle d'import (XLSX ou CSV) prêt à remplir.")(
     store_commands.template
 )

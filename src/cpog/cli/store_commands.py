@@ -312,11 +312,40 @@ def demo(
             "contrats, cibles et valeurs de démonstration.",
         ),
     ] = None,
+    remove: Annotated[
+        bool,
+        typer.Option(
+            "--retirer",
+            help="Supprime toutes les données de démonstration (valeurs, cibles, suivi des"
+            " actions, réseau, historique), après confirmation ; rien de ce qui a été saisi.",
+        ),
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--oui", help="Avec --retirer : sans demander de confirmation.")
+    ] = False,
 ) -> None:
-    """Fill the store with a generated, labelled demonstration history from 2022 on."""
+    """Fill the store with a generated, labelled demonstration history from 2022 on; with
+    --retirer, remove it."""
     from cpog.store.bootstrap import setup
 
+    if remove:
+        if as_of is not None or caisses is not None:
+            err.print("--retirer ne se combine ni avec --au ni avec --caisses.")
+            raise typer.Exit(2)
+        setup()
+        _remove_demo(yes)
+        return
+    if yes:
+        err.print("--oui ne vaut qu'avec --retirer.")
+        raise typer.Exit(2)
     setup()
+    from cpog.store.demo import refuse_in_production
+
+    try:
+        refuse_in_production()
+    except CpogError as error:
+        err.print(escape(str(error)))
+        raise typer.Exit(error.exit_code) from None
     from cpog.store.contracts import current_contract, load_contract_version
     from cpog.store.demo import load_demo, load_demo_actions
     from cpog.store.models import ContractVersion
@@ -358,6 +387,41 @@ def demo(
         )
 
 
+def _remove_demo(yes: bool) -> None:
+    from cpog.audit_text import demo_rows_text
+    from cpog.store.bootstrap import current_user
+    from cpog.store.demo_removal import demo_rows, remove_demo
+
+    found = demo_rows()
+    if not found.total:
+        out.print("Aucune donnée de démonstration dans la base : rien à supprimer.")
+        return
+    if not yes:
+        question = f"Supprimer {demo_rows_text(found.counts())} de démonstration ? [o/N] "
+        out.print(question, end="", markup=False, soft_wrap=True)
+        try:
+            answer = input()
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in {"o", "oui"}:
+            out.print("Rien n'a été supprimé.")
+            raise typer.Exit(1)
+    removed = remove_demo(current_user())
+    from cpog.web import page_cache
+
+    page_cache.clear()  # the audit event of the removal already moved every page's data state
+    out.print(
+        f"Données de démonstration supprimées : {demo_rows_text(removed.counts())}.",
+        markup=False,
+        soft_wrap=True,
+    )
+    if removed.kept_contracts:
+        out.print(
+            f"Contrats du réseau de démonstration gardés (des données réelles s'y rapportent) :"
+            f" {escape(', '.join(removed.kept_contracts))}."
+        )
+
+
 def first_run_lines(password: str) -> list[str]:
     """What the first run prints about the administrator: the password alone on its line (a
     terminal never cuts it, a mouse selects it whole), then how to change it."""
@@ -374,16 +438,26 @@ def first_run_lines(password: str) -> list[str]:
 
 
 def _prepare_to_serve(no_demo: bool) -> FirstRun:
-    """Migrate, then load the contract, the demo data and the first administrator if missing."""
-    from cpog.store.bootstrap import current_user, setup
+    """Migrate, then load the contract, the demo data and the first administrator if missing.
+    In production (decision 022): nothing of this, only checks — the schema is up to date, the
+    static files collected, the store initialised (``cpog migrate``, ``cpog static``,
+    ``cpog init``)."""
+    from cpog.store.bootstrap import current_user, production, setup
 
     setup()
     from cpog.steering import policy_of
     from cpog.store.contracts import current_contract
-    from cpog.store.firstrun import prepare
+    from cpog.store.firstrun import FirstRun, check_initialised, prepare
 
     try:
-        done = prepare(clock.today(), current_user(), with_demo=not no_demo)
+        if production():
+            from cpog.web.readiness import check_static
+
+            check_initialised()
+            check_static()
+            done = FirstRun()
+        else:
+            done = prepare(clock.today(), current_user(), with_demo=not no_demo)
         policy_of(current_contract()[1])  # a caisse's policy is checked before serving
     except CpogError as error:
         err.print(escape(str(error)))

@@ -121,11 +121,14 @@ def _read_password(source: Path | None) -> str:
     return text.rstrip("\r\n")
 
 
-def _checked_password(source: Path | None, user: Any) -> str:
-    """A password Django's validators accept for ``user``, or their French messages and exit 1."""
+def checked_password(source: Path | None, user: Any, *, strip: bool = False) -> str:
+    """A password Django's validators accept for ``user``, or their French messages and exit 1.
+    ``strip``: spaces around it dropped too (``cpog init``'s file)."""
     from cpog.web.accounts import AccountError, check_password
 
     password = _read_password(source)
+    if strip:
+        password = password.strip()
     try:
         return check_password(password, user)
     except AccountError as error:
@@ -220,7 +223,7 @@ def create(
     scope = _scope(caisse, network)
     contract_id, numbers = _challenges(challenges or []) if challenges else ("", set())
     draft = User(username=username, email=email, first_name=first_name, last_name=last_name)
-    password = _checked_password(password_file, draft)
+    password = checked_password(password_file, draft)
     try:
         draft = accounts.create(
             username,
@@ -296,7 +299,7 @@ def password(
     from cpog.web import accounts
 
     user = find_user(username)
-    new = _checked_password(password_file, user)
+    new = checked_password(password_file, user)
     accounts.set_password(user, new, current_user())
     out.print(f"Mot de passe de « {escape(username)} » changé.")
 

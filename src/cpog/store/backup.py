@@ -167,9 +167,16 @@ def restore(source: Path, *, replace: bool = False) -> str:
         connections.close_all()
         _pg_restore(source)
     connections.close_all()
-    from django.core.management import call_command
+    from cpog.store.bootstrap import pending_migrations, production, schema_behind_text
 
-    call_command("migrate", verbosity=0, interactive=False)
+    if production():  # no implicit migration in production (decision 022)
+        pending = pending_migrations()
+        if pending:
+            return f"Base restaurée depuis {source}. {schema_behind_text(len(pending))}"
+    else:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
     return f"Base restaurée depuis {source} : {summary().text()}."
 
 

@@ -34,6 +34,21 @@ class RealDataPresent(CpogError):
     pass
 
 
+class DemoInProduction(CpogError):
+    pass
+
+
+def refuse_in_production() -> None:
+    """Demo data is never written in production (decision 022), whatever the path to it."""
+    from cpog.store.bootstrap import production
+
+    if production():
+        raise DemoInProduction(
+            f"Les {DEMO_LABEL} ne sont jamais chargées en production (CPOG_PRODUCTION=1). "
+            "Pour retirer celles d'un premier lancement : cpog demo --retirer."
+        )
+
+
 @dataclass(frozen=True)
 class DemoOutcome:
     values: int
@@ -44,7 +59,8 @@ class DemoOutcome:
 def load_demo(contract: Contract, as_of: date, *, by_commune: bool = False) -> DemoOutcome:
     """Write the demo history up to ``as_of``, and with ``by_commune`` the values by commune of
     :mod:`cpog.demo_territories` (what ``cpog demo`` and the first start write); refuses a store
-    that holds real values."""
+    that holds real values; refused in production."""
+    refuse_in_production()
     scope = contract.organisation.code
     real = Measurement.objects.filter(contract_id=contract.id).exclude(
         source=Measurement.Source.DEMO
@@ -159,7 +175,8 @@ def load_demo_actions(contract: Contract, as_of: date) -> int:
     """Write the demo follow-up of the actions never followed up (an action someone has followed
     is left as it is), through the actions' own service, as its pilots would have written it:
     update after update, each with the progress reached then, the milestones, then the state on
-    ``as_of``. The number of actions written."""
+    ``as_of``. The number of actions written. Refused in production."""
+    refuse_in_production()
     followed = set(
         ActionState.objects.filter(contract_id=contract.id).values_list("action_id", flat=True)
     )

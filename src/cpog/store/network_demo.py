@@ -22,7 +22,7 @@ from cpog.network_demo import (
     network_data_all,
 )
 from cpog.store.contracts import store_contract
-from cpog.store.demo import DEMO_USER, RealDataPresent
+from cpog.store.demo import DEMO_USER, RealDataPresent, refuse_in_production
 from cpog.store.models import Measurement, Target
 from cpog.store.values import (
     CurrentValue,
@@ -54,6 +54,7 @@ def load_network_demo(contract: Contract, as_of: date, count: int) -> NetworkOut
     :func:`cpog.store.demo.load_demo`'s) with their contracts, targets and values up to
     ``as_of``. Writes only what differs (a second run writes nothing). Refuses caisses that
     hold real values."""
+    refuse_in_production()
     started = time.perf_counter()
     if not 1 <= count <= NETWORK_SIZE:
         raise NetworkDemoError(
