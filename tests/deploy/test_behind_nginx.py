@@ -40,7 +40,7 @@ PASSWORD = "une phrase de passe pour nginx"
 HOST = "localhost"  # the certificate's name, and the site's
 DESK, OTHER_DESK = "127.0.0.2", "127.0.0.3"
 # production's command line (deploy/systemd/cpog.service), on the test's port
-SERVE = [sys.executable, "-m", "cpog.cli.main", "serve", "--sans-demo", "--host", "127.0.0.1"]
+SERVE = [sys.executable, "-m", "cpog.cli.main", "serve", "--host", "127.0.0.1"]
 SERVE += ["--workers", "2"]
 START_SECONDS = 90  # a new store is migrated first
 
@@ -159,22 +159,13 @@ def _cpog(env: dict[str, str], *arguments: str) -> None:
 def prepare_store(env: dict[str, str], folder: Path) -> None:
     """The store as an installer leaves it: the contract, the roles and a first administrator,
     no demonstration data."""
-    # TODO(install): cpog migrate && cpog static && cpog init --mot-de-passe-fichier, once merged.
-    preparing = dict(env, CPOG_PRODUCTION="0")
-    preparing.pop("CPOG_SECRET_KEY", None)
-    _cpog(preparing, "load")
+    # docs/deploy.md, « Préparer la base »: the three steps, in production mode
+    _cpog(env, "migrate")
+    _cpog(env, "static")
     secret = folder / "mot-de-passe"
     secret.write_text(PASSWORD + "\n", encoding="utf-8")
-    _cpog(
-        preparing,
-        "user",
-        "create",
-        "admin",
-        "--role",
-        "administrateur",
-        "--mot-de-passe-fichier",
-        str(secret),
-    )
+    secret.chmod(0o600)
+    _cpog(env, "init", "--mot-de-passe-fichier", str(secret))
     secret.unlink()
 
 
