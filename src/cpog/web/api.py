@@ -37,7 +37,7 @@ from cpog.contexts.values import TargetData, ValueData, subject_names, target_da
 from cpog.contract.model import Contract
 from cpog.errors import CpogError
 from cpog.ingest.bounds import fr_count
-from cpog.ingest.imports import TARGET_COLUMNS, VALUE_COLUMNS
+from cpog.ingest.imports import ACCEPTED_VALUE_COLUMNS, TARGET_COLUMNS
 from cpog.ingest.numbers import DateError, parse_date
 from cpog.ingest.tables import SHOWN_ISSUES, CellIssue, ImportValidationError, Row, Table
 from cpog.ingest.value_rule import Subject, plain_key, subjects_of
@@ -897,7 +897,7 @@ def post_values(
     _check_value_rights(request, contract, items)
     if not items:
         raise ApiProblem(422, "La liste est vide : aucune valeur à enregistrer.")
-    table = _table(items, VALUE_FIELDS, VALUE_COLUMNS)
+    table = _table(items, VALUE_FIELDS, ACCEPTED_VALUE_COLUMNS)
     try:
         outcome = apply_values(
             table,
