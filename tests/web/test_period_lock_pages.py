@@ -53,6 +53,9 @@ def test_the_direction_freezes_the_review_after_confirming(client_for: Any) -> N
     assert lock.frozen_by == "controle" and lock.snapshot.period == "2025"
     event = AuditEvent.objects.get(entity_type="period_lock", action="freeze")
     assert event.user == "controle" and event.after["snapshot"] == lock.snapshot_id
+    assert "Revue annuelle 2025 figée (instantané du 31/03/2026)" in text(
+        controle.get("/historique/")
+    )
     page = text(controle.get("/rapports/"))
     assert "Revue annuelle 2025 figée le" in page and "par controle" in page
     assert "aucune valeur modifiée depuis le gel" in page
@@ -96,6 +99,8 @@ def test_every_web_door_needs_a_motif_and_the_frozen_review_stays(
     assert event.user == "controle"
     assert event.after["frozen_year"] == "2025" and event.after["motif"] == row.motif
     count += 1
+    history = text(controle.get("/historique/", {"type": "measurement"}))
+    assert "année figée 2025 modifiée, motif : « chiffre rectifié par la Cnaf »" in history
 
     # the API
     _, key = ApiToken.issue(users.controle, "tableur")
