@@ -878,7 +878,9 @@ TargetItems = BodyEx[
     "Une valeur vide est calculée depuis « numerateur » et « denominateur ». Une valeur identique "
     "à la valeur en vigueur n'est pas réécrite ; une valeur différente crée une révision. "
     "Un taux écrit comme une fraction ou une valeur éloignée de sa série demande "
-    "« ?confirmer=true » (sinon 422 avec leur liste). Jeton d'API obligatoire.",
+    "« ?confirmer=true » (sinon 422 avec leur liste). Une valeur d'une année dont la revue "
+    "annuelle est figée demande son « motif » (sinon 422, rien n'est enregistré). Jeton d'API "
+    "obligatoire.",
 )
 def post_values(
     request: HttpRequest,
