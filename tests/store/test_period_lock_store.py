@@ -194,3 +194,16 @@ def test_the_demo_loader_cannot_write_a_frozen_year(loaded: Contract) -> None:
     with pytest.raises(FrozenYearRefused, match="mai 2025"):
         load_demo(loaded, today)
     assert Measurement.objects.count() == count
+
+
+def test_cpog_compute_takes_the_motif_as_an_option(loaded: Contract, tmp_path: Path) -> None:
+    folder = write_extracts(tmp_path / "extraits")
+    _freeze(loaded, 2026)
+    command = ["compute", "--extraits", str(folder), "--du", "2026-09", "--au", "2026-10"]
+    refused = CliRunner().invoke(app, command, env={"COLUMNS": "300"})
+    assert refused.exit_code == 1
+    assert "valeurs d'une année figée sans motif" in " ".join(refused.output.split())
+    assert not Measurement.objects.exists()
+    done = CliRunner().invoke(app, [*command, "--motif", "extraits corrigés"])
+    assert done.exit_code == 0, done.output
+    assert set(Measurement.objects.values_list("motif", flat=True)) == {"extraits corrigés"}
