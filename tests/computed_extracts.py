@@ -104,6 +104,7 @@ def run_computation(  # type: ignore[no-untyped-def]
     definitions=None,
     parameters: dict[str, str | int] | None = None,
     user: str = "test",
+    motif: str = "",
 ):
     """Load ``folder``, compute at the caisse (and ``by`` a territory) and record: what
     ``cpog compute`` does, without the command line."""
@@ -145,7 +146,9 @@ def run_computation(  # type: ignore[no-untyped-def]
     assert spec is not None
     if key not in _COMPUTED:
         _COMPUTED[key] = Computation(tuple(results), used)
-    return record_computation(contract, _COMPUTED[key], extracts, spec, user, definitions=chosen)
+    return record_computation(
+        contract, _COMPUTED[key], extracts, spec, user, definitions=chosen, motif=motif
+    )
 
 
 # The engine's results depend on the extracts' bytes, the range, the dimension, the definitions

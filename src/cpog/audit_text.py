@@ -140,6 +140,11 @@ def _measurement(event: Event, words: ContractWords, before: Snapshot, after: Sn
         text += f", {_label(VALUE_STATUS, old_status)} → {_label(VALUE_STATUS, new_status)}"
     if after.get("confirmed_unusual"):
         text += ", valeur inhabituelle confirmée"
+    if after.get("frozen_year"):  # a change to a frozen year, with its motif (decision 027)
+        text += (
+            f", année figée {after['frozen_year']} modifiée, motif : "
+            f"« {_cut(str(after.get('motif', '')))} »"
+        )
     origin = _value_origin(event.context, after.get("source"))
     return f"{text} {_aside(_label(AUDIT_ACTION, event.action), origin)}"
 
@@ -305,6 +310,36 @@ def _demo_data(event: Event, words: ContractWords, before: Snapshot, after: Snap
     return f"Données de démonstration retirées : {demo_rows_text(before)} {_how(event)}"
 
 
+def _period_lock(event: Event, words: ContractWords, before: Snapshot, after: Snapshot) -> str:
+    """« Revue annuelle 2025 figée » / « Revue annuelle 2025 dégelée, motif : « … » »."""
+    year = after.get("year") or before.get("year") or event.entity_id.rpartition(":")[2]
+    if event.action == "unfreeze":
+        return f"Revue annuelle {year} dégelée, motif : « {_cut(str(after.get('motif', '')))} »"
+    return f"Revue annuelle {year} figée (instantané du {_shown(after.get('as_of'))})"
+
+
+def _retention(event: Event, words: ContractWords, before: Snapshot, after: Snapshot) -> str:
+    """« Purge des données personnelles : 3 sessions, 12 traces de connexion, … »."""
+    logins = sum(int(after.get(k, 0)) for k in ("login_attempts", "login_logs", "login_failures"))
+    parts = [
+        with_number(
+            fr_number(int(after.get("sessions", 0))),
+            int(after.get("sessions", 0)),
+            "sessions expirées",
+        ),
+        with_number(fr_number(logins), logins, "traces de connexion"),
+        with_number(
+            fr_number(int(after.get("uploads", 0))),
+            int(after.get("uploads", 0)),
+            "fichiers déposés",
+        ),
+        with_number(
+            fr_number(int(after.get("tokens", 0))), int(after.get("tokens", 0)), "jetons d'API"
+        ),
+    ]
+    return f"Purge des données personnelles : {', '.join(parts[:-1])} et {parts[-1]} supprimés"
+
+
 def _other(event: Event, words: ContractWords, before: Snapshot, after: Snapshot) -> str:
     what = capitalised(_label(AUDIT_ENTITY, event.entity_type))
     return f"{what} {event.entity_id} {_how(event)}"
@@ -313,6 +348,8 @@ def _other(event: Event, words: ContractWords, before: Snapshot, after: Snapshot
 Writer = Callable[[Event, ContractWords, Snapshot, Snapshot], str]
 _WRITERS: dict[str, Writer] = {
     "measurement": _measurement,
+    "period_lock": _period_lock,
+    "retention": _retention,
     "target": _target,
     "contract_version": _contract_version,
     "action_state": _action_state,

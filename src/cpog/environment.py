@@ -29,8 +29,9 @@ BOUNDS = "Limites des fichiers et des calculs"
 TERRITORIES = "Territoires et réseau"
 LOGS = "Journaux"
 OTHER = "Tests, formation et ligne de commande"
+RETENTION = "Conservation des données"
 
-GROUPS = (BASE, PRODUCTION, LOGS, ACCOUNTS, LOOK, BOUNDS, TERRITORIES, OTHER)
+GROUPS = (BASE, PRODUCTION, LOGS, ACCOUNTS, LOOK, BOUNDS, TERRITORIES, RETENTION, OTHER)
 
 VARIABLES: tuple[Variable, ...] = (
     Variable(
@@ -282,6 +283,20 @@ VARIABLES: tuple[Variable, ...] = (
         "cli:<compte système>",
         "Auteur inscrit à l'historique pour les commandes en ligne de commande.",
         OTHER,
+    ),
+    Variable(
+        "CPOG_RETENTION_CONNEXIONS_JOURS",
+        "90",
+        "Durée de conservation, en jours, des traces de connexion (nom d'utilisateur, adresse IP :"
+        " tentatives, connexions, échecs) ; supprimées au-delà par cpog purge.",
+        RETENTION,
+    ),
+    Variable(
+        "CPOG_RETENTION_JETONS_JOURS",
+        "365",
+        "Jours après leur révocation ou leur expiration au-delà desquels cpog purge supprime les"
+        " jetons d'API (l'historique garde leur nom et leur titulaire).",
+        RETENTION,
     ),
 )
 

@@ -252,6 +252,8 @@ AUDIT_ENTITY: dict[str, str] = {
     "import_batch": "import de fichier",
     "api_token": "jeton d'accès à l'API",
     "report_snapshot": "instantané de rapport",
+    "period_lock": "revue annuelle figée",  # decision 027
+    "retention": "purge des données personnelles",
     "opendata_value": "donnée ouverte",
     # i10-accounts
     "user_account": "compte utilisateur",
@@ -268,6 +270,10 @@ AUDIT_ACTION: dict[str, str] = {
     "deactivate": "désactivation",
     "reactivate": "réactivation",
     "password_reset": "nouveau mot de passe",
+    # decision 027
+    "freeze": "gel",
+    "unfreeze": "dégel",
+    "purge": "purge",
 }
 
 

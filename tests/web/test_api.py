@@ -88,6 +88,7 @@ def test_openapi_document_shows_the_french_field_names(users: Any) -> None:
         "statut",
         "commentaire",
         "territoire",
+        "motif",  # a value of a frozen year (decision 027)
     }
     assert set(components["TargetIn"]["properties"]) == {
         "identifiant",

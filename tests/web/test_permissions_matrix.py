@@ -100,6 +100,10 @@ PAGES: dict[str, dict[str, dict[str, str]]] = {
     "reports": {"GET": READ, "POST": signed_in("not_allowed")},
     "report-annual": {"GET": READ, "POST": signed_in("not_allowed")},
     "report-board": {"GET": READ, "POST": signed_in("not_allowed")},
+    # Freezing the annual review (decision 027): the direction's side; unfreezing: the
+    # administrator (an empty form is refused, nothing written).
+    "report-freeze": {"GET": signed_in("not_allowed"), "POST": DIRECTION},
+    "report-unfreeze": {"GET": signed_in("not_allowed"), "POST": ADMINISTRATOR},
     "export-xlsx": {"GET": READ, "POST": signed_in("not_allowed")},  # every reader
     # Everyone's own tokens (an empty form is refused with 400: « allowed », nothing written).
     "tokens": {"GET": READ, "POST": signed_in("allowed")},

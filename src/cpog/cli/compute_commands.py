@@ -210,6 +210,14 @@ def compute(
             " fichier Parquet ou CSV) au lieu de calculer.",
         ),
     ] = None,
+    motif: Annotated[
+        str,
+        typer.Option(
+            "--motif",
+            help="Motif de la modification, pour changer des valeurs d'une année dont la revue"
+            " annuelle est figée (sans lui, un calcul qui les changerait est refusé en entier).",
+        ),
+    ] = "",
 ) -> None:
     """Compute the indicators from the extracts and store their values with their provenance."""
     try:
@@ -224,10 +232,10 @@ def compute(
                     "Avec --resultats, la période, le détail et les paramètres sont ceux du"
                     " fichier : --du, --au, --par et --param ne s'emploient pas."
                 )
-            _record_results(results, codes or [])
+            _record_results(results, codes or [], motif)
             return
         assert extracts is not None
-        _compute(extracts, first, last, by, params or [], codes or [])
+        _compute(extracts, first, last, by, params or [], codes or [], motif)
     except CpogError as error:
         err.print(escape(str(error)), soft_wrap=True)
         raise typer.Exit(error.exit_code) from None
@@ -240,6 +248,7 @@ def _compute(
     by: str,
     param_items: list[str],
     codes: list[str],
+    motif: str = "",
 ) -> None:
     from cpog.store.bootstrap import current_user, setup
 
@@ -342,11 +351,12 @@ def _compute(
         definitions=runnable,
         folder=folder,
         skipped=skipped,
+        motif=motif,
     )
     _summary(outcome, first, last, by, loaded, geography, contract.organisation.code)
 
 
-def _record_results(path: Path, codes: list[str]) -> None:
+def _record_results(path: Path, codes: list[str], motif: str = "") -> None:
     """Store the results of a computation run elsewhere (the national Spark job), with the
     fingerprint of the extracts it read."""
     from cpog.store.bootstrap import current_user, setup
@@ -399,7 +409,7 @@ def _record_results(path: Path, codes: list[str]) -> None:
         kept, {name: p for name, p in read.computation.parameters.items() if name in selected}
     )
     outcome = record_computation(
-        contract, computation, source, spec, current_user(), folder=path.parent
+        contract, computation, source, spec, current_user(), folder=path.parent, motif=motif
     )
     by = "caisse" if dimension is Dimension.CAISSE else str(dimension)
     _summary(outcome, spec.first, spec.last, by, source, geography, caisse)

@@ -17,6 +17,7 @@ from cpog.cli import (
     french_help,
     install_commands,
     opendata_commands,
+    purge_command,
     settings_command,
     status_command,
     store_commands,
@@ -131,6 +132,11 @@ app.command("parametres", help="Référence des variables d'environnement (docs/
     settings_command.parameters
 )
 app.add_typer(report_app, name="report")  # PDF reports (decision 012)
+app.command(  # retention of personal data (decision 027)
+    "purge",
+    help="Supprime les données personnelles conservées au-delà de leur durée (sessions expirées,"
+    " connexions anciennes, fichiers déposés abandonnés, jetons révoqués ou expirés).",
+)(purge_command.purge)
 app.command("backup", help="Sauvegarde toute la base dans un fichier (cohérent, à chaud).")(
     backup_commands.backup
 )

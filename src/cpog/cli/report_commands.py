@@ -49,7 +49,12 @@ def _write(path: Path, pdf: bytes) -> None:
 
 
 def _run(
-    kind: str, period: str, output: Path, from_snapshot: bool = False, caisse: str | None = None
+    kind: str,
+    period: str,
+    output: Path,
+    from_snapshot: bool = False,
+    caisse: str | None = None,
+    freeze: bool = False,
 ) -> None:
     from cpog.store.bootstrap import setup
 
@@ -63,7 +68,9 @@ def _run(
 
     try:
         contract = contract_of_caisse(caisse.strip())[1] if caisse else None
-        if kind == "annual":
+        if kind == "annual" and freeze:
+            report = service.freeze_annual(int(period), current_user(), contract=contract)
+        elif kind == "annual":
             report = service.annual(
                 int(period), current_user(), from_snapshot=from_snapshot, contract=contract
             )
@@ -97,8 +104,45 @@ def annual(
         ),
     ] = False,
     caisse: CaisseOption = None,
+    freeze: Annotated[
+        bool,
+        typer.Option(
+            "--figer",
+            help="Produit le bilan d'une année close et le fige : il devient la revue annuelle de"
+            " l'année, et ses valeurs ne changent plus qu'avec un motif.",
+        ),
+    ] = False,
 ) -> None:
-    _run("annual", str(year), output, from_snapshot, caisse)
+    if freeze and from_snapshot:
+        err.print("--figer et --depuis-instantane ne s'emploient pas ensemble.")
+        raise typer.Exit(2)
+    _run("annual", str(year), output, from_snapshot, caisse, freeze)
+
+
+@report_app.command(
+    "unfreeze",
+    help="Dégèle la revue annuelle d'une année (administrateur, avec un motif) : ses valeurs"
+    " redeviennent modifiables sans motif. Le bilan figé reste gardé.",
+)
+def unfreeze(
+    year: Annotated[int, typer.Option("--year", "--annee", help="Année figée, par exemple 2025.")],
+    motif: Annotated[str, typer.Option("--motif", help="Pourquoi l'année est dégelée.")],
+    caisse: CaisseOption = None,
+) -> None:
+    from cpog.store.bootstrap import setup
+
+    setup()
+    from cpog.store import period_locks
+    from cpog.store.bootstrap import current_user
+    from cpog.store.contracts import contract_of_caisse, current_contract
+
+    try:
+        contract = contract_of_caisse(caisse.strip())[1] if caisse else current_contract()[1]
+        was = period_locks.unfreeze(contract.id, year, current_user(), motif)
+    except CpogError as error:
+        err.print(escape(str(error)), soft_wrap=True)
+        raise typer.Exit(1) from None
+    out.print(escape(f"Année {year} dégelée ({was.text}) : motif « {motif.strip()} »."))
 
 
 @report_app.command("board", help="Tableau de bord du comité de direction (PDF) pour un mois.")

@@ -136,6 +136,7 @@ def _run_import(
     dry_run: bool,
     confirm: bool = False,
     errors_file: Path | None = None,
+    motif: str = "",
 ) -> None:
     from cpog.store.bootstrap import current_user, setup
 
@@ -147,7 +148,12 @@ def _run_import(
         _, contract = current_contract()
         if kind == "values":
             outcome = import_values(
-                file, contract, user=current_user(), dry_run=dry_run, confirm=confirm
+                file,
+                contract,
+                user=current_user(),
+                dry_run=dry_run,
+                confirm=confirm,
+                motif=motif,
             )
         else:
             outcome = import_targets(file, contract, user=current_user(), dry_run=dry_run)
@@ -213,6 +219,15 @@ Confirm = Annotated[
         " %, valeur éloignée de sa série) ; sans lui, l'import les liste et n'écrit rien.",
     ),
 ]
+Motif = Annotated[
+    str,
+    typer.Option(
+        "--motif",
+        help="Motif de la modification, pour les valeurs d'une année dont la revue annuelle est"
+        " figée (sans lui, l'import de ces valeurs est refusé) ; une colonne « motif » du fichier"
+        " le donne aussi ligne par ligne.",
+    ),
+]
 FileArg = Annotated[Path, typer.Argument(help="Fichier CSV ou Excel (XLSX, XLS, ODS).")]
 ErrorsFile = Annotated[
     Path | None,
@@ -232,8 +247,9 @@ def import_values_command(
     dry_run: DryRun = False,
     confirm: Confirm = False,
     errors_file: ErrorsFile = None,
+    motif: Motif = "",
 ) -> None:
-    _run_import("values", file, dry_run, confirm, errors_file)
+    _run_import("values", file, dry_run, confirm, errors_file, motif)
 
 
 @import_app.command("targets", help="Importe des cibles (nationales, individualisées…).")

@@ -13,6 +13,8 @@ missing and doubled columns are reported):
 
 values  : identifiant · libellé (ignored) · période · valeur · numérateur · dénominateur ·
           statut (provisoire, définitive, définitif, déf., prov. …) · commentaire · territoire
+          · motif (optional, not in the templates: why a value of a frozen year changes,
+          decision 027)
 targets : identifiant · libellé (ignored) · année · valeur · type de cible (nationale |
           individualisée | fixée | trajectoire) · provenance (annexe COG | notification Cnaf |
           CPOG | déduite) · comparateur (< ≤ ≥ >) · motif · territoire
@@ -72,6 +74,10 @@ TARGET_COLUMNS = [
     "motif",
     "territoire",
 ]
+# The columns a values file may have: the template's, and « motif » (a value of a frozen year
+# changes only with one: cpog.store.period_locks).
+VALUE_MOTIF = "motif"
+ACCEPTED_VALUE_COLUMNS = [*VALUE_COLUMNS, VALUE_MOTIF]
 REQUIRED_VALUE_COLUMNS = {"identifiant", "période", "valeur"}
 REQUIRED_TARGET_COLUMNS = {"identifiant", "année", "valeur", "type de cible", "provenance"}
 
@@ -109,6 +115,7 @@ class ValueRow:
     line: int
     entry: Entry
     territory: str = ""  # store code of the territory; "" for the caisse
+    motif: str = ""  # why a value of a frozen year changes
 
     @property
     def subject(self) -> Subject:
@@ -275,7 +282,7 @@ def validate_values(
     nor value is an error there, not a template line.
     """
     report = ValidationReport()
-    if not _columns(table, VALUE_COLUMNS, REQUIRED_VALUE_COLUMNS, report):
+    if not _columns(table, ACCEPTED_VALUE_COLUMNS, REQUIRED_VALUE_COLUMNS, report):
         return ValuesCheck([], report)
     subjects = dict(subjects_of(contract))
     skipped: list[int] = []
@@ -316,7 +323,7 @@ def validate_values(
             )
             continue
         seen[key] = row.line
-        rows.append(ValueRow(row.line, entry, territory))
+        rows.append(ValueRow(row.line, entry, territory, row.cells.get(VALUE_MOTIF, "").strip()))
     if not rows and report.ok:
         report.add(
             table.source,

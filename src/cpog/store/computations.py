@@ -289,8 +289,13 @@ def record_computation(
     definitions: Sequence[Definition] | None = None,
     folder: Path | None = None,
     skipped: Mapping[str, str] | None = None,
+    motif: str = "",
 ) -> ComputationOutcome:
     """Store the results of a run: all of them or none (see the module's documentation).
+
+    ``motif``: why values of a frozen year change (decision 027); without it, a run that would
+    change a value of a frozen year is refused whole
+    (:class:`cpog.store.period_locks.FrozenYearRefused`).
 
     ``definitions``: the definitions run (default: those shipped whose results are here);
     ``folder``: the extracts' folder, named in the batch (default: the first file's folder);
@@ -431,6 +436,7 @@ def record_computation(
                 batch=outcome.batch,
                 at=at,
                 scope_type=scope_type,
+                motif=motif,
             )
         outcome.batch.audit_mark = _latest_event()
         outcome.batch.save(update_fields=["audit_mark"])

@@ -39,6 +39,7 @@ from cpog.ingest.value_rule import Entry, Series, Subject, plain_key
 from cpog.periods import Period, parse_period
 from cpog.scope import STORE_CAISSE, STORE_TERRITORY
 from cpog.steering import StoredTarget, indicator_subject, measure_subject, policy_of
+from cpog.store import period_locks
 from cpog.store.locks import lock_values
 from cpog.store.models import AuditEvent, ImportBatch, Measurement
 from cpog.store.territories import caisse_territories
@@ -284,6 +285,7 @@ def import_values(
     name: str | None = None,
     confirm: bool = False,
     confirmed_as: str | None = None,
+    motif: str = "",
 ) -> ImportOutcome:
     """Import a values file: every cell validated, then all rows written or none.
 
@@ -317,6 +319,7 @@ def import_values(
             raw=raw,
             confirm=confirm,
             confirmed_as=confirmed_as,
+            motif=motif,
         )
 
 
@@ -332,6 +335,7 @@ def apply_values(
     confirm: bool = False,
     template_lines: bool = True,
     confirmed_as: str | None = None,
+    motif: str = "",
 ) -> ImportOutcome:
     """Validate a table of values and write it in one transaction (files and the API).
 
@@ -339,6 +343,9 @@ def apply_values(
     (converted, unusual) are written only with ``confirm``; otherwise, unless ``dry_run``,
     :class:`ConfirmationNeeded` is raised. ``template_lines=False`` (the API) refuses lines
     without period nor value instead of counting them as an empty template line.
+
+    A value of a frozen year (decision 027) needs a motif: its line's « motif », or ``motif``
+    for the whole file; one line without refuses the whole file (line by line, in the report).
     """
     with paused_collection(), transaction.atomic():
         scope = contract.organisation.code
@@ -369,7 +376,7 @@ def apply_values(
         by_key = {(r.territory, r.subject.subject_id, r.period.key): r for r in rows}
         plans: dict[str, list[tuple[NewValue, Current | None]]] = {}
         for territory in dict.fromkeys(r.territory for r in rows):
-            new = [_new_value(r.entry) for r in rows if r.territory == territory]
+            new = [_new_value(r.entry, r.motif) for r in rows if r.territory == territory]
             # the current values were read once, for the checks and for the plan
             plans[territory] = plan_values(
                 contract.id, territory or scope, new, series_of(territory).current
@@ -387,6 +394,7 @@ def apply_values(
             skipped=len(check.skipped),
             confirmed=confirm,
         )
+        _check_frozen(contract.id, table.source, plans, by_key, motif)
         plan = [item for planned in plans.values() for item in planned]
         stale = confirmed_as is not None and confirmed_as != outcome.confirmation_key
         if outcome.to_confirm and (not confirm or stale) and not dry_run:
@@ -414,6 +422,7 @@ def apply_values(
                 # so revisions are audited with the value they replace
                 current=series_of(territory).current,
                 scope_type=STORE_TERRITORY if territory else STORE_CAISSE,
+                motif=motif,
             )
         if outcome.batch is not None:
             outcome.batch.audit_mark = _latest_event()
@@ -607,7 +616,27 @@ def _shown(value: Decimal) -> str:
     return fr_number(value.normalize())
 
 
-def _new_value(entry: Entry) -> NewValue:
+def _check_frozen(
+    contract_id: str,
+    source: str,
+    plans: Mapping[str, list[tuple[NewValue, Current | None]]],
+    by_key: Mapping[tuple[str, str, str], ValueRow],
+    motif: str,
+) -> None:
+    """The lock of frozen years (:func:`cpog.store.period_locks.guard`, which the write checks
+    again), reported line by line before anything is written, a preview included."""
+    report = ValidationReport()
+    for territory, plan in plans.items():
+        try:
+            period_locks.guard(contract_id, (v for v, _ in plan), motif)
+        except period_locks.FrozenYearRefused as refused:
+            for value, lock in refused.refused:
+                row = by_key[(territory, value.subject_id, value.period.key)]
+                report.add(source, row.line, "motif", "", period_locks.line_text(lock))
+    report.raise_if_errors()
+
+
+def _new_value(entry: Entry, motif: str = "") -> NewValue:
     return NewValue(
         entry.subject.subject_type,
         entry.subject.subject_id,
@@ -618,6 +647,7 @@ def _new_value(entry: Entry) -> NewValue:
         entry.status,
         entry.comment,
         confirmed_unusual=entry.unusual is not None,
+        motif=motif,
     )
 
 

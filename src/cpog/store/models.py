@@ -180,6 +180,8 @@ class Measurement(models.Model):
     comment = models.TextField("commentaire", blank=True)
     # The value was far from its series and the user confirmed it (cpog.assess.outliers).
     confirmed_unusual = models.BooleanField("valeur inhabituelle confirmée", default=False)
+    # Why a value of a frozen year was changed (cpog.store.period_locks); "" otherwise.
+    motif = models.TextField("motif de la modification", blank=True, default="")
     recorded_by = models.CharField("saisie par", max_length=150)
     recorded_at = models.DateTimeField("saisie le")
 
@@ -368,3 +370,25 @@ class ReportSnapshot(models.Model):
         verbose_name_plural = "instantanés de rapports"
         indexes = [models.Index(fields=["contract_id", "kind", "period"])]
         ordering = ["-created_at", "-id"]
+
+
+class PeriodLock(models.Model):
+    """A frozen annual review: year ``year`` of contract ``contract_id`` is locked, and
+    ``snapshot`` is THE review of that year, as frozen. A value of that year changes only with a
+    motif (cpog.store.period_locks); unfreezing deletes the row (both audited)."""
+
+    contract_id = models.SlugField("contrat", max_length=80)
+    year = models.PositiveSmallIntegerField("année")
+    snapshot = models.ForeignKey(
+        ReportSnapshot, on_delete=models.PROTECT, verbose_name="revue figée"
+    )
+    frozen_by = models.CharField("figée par", max_length=150)
+    frozen_at = models.DateTimeField("figée le")
+
+    class Meta:
+        verbose_name = "année figée"
+        verbose_name_plural = "années figées"
+        constraints = [
+            models.UniqueConstraint(fields=["contract_id", "year"], name="unique_period_lock")
+        ]
+        ordering = ["contract_id", "year"]

@@ -94,6 +94,10 @@ def store(
     return _record(row), True
 
 
+def get(snapshot_id: int) -> SnapshotRecord:
+    return _record(ReportSnapshot.objects.get(pk=snapshot_id))
+
+
 def latest(contract_id: str, kind: str, period: str) -> SnapshotRecord | None:
     row = ReportSnapshot.objects.filter(contract_id=contract_id, kind=kind, period=period).first()
     return None if row is None else _record(row)

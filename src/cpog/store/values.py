@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from cpog.ingest.value_rule import Entry
 from cpog.periods import Period
-from cpog.store import audit
+from cpog.store import audit, period_locks
 from cpog.store.bulk import insert_rows
 from cpog.store.locks import lock_values
 from cpog.store.models import ImportBatch, Measurement, ScopeType, SubjectType, Target
@@ -36,6 +36,7 @@ class NewValue:
     status: str = Measurement.Status.PROVISIONAL
     comment: str = ""
     confirmed_unusual: bool = False  # far from its series, and confirmed by the user
+    motif: str = ""  # why a value of a frozen year changes (cpog.store.period_locks)
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ _MEASUREMENT_COLUMNS = (
     "batch",
     "comment",
     "confirmed_unusual",
+    "motif",
     "recorded_by",
     "recorded_at",
 )
@@ -183,6 +185,7 @@ def record_values(
     at: datetime | None = None,
     current: Mapping[tuple[str, str, str], Current] | None = None,
     scope_type: str = ScopeType.CAISSE,
+    motif: str = "",
 ) -> list[NewValue]:
     """Write the values that differ from the current revision; return the values written.
 
@@ -202,6 +205,7 @@ def record_values(
         batch=batch,
         at=at,
         scope_type=scope_type,
+        motif=motif,
     )
     return [new for new, _ in plan]
 
@@ -216,11 +220,19 @@ def write_plan(
     batch: ImportBatch | None = None,
     at: datetime | None = None,
     scope_type: str = ScopeType.CAISSE,
+    motif: str = "",
 ) -> None:
     """Write each planned value (with the revision it replaces) and its audit event, as
     planned: the caller decided what differs (:func:`plan_values`, or a computation, which
-    also compares definition versions). Locked and in the caller's transaction."""
+    also compares definition versions). Locked and in the caller's transaction.
+
+    Every door writes through here: the lock of frozen years is checked here
+    (:func:`cpog.store.period_locks.guard`). A value of a frozen year needs a motif (its own
+    or ``motif``), else :class:`~cpog.store.period_locks.FrozenYearRefused` is raised and the
+    caller's transaction writes nothing; with one, the revision keeps it and its audit event is
+    flagged with the frozen year."""
     lock_values(contract_id, scope_code)
+    frozen = period_locks.guard(contract_id, (new for new, _ in plan), motif)
     at = at or timezone.now()
     batch_id = batch.pk if batch is not None else None
     context = batch.file_name if batch else source
@@ -234,6 +246,8 @@ def write_plan(
             previous is not None and previous.value == new.value and previous.confirmed_unusual
         )
         period = new.period
+        frozen_year = period_locks.year_of(period) if frozen else None
+        why = (new.motif or motif).strip() if frozen_year in frozen else ""
         rows.append(
             (
                 contract_id,
@@ -252,6 +266,7 @@ def write_plan(
                 batch_id,
                 new.comment,
                 confirmed,
+                why,
                 user,
                 at,
             )
@@ -261,6 +276,9 @@ def write_plan(
             after["confirmed_unusual"] = CONFIRMED_NOTE
         if territory:
             after["territory"] = scope_code
+        if why:
+            after[period_locks.FROZEN_YEAR_KEY] = str(frozen_year)
+            after[period_locks.MOTIF_KEY] = why
         events.append(
             audit.row(
                 "measurement",
@@ -412,6 +430,7 @@ def enter_value(
     *,
     user: str,
     source: str = Measurement.Source.MANUAL,
+    motif: str = "",
 ) -> bool:
     """One value entered through a form, already checked by the value rule: locked, written
     with its audit event in one transaction. False when it equals the value in force (nothing
@@ -436,5 +455,6 @@ def enter_value(
             ],
             source=source,
             user=user,
+            motif=motif,
         )
     return bool(written)

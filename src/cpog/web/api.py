@@ -38,7 +38,7 @@ from cpog.contexts.values import TargetData, ValueData, subject_names, target_da
 from cpog.contract.model import Contract
 from cpog.errors import CpogError
 from cpog.ingest.bounds import fr_count
-from cpog.ingest.imports import TARGET_COLUMNS, VALUE_COLUMNS
+from cpog.ingest.imports import ACCEPTED_VALUE_COLUMNS, TARGET_COLUMNS
 from cpog.ingest.numbers import DateError, parse_date
 from cpog.ingest.tables import SHOWN_ISSUES, CellIssue, ImportValidationError, Row, Table
 from cpog.ingest.value_rule import Subject, plain_key, subjects_of
@@ -888,7 +888,9 @@ TargetItems = BodyEx[
     "Une valeur vide est calculée depuis « numerateur » et « denominateur ». Une valeur identique "
     "à la valeur en vigueur n'est pas réécrite ; une valeur différente crée une révision. "
     "Un taux écrit comme une fraction ou une valeur éloignée de sa série demande "
-    "« ?confirmer=true » (sinon 422 avec leur liste). Jeton d'API obligatoire.",
+    "« ?confirmer=true » (sinon 422 avec leur liste). Une valeur d'une année dont la revue "
+    "annuelle est figée demande son « motif » (sinon 422, rien n'est enregistré). Jeton d'API "
+    "obligatoire.",
 )
 def post_values(
     request: HttpRequest,
@@ -907,7 +909,7 @@ def post_values(
     _check_value_rights(request, contract, items)
     if not items:
         raise ApiProblem(422, "La liste est vide : aucune valeur à enregistrer.")
-    table = _table(items, VALUE_FIELDS, VALUE_COLUMNS)
+    table = _table(items, VALUE_FIELDS, ACCEPTED_VALUE_COLUMNS)
     try:
         outcome = apply_values(
             table,

@@ -16,7 +16,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
 from cpog.contexts.serialize import record
-from cpog.ingest.imports import TARGET_COLUMNS, VALUE_COLUMNS
+from cpog.ingest.imports import ACCEPTED_VALUE_COLUMNS, TARGET_COLUMNS
 
 AS_OF_DESCRIPTION = (
     "Date de situation : « 27/11/2026 » (JJ/MM/AAAA) ou « 2026-11-27 » (AAAA-MM-JJ), dans la "
@@ -88,8 +88,9 @@ VALUE_FIELDS = dict(
             "status",
             "comment",
             "territory",
+            "motif",
         ],
-        [c for c in VALUE_COLUMNS if c != "libellé"],
+        [c for c in ACCEPTED_VALUE_COLUMNS if c != "libellé"],
         strict=True,
     )
 )
@@ -157,6 +158,12 @@ class ValueIn(Schema):
     )
     comment: StrictStr | None = _value("comment", max_length=1_000, description="Commentaire.")
     territory: StrictStr | None = _value("territory", max_length=40, description=TERRITORY_HELP)
+    motif: StrictStr | None = _value(
+        "motif",
+        max_length=1_000,
+        description="Motif de la modification : obligatoire pour une valeur d'une année dont la "
+        "revue annuelle est figée (sinon 422, rien n'est enregistré).",
+    )
 
 
 class TargetIn(Schema):

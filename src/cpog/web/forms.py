@@ -75,6 +75,14 @@ class ValueForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"max_length": "Commentaire : 2 000 caractères au plus."},
     )
+    motif = forms.CharField(
+        label="Motif de la modification",
+        required=False,
+        max_length=1000,
+        help_text="Obligatoire seulement pour une valeur d'une année dont la revue annuelle est"
+        " figée ; gardé avec la valeur et dans l'historique.",
+        error_messages={"max_length": "Motif de la modification : 1 000 caractères au plus."},
+    )
     confirmer = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(

@@ -39,8 +39,11 @@ def uploads_dir() -> Path:
     return Path(settings.DATA_DIR) / "uploads"
 
 
-def purge_stale(max_age: timedelta = MAX_AGE, now: float | None = None) -> int:
-    """Remove the files older than ``max_age``; the number removed."""
+def purge_stale(
+    max_age: timedelta = MAX_AGE, now: float | None = None, *, dry_run: bool = False
+) -> int:
+    """Remove the files older than ``max_age``; the number removed (with ``dry_run``: the
+    number that would be, nothing removed)."""
     folder = uploads_dir()
     if not folder.is_dir():
         return 0
@@ -49,7 +52,8 @@ def purge_stale(max_age: timedelta = MAX_AGE, now: float | None = None) -> int:
     for path in folder.iterdir():
         try:
             if path.is_file() and path.stat().st_mtime < limit:
-                path.unlink()
+                if not dry_run:
+                    path.unlink()
                 removed += 1
         except FileNotFoundError:
             continue  # removed meanwhile by another request

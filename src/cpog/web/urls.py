@@ -62,6 +62,12 @@ urlpatterns = [
     path("rapports/", reports.reports_page, name="reports"),
     path("rapports/bilan-annuel/<int:year>.pdf", reports.annual_pdf, name="report-annual"),
     path("rapports/comite/<str:month>.pdf", reports.board_pdf, name="report-board"),
+    path("rapports/bilan-annuel/<int:year>/figer/", reports.freeze_annual, name="report-freeze"),
+    path(
+        "rapports/bilan-annuel/<int:year>/degeler/",
+        reports.unfreeze_annual,
+        name="report-unfreeze",
+    ),
     path("export/cpog.xlsx", exports.export_xlsx, name="export-xlsx"),
     path("jetons/", tokens.token_page, name="tokens"),
     path("jetons/<int:token_id>/revoquer/", tokens.token_revoke, name="token-revoke"),

@@ -23,6 +23,7 @@ from cpog.steering import StatusRow
 from cpog.store.analyses import record_analysis
 from cpog.store.imports import StoredSeries
 from cpog.store.models import Measurement
+from cpog.store.period_locks import FrozenYearRefused
 from cpog.store.reader import StoreReader
 from cpog.store.values import enter_value
 from cpog.vocabulary import STATUS, VALUE_STATUS
@@ -114,15 +115,27 @@ def _fresh_steering(request: HttpRequest) -> Situation:
 
 
 def _record_value(request: HttpRequest, data: Situation, found: Found, form: ValueForm) -> str:
+    """Write the form's value; "" (and the form's error) when the lock of a frozen year refuses
+    it without a motif."""
     entry = form.entry
-    written = enter_value(
-        data.contract.id,
-        data.scope,
-        found.subject_type,
-        found.subject_id,
-        entry,
-        user=request.user.get_username(),
-    )
+    try:
+        written = enter_value(
+            data.contract.id,
+            data.scope,
+            found.subject_type,
+            found.subject_id,
+            entry,
+            user=request.user.get_username(),
+            motif=form.cleaned_data.get("motif", ""),
+        )
+    except FrozenYearRefused as refused:
+        lock = refused.refused[0][1]
+        form.add_error(
+            "motif",
+            f"Motif de la modification : obligatoire, {entry.period} appartient à l'année figée"
+            f" {lock.year} ({lock.text}). Rien n'a été enregistré.",
+        )
+        return ""
     status_label = VALUE_STATUS[entry.status]
     if not written:
         return (
@@ -218,7 +231,8 @@ def subject_view(request: HttpRequest, subject_type: str, subject_id: str) -> Ht
                 notice = ""  # second step: the form shows what to confirm, nothing is written
             elif value_form.is_valid():
                 notice = _record_value(request, data, found, value_form)
-                value_form = None
+                if notice:
+                    value_form = None
         elif action == "analysis":
             analysis_form = _analysis_form(row, data, request.POST)
             if analysis_form.is_valid():
