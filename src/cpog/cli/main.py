@@ -10,6 +10,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from cpog.cli import (
     backup_commands,
+    campaign_commands,
     compute_commands,
     contract_commands,
     export_commands,
@@ -90,6 +91,7 @@ app.command("parametres", help="Référence des variables d'environnement (docs/
     settings_command.parameters
 )
 app.add_typer(report_app, name="report")  # PDF reports (decision 012)
+app.add_typer(campaign_commands.campaign_app, name="campagne")  # decision 026
 app.command("backup", help="Sauvegarde toute la base dans un fichier (cohérent, à chaud).")(
     backup_commands.backup
 )
