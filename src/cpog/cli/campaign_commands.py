@@ -47,6 +47,10 @@ def _date(text: str | None, option: str) -> date | None:
         raise typer.Exit(2) from None
 
 
+def _values(count: int) -> str:
+    return f"{count} valeur{'s' if count > 1 else ''}"
+
+
 def _caisse(caisse: str | None) -> str:
     from cpog.store.contracts import caisses, default_caisse_code
 
@@ -162,9 +166,9 @@ def remind_command(
             ctx, reminders = campaigns.plan(campaign)
             for reminder in reminders:
                 out.print(
-                    f"[essai] {escape(reminder.email)} ({escape(reminder.name)}) : "
-                    f"{escape(reminder_subject(ctx, reminder))} — "
-                    f"{len(reminder.lines)} valeur(s) : "
+                    f"Essai, campagne n°{campaign.id} : à {escape(reminder.email)} "
+                    f"({escape(reminder.name)}), « {escape(reminder_subject(ctx, reminder))} », "
+                    f"{_values(len(reminder.lines))} : "
                     + ", ".join(escape(line.code) for line in reminder.lines)
                 )
             total += len(reminders)
@@ -180,7 +184,7 @@ def remind_command(
         for reminder in outcome.sent:
             out.print(
                 f"Campagne n°{campaign.id} : relance envoyée à {escape(reminder.email)} "
-                f"({escape(reminder.name)}), {len(reminder.lines)} valeur(s)."
+                f"({escape(reminder.name)}), {_values(len(reminder.lines))}."
             )
         total += len(outcome.sent)
     if total == 0:

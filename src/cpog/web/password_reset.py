@@ -109,9 +109,9 @@ class NewPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
 
 class ResetView(auth_views.PasswordResetView):
     form_class = ResetForm
-    template_name = "registration/password_reset_form.html"
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
+    template_name = "web/password_reset_form.html"
+    email_template_name = "web/mail/password_reset_email.txt"
+    subject_template_name = "web/mail/password_reset_subject.txt"
     extra_email_context = {"valid_hours": 1}
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -126,13 +126,13 @@ class ResetView(auth_views.PasswordResetView):
 
 
 class ResetDoneView(auth_views.PasswordResetDoneView):
-    template_name = "registration/password_reset_done.html"
+    template_name = "web/password_reset_done.html"
 
 
 class ResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = NewPasswordForm
-    template_name = "registration/password_reset_confirm.html"
+    template_name = "web/password_reset_confirm.html"
 
 
 class ResetCompleteView(auth_views.PasswordResetCompleteView):
-    template_name = "registration/password_reset_complete.html"
+    template_name = "web/password_reset_complete.html"
