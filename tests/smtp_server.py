@@ -1,8 +1,8 @@
 """A real SMTP server for the tests: aiosmtpd on a free loopback port, keeping what it receives.
 
-    with smtp_server() as server:
-        ... send through 127.0.0.1:server.port ...
-        server.messages  # email.message.EmailMessage, in order received
+with smtp_server() as server:
+    ... send through 127.0.0.1:server.port ...
+    server.messages  # email.message.EmailMessage, in order received
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ class Received:
     recipients: list[list[str]] = field(default_factory=list)
 
     def to(self, address: str) -> list[EmailMessage]:
-        return [m for m, rcpt in zip(self.messages, self.recipients, strict=True) if address in rcpt]
+        return [
+            m for m, rcpt in zip(self.messages, self.recipients, strict=True) if address in rcpt
+        ]
 
     @staticmethod
     def subject(message: EmailMessage) -> str:
@@ -45,7 +47,7 @@ class _Collector:
     def __init__(self, received: Received) -> None:
         self.received = received
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.received.messages.append(parsed)

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from smtp_server import Received, smtp_server
 from typer.testing import CliRunner
 
+from cpog.audit_text import event_sentence
 from cpog.cli.main import app
 from cpog.contexts.dashboard import dashboard_context
 from cpog.periods import PeriodUnit
@@ -22,6 +22,7 @@ from cpog.steering import challenges_of_subject
 from cpog.store.models import AuditEvent, Campaign, CampaignReminder
 from cpog.web import mail
 from cpog.web.campaigns import context_of, situation_of
+from smtp_server import Received, smtp_server
 
 runner = CliRunner()
 SITE = "https://cpog.caf79.example"
@@ -95,7 +96,9 @@ def test_reminders_before_and_after_the_due_date_reach_the_smtp_server(
     assert "1 relance envoyée le 27/11/2026." in output
     (message,) = smtp.messages
     assert smtp.recipients == [["paule.pilote@caf79.example"]]
-    assert Received.subject(message) == "[cpog] Valeurs de novembre 2026 à saisir avant le 04/12/2026"
+    assert (
+        Received.subject(message) == "[cpog] Valeurs de novembre 2026 à saisir avant le 04/12/2026"
+    )
     assert message["From"] == "cpog <cpog@caf79.example>"
     body = Received.body(message)
     assert body.startswith("Bonjour Paule Pilote,")
@@ -158,7 +161,9 @@ def test_the_campaign_marks_late_what_the_dashboard_lists_as_late(
     by_key = {(i.subject_type, i.subject_id): i for i in dashboard.todo}
     for line in ctx.lines:
         if line.late:  # and worded the same way
-            assert line.lateness_label == by_key[(line.subject_type, line.subject_id)].lateness_label
+            assert (
+                line.lateness_label == by_key[(line.subject_type, line.subject_id)].lateness_label
+            )
     entered = {(line.subject_type, line.subject_id) for line in ctx.lines if line.entered}
     assert ctx.totals.expected == len(awaited)
     assert ctx.totals.entered == len(entered) and ctx.totals.late == len(late_in_campaign)
@@ -192,7 +197,12 @@ def test_open_with_chosen_subjects_list_and_close(steering_data: Any) -> None:
     )
     campaign = _open("2026-12", "15/01/2027", "--sujets", row.code)
     assert campaign.subjects == [f"indicator:{row.subject_id}"]
-    assert AuditEvent.objects.get(entity_type="campaign", action="create").user.startswith("cli:")
+    created = AuditEvent.objects.get(entity_type="campaign", action="create")
+    assert created.user.startswith("cli:") and created.after["caisse"] == "79"
+    assert event_sentence(created, steering_data) == (
+        f"Campagne de saisie n°{campaign.pk}, décembre 2026 : échéance le 15/01/2027, 1 sujet"
+        " (création)"
+    )
     code, output = run("campagne", "liste")
     assert code == 0 and f"n°{campaign.pk}  caisse 79  décembre 2026" in output
     assert "1 valeur attendue, 0 saisie, 0 en retard" in output
@@ -219,7 +229,9 @@ def test_without_smtp_in_production_nothing_pretends_to_be_sent(
     assert "Aucun courriel n'a été envoyé" in output
     assert not CampaignReminder.objects.exists()
     # the trial still shows what is due
-    assert "à paule.pilote@caf79.example (Paule Pilote)" in run("campagne", "relancer", "--essai")[1]
+    assert (
+        "à paule.pilote@caf79.example (Paule Pilote)" in run("campagne", "relancer", "--essai")[1]
+    )
 
 
 def test_production_links_need_cpog_url(steering_data: Any, people: Any, settings: Any) -> None:
@@ -287,6 +299,10 @@ def test_campaign_pages_remind_now_and_close(
     assert smtp.recipients == [["paule.pilote@caf79.example"]]
     event = AuditEvent.objects.get(entity_type="campaign_reminder")
     assert event.user == "controle" and event.after["caisse"] == "79"
+    assert event_sentence(event, steering_data) == (
+        f"Relance de la campagne de saisie n°{campaign.pk} à « pilote » : 1 valeur"
+        " (relance immédiate, envoi)"
+    )
     again = controle.post(f"/campagnes/{campaign.pk}/", {"operation": "relancer"}, follow=True)
     assert "Aucune relance envoyée" in again.content.decode() and len(smtp.messages) == 1
     page = controle.get(f"/campagnes/{campaign.pk}/").content.decode()

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from smtp_server import Received, smtp_server
 
 from cpog.store.models import AuditEvent
 from cpog.web import mail
+from smtp_server import Received, smtp_server
 
 NEW = "une toute nouvelle phrase secrète"
 LINK = re.compile(r"http://testserver(/reinitialiser/[^/\s]+/[^/\s]+/)")
@@ -78,9 +78,7 @@ def test_a_reset_link_by_mail_sets_a_new_password(account: User, smtp: Received)
     assert signed.status_code == 302 and signed["Location"] == "/"
 
 
-def test_same_answer_for_an_unknown_address_and_no_mail_bomb(
-    account: User, smtp: Received
-) -> None:
+def test_same_answer_for_an_unknown_address_and_no_mail_bomb(account: User, smtp: Received) -> None:
     client = Client()
     unknown = _ask(client, "personne@caf79.example").content.decode()
     known = _ask(client, "m.dupont@caf79.example").content.decode()
@@ -103,9 +101,7 @@ def test_accounts_without_a_usable_password_get_nothing(account: User, smtp: Rec
     assert smtp.messages == []
 
 
-def test_with_sending_off_the_page_says_so_and_sends_nothing(
-    account: User, settings: Any
-) -> None:
+def test_with_sending_off_the_page_says_so_and_sends_nothing(account: User, settings: Any) -> None:
     settings.EMAIL_BACKEND = mail.DISABLED_BACKEND
     page = Client().get("/mot-de-passe-oublie/").content.decode()
     assert "L'envoi de courriels n'est pas configuré sur ce serveur" in page

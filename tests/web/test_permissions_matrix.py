@@ -66,7 +66,11 @@ DIRECTION = only({"controle", "admin"})  # imports and targets
 ADMINISTRATOR = only({"admin"})  # « Comptes »: the administrator only
 ADMINISTRATOR_READS = {**ADMINISTRATOR, "admin": "ok"}
 NETWORK = signed_in("denied")
-STEERING = {**only({"controle", "admin"}), "controle": "ok", "admin": "ok"}  # campaigns  # the « Réseau » pages, for the users of one caisse
+STEERING = {
+    **only({"controle", "admin"}),
+    "controle": "ok",
+    "admin": "ok",
+}  # campaigns  # the « Réseau » pages, for the users of one caisse
 ISSUE_LIST = {**DIRECTION, "controle": "missing", "admin": "missing"}  # an unknown list's key
 
 # Pages of cpog, by URL name: what GET and POST (with a valid CSRF token) give to each role.

@@ -39,7 +39,7 @@ from datetime import date, timedelta
 
 from cpog import vocabulary
 from cpog.assess.staleness import covers, period_ending_with
-from cpog.assess.wording import lateness_text
+from cpog.assess.wording import lateness_text, of_text
 from cpog.contexts.challenges import plural
 from cpog.contexts.situation import Situation
 from cpog.formatting import fr_date
@@ -314,34 +314,34 @@ def due_reminders(
 
 
 def reminder_subject(ctx: CampaignContext, reminder: Reminder) -> str:
+    period, due = of_text(ctx.period_label), ctx.due_text
     if reminder.kind == SUMMARY:
-        return f"[cpog] Valeurs manquantes de {ctx.period_label} après l'échéance du {ctx.due_text}"
+        return f"[cpog] Valeurs manquantes {period} après l'échéance du {due}"
     if ctx.as_of > ctx.campaign.due_on:
-        return (
-            f"[cpog] Valeurs de {ctx.period_label} en attente : échéance du {ctx.due_text} passée"
-        )
-    return f"[cpog] Valeurs de {ctx.period_label} à saisir avant le {ctx.due_text}"
+        return f"[cpog] Valeurs {period} en attente : échéance du {due} passée"
+    return f"[cpog] Valeurs {period} à saisir avant le {due}"
 
 
 def reminder_body(ctx: CampaignContext, reminder: Reminder, base_url: str) -> str:
     """The French text of a reminder: which values, for which period, the due date, a link to
     the page of each subject where its value is entered."""
     base = base_url.rstrip("/")
+    period = of_text(ctx.period_label)
     lines = [f"Bonjour {reminder.name},", ""]
     if reminder.kind == SUMMARY:
         lines.append(
-            f"L'échéance du {ctx.due_text} de la campagne de saisie de {ctx.period_label} est "
-            f"passée. Les valeurs suivantes manquent encore ({ctx.totals.text}) :"
+            f"L'échéance du {ctx.due_text} de la campagne de saisie {period} est passée."
+            f" Les valeurs suivantes manquent encore ({ctx.totals.text}) :"
         )
     else:
         when = "était" if ctx.as_of > ctx.campaign.due_on else "est"
         lines.append(
-            f"Dans la campagne de saisie de {ctx.period_label}, dont l'échéance {when} le "
+            f"Dans la campagne de saisie {period}, dont l'échéance {when} le "
             f"{ctx.due_text}, les valeurs suivantes sont attendues de vous :"
         )
     lines.append("")
     for line in reminder.lines:
-        text = f"- {line.code} {line.label} : valeur de {line.period_label}"
+        text = f"- {line.code} {line.label} : valeur {of_text(line.period_label)}"
         if reminder.kind == SUMMARY:
             text += f" (pilote : {line.pilot_name})"
         if line.late:
