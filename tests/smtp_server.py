@@ -61,6 +61,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def use(settings: Any, server: Received) -> None:
+    """Point Django's mail settings (pytest-django's ``settings``) at ``server``."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.DEFAULT_FROM_EMAIL = "cpog <cpog@caf79.example>"
+
+
 @contextmanager
 def smtp_server() -> Iterator[Received]:
     received = Received(free_port())

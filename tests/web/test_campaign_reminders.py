@@ -22,7 +22,7 @@ from cpog.steering import challenges_of_subject
 from cpog.store.models import AuditEvent, Campaign, CampaignReminder
 from cpog.web import mail
 from cpog.web.campaigns import context_of, situation_of
-from smtp_server import Received, smtp_server
+from smtp_server import Received, smtp_server, use
 
 runner = CliRunner()
 SITE = "https://cpog.caf79.example"
@@ -38,11 +38,7 @@ def run(*args: str) -> tuple[int, str]:
 def smtp(settings: Any) -> Iterator[Received]:
     """cpog's mail settings pointed at a real SMTP server on loopback."""
     with smtp_server() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = server.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.DEFAULT_FROM_EMAIL = "cpog <cpog@caf79.example>"
+        use(settings, server)
         settings.CPOG_URL = SITE
         yield server
 
@@ -187,6 +183,8 @@ def test_bad_campaigns_are_refused_in_french_and_nothing_is_stored(steering_data
         assert message in output, (args, output)
     assert not Campaign.objects.exists()
     assert not AuditEvent.objects.filter(entity_type="campaign").exists()
+    assert run("campagne", "relancer") == (0, "Aucune campagne ouverte : aucune relance.\n")
+    assert run("campagne", "liste") == (0, "Aucune campagne.\n")
 
 
 def test_open_with_chosen_subjects_list_and_close(steering_data: Any) -> None:

@@ -14,7 +14,7 @@ from django.test import Client
 
 from cpog.store.models import AuditEvent
 from cpog.web import mail
-from smtp_server import Received, smtp_server
+from smtp_server import Received, smtp_server, use
 
 NEW = "une toute nouvelle phrase secrète"
 LINK = re.compile(r"http://testserver(/reinitialiser/[^/\s]+/[^/\s]+/)")
@@ -23,11 +23,7 @@ LINK = re.compile(r"http://testserver(/reinitialiser/[^/\s]+/[^/\s]+/)")
 @pytest.fixture
 def smtp(settings: Any) -> Iterator[Received]:
     with smtp_server() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = server.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.DEFAULT_FROM_EMAIL = "cpog <cpog@caf79.example>"
+        use(settings, server)
         yield server
 
 

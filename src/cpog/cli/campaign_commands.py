@@ -153,6 +153,9 @@ def remind_command(
     if campaign_id is not None and not chosen[0].is_open:
         err.print(f"La campagne n°{campaign_id} est close : aucune relance.")
         raise typer.Exit(1)
+    if not chosen:
+        out.print("Aucune campagne ouverte : aucune relance.")
+        return
     if not trial:
         try:
             mail.check_sending()
