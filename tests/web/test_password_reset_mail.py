@@ -105,3 +105,23 @@ def test_with_sending_off_the_page_says_so_and_sends_nothing(account: User, sett
     assert refused.status_code == 503
     assert "Demande enregistrée" not in refused.content.decode()
     assert not AuditEvent.objects.filter(action="reset_asked").exists()
+
+
+def test_a_reset_does_not_unlock_a_locked_account(
+    account: User, smtp: Received, settings: Any
+) -> None:
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        failed = Client().post("/connexion/", {"username": "mdupont", "password": "pas-le-bon"})
+    assert failed.status_code == 429
+    client = Client()
+    _ask(client, "m.dupont@caf79.example")
+    found = LINK.search(Received.body(smtp.messages[0]))
+    assert found
+    form_url = client.get(found.group(1), follow=True).redirect_chain[-1][0]
+    client.post(form_url, {"new_password1": NEW, "new_password2": NEW})
+    account.refresh_from_db()
+    assert account.check_password(NEW)
+    # still locked until the cool-off ends: the reset is no way round the lockout
+    locked = Client().post("/connexion/", {"username": "mdupont", "password": NEW})
+    assert locked.status_code == 429
+    assert "Connexion temporairement bloquée" in locked.content.decode()
