@@ -12,10 +12,11 @@ For each subject:
 
 - **saisie** (entered): the subject is « renseigné » for its campaign period — a value for that
   period or a later one (:func:`cpog.assess.staleness.covers`, the rule of completeness);
-- **en retard** (late): not entered, and late by the one definition of lateness, the
-  dashboard's (:class:`cpog.assess.types.Freshness`, ``is_late``; worded by
-  :func:`cpog.assess.wording.lateness_text`). The campaign's due date does not make a value late:
-  it schedules the reminders.
+- **en retard** (late): not entered, and listed late by the dashboard's « À traiter »
+  (:func:`cpog.contexts.dashboard.late_to_enter`: the one definition of lateness,
+  :class:`cpog.assess.types.Freshness` ``is_late``, for the subjects the dashboard follows; worded
+  by :func:`cpog.assess.wording.lateness_text`). The campaign's due date does not make a value
+  late: it schedules the reminders.
 
 The pilots concerned are those of the défis the subject belongs to (a subject of no piloted défi
 is shown « sans pilote » and reminded to nobody but the contrôle de gestion).
@@ -41,6 +42,7 @@ from cpog import vocabulary
 from cpog.assess.staleness import covers, period_ending_with
 from cpog.assess.wording import lateness_text, of_text
 from cpog.contexts.challenges import plural
+from cpog.contexts.dashboard import late_to_enter
 from cpog.contexts.situation import Situation
 from cpog.formatting import fr_date
 from cpog.periods import Period, parse_period
@@ -213,7 +215,7 @@ def campaign_context(
             continue
         fresh = row.assessment.freshness
         entered = covers(fresh.latest_period, own)
-        late = not entered and fresh.is_late
+        late = not entered and late_to_enter(row)
         expected += 1
         entered_count += entered
         late_count += late
