@@ -133,8 +133,12 @@ class Outcome:
     skipped: list[Reminder]  # another run recorded them first
 
 
-def plan(campaign: CampaignRecord, *, now: bool = False) -> tuple[CampaignContext, list[Reminder]]:
-    found = situation_of(campaign.caisse_code)
+def plan(
+    campaign: CampaignRecord, *, now: bool = False, found: Situation | None = None
+) -> tuple[CampaignContext, list[Reminder]]:
+    """The campaign's context today and the reminders due (``now``: « Relancer maintenant »);
+    ``found``: the caisse's situation today, when the caller has it."""
+    found = found or situation_of(campaign.caisse_code)
     pilots = pilots_of(found.contract.id)
     sent = store.sent_reminders(campaign.id)
     ctx = campaign_context(found, campaign, pilots, sent, entry_path_for(campaign.caisse_code))

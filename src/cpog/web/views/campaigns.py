@@ -17,10 +17,10 @@ from cpog.contexts.campaigns import title_of
 from cpog.store import campaigns as store
 from cpog.store.roles import Role, role_of
 from cpog.web import mail
-from cpog.web.campaigns import context_of, plan, send_reminders, situation_of
+from cpog.web.campaigns import context_of, plan, send_reminders
 from cpog.web.roles import require
 from cpog.web.scoping import request_caisse
-from cpog.web.views.common import page
+from cpog.web.views.common import page, steering
 
 
 def can_steer(user: object) -> bool:
@@ -38,7 +38,7 @@ def _who(request: HttpRequest) -> str:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     require(can_steer(request.user), "voir les campagnes de saisie")
     caisse = request_caisse(request)
-    found = situation_of(caisse)
+    found = steering(request)  # the caisse's situation today, as the dashboard's
     rows = [(c, context_of(c, found)) for c in store.campaigns(caisse)]
     return page(request, "web/campaigns.html", "campaigns", "Campagnes de saisie", rows=rows)
 
@@ -84,8 +84,9 @@ def campaign_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 "Opération inconnue : « relancer » ou « clore » attendu.", status=400
             )
         return redirect(f"{request.path}?caisse={caisse}")
-    ctx = context_of(campaign)
-    _, due = plan(campaign, now=True) if campaign.is_open else (ctx, [])
+    ctx, due = plan(campaign, now=True, found=steering(request))
+    if not campaign.is_open:
+        due = []
     return page(
         request,
         "web/campaign.html",
