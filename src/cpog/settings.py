@@ -209,6 +209,55 @@ AUTH_PASSWORD_VALIDATORS = [
 TOKEN_DAYS = _positive_int("CPOG_TOKEN_DAYS", 90)
 TOKEN_MAX_DAYS = max(_positive_int("CPOG_TOKEN_MAX_DAYS", 365), TOKEN_DAYS)
 
+# --- E-mail: password reset and campaign reminders (decision 026) ---------------------------
+# With CPOG_EMAIL_HOST: SMTP. Without it: the console outside production (mails printed); in
+# production sending is off, and what would send says so (cpog.web.mail.DisabledBackend raises).
+EMAIL_HOST = os.environ.get("CPOG_EMAIL_HOST", "").strip()
+EMAIL_PORT = _positive_int("CPOG_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("CPOG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CPOG_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("CPOG_EMAIL_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("CPOG_EMAIL_SSL", "0") == "1"
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "CPOG_EMAIL_TLS=1 et CPOG_EMAIL_SSL=1 s'excluent : STARTTLS (souvent port 587) ou TLS"
+        " implicite (souvent port 465), pas les deux."
+    )
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("CPOG_EMAIL_FROM", "").strip() or "cpog <cpog@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif PRODUCTION:
+    EMAIL_BACKEND = "cpog.web.mail.DisabledBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+PASSWORD_RESET_TIMEOUT = 3600  # a reset link is valid one hour (cpog.web.password_reset)
+# The public address of the application, for the links of e-mails sent by a command (no request
+# to take the host from): https://cpog.caf79.fr.
+CPOG_URL = os.environ.get("CPOG_URL", "").strip().rstrip("/")
+
+
+def _days(name: str, default: str) -> tuple[int, ...]:
+    text = os.environ.get(name, "").strip() or default
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts or not all(p.isdigit() for p in parts):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"{name}={text} : des nombres de jours séparés par des virgules sont attendus"
+            f" (par défaut {default})."
+        )
+    return tuple(sorted({int(p) for p in parts}, reverse=True))
+
+
+# Reminders of a campaign: days before its due date (J-7, J-1) and after it (J+1, J+7).
+CAMPAIGN_DAYS_BEFORE = _days("CPOG_RELANCES_AVANT", "7,1")
+CAMPAIGN_DAYS_AFTER = _days("CPOG_RELANCES_APRES", "1,7")
+# --- end of e-mail ----------------------------------------------------------------------------
+
 BRAND_NAME = os.environ.get("CPOG_BRAND_NAME", "")
 BRAND_COLOR = os.environ.get("CPOG_BRAND_COLOR", "#1f4e79")
 BRAND_LOGO = os.environ.get("CPOG_BRAND_LOGO", "")

@@ -258,6 +258,9 @@ AUDIT_ENTITY: dict[str, str] = {
     # i10-accounts
     "user_account": "compte utilisateur",
     "demo_data": "données de démonstration",
+    # i13-campaigns
+    "campaign": "campagne de saisie",
+    "campaign_reminder": "relance",
 }
 
 AUDIT_ACTION: dict[str, str] = {
@@ -274,6 +277,24 @@ AUDIT_ACTION: dict[str, str] = {
     "freeze": "gel",
     "unfreeze": "dégel",
     "purge": "purge",
+    # i13-campaigns
+    "close": "clôture",
+    "send": "envoi",
+    "reset_asked": "demande de nouveau mot de passe",
+}
+
+# Reporting campaigns (cpog.contexts.campaigns, decision 026).
+CAMPAIGN_STATE: dict[str, str] = {"ouverte": "ouverte", "close": "close"}
+REMINDER_KIND: dict[str, str] = {
+    "avant": "avant l'échéance",
+    "apres": "après l'échéance",
+    "synthese": "synthèse au contrôle de gestion",
+    "immediate": "relance immédiate",
+}
+CAMPAIGN_VALUE_STATE: dict[str, str] = {
+    "entered": "saisie",
+    "late": "en retard",
+    "awaited": "attendue",
 }
 
 

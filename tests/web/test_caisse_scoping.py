@@ -22,6 +22,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -50,6 +51,11 @@ NO_CAISSE_DATA = {
     "api:openapi-view",  # its browsable page
     "api:api-root",  # 404
     "health",  # /sante: the installation's database and data folder, for a supervisor
+    # « Mot de passe oublié ? » (decision 026): forms and messages, no figure
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
 }
 # The Django admin is the installation's technical administration, for staff only (decision
 # 017: a staff account is an installation administrator, whatever its caisse); its pages are
@@ -80,6 +86,7 @@ class World:
     indicator: str
     measure: str
     action: str
+    campaigns: dict[str, int]  # a campaign of each caisse (decision 026)
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +96,7 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
     from cpog import clock
     from cpog.contract import default_contract_path
     from cpog.contract.loader import load_contract
+    from cpog.store.campaigns import open_campaign
     from cpog.store.contracts import store_contract
     from cpog.store.demo import load_demo
     from cpog.store.values import NewValue, record_values
@@ -131,7 +139,27 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
             keys = {who: ApiToken.issue(user, f"jeton {who}")[1] for who, user in users.items()}
             challenge = contracts["79"].challenges[0]
             measure = next(m.id for r in challenge.targeted_results for m in r.measures)
-            yield World(contracts, users, keys, indicator.id, measure, challenge.actions[0].id)
+            campaigns = {
+                code: open_campaign(
+                    contract.id,
+                    code,
+                    parse_period("2026-11"),
+                    date(2026, 11, 1),
+                    date(2026, 12, 15),
+                    [("indicator", indicator.id)],
+                    "test",
+                ).id
+                for code, contract in contracts.items()
+            }
+            yield World(
+                contracts,
+                users,
+                keys,
+                indicator.id,
+                measure,
+                challenge.actions[0].id,
+                campaigns,
+            )
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -159,6 +187,9 @@ def _kwargs(route: Route, world: World, who: str) -> dict[str, Any]:
         "object_id": "1",
         "id": "1",
         "url": "nulle-part/",
+        "campaign_id": world.campaigns.get(who, world.campaigns["79"]),
+        "uidb64": "MQ",
+        "token": "jeton-invalide",
     }
     return {name: values[name] for name in names}
 
@@ -271,7 +302,9 @@ def test_the_network_user_reads_each_caisse_on_every_page(db: None, world: World
         if route.key in NO_CAISSE_DATA | EVERY_CAISSE or route.key.startswith(ADMIN_PREFIX):
             continue
         for code in ("86", "79"):
-            url = _with(_url(route, world, "reseau"), f"caisse={code}")
+            # a campaign belongs to one caisse: the network user reads each caisse's own
+            owner = code if route.key == "campaign" else "reseau"
+            url = _with(_url(route, world, owner), f"caisse={code}")
             for variant in (url, _with(url, "format=json")):
                 response = client.get(variant)
                 text = _without_selector(_text(response))

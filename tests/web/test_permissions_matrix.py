@@ -65,7 +65,12 @@ CHALLENGE_WRITERS = only({"pilote", "controle", "admin"})  # the défi's pilot a
 DIRECTION = only({"controle", "admin"})  # imports and targets
 ADMINISTRATOR = only({"admin"})  # « Comptes »: the administrator only
 ADMINISTRATOR_READS = {**ADMINISTRATOR, "admin": "ok"}
-NETWORK = signed_in("denied")  # the « Réseau » pages, for the users of one caisse
+NETWORK = signed_in("denied")
+STEERING = {
+    **only({"controle", "admin"}),
+    "controle": "ok",
+    "admin": "ok",
+}  # campaigns  # the « Réseau » pages, for the users of one caisse
 ISSUE_LIST = {**DIRECTION, "controle": "missing", "admin": "missing"}  # an unknown list's key
 
 # Pages of cpog, by URL name: what GET and POST (with a valid CSRF token) give to each role.
@@ -112,6 +117,19 @@ PAGES: dict[str, dict[str, dict[str, str]]] = {
     "accounts": {"GET": ADMINISTRATOR_READS, "POST": {**ADMINISTRATOR, "admin": "not_allowed"}},
     "account-new": {"GET": ADMINISTRATOR_READS, "POST": ADMINISTRATOR},
     "account": {"GET": ADMINISTRATOR_READS, "POST": ADMINISTRATOR},
+    # « Mot de passe oublié ? » (decision 026): open to everyone, signed in or not; an empty form
+    # is answered again (no mail, nothing written), an unknown link says it is not valid.
+    "password_reset": {"GET": everyone("ok"), "POST": everyone("no_write")},
+    "password_reset_done": {"GET": everyone("ok"), "POST": everyone("not_allowed")},
+    "password_reset_confirm": {"GET": everyone("ok"), "POST": everyone("no_write")},
+    "password_reset_complete": {"GET": everyone("ok"), "POST": everyone("not_allowed")},
+    # Campaigns (decision 026): those who steer; no campaign here, so the page is « missing »
+    # to them (an empty POST too).
+    "campaigns": {"GET": STEERING, "POST": signed_in("not_allowed")},
+    "campaign": {
+        "GET": {**STEERING, "controle": "missing", "admin": "missing"},
+        "POST": {**STEERING, "controle": "missing", "admin": "missing"},
+    },
     # The API's own pages (its operations are in API below).
     "api:openapi-json": {"GET": everyone("ok")},
     "api:openapi-view": {"GET": everyone("ok")},
@@ -312,6 +330,9 @@ def _kwargs(route: Route, world: World, role: str) -> dict[str, Any]:
         "id": world.users["lecteur"].pk,
         "user_id": world.users["lecteur"].pk,
         "definition": "cog-08-29",
+        "campaign_id": 1,
+        "uidb64": "MQ",
+        "token": "jeton-invalide",
     }
     if route.key == "measure":
         values["subject_id"] = world.measure

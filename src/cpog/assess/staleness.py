@@ -66,6 +66,32 @@ def _expected_period(
     return min(period, Period.containing(contract_end, unit))
 
 
+def covers(latest: Period | None, period: Period) -> bool:
+    """Whether a subject whose latest value is for ``latest`` is « renseigné » for ``period``: a
+    value for that period or a later one. The one rule of completeness (:func:`freshness`, the
+    reporting campaigns)."""
+    return latest is not None and latest.end >= period.end
+
+
+def period_ending_with(subject: Subject, period: Period) -> Period | None:
+    """The subject's own period (its periodicity) that ends when ``period`` ends, within the
+    contract: a monthly subject's « octobre 2026 » for a campaign of October or of T4 2026's
+    last month; None when none ends then (a yearly subject in a campaign of March) or when it
+    falls outside the contract's periods."""
+    own = Period.containing(period.end, subject.period_unit)
+    if own.end != period.end:
+        return None
+    if own < first_contract_period(subject) or own > last_contract_period(subject):
+        return None
+    return own
+
+
+def latest_known(observations: Iterable[Observation], as_of: date) -> Period | None:
+    """The latest period with a value on ``as_of`` (values of periods ending later ignored)."""
+    known = [o.period for o in observations if o.period.end <= as_of]
+    return max(known, key=_chronological) if known else None
+
+
 def first_missing_period(subject: Subject, latest: Period | None) -> Period:
     """The period after ``latest`` (the contract's first period when nothing is known)."""
     if latest is None:
@@ -78,10 +104,9 @@ def freshness(
 ) -> Freshness:
     """Freshness of the values on ``as_of``; values of periods ending later are ignored."""
     expected = expected_period(subject, as_of, policy)
-    known = [o.period for o in observations if o.period.end <= as_of]
-    latest = max(known, key=_chronological) if known else None
+    latest = latest_known(observations, as_of)
     started = expected >= first_contract_period(subject)
-    is_late = started and (latest is None or latest.end < expected.end)
+    is_late = started and not covers(latest, expected)
     expected_on = available_on(subject, expected)
     following: Period | None = first_missing_period(subject, latest)
     if following is not None and following > last_contract_period(subject):

@@ -10,6 +10,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from cpog.cli import (
     backup_commands,
+    campaign_commands,
     compute_commands,
     contract_commands,
     export_commands,
@@ -137,6 +138,7 @@ app.command(  # retention of personal data (decision 027)
     help="Supprime les données personnelles conservées au-delà de leur durée (sessions expirées,"
     " connexions anciennes, fichiers déposés abandonnés, jetons révoqués ou expirés).",
 )(purge_command.purge)
+app.add_typer(campaign_commands.campaign_app, name="campagne")  # decision 026
 app.command("backup", help="Sauvegarde toute la base dans un fichier (cohérent, à chaud).")(
     backup_commands.backup
 )

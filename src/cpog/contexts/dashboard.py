@@ -239,6 +239,12 @@ def _needs_attention(row: StatusRow) -> bool:
     return a.status in TODO_ORDER or (a.freshness.is_late and a.subject.assessed)
 
 
+def late_to_enter(row: StatusRow) -> bool:
+    """Whether « À traiter » lists the row as late to enter (its ``late_entry``): the one answer
+    the reporting campaigns reuse (cpog.contexts.campaigns)."""
+    return _needs_attention(row) and row.assessment.freshness.is_late
+
+
 def _shortfall(row: StatusRow) -> float | None:
     a = row.assessment
     if a.current is None or a.expected is None or a.expected == 0:

@@ -392,3 +392,58 @@ class PeriodLock(models.Model):
             models.UniqueConstraint(fields=["contract_id", "year"], name="unique_period_lock")
         ]
         ordering = ["contract_id", "year"]
+
+
+class Campaign(models.Model):
+    """A reporting campaign (« campagne de saisie », decision 026): the values of one period
+    awaited from a caisse's pilots by a due date (cpog.store.campaigns, cpog.contexts.campaigns)."""
+
+    class State(models.TextChoices):
+        OPEN = "ouverte", vocabulary.CAMPAIGN_STATE["ouverte"]
+        CLOSED = "close", vocabulary.CAMPAIGN_STATE["close"]
+
+    contract_id = models.SlugField("contrat", max_length=80)
+    caisse_code = models.CharField("caisse", max_length=20, db_index=True)
+    period_key = models.CharField("période", max_length=16)
+    opens_on = models.DateField("ouverture")
+    due_on = models.DateField("échéance")
+    subjects = models.JSONField("sujets")  # ["indicator:cog-08-32", …]
+    state = models.CharField("état", max_length=10, choices=State.choices, default=State.OPEN)
+    created_by = models.CharField("ouverte par", max_length=150)
+    created_at = models.DateTimeField("ouverte le", auto_now_add=True)
+    closed_by = models.CharField("close par", max_length=150, blank=True)
+    closed_on = models.DateField("close le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "campagne de saisie"
+        verbose_name_plural = "campagnes de saisie"
+        ordering = ["-due_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"campagne n°{self.pk} ({self.period_key})"
+
+
+class CampaignReminder(models.Model):
+    """A reminder e-mail sent for a campaign: at most one per recipient per day (``sent_on`` is
+    the date of situation, cpog.clock), so that running the reminders twice sends nothing new."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="reminders", verbose_name="campagne"
+    )
+    recipient = models.CharField("destinataire", max_length=150)  # a username
+    email = models.CharField("adresse", max_length=254)
+    kind = models.CharField("type", max_length=10)
+    sent_on = models.DateField("jour")
+    sent_at = models.DateTimeField("envoyée le", auto_now_add=True)
+    sent_by = models.CharField("envoyée par", max_length=150)
+    subjects = models.JSONField("sujets")
+
+    class Meta:
+        verbose_name = "relance"
+        verbose_name_plural = "relances"
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "recipient", "sent_on"], name="one_reminder_a_day"
+            )
+        ]

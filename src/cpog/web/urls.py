@@ -4,10 +4,12 @@ from django.templatetags.static import static
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
+from cpog.web import password_reset
 from cpog.web.api import api
 from cpog.web.views import (
     accounts,
     actions,
+    campaigns,
     challenges,
     computations,
     contract,
@@ -38,6 +40,23 @@ urlpatterns = [
     re_path(r"^sante/?$", health.health, name="health"),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    # « Mot de passe oublié ? » (decision 026)
+    path("mot-de-passe-oublie/", password_reset.ResetView.as_view(), name="password_reset"),
+    path(
+        "mot-de-passe-oublie/envoye/",
+        password_reset.ResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "reinitialiser/<uidb64>/<token>/",
+        password_reset.ResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reinitialiser/termine/",
+        password_reset.ResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("contrat/", contract.contract_page, name="contract"),
     path("defis/", challenges.challenge_list, name="challenges"),
     path("defis/<int:number>/", challenges.challenge_page, name="challenge"),
@@ -69,6 +88,8 @@ urlpatterns = [
         name="report-unfreeze",
     ),
     path("export/cpog.xlsx", exports.export_xlsx, name="export-xlsx"),
+    path("campagnes/", campaigns.campaign_list, name="campaigns"),
+    path("campagnes/<int:campaign_id>/", campaigns.campaign_page, name="campaign"),
     path("jetons/", tokens.token_page, name="tokens"),
     path("jetons/<int:token_id>/revoquer/", tokens.token_revoke, name="token-revoke"),
     path("comptes/", accounts.account_list, name="accounts"),
