@@ -1,9 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
+from cpog.web import sso
 from cpog.web.api import api
 from cpog.web.views import (
     accounts,
@@ -33,8 +33,10 @@ urlpatterns = [
         RedirectView.as_view(url=static("cpog/favicon.svg"), permanent=True),
         name="favicon",
     ),
-    path("connexion/", auth_views.LoginView.as_view(), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("connexion/", sso.CpogLoginView.as_view(), name="login"),
+    path("connexion/annuaire/", sso.SsoStart.as_view(), name="oidc-start"),
+    path("connexion/annuaire/retour/", sso.SsoCallback.as_view(), name="oidc-callback"),
+    path("deconnexion/", sso.CpogLogoutView.as_view(), name="logout"),
     path("contrat/", contract.contract_page, name="contract"),
     path("defis/", challenges.challenge_list, name="challenges"),
     path("defis/<int:number>/", challenges.challenge_page, name="challenge"),
