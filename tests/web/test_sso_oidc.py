@@ -137,10 +137,12 @@ def site(
     return found
 
 
-def sso_login(site: Site, session: requests.Session, sub: str) -> requests.Response:
-    """Click the button, pass the provider's form as ``sub``, follow back to cpog's callback;
-    the callback's answer (not followed)."""
-    page = session.get(f"{site.url}/connexion/", timeout=10)
+def sso_login(
+    site: Site, session: requests.Session, sub: str, where: str = "/connexion/"
+) -> requests.Response:
+    """Click the button of the sign-in page ``where``, pass the provider's form as ``sub``, follow
+    back to cpog's callback; the callback's answer (not followed)."""
+    page = session.get(f"{site.url}{where}", timeout=10)
     assert page.status_code == 200
     button = re.search(r'id="sso-login" href="([^"]+)">Se connecter avec ([^<]+)<', page.text)
     assert button is not None, page.text
@@ -352,7 +354,9 @@ def test_a_local_account_of_the_same_name_is_not_taken_over(site: Site, settings
 def test_sign_out_ends_the_provider_session_too(site: Site) -> None:
     site.provider.set_claims("sub-leo", preferred_username="leo", groups=["CAF-LECTEURS"])
     session = requests.Session()
-    assert sso_login(site, session, "sub-leo").status_code == 302
+    # Sent to sign in from a page, the person comes back to it.
+    back = sso_login(site, session, "sub-leo", "/connexion/?next=/defis/2/")
+    assert back.status_code == 302 and back.headers["Location"] == "/defis/2/"
     out = session.post(
         f"{site.url}/deconnexion/",
         data={"csrfmiddlewaretoken": session.cookies["csrftoken"]},
@@ -440,3 +444,12 @@ def test_refused_directory_logins_lock_nobody_out(site: Site) -> None:
     session = requests.Session()
     assert sso_login(site, session, "sub-ana").status_code == 302
     assert signed_in(site, session)
+
+
+def test_the_groups_claim_is_configurable(site: Site, settings: Any) -> None:
+    site.configure(settings, groups_claim="cpog_groupes")
+    site.provider.set_claims(
+        "sub-ines", preferred_username="ines", groups=["CAF-CONTROLE"], cpog_groupes="CAF-LECTEURS"
+    )
+    assert sso_login(site, requests.Session(), "sub-ines").status_code == 302
+    assert role_of(User.objects.get(username="ines")) == Role.LECTEUR

@@ -209,10 +209,11 @@ class SsoBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         return jwt.PyJWK(keys[0])
 
     def get_or_create_user(self, access_token: str, id_token: str, payload: Any) -> Any:
-        claims = self.get_userinfo(access_token, id_token, payload)
-        if not isinstance(claims, dict) or claims.get("sub") != payload.get("sub"):
+        userinfo = self.get_userinfo(access_token, id_token, payload)
+        if not isinstance(userinfo, dict) or userinfo.get("sub") != payload.get("sub"):
             raise SuspiciousOperation("userinfo does not match the id_token's subject")
-        outcome = sign_in(self.config, claims)
+        # Some providers put the groups in the id_token only (Azure AD), others in userinfo only.
+        outcome = sign_in(self.config, {**payload, **userinfo})
         if isinstance(outcome, Refusal):
             setattr(self.request, _REFUSAL, outcome)
             return None
