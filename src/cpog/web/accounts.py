@@ -29,7 +29,7 @@ from django.db import transaction
 from cpog.store import audit
 from cpog.store.contracts import caisses, default_caisse_code
 from cpog.store.roles import GROUPS, Role
-from cpog.web.models import ChallengePilot, UserScope
+from cpog.web.models import ChallengePilot, SsoIdentity, UserScope
 
 ENTITY = "user_account"
 USERNAME_MAX = 150
@@ -382,8 +382,24 @@ def set_active(user: Any, active: bool, by: str) -> bool:
     return True
 
 
+def signs_in_by_directory(user: Any) -> bool:
+    """Whether ``user`` is an account of the directory (single sign-on, decision 025)."""
+    return bool(SsoIdentity.objects.filter(user=user).exists())
+
+
+def sso_password_refusal(user: Any) -> str:
+    return (
+        f"« {user.get_username()} » se connecte par l'annuaire (authentification unique) : "
+        "pas de mot de passe local."
+    )
+
+
 def set_password(user: Any, password: str, by: str) -> None:
-    """A new password, checked by Django's validators; audited without the password."""
+    """A new password, checked by Django's validators; audited without the password. Refused
+    to an account of the directory (single sign-on, decision 025): a local password would be a
+    second door the directory does not close."""
+    if signs_in_by_directory(user):
+        raise AccountError("password1", sso_password_refusal(user))
     check_password(password, user)
     with transaction.atomic():
         user.set_password(password)
