@@ -214,13 +214,13 @@ def test_a_pilot_signs_in_and_gets_their_defi(site: Site) -> None:
     assert (scope.caisse_code, scope.network) == (site.contract.organisation.code, False)
     identity = SsoIdentity.objects.get(user=user)
     assert (identity.issuer, identity.subject) == (site.provider.issuer, "sub-marie")
-    assert identity.groups == ["CAF-PILOTES-DEFI-1", "UN-AUTRE-GROUPE"]
+    assert identity.groups == ["CAF-PILOTES-DEFI-1"]  # only the groups cpog maps are kept
     events = events_of("mpilote")
     assert [e.action for e in events] == ["create", "update"]
     assert all(e.user == "mpilote" for e in events)
     assert events[1].after is not None and events[1].after["role"] == Role.PILOTE.value
     assert events[1].after["challenges"] == [1]
-    assert "CAF-PILOTES-DEFI-1" in events[1].context
+    assert events[1].context == "Connexion par l'annuaire de test (groupes : CAF-PILOTES-DEFI-1)"
 
     # The pages follow: défi 1's indicator offers the entry forms, défi 2's does not.
     own = session.get(f"{site.url}/indicateurs/{subject_of(site, 1, 2)}/", timeout=30)

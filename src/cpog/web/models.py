@@ -134,6 +134,7 @@ class SsoIdentity(models.Model):
     )
     issuer = models.CharField("fournisseur d'identité", max_length=300)
     subject = models.CharField("identifiant chez le fournisseur", max_length=255)
+    # the groups of the groups file the person had at the last login (not every group)
     groups = models.JSONField("groupes à la dernière connexion", default=list, blank=True)
     last_seen_at = models.DateTimeField("dernière connexion par l'annuaire", null=True, blank=True)
 

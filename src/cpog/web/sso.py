@@ -248,7 +248,8 @@ def sign_in(conf: SsoConfig, claims: dict[str, Any]) -> Any:
             f"Connexion refusée : {error}. Demandez à l'administrateur de cpog de corriger vos "
             "groupes dans l'annuaire.",
         )
-    context = _context(conf, groups)
+    # Only the groups cpog maps are kept and audited: a directory may give hundreds.
+    context = _context(conf, list(given.groups))
     caisse = given.caisse
     if caisse == "":
         caisse = default_caisse_code()
@@ -266,7 +267,7 @@ def sign_in(conf: SsoConfig, claims: dict[str, Any]) -> Any:
                 return found
             identity = found
         user = identity.user
-        identity.groups = groups
+        identity.groups = list(given.groups)
         identity.last_seen_at = timezone.now()
         identity.save(update_fields=["groups", "last_seen_at"])
         username = user.get_username()
