@@ -25,15 +25,27 @@ BASE = "Base, dossiers et contrat"
 PRODUCTION = "Production, proxy et sécurité"
 LOOK = "Apparence"
 ACCOUNTS = "Comptes, sessions et API"
+SSO = "Authentification unique"
 BOUNDS = "Limites des fichiers et des calculs"
 TERRITORIES = "Territoires et réseau"
 LOGS = "Journaux"
 OTHER = "Tests, formation et ligne de commande"
 RETENTION = "Conservation des données"
-
 MAIL = "Courriel"
 
-GROUPS = (BASE, PRODUCTION, LOGS, ACCOUNTS, MAIL, LOOK, BOUNDS, TERRITORIES, RETENTION, OTHER)
+GROUPS = (
+    BASE,
+    PRODUCTION,
+    LOGS,
+    ACCOUNTS,
+    SSO,
+    MAIL,
+    LOOK,
+    BOUNDS,
+    TERRITORIES,
+    RETENTION,
+    OTHER,
+)
 
 VARIABLES: tuple[Variable, ...] = (
     Variable(
@@ -227,6 +239,61 @@ VARIABLES: tuple[Variable, ...] = (
         "Jours après l'échéance où les pilotes en retard sont relancés, avec une synthèse au"
         " contrôle de gestion.",
         MAIL,
+    ),
+    Variable(
+        "CPOG_OIDC_ISSUER",
+        "aucun (authentification unique désactivée)",
+        "Adresse de l'émetteur OpenID Connect (par exemple https://sso.caf.example/realms/caf) :"
+        " ses adresses sont lues dans <émetteur>/.well-known/openid-configuration à la première"
+        " connexion.",
+        SSO,
+    ),
+    Variable(
+        "CPOG_OIDC_CLIENT_ID",
+        "aucun (obligatoire avec CPOG_OIDC_ISSUER)",
+        "Identifiant de cpog chez le fournisseur d'identité (client OpenID Connect).",
+        SSO,
+    ),
+    Variable(
+        "CPOG_OIDC_CLIENT_SECRET",
+        "aucun (obligatoire avec CPOG_OIDC_ISSUER)",
+        "Secret du client OpenID Connect de cpog.",
+        SSO,
+        secret=True,
+    ),
+    Variable(
+        "CPOG_OIDC_GROUPES",
+        "aucun (obligatoire avec CPOG_OIDC_ISSUER)",
+        "Fichier YAML qui donne à chaque groupe de l'annuaire un rôle, des défis pilotés et une"
+        " caisse (exemple : deploy/oidc-groupes.exemple.yaml).",
+        SSO,
+    ),
+    Variable(
+        "CPOG_OIDC_NOM",
+        "l'annuaire",
+        "Nom de l'annuaire sur le bouton « Se connecter avec … » (par exemple « l'annuaire de la"
+        " Caf »).",
+        SSO,
+    ),
+    Variable(
+        "CPOG_OIDC_CLAIM_GROUPES",
+        "groups",
+        "Nom de l'information (claim) qui porte les groupes de la personne.",
+        SSO,
+    ),
+    Variable(
+        "CPOG_OIDC_LIER_COMPTES",
+        "0",
+        "1 : un compte local portant le même identifiant est lié à la personne de l'annuaire"
+        " (son mot de passe devient inutilisable) ; 0 : la connexion est refusée.",
+        SSO,
+    ),
+    Variable(
+        "CPOG_COMPTES_LOCAUX",
+        "1",
+        "1 : les comptes locaux se connectent avec leur mot de passe ; 0 : seuls les"
+        " administrateurs le peuvent encore (connexion de secours).",
+        SSO,
     ),
     Variable(
         "CPOG_BRAND_NAME",

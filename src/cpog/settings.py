@@ -257,6 +257,25 @@ def _days(name: str, default: str) -> tuple[int, ...]:
 CAMPAIGN_DAYS_BEFORE = _days("CPOG_RELANCES_AVANT", "7,1")
 CAMPAIGN_DAYS_AFTER = _days("CPOG_RELANCES_APRES", "1,7")
 # --- end of e-mail ----------------------------------------------------------------------------
+# --- Single sign-on by OpenID Connect (decision 025) ------------------------------------------
+# Off unless CPOG_OIDC_ISSUER is set; cpog.web.sso reads these settings when called.
+from cpog.web import sso_config  # noqa: E402 - framework-free, reads the environment only
+
+try:
+    SSO_CONFIG = sso_config.from_environment(os.environ)
+    SSO_LOCAL_ACCOUNTS = sso_config.local_accounts(os.environ)
+except sso_config.SsoConfigError as _error:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(str(_error)) from None
+AUTHENTICATION_BACKENDS.append("cpog.web.sso.SsoBackend")
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint of the provider's logout
+OIDC_TIMEOUT = 10
+AXES_WHITELIST_CALLABLE = "cpog.web.sso.not_a_password_guess"  # refused SSO logins lock no one
+# --- end of single sign-on ---------------------------------------------------------------------
 
 BRAND_NAME = os.environ.get("CPOG_BRAND_NAME", "")
 BRAND_COLOR = os.environ.get("CPOG_BRAND_COLOR", "#1f4e79")

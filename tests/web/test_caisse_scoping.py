@@ -47,6 +47,8 @@ NO_CAISSE_DATA = {
     "favicon",  # a redirect to the icon
     "login",  # the sign-in form
     "logout",  # signing out
+    "oidc-start",  # single sign-on's button: a redirect to the identity provider (decision 025)
+    "oidc-callback",  # the identity provider's answer: signs in, or a refusal page
     "api:openapi-json",  # the API's description, no figure
     "api:openapi-view",  # its browsable page
     "api:api-root",  # 404

@@ -82,6 +82,10 @@ PAGES: dict[str, dict[str, dict[str, str]]] = {
     # /sante, for a supervisor: no login, GET and HEAD only (decision 024)
     "health": {"GET": everyone("ok"), "POST": everyone("not_allowed")},
     "logout": {"GET": everyone("not_allowed"), "POST": everyone("no_write")},
+    # Single sign-on (decision 025): off here (no CPOG_OIDC_ISSUER), so « introuvable »;
+    # tests/web/test_sso_oidc.py covers them switched on, against a real provider.
+    "oidc-start": {"GET": everyone("missing"), "POST": everyone("not_allowed")},
+    "oidc-callback": {"GET": everyone("missing"), "POST": everyone("not_allowed")},
     "contract": {"GET": READ, "POST": READ_ONLY_POST},
     "challenges": {"GET": READ, "POST": READ_ONLY_POST},
     "challenge": {"GET": READ, "POST": READ_ONLY_POST},

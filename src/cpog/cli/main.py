@@ -27,6 +27,7 @@ from cpog.cli import (
 from cpog.cli.compare_command import compare
 from cpog.cli.explain_command import explain
 from cpog.cli.report_commands import report_app
+from cpog.cli.sso_commands import sso_app
 from cpog.cli.token_commands import token_app
 from cpog.cli.user_commands import list_users, user_app
 from cpog.errors import CpogError
@@ -132,6 +133,7 @@ app.command("users", help="Liste les comptes : rôle, périmètre (caisse ou ré
 app.command("parametres", help="Référence des variables d'environnement (docs/parametres.md).")(
     settings_command.parameters
 )
+app.add_typer(sso_app, name="sso")  # single sign-on (decision 025)
 app.add_typer(report_app, name="report")  # PDF reports (decision 012)
 app.command(  # retention of personal data (decision 027)
     "purge",

@@ -299,8 +299,14 @@ def password(
     from cpog.web import accounts
 
     user = find_user(username)
+    if accounts.signs_in_by_directory(user):
+        # before asking for a password that would be refused (single sign-on, decision 025)
+        raise _refused(accounts.AccountError("password1", accounts.sso_password_refusal(user)))
     new = checked_password(password_file, user)
-    accounts.set_password(user, new, current_user())
+    try:
+        accounts.set_password(user, new, current_user())
+    except accounts.AccountError as error:
+        raise _refused(error) from None
     out.print(f"Mot de passe de « {escape(username)} » changé.")
 
 

@@ -29,7 +29,7 @@ from django.db import transaction
 from cpog.store import audit
 from cpog.store.contracts import caisses, default_caisse_code
 from cpog.store.roles import GROUPS, Role
-from cpog.web.models import ChallengePilot, UserScope
+from cpog.web.models import ChallengePilot, SsoIdentity, UserScope
 
 ENTITY = "user_account"
 USERNAME_MAX = 150
@@ -382,8 +382,24 @@ def set_active(user: Any, active: bool, by: str) -> bool:
     return True
 
 
+def signs_in_by_directory(user: Any) -> bool:
+    """Whether ``user`` is an account of the directory (single sign-on, decision 025)."""
+    return bool(SsoIdentity.objects.filter(user=user).exists())
+
+
+def sso_password_refusal(user: Any) -> str:
+    return (
+        f"« {user.get_username()} » se connecte par l'annuaire (authentification unique) : "
+        "pas de mot de passe local."
+    )
+
+
 def set_password(user: Any, password: str, by: str) -> None:
-    """A new password, checked by Django's validators; audited without the password."""
+    """A new password, checked by Django's validators; audited without the password. Refused
+    to an account of the directory (single sign-on, decision 025): a local password would be a
+    second door the directory does not close."""
+    if signs_in_by_directory(user):
+        raise AccountError("password1", sso_password_refusal(user))
     check_password(password, user)
     with transaction.atomic():
         user.set_password(password)
@@ -396,3 +412,82 @@ def set_password(user: Any, password: str, by: str) -> None:
             after=snapshot(user),
             caisse=scope_of(user),
         )
+
+
+def set_access(
+    user: Any,
+    role: Role,
+    pilots: Iterable[tuple[str, int]],
+    caisse: str | None,
+    by: str,
+    *,
+    context: str = "",
+) -> bool:
+    """Give an active ``user`` exactly this role, these défis (``(contract id, number)``, a
+    pilot's only) and this caisse (None: the network), as the identity provider's groups say at
+    each single sign-on (decision 025). One audited event when anything changed (reactivated
+    included); False otherwise. The last-administrator guard does not apply: the directory
+    decides, and a local administrator keeps the break-glass door."""
+    wanted = set(pilots) if role == Role.PILOTE else set()
+    with transaction.atomic():
+        User = get_user_model()
+        user = User.objects.select_for_update().get(pk=user.pk)
+        was_active = user.is_active
+        before = {**snapshot(user), "scope": scope_text(scope_of(user))}
+        _give_role(user, role)
+        held = set(
+            ChallengePilot.objects.filter(user=user).values_list("contract_id", "challenge_number")
+        )
+        for contract_id, number in held - wanted:
+            ChallengePilot.objects.filter(
+                user=user, contract_id=contract_id, challenge_number=number
+            ).delete()
+        for contract_id, number in sorted(wanted - held):
+            ChallengePilot.objects.create(
+                user=user, contract_id=contract_id, challenge_number=number
+            )
+        UserScope.objects.update_or_create(
+            user=user, defaults={"caisse_code": caisse or "", "network": caisse is None}
+        )
+        if not was_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+        after = {**snapshot(user), "scope": scope_text(caisse)}
+        if after == before:
+            return False
+        audit.record(
+            ENTITY,
+            user.get_username(),
+            "update" if was_active else "reactivate",
+            by,
+            before=before,
+            after=after,
+            context=context,
+            caisse=caisse,
+        )
+    return True
+
+
+def withdraw(user: Any, by: str, *, context: str = "") -> bool:
+    """Deactivate ``user`` whose identity provider no longer gives any role (decision 025):
+    audited; False when already inactive. Unlike :func:`set_active`, no guard: the directory
+    decides."""
+    with transaction.atomic():
+        User = get_user_model()
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.is_active:
+            return False
+        before = snapshot(user)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        audit.record(
+            ENTITY,
+            user.get_username(),
+            "deactivate",
+            by,
+            before=before,
+            after=snapshot(user),
+            context=context,
+            caisse=scope_of(user),
+        )
+    return True

@@ -119,3 +119,31 @@ class ApiToken(models.Model):
             expires_on=expires_on or default_expiry(),
         )
         return token, key
+
+
+class SsoIdentity(models.Model):
+    """The identity provider's person behind an account (decision 025): an account signed in by
+    single sign-on is found again by (issuer, subject), never by its name, and has no usable
+    password."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sso_identity",
+        verbose_name="utilisateur",
+    )
+    issuer = models.CharField("fournisseur d'identité", max_length=300)
+    subject = models.CharField("identifiant chez le fournisseur", max_length=255)
+    # the groups of the groups file the person had at the last login (not every group)
+    groups = models.JSONField("groupes à la dernière connexion", default=list, blank=True)
+    last_seen_at = models.DateTimeField("dernière connexion par l'annuaire", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "identité de l'annuaire"
+        verbose_name_plural = "identités de l'annuaire"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="unique_sso_identity")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.subject}"

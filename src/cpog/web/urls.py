@@ -1,10 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
-from cpog.web import password_reset
+from cpog.web import password_reset, sso
 from cpog.web.api import api
 from cpog.web.views import (
     accounts,
@@ -38,8 +37,6 @@ urlpatterns = [
     ),
     # for a supervisor: no login, no caisse, never cached (decision 024)
     re_path(r"^sante/?$", health.health, name="health"),
-    path("connexion/", auth_views.LoginView.as_view(), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     # « Mot de passe oublié ? » (decision 026)
     path("mot-de-passe-oublie/", password_reset.ResetView.as_view(), name="password_reset"),
     path(
@@ -57,6 +54,10 @@ urlpatterns = [
         password_reset.ResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("connexion/", sso.CpogLoginView.as_view(), name="login"),
+    path("connexion/annuaire/", sso.SsoStart.as_view(), name="oidc-start"),
+    path("connexion/annuaire/retour/", sso.SsoCallback.as_view(), name="oidc-callback"),
+    path("deconnexion/", sso.CpogLogoutView.as_view(), name="logout"),
     path("contrat/", contract.contract_page, name="contract"),
     path("defis/", challenges.challenge_list, name="challenges"),
     path("defis/<int:number>/", challenges.challenge_page, name="challenge"),
