@@ -211,3 +211,57 @@ def test_a_forged_forwarded_for_does_not_escape_the_lockout(behind_proxy: Any, u
         response = _sign_in(f"198.51.100.{attempt}", "pas-le-bon", peer=outsider)
     assert response.status_code == 429
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [outsider]
+
+
+ECHO_SERVER = """
+import json, sys
+from waitress import serve
+from cpog.web.server import waitress_options
+
+def echo(environ, start_response):
+    seen = {k: environ.get(k, "") for k in ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_FOR")}
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [json.dumps(seen).encode()]
+
+serve(echo, host="127.0.0.1", port=int(sys.argv[1]), **waitress_options(2))
+"""
+
+
+def test_waitress_hands_the_forwarding_headers_to_cpog(tmp_path: Any) -> None:
+    """``cpog serve --workers 1`` (waitress): nginx's X-Forwarded-* must reach cpog's middleware,
+    which alone decides whether to believe them; waitress on its own would drop them (and every
+    request behind the proxy would be redirected to https, again and again)."""
+    import json
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-c", ECHO_SERVER, str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/",
+            headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.1.1.1"},
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=5) as answer:
+                    seen = json.loads(answer.read())
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.1)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert seen == {"HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_FOR": "10.1.1.1"}

@@ -103,6 +103,13 @@ def serve_processes(
     Embedded().run()
 
 
+def waitress_options(threads: int) -> dict[str, Any]:
+    """waitress's settings. waitress would drop every X-Forwarded-* header itself (no
+    ``trusted_proxy`` set), nginx's included: cpog.web.proxy is the one judge of which peer is
+    believed (decision 023), so waitress passes them through, as gunicorn does."""
+    return {"threads": threads, "ident": "cpog", "clear_untrusted_proxy_headers": False}
+
+
 def serve_threads(
     application: Callable[..., Any],
     host: str,
@@ -116,5 +123,5 @@ def serve_threads(
     # waitress's « Task queue depth is 12 » is silenced by the logging settings (cpog.logs)
     stop_on_sigterm()
     with contextlib.suppress(KeyboardInterrupt):
-        serve(application, host=host, port=port, threads=threads, ident="cpog")
+        serve(application, host=host, port=port, **waitress_options(threads))
     on_exit()
