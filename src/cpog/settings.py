@@ -30,7 +30,20 @@ from cpog.web import proxy  # noqa: E402
 clock.pinned()  # a bad CPOG_TODAY stops the start with a French message, not a 500 later
 
 DATA_DIR = Path(os.environ.get("CPOG_DATA_DIR", "data")).resolve()
-DEBUG = os.environ.get("CPOG_DEBUG", "0") == "1"
+
+
+def _flag(name: str, default: str) -> bool:
+    """A 0/1 setting; anything else stops the start (« true », or « 1 # comment » pasted into a
+    systemd environment file, where « # » only starts a comment at the start of a line)."""
+    text = os.environ.get(name, "").strip() or default
+    if text not in {"0", "1"}:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name}={text!r} : 0 ou 1 attendu (par défaut {default}).")
+    return text == "1"
+
+
+DEBUG = _flag("CPOG_DEBUG", "0")
 
 
 def _secret_key() -> str:
@@ -45,7 +58,7 @@ def _secret_key() -> str:
     return stored.read_text(encoding="utf-8").strip()
 
 
-PRODUCTION = os.environ.get("CPOG_PRODUCTION", "0") == "1"
+PRODUCTION = _flag("CPOG_PRODUCTION", "0")
 if PRODUCTION:
     from django.core.exceptions import ImproperlyConfigured
 
@@ -54,6 +67,13 @@ if PRODUCTION:
     if not os.environ.get("CPOG_SECRET_KEY"):
         raise ImproperlyConfigured(
             "CPOG_SECRET_KEY est obligatoire en production (CPOG_PRODUCTION=1)."
+        )
+    _key = os.environ["CPOG_SECRET_KEY"].strip()
+    if len(_key) < 32 or "A_REMPLACER" in _key:
+        raise ImproperlyConfigured(
+            "CPOG_SECRET_KEY est trop courte ou est celle de l'exemple : donnez une valeur"
+            " aléatoire d'au moins 32 caractères, propre à ce serveur, par exemple"
+            ' python3 -c "import secrets; print(secrets.token_urlsafe(50))".'
         )
 
 SECRET_KEY = _secret_key()
@@ -151,7 +171,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
-SECURE_SSL_REDIRECT = PRODUCTION and os.environ.get("CPOG_SSL_REDIRECT", "1") == "1"
+SECURE_SSL_REDIRECT = PRODUCTION and _flag("CPOG_SSL_REDIRECT", "1")
 # the health check is asked by a supervisor on the server itself, in plain http
 SECURE_REDIRECT_EXEMPT = [r"^sante/?$"]
 AXES_FAILURE_LIMIT = 5
@@ -195,7 +215,7 @@ def _positive_int(name: str, default: int) -> int:
 # messages Django translates into French (LANGUAGE_CODE below).
 SESSION_HOURS = _positive_int("CPOG_SESSION_HOURS", 10)
 SESSION_COOKIE_AGE = SESSION_HOURS * 3600
-SESSION_EXPIRE_AT_BROWSER_CLOSE = os.environ.get("CPOG_SESSION_BROWSER", "0") == "1"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = _flag("CPOG_SESSION_BROWSER", "0")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -216,8 +236,8 @@ EMAIL_HOST = os.environ.get("CPOG_EMAIL_HOST", "").strip()
 EMAIL_PORT = _positive_int("CPOG_EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("CPOG_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CPOG_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = os.environ.get("CPOG_EMAIL_TLS", "0") == "1"
-EMAIL_USE_SSL = os.environ.get("CPOG_EMAIL_SSL", "0") == "1"
+EMAIL_USE_TLS = _flag("CPOG_EMAIL_TLS", "0")
+EMAIL_USE_SSL = _flag("CPOG_EMAIL_SSL", "0")
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     from django.core.exceptions import ImproperlyConfigured
 

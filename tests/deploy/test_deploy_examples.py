@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from cpog.environment import BY_NAME
 
@@ -110,6 +111,10 @@ def test_the_environment_example_is_accepted_by_production_settings(
     monkeypatch.setenv("CPOG_DATA_DIR", str(tmp_path))
     import cpog.settings
 
+    # the example's placeholder key is refused: the installer must put their own
+    with pytest.raises(ImproperlyConfigured, match="CPOG_SECRET_KEY est trop courte"):
+        runpy.run_path(cpog.settings.__file__, run_name="cpog_settings_from_example")
+    monkeypatch.setenv("CPOG_SECRET_KEY", "une-valeur-aleatoire-propre-au-serveur-" + "k" * 20)
     production = runpy.run_path(cpog.settings.__file__, run_name="cpog_settings_from_example")
     assert production["PRODUCTION"] and production["SECURE_SSL_REDIRECT"]
     assert production["SESSION_COOKIE_SECURE"] and production["CSRF_COOKIE_SECURE"]

@@ -232,3 +232,31 @@ def test_in_production_the_demo_is_refused_but_removable(
     code, out, _ = _cli(monkeypatch, capsys, "demo", "--retirer", "--oui")
     assert code == 0 and "Données de démonstration supprimées" in out
     assert not Measurement.objects.filter(source=Measurement.Source.DEMO).exists()
+
+
+@pytest.mark.django_db
+def test_a_frozen_year_keeps_its_demo_values(
+    demo: Contract, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Removing the demo would change a frozen year without a motif (decision 027): refused,
+    before asking, with nothing removed; once the year is unfrozen, it goes."""
+    from cpog.store import period_locks, snapshots
+
+    kept, _ = snapshots.store(
+        demo.id,
+        "annual",
+        "2025",
+        {"empreinte": "essai-demo", "date_de_situation": "2026-03-31", "statuts": []},
+        "direction",
+    )
+    period_locks.freeze(demo.id, 2025, kept.id, "direction")
+    demo_values = Measurement.objects.filter(source=Measurement.Source.DEMO).count()
+    code, out, err = _cli(monkeypatch, capsys, "demo", "--retirer", "--oui")
+    assert code == 1
+    assert "L'année 2025 est figée et contient" in err
+    assert "cpog report unfreeze --annee 2025" in err
+    assert "Données de démonstration supprimées" not in out
+    assert Measurement.objects.filter(source=Measurement.Source.DEMO).count() == demo_values
+    period_locks.unfreeze(demo.id, 2025, "admin", "retrait de la démonstration")
+    code, out, _ = _cli(monkeypatch, capsys, "demo", "--retirer", "--oui")
+    assert code == 0 and "Données de démonstration supprimées" in out

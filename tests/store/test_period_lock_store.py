@@ -63,6 +63,23 @@ def test_freezing_is_audited_and_happens_once(loaded: Contract) -> None:
         period_locks.freeze(loaded.id, 2024, lock.snapshot_id, "autre")  # a review of 2025
 
 
+def test_a_value_written_while_the_review_is_made_counts_as_changed(loaded: Contract) -> None:
+    """The freeze dates from when the review's data was read: a value of the year written
+    between that reading and the lock is not in the frozen review, and is counted as changed
+    since the freeze rather than lost between the two."""
+    read_at = timezone.now()
+    _record(loaded, [_value("2025-06", "13")])  # while the review is being produced
+    kept, _ = snapshots.store(
+        loaded.id,
+        "annual",
+        "2025",
+        {"empreinte": "essai-course", "date_de_situation": "2026-03-31", "statuts": []},
+        "direction",
+    )
+    lock = period_locks.freeze(loaded.id, 2025, kept.id, "direction", data_read_at=read_at)
+    assert period_locks.changed_since(lock) == 1
+
+
 def test_unfreezing_needs_a_reason_and_is_audited(loaded: Contract) -> None:
     _freeze(loaded, 2025)
     with pytest.raises(LockError, match="exige un motif"):

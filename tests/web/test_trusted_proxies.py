@@ -86,7 +86,7 @@ def test_an_origin_without_scheme_is_refused_in_french(value: str, why: str) -> 
 
 def _settings_with(monkeypatch: pytest.MonkeyPatch, **environment: str) -> dict[str, Any]:
     """cpog.settings executed afresh under these variables (the loaded settings are untouched)."""
-    monkeypatch.setenv("CPOG_SECRET_KEY", "cle-de-test")
+    monkeypatch.setenv("CPOG_SECRET_KEY", "cle-de-test-" + "x" * 40)
     for name in ("CPOG_TRUSTED_PROXIES", "CPOG_CSRF_TRUSTED_ORIGINS"):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():

@@ -6,6 +6,8 @@ import re
 import sys
 
 import typer
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from cpog.cli import (
@@ -221,6 +223,14 @@ def run(args: list[str] | None = None) -> int:
     except CpogError as error:  # a problem the user can fix, e.g. a bad CPOG_TODAY
         typer.echo(str(error), err=True)
         return error.exit_code
+    except ImproperlyConfigured as error:  # a bad setting: its French message, no traceback
+        typer.echo(f"Configuration : {error}", err=True)
+        return 2
+    except DatabaseError as error:
+        from cpog.store.bootstrap import database_problem
+
+        typer.echo(database_problem(error), err=True)
+        return 1
     return result if isinstance(result, int) else 0
 
 

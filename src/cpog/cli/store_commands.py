@@ -406,12 +406,13 @@ def demo(
 def _remove_demo(yes: bool) -> None:
     from cpog.audit_text import demo_rows_text
     from cpog.store.bootstrap import current_user
-    from cpog.store.demo_removal import demo_rows, remove_demo
+    from cpog.store.demo_removal import check_no_frozen_year, demo_rows, remove_demo
 
     found = demo_rows()
     if not found.total:
         out.print("Aucune donnée de démonstration dans la base : rien à supprimer.")
         return
+    check_no_frozen_year()  # before asking: a CpogError, printed by cpog.cli.main.run
     if not yes:
         question = f"Supprimer {demo_rows_text(found.counts())} de démonstration ? [o/N] "
         out.print(question, end="", markup=False, soft_wrap=True)

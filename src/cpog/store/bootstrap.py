@@ -72,6 +72,25 @@ def check_schema() -> None:
         raise SchemaBehind(schema_behind_text(len(pending)))
 
 
+def database_problem(error: Exception) -> str:
+    """A French line for a database that cannot be reached or opened: which database (engine,
+    host, port, name — never the user or the password) and the driver's first line."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if "sqlite" in database["ENGINE"]:
+        where = f"SQLite {database['NAME']}"
+    else:
+        host = database.get("HOST") or "socket locale"
+        port = f":{database['PORT']}" if database.get("PORT") else ""
+        where = f"PostgreSQL {host}{port}/{database.get('NAME', '')}"
+    detail = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return (
+        f"Base de données injoignable ({where}) : {detail}. Vérifiez DATABASE_URL (ou "
+        f"CPOG_DATA_DIR) et que le serveur de base de données tourne (voir {DEPLOY_DOC})."
+    )
+
+
 def current_user() -> str:
     """Who writes from the command line, as recorded in the audit trail."""
     return os.environ.get("CPOG_USER") or f"cli:{getpass.getuser()}"

@@ -26,6 +26,7 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from cpog.errors import CpogError
 from cpog.store import audit
 from cpog.store.demo import DEMO_USER
 from cpog.store.models import (
@@ -34,10 +35,12 @@ from cpog.store.models import (
     ActionUpdate,
     Analysis,
     AuditEvent,
+    Campaign,
     ContractVersion,
     ImportBatch,
     Measurement,
     OpenDataValue,
+    PeriodLock,
     ReportSnapshot,
     Target,
 )
@@ -99,6 +102,8 @@ def _demo_contracts() -> tuple[list[str], list[str]]:
         Analysis.objects.exclude(author=DEMO_USER),
         ImportBatch.objects.exclude(created_by=DEMO_USER),
         ReportSnapshot.objects.all(),
+        PeriodLock.objects.all(),
+        Campaign.objects.all(),
         # the web's rows, read through the app registry (the store never imports the web)
         apps.get_model("web", "ChallengePilot").objects.all(),
     ]
@@ -166,6 +171,24 @@ def _counted(plan: _Plan) -> DemoRows:
     )
 
 
+class DemoInFrozenYear(CpogError):
+    """Demonstration values lie in a frozen year: removing them would change that year without
+    a motif (decision 027)."""
+
+
+def check_no_frozen_year(plan: _Plan | None = None) -> None:
+    """Refuse, in French, when demonstration values to remove lie in a frozen year."""
+    plan = plan or _plan()
+    for lock in PeriodLock.objects.order_by("year"):
+        count = plan.values.filter(contract_id=lock.contract_id, period_end__year=lock.year).count()
+        if count:
+            raise DemoInFrozenYear(
+                f"L'année {lock.year} est figée et contient {count} valeur(s) de démonstration :"
+                f" la démonstration ne peut pas être retirée sans changer la revue figée. Dégelez"
+                f" d'abord l'année (cpog report unfreeze --annee {lock.year} --motif …)."
+            )
+
+
 def demo_rows() -> DemoRows:
     """What :func:`remove_demo` would remove now (for the confirmation)."""
     return _counted(_plan())
@@ -178,6 +201,7 @@ def remove_demo(user: str) -> DemoRows:
         removed = _counted(plan)
         if not removed.total:
             return removed
+        check_no_frozen_year(plan)
         # Milestones and notes first (their action states may stay), then the states, then the
         # values and targets, which the batches protect, then the contracts and the events.
         plan.updates.delete()

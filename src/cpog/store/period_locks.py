@@ -144,9 +144,17 @@ def line_text(lock: FrozenReview) -> str:
     )
 
 
-def freeze(contract_id: str, year: int, snapshot_id: int, user: str) -> FrozenReview:
+def freeze(
+    contract_id: str,
+    year: int,
+    snapshot_id: int,
+    user: str,
+    data_read_at: datetime | None = None,
+) -> FrozenReview:
     """Mark the snapshot ``snapshot_id`` (an annual review of ``year``) as THE frozen review of
-    ``year``; audited. Refused when the year is frozen already."""
+    ``year``; audited. Refused when the year is frozen already. ``data_read_at``: when the
+    review's data was read; the freeze dates from then, so a value written while the review was
+    being made (not in it) counts as changed since the freeze instead of vanishing."""
     with transaction.atomic():
         snapshot = ReportSnapshot.objects.filter(
             pk=snapshot_id, contract_id=contract_id, kind=ReportSnapshot.Kind.ANNUAL
@@ -161,7 +169,7 @@ def freeze(contract_id: str, year: int, snapshot_id: int, user: str) -> FrozenRe
             year=year,
             snapshot=snapshot,
             frozen_by=user,
-            frozen_at=timezone.now(),
+            frozen_at=data_read_at or timezone.now(),
         )
         audit.record(
             "period_lock",
