@@ -101,12 +101,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+# syslog priorities, which journald reads from a « <N> » at the start of a line
+JOURNAL_PRIORITY = {"CRITICAL": 2, "ERROR": 3, "WARNING": 4, "INFO": 6, "DEBUG": 7}
+
+
 class StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to the ``sys.stderr`` of the moment, not the one of the start: a test capturing
-    stderr, or a server redirecting it, gets every line."""
+    stderr, or a server redirecting it, gets every line. Under systemd (``journal``: stderr is
+    the journal), each line starts with its syslog priority, so that ``journalctl -p warning``
+    shows cpog's warnings and errors, not every line as « info »."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: bool = False) -> None:
         super().__init__(sys.stderr)
+        self.journal = journal
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        if self.journal:
+            return f"<{JOURNAL_PRIORITY.get(record.levelname, 6)}>{text}"
+        return text
 
     @property
     def stream(self) -> TextIO:
@@ -164,6 +177,8 @@ def logging_settings(environ: dict[str, str]) -> dict[str, Any]:
         "handlers": {
             "stderr": {
                 "()": "cpog.logs.StderrHandler",
+                # systemd sets JOURNAL_STREAM when stderr goes to the journal
+                "journal": bool(environ.get("JOURNAL_STREAM")),
                 "formatter": formatter,
                 "filters": ["request_id", "without_traceback"],
             }

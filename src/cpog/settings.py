@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "cpog.web.proxy.TrustedProxyMiddleware",
     # then: the request id of every log line, the access log (decision 024)
     "cpog.web.request_log.RequestLogMiddleware",
+    "cpog.web.middleware.HeadWithoutBody",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

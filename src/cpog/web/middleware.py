@@ -56,3 +56,19 @@ class ContentSecurityPolicyMiddleware:
             response.setdefault("Content-Security-Policy", POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class HeadWithoutBody:
+    """A HEAD answer carries its GET's headers, Content-Length included, and no body (RFC 9110):
+    Django leaves the body in, and gunicorn then warns on every HEAD of a supervision tool."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method == "HEAD" and not response.streaming:
+            length = len(response.content)
+            response.content = b""
+            response["Content-Length"] = str(length)
+        return response
