@@ -245,7 +245,7 @@ VARIABLES: tuple[Variable, ...] = (
         "aucun (authentification unique désactivée)",
         "Adresse de l'émetteur OpenID Connect (par exemple https://sso.caf.example/realms/caf) :"
         " ses adresses sont lues dans <émetteur>/.well-known/openid-configuration à la première"
-        " connexion.",
+        " connexion. En production (CPOG_PRODUCTION=1), https:// est obligatoire.",
         SSO,
     ),
     Variable(
@@ -285,7 +285,9 @@ VARIABLES: tuple[Variable, ...] = (
         "CPOG_OIDC_LIER_COMPTES",
         "0",
         "1 : un compte local portant le même identifiant est lié à la personne de l'annuaire"
-        " (son mot de passe devient inutilisable) ; 0 : la connexion est refusée.",
+        " (son mot de passe devient inutilisable), sauf un compte administrateur, et par"
+        " l'adresse électronique seulement si l'annuaire l'a vérifiée ; 0 : la connexion est"
+        " refusée.",
         SSO,
     ),
     Variable(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from cpog.web import accounts
 from cpog.web.models import SsoIdentity
 
 NEW = "un-nouveau-mot-de-passe-2026"
+PASSWORD = "mot-de-passe-de-test-1"  # the users fixture's (tests/web/conftest.py)
 
 
 @pytest.fixture
@@ -63,3 +66,45 @@ def test_the_account_page_tells_it(directory_account: User, settings: Any) -> No
     )
     assert refused.status_code == 400
     assert "se connecte par l&#x27;annuaire" in refused.content.decode()
+
+
+def test_a_deactivated_directory_account_loses_its_session(users: Any) -> None:
+    """A session opened by single sign-on ends when the account is deactivated (lost every
+    group, or by an administrator): the backend's get_user refuses inactive users."""
+    client = Client()
+    client.force_login(users.lecteur, backend="cpog.web.sso.SsoBackend")
+    assert client.get("/").status_code == 200
+    users.lecteur.is_active = False
+    users.lecteur.save(update_fields=["is_active"])
+    answer = client.get("/")
+    assert answer.status_code == 302 and answer["Location"].startswith("/connexion/")
+
+
+def _alert(page: str) -> str:
+    found = re.search(r'<span class="error" role="alert">([^<]*)</span>', page)
+    assert found is not None, page
+    return html.unescape(found.group(1))
+
+
+def test_closed_local_accounts_tell_nothing_of_the_password(users: Any, settings: Any) -> None:
+    """With CPOG_COMPTES_LOCAUX=0, a non-administrator reads the same message, and counts the
+    same failed attempt, with the right password as with a wrong one."""
+    from axes.models import AccessAttempt
+
+    settings.SSO_LOCAL_ACCOUNTS = False
+    answers = []
+    for password in (PASSWORD, "pas-le-bon"):
+        answer = Client(REMOTE_ADDR="10.0.0.1").post(
+            "/connexion/", {"username": "lecteur", "password": password}
+        )
+        assert answer.status_code == 200
+        answers.append(_alert(answer.content.decode()))
+    assert answers[0] == answers[1]
+    assert answers[0].startswith("Identifiant ou mot de passe incorrect.")
+    assert "seul un administrateur peut se connecter avec un mot de passe" in answers[0]
+    attempt = AccessAttempt.objects.get(username="lecteur")
+    assert attempt.failures_since_start == 2
+    admin = Client(REMOTE_ADDR="10.0.0.1").post(
+        "/connexion/", {"username": "admin", "password": PASSWORD}
+    )
+    assert admin.status_code == 302  # break-glass administrator

@@ -127,15 +127,58 @@ def test_form_mistakes(tmp_path: Path, text: str, expected: str) -> None:
 
 def test_what_several_groups_give(tmp_path: Path) -> None:
     mapping = sso_mapping.read(write(tmp_path, GOOD))
-    both = sso_mapping.grant(mapping, ["PILOTES-1", "PILOTES-2-3", "INCONNU"])
-    assert both.role == Role.PILOTE and both.caisse == ""
-    assert both.challenges == {("", 1), ("", 2), ("", 3)}
+    both = sso_mapping.grant(mapping, ["PILOTES-1", "PILOTES-2-3", "INCONNU"], "79")
+    assert both.role == Role.PILOTE and both.caisse == "79"
+    assert both.challenges == {("79", 1), ("79", 2), ("79", 3)}
     assert both.groups == ("PILOTES-1", "PILOTES-2-3")
-    strongest = sso_mapping.grant(mapping, ["LECTEURS-79", "DIRECTION", "PILOTES-1"])
+    strongest = sso_mapping.grant(mapping, ["LECTEURS-79", "DIRECTION", "PILOTES-1"], "79")
     assert (strongest.role, strongest.caisse) == (Role.CONTROLE, "79")
-    assert sso_mapping.grant(mapping, ["LECTEURS-79", "RESEAU"]).caisse is None
-    nothing = sso_mapping.grant(mapping, ["COMPTABILITE"])
+    assert sso_mapping.grant(mapping, ["LECTEURS-79", "RESEAU"], "79").caisse is None
+    nothing = sso_mapping.grant(mapping, ["COMPTABILITE"], "79")
     assert nothing.role is None and not nothing.challenges
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "oidc-groupes.exemple.yaml"
+
+
+def test_no_role_of_one_group_with_the_scope_of_another() -> None:
+    """The shipped example: contrôle de gestion of the installation's caisse and lecteur of the
+    network give contrôle de gestion of that caisse, not over every caisse (an escalation no
+    single group grants); the network comes only with the lecteur role."""
+    mapping = sso_mapping.read(EXAMPLE)
+    mixed = sso_mapping.grant(mapping, ["CAF79-CPOG-CONTROLE-DE-GESTION", "CNAF-CPOG-RESEAU"], "79")
+    assert (mixed.role, mixed.caisse) == (Role.CONTROLE, "79")
+    assert mixed.groups == ("CAF79-CPOG-CONTROLE-DE-GESTION", "CNAF-CPOG-RESEAU")
+    network = sso_mapping.grant(mapping, ["CNAF-CPOG-RESEAU", "CAF79-CPOG-LECTEURS"], "79")
+    assert (network.role, network.caisse) == (Role.LECTEUR, None)  # same role: the widest scope
+
+
+def test_no_caisse_is_the_installations_before_comparing() -> None:
+    """A group without ``caisse`` is the installation's caisse: beside a group of caisse 79 in an
+    installation of caisse 86, its role goes with caisse 86, never with 79."""
+    mapping = sso_mapping.read(EXAMPLE)
+    groups = ["CAF79-CPOG-CONTROLE-DE-GESTION", "CAF79-CPOG-LECTEURS"]
+    elsewhere = sso_mapping.grant(mapping, groups, "86")
+    assert (elsewhere.role, elsewhere.caisse) == (Role.CONTROLE, "86")
+    home = sso_mapping.grant(mapping, groups, "79")
+    assert (home.role, home.caisse) == (Role.CONTROLE, "79")
+    # Défis come only from the pilot groups of the chosen caisse.
+    pilot = sso_mapping.grant(mapping, ["CAF79-CPOG-PILOTES-DEFI-1", "CAF79-CPOG-LECTEURS"], "86")
+    assert (pilot.role, pilot.caisse, pilot.challenges) == (Role.PILOTE, "86", {("86", 1)})
+
+
+def test_defis_only_from_the_pilot_groups_of_the_chosen_caisse(tmp_path: Path) -> None:
+    mapping = sso_mapping.read(
+        write(
+            tmp_path,
+            "groupes:\n  P79:\n    role: pilote\n    defis: [1]\n    caisse: '79'\n"
+            "  P86:\n    role: pilote\n    defis: [2]\n    caisse: '86'\n"
+            "  C79:\n    role: controle_gestion\n    caisse: '79'\n",
+        )
+    )
+    given = sso_mapping.grant(mapping, ["P79", "P86", "C79"], "79")
+    assert (given.role, given.caisse) == (Role.CONTROLE, "79")
+    assert given.challenges == {("79", 1)}
 
 
 def test_two_caisses_are_refused(tmp_path: Path) -> None:
@@ -170,6 +213,17 @@ def test_configuration_from_the_environment(tmp_path: Path) -> None:
     )
     assert (conf.name, conf.groups_claim, conf.link_accounts) == ("l'annuaire", "groups", False)
     assert sso_config.local_accounts({}) is True
+    # http:// outside production only (a provider on the test machine, say)
+    plain = sso_config.from_environment(
+        {
+            "CPOG_OIDC_ISSUER": "http://localhost:8080",
+            "CPOG_OIDC_CLIENT_ID": "cpog",
+            "CPOG_OIDC_CLIENT_SECRET": "s3cret",
+            "CPOG_OIDC_GROUPES": str(groups),
+            "CPOG_PRODUCTION": "0",
+        }
+    )
+    assert plain is not None and plain.issuer == "http://localhost:8080"
     assert sso_config.local_accounts({"CPOG_COMPTES_LOCAUX": "0"}) is False
 
 
@@ -193,6 +247,11 @@ def test_configuration_from_the_environment(tmp_path: Path) -> None:
                 "CPOG_OIDC_GROUPES": "/nulle/part.yaml",
             },
             "CPOG_OIDC_GROUPES=/nulle/part.yaml : fichier introuvable",
+        ),
+        (
+            {"CPOG_OIDC_ISSUER": "http://sso.caf.example", "CPOG_PRODUCTION": "1"},
+            "CPOG_OIDC_ISSUER=http://sso.caf.example : en production \\(CPOG_PRODUCTION=1\\), "
+            "l'adresse du fournisseur d'identité doit commencer par https://",
         ),
     ],
 )

@@ -351,6 +351,92 @@ def test_a_local_account_of_the_same_name_is_not_taken_over(site: Site, settings
     assert SsoIdentity.objects.get(user=user).subject == "sub-md"
 
 
+def test_linking_never_takes_an_administrator_nor_an_unverified_address(
+    site: Site, settings: Any
+) -> None:
+    site.configure(settings, link_accounts=True)
+    User.objects.create_superuser("secours", "secours@caf.example", PASSWORD)
+    site.provider.set_claims("sub-s", preferred_username="secours", groups=["CAF-CONTROLE"])
+    answer = sso_login(site, requests.Session(), "sub-s")
+    assert answer.status_code == 403
+    text = html.unescape(answer.text)
+    assert "Un compte « secours » existe déjà" in text
+    assert "Un compte d'administrateur n'est jamais lié à l'annuaire." in text
+    assert User.objects.get(username="secours").has_usable_password()
+    assert not SsoIdentity.objects.exists()
+
+    # The name from the e-mail claim: linked only when the provider verified the address.
+    User.objects.create_user("m.dupont@caf.example", "m.dupont@caf.example", PASSWORD)
+    for verified in (None, False, "true"):
+        claims = {"email": "m.dupont@caf.example", "groups": ["CAF-LECTEURS"]}
+        if verified is not None:
+            claims["email_verified"] = verified
+        site.provider.set_claims("sub-md", **claims)
+        refused = sso_login(site, requests.Session(), "sub-md")
+        assert refused.status_code == 403, verified
+        assert "demande que l'annuaire de test l'ait vérifiée" in html.unescape(refused.text)
+        assert User.objects.get(username="m.dupont@caf.example").has_usable_password()
+    site.provider.set_claims(
+        "sub-md", email="m.dupont@caf.example", email_verified=True, groups=["CAF-LECTEURS"]
+    )
+    assert sso_login(site, requests.Session(), "sub-md").status_code == 302
+    linked = User.objects.get(username="m.dupont@caf.example")
+    assert not linked.has_usable_password()
+    assert SsoIdentity.objects.get(user=linked).subject == "sub-md"
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "oidc-groupes.exemple.yaml"
+
+
+def test_no_role_of_one_group_with_the_scope_of_another(site: Site) -> None:
+    """The shipped groups file: contrôle de gestion (installation's caisse) and lecteur of the
+    network give contrôle de gestion of caisse 79, never over every caisse."""
+    site.groups_file.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    site.provider.set_claims(
+        "sub-cg",
+        preferred_username="cgestion",
+        groups=["CAF79-CPOG-CONTROLE-DE-GESTION", "CNAF-CPOG-RESEAU"],
+    )
+    session = requests.Session()
+    assert sso_login(site, session, "sub-cg").status_code == 302
+    user = User.objects.get(username="cgestion")
+    assert role_of(user) == Role.CONTROLE
+    scope = UserScope.objects.get(user=user)
+    assert (scope.caisse_code, scope.network) == ("79", False)
+    assert session.get(f"{site.url}/reseau/", allow_redirects=False, timeout=30).status_code in (
+        302,
+        403,
+        404,
+    )
+
+
+def test_a_group_without_caisse_is_the_installations(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In an installation of caisse 86, a group without ``caisse`` is caisse 86: its role does
+    not go with the caisse 79 of another group."""
+    from cpog.store.contracts import store_contract
+
+    organisation = site.contract.organisation.model_copy(update={"code": "86", "name": "Vienne"})
+    store_contract(
+        site.contract.model_copy(update={"id": "caf-86-test", "organisation": organisation}),
+        "test",
+        "test",
+    )
+    monkeypatch.setenv("CPOG_CAISSE", "86")
+    site.groups_file.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    site.provider.set_claims(
+        "sub-cg",
+        preferred_username="cgestion",
+        groups=["CAF79-CPOG-CONTROLE-DE-GESTION", "CAF79-CPOG-LECTEURS"],
+    )
+    assert sso_login(site, requests.Session(), "sub-cg").status_code == 302
+    user = User.objects.get(username="cgestion")
+    assert role_of(user) == Role.CONTROLE
+    scope = UserScope.objects.get(user=user)
+    assert (scope.caisse_code, scope.network) == ("86", False)
+
+
 def test_sign_out_ends_the_provider_session_too(site: Site) -> None:
     site.provider.set_claims("sub-leo", preferred_username="leo", groups=["CAF-LECTEURS"])
     session = requests.Session()
@@ -402,9 +488,11 @@ def test_local_accounts_open_or_closed(site: Site, settings: Any) -> None:
     assert "Connexion de secours (administrateurs)" in page and 'id="sso-login"' in page
     refused = local_login(site, "lecteur")
     assert refused.status_code == 200
-    assert "Les comptes locaux sont désactivés : connectez-vous avec l'annuaire de test." in (
-        html.unescape(refused.text)
-    )
+    assert (
+        "Identifiant ou mot de passe incorrect. Les comptes locaux sont désactivés : seul un "
+        "administrateur peut se connecter avec un mot de passe ; les autres se connectent avec "
+        "l'annuaire de test."
+    ) in html.unescape(refused.text)
     assert local_login(site, "secours").status_code == 302  # break-glass administrator
 
 

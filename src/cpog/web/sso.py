@@ -15,8 +15,11 @@ import, so that tests can switch SSO on with ``override_settings``.
   (:func:`cpog.web.accounts.set_access`). No mapped group: no account is created, an existing one
   is deactivated, and the person reads a French page saying whom to ask.
 - A local account of the same name is never taken over silently: refused, unless
-  ``CPOG_OIDC_LIER_COMPTES=1`` links it (its password is then made unusable).
-- ``CPOG_COMPTES_LOCAUX=0`` closes password sign-in except to administrators (break-glass).
+  ``CPOG_OIDC_LIER_COMPTES=1`` links it (its password is then made unusable); never a
+  superuser's, nor by an ``email`` claim the provider has not verified.
+- A session opened here ends when its account is deactivated (:meth:`SsoBackend.get_user`).
+- ``CPOG_COMPTES_LOCAUX=0`` closes password sign-in except to administrators (break-glass); the
+  others read the message of a wrong password, right password or not.
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LoginView, LogoutView
-from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -43,7 +47,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from cpog.store import audit
-from cpog.store.contracts import contract_id_of_caisse, default_caisse_code
+from cpog.store.contracts import contract_id_of_caisse
 from cpog.web import accounts, sso_mapping
 from cpog.web.models import SsoIdentity
 from cpog.web.sso_config import SsoConfig
@@ -134,8 +138,9 @@ class Refusal:
     status: int = 403
 
 
-def _username(claims: dict[str, Any]) -> str:
-    """``preferred_username``, else ``email``, else ``sub``: the first one Django accepts."""
+def _username(claims: dict[str, Any]) -> tuple[str, str]:
+    """``preferred_username``, else ``email``, else ``sub``: the first one Django accepts, and the
+    claim it came from."""
     for key in ("preferred_username", "email", "sub"):
         value = str(claims.get(key) or "").strip()
         if (
@@ -143,7 +148,7 @@ def _username(claims: dict[str, Any]) -> str:
             and len(value) <= accounts.USERNAME_MAX
             and all(c.isalnum() or c in "@.+-_" for c in value)
         ):
-            return value
+            return key, value
     raise SuspiciousOperation("no usable user name in the claims")
 
 
@@ -161,6 +166,12 @@ class SsoBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # No settings read here: Django builds a backend for every request of a signed-in user.
         self.UserModel = get_user_model()
+
+    def get_user(self, user_id: Any) -> Any:
+        """The signed-in user of a session opened by single sign-on, or None (signed out) when the
+        account was deactivated since: the library's own returns inactive users too."""
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> Any:
         conf = config()
@@ -251,8 +262,6 @@ def sign_in(conf: SsoConfig, claims: dict[str, Any]) -> Any:
     # Only the groups cpog maps are kept and audited: a directory may give hundreds.
     context = _context(conf, list(given.groups))
     caisse = given.caisse
-    if caisse == "":
-        caisse = default_caisse_code()
     with transaction.atomic():
         identity = (
             SsoIdentity.objects.select_related("user")
@@ -309,16 +318,17 @@ def _new_account(
     """A new account without password (the access comes next, from the groups), or the
     refusal to take over a local account of the same name."""
     User = get_user_model()
-    username = _username(claims)
+    claim, username = _username(claims)
     existing = User.objects.filter(username__iexact=username).first()
     if existing is not None:
         linked = SsoIdentity.objects.filter(user=existing).exists()
-        if linked or not conf.link_accounts:
+        refused = _link_refused(conf, claims, claim, existing, linked)
+        if refused:
             return Refusal(
                 "Connexion refusée",
                 f"Un compte « {existing.get_username()} » existe déjà dans cpog et n'est pas lié "
                 f"à votre identité de {conf.name} : demandez à l'administrateur de cpog de le "
-                "renommer, ou d'autoriser le lien des comptes (CPOG_OIDC_LIER_COMPTES=1).",
+                f"renommer{refused}",
             )
         existing.set_unusable_password()
         existing.save(update_fields=["password"])
@@ -337,6 +347,25 @@ def _new_account(
         caisse=caisse,
     )
     return identity
+
+
+def _link_refused(
+    conf: SsoConfig, claims: dict[str, Any], claim: str, existing: Any, linked: bool
+) -> str:
+    """Why the local account ``existing`` is not linked to the person (the end of a French
+    sentence), or "" when it may be. Never an administrator's (the break-glass door stays
+    local), nor by an e-mail address the provider has not verified (anyone could write a
+    colleague's in their profile)."""
+    if linked or not conf.link_accounts:
+        return ", ou d'autoriser le lien des comptes (CPOG_OIDC_LIER_COMPTES=1)."
+    if existing.is_superuser:
+        return ". Un compte d'administrateur n'est jamais lié à l'annuaire."
+    if claim == "email" and claims.get("email_verified") is not True:
+        return (
+            f". Le lien par l'adresse électronique demande que {conf.name} l'ait vérifiée "
+            "(email_verified)."
+        )
+    return ""
 
 
 def _no_role(conf: SsoConfig) -> Refusal:
@@ -429,17 +458,33 @@ def _failed(conf: SsoConfig) -> Refusal:
 
 
 class LocalLoginForm(AuthenticationForm):
-    """The password form; with CPOG_COMPTES_LOCAUX=0, administrators only (break-glass)."""
+    """The password form; with CPOG_COMPTES_LOCAUX=0, administrators only (break-glass).
+
+    When closed, a non-administrator is refused with the very message of a wrong password, and
+    counted as a failed attempt like one (django-axes): otherwise the answer would tell whether
+    the password was right."""
 
     closed_message = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not local_accounts_open():
+            conf = config()
+            other = f" ; les autres se connectent avec {conf.name}" if conf else ""
+            self.closed_message = (
+                "Identifiant ou mot de passe incorrect. Les comptes locaux sont désactivés : "
+                f"seul un administrateur peut se connecter avec un mot de passe{other}."
+            )
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
         if not local_accounts_open() and not user.is_superuser:
-            conf = config()
-            other = f" : connectez-vous avec {conf.name}" if conf else ""
-            self.closed_message = f"Les comptes locaux sont désactivés{other}."
-            raise ValidationError(self.closed_message, code="local_accounts_closed")
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": self.cleaned_data.get("username")},
+                request=self.request,
+            )
+            raise self.get_invalid_login_error()
 
 
 class CpogLoginView(LoginView):

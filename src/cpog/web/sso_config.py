@@ -20,6 +20,7 @@ NAME = "CPOG_OIDC_NOM"
 GROUPS_CLAIM = "CPOG_OIDC_CLAIM_GROUPES"
 LINK_ACCOUNTS = "CPOG_OIDC_LIER_COMPTES"
 LOCAL_ACCOUNTS = "CPOG_COMPTES_LOCAUX"
+PRODUCTION = "CPOG_PRODUCTION"  # read as cpog.settings does: "1" is production
 
 DEFAULT_NAME = "l'annuaire"
 DEFAULT_GROUPS_CLAIM = "groups"
@@ -75,6 +76,12 @@ def from_environment(env: Mapping[str, str]) -> SsoConfig | None:
         raise SsoConfigError(
             f"{ISSUER}={issuer} : une adresse http(s) est attendue, par exemple "
             "https://sso.caf.example/realms/caf."
+        )
+    if issuer.startswith("http://") and env.get(PRODUCTION, "0") == "1":
+        raise SsoConfigError(
+            f"{ISSUER}={issuer} : en production ({PRODUCTION}=1), l'adresse du fournisseur "
+            "d'identité doit commencer par https:// (les jetons et le secret du client ne "
+            "passent pas en clair)."
         )
     missing = [name for name in (CLIENT_ID, CLIENT_SECRET, GROUPS_FILE) if not env.get(name)]
     if missing:

@@ -19,9 +19,13 @@ store or ``reseau`` (every caisse), by default the installation's caisse. Every 
 French with the file, the line and the value; :func:`read` checks the form, :func:`checked` also
 checks défis and caisses against the store.
 
-A person in several groups gets the strongest role of them (administrateur, then contrôle de
-gestion, pilote, lecteur), the défis of every pilot group, and one scope: the network if any group
-gives it, else the one caisse the groups name (two different caisses are refused).
+A person in several groups never gets a (role, scope) pair that no single group of theirs grants:
+each group's scope is resolved first (no ``caisse`` is the installation's caisse), then the pair
+of one group is chosen: the strongest role (administrateur, then contrôle de gestion, pilote,
+lecteur), and among the groups of that role the widest scope (the network, else their one caisse;
+two different caisses are refused). A weaker group's wider scope is not added: contrôle de gestion
+of caisse 79 and lecteur of the network give contrôle de gestion of caisse 79, without the network.
+The défis are those of the pilot groups of the chosen caisse.
 """
 
 from __future__ import annotations
@@ -68,9 +72,9 @@ class Grant:
     """What a person's groups give: no role means no access."""
 
     role: Role | None
-    challenges: frozenset[tuple[str, int]]  # (caisse as written in the rule, défi number)
-    caisse: str | None  # None: the network; "" the installation's caisse
-    groups: tuple[str, ...]  # the mapped groups that gave it
+    challenges: frozenset[tuple[str, int]]  # (caisse code, défi number), of the chosen caisse
+    caisse: str | None  # None: the network; else a caisse code (the installation's resolved)
+    groups: tuple[str, ...]  # the mapped groups the person is in
 
 
 class ScopeConflict(ValueError):
@@ -219,27 +223,39 @@ def _line_order(message: str) -> int:
     return int(digits) if found and digits.isdigit() else 0
 
 
-def grant(mapping: Mapping, groups: Iterable[str]) -> Grant:
-    """What ``groups`` give (groups the file does not name give nothing)."""
+def grant(mapping: Mapping, groups: Iterable[str], installation: str | None = None) -> Grant:
+    """What ``groups`` give (groups the file does not name give nothing): the role and scope of
+    one of them, never a role of one with the scope of another (decision 025). ``installation``
+    is the installation's caisse code, for groups without ``caisse`` (by default, the store's)."""
     rules = [mapping.rules[g] for g in sorted(set(groups)) if g in mapping.rules]
     if not rules:
         return Grant(None, frozenset(), "", ())
+    if installation is None and any(not rule.caisse for rule in rules):
+        from cpog.store.contracts import default_caisse_code
+
+        installation = default_caisse_code()
+
+    def scope(rule: GroupRule) -> str | None:
+        if rule.caisse == NETWORK:
+            return None
+        return rule.caisse or installation or ""
+
     role = next(r for r in STRENGTH if any(rule.role == r for rule in rules))
-    scopes = {rule.caisse for rule in rules}
-    codes = sorted(scopes - {"", NETWORK})
-    if NETWORK in scopes:
+    scopes = {scope(rule) for rule in rules if rule.role == role}
+    if None in scopes:
         caisse: str | None = None
-    elif len(codes) > 1:
+    elif len(scopes) > 1:
+        codes = sorted(code for code in scopes if code is not None)
         raise ScopeConflict(
-            f"vos groupes donnent accès à plusieurs caisses ({', '.join(codes)}) : un compte "
-            "n'appartient qu'à une caisse, ou au réseau"
+            f"vos groupes « {role.value} » donnent accès à plusieurs caisses "
+            f"({', '.join(codes)}) : un compte n'appartient qu'à une caisse, ou au réseau"
         )
     else:
-        caisse = codes[0] if codes else ""
+        caisse = next(iter(scopes))
     challenges = frozenset(
-        (rule.caisse, number)
+        (rule.caisse or installation or "", number)
         for rule in rules
-        if rule.role == Role.PILOTE
+        if rule.role == Role.PILOTE and caisse is not None and scope(rule) == caisse
         for number in rule.challenges
     )
     return Grant(role, challenges, caisse, tuple(rule.group for rule in rules))
