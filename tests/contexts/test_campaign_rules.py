@@ -22,8 +22,8 @@ from cpog.contexts.campaigns import (
     Pilot,
     Totals,
     due_reminders,
-    reminder_body,
     last_scheduled,
+    reminder_body,
     reminder_kind,
 )
 from cpog.contract.model import Direction, Periodicity

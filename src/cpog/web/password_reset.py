@@ -32,7 +32,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.template import loader
@@ -155,7 +155,7 @@ class ResetView(auth_views.PasswordResetView):
             )
         return super().dispatch(request, *args, **kwargs)
 
-    def form_valid(self, form: Any) -> HttpResponseBase:
+    def form_valid(self, form: Any) -> HttpResponse:
         try:
             return super().form_valid(form)
         except SendFailed:
