@@ -3,6 +3,7 @@
 with smtp_server() as server:
     ... send through 127.0.0.1:server.port ...
     server.messages  # email.message.EmailMessage, in order received
+    server.refusal = "554 5.7.1 Refusé"  # every next message refused with that answer
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Received:
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
     recipients: list[list[str]] = field(default_factory=list)
+    refusal: str = ""  # when set, the server's answer to every message: nothing is accepted
 
     def to(self, address: str) -> list[EmailMessage]:
         return [
@@ -48,6 +50,8 @@ class _Collector:
         self.received = received
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.received.refusal:
+            return self.received.refusal
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.received.messages.append(parsed)

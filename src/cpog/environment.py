@@ -119,8 +119,8 @@ VARIABLES: tuple[Variable, ...] = (
         "aucun",
         "Adresses ou réseaux (CIDR) des proxys inverses, séparés par des virgules, par exemple"
         " 127.0.0.1 ou 10.1.2.0/24 : de ces seules adresses, les en-têtes X-Forwarded-Proto"
-        " (HTTPS) et X-Forwarded-For (adresse du poste, pour le blocage des connexions) sont"
-        " crus (décision 023).",
+        " (HTTPS), X-Forwarded-For (adresse du poste, pour le blocage des connexions) et"
+        " X-Request-ID (identifiant de requête des journaux) sont crus (décision 023).",
         PRODUCTION,
     ),
     Variable(
@@ -224,7 +224,8 @@ VARIABLES: tuple[Variable, ...] = (
         "CPOG_URL",
         "aucun (obligatoire en production pour les relances)",
         "Adresse publique de l'application, pour les liens des courriels envoyés par une"
-        " commande, par exemple https://cpog.caf79.fr.",
+        " commande et, quand elle est renseignée, celui de « Mot de passe oublié ? », par"
+        " exemple https://cpog.caf79.fr.",
         MAIL,
     ),
     Variable(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from contextvars import ContextVar
 from datetime import datetime
@@ -28,6 +29,16 @@ request_id: ContextVar[str] = ContextVar("cpog_request_id", default=NO_REQUEST)
 FORMATS = ("texte", "json")
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 ACCESS_LOGGER = "cpog.acces"
+
+# The token segment of a password-reset link (/reinitialiser/<uidb64>/<token>/, valid one hour:
+# whoever reads it can reset the account); Django's own « set-password » segment is kept.
+_RESET_TOKEN = re.compile(r"(/reinitialiser/[^/\s]+/)(?!set-password(?:[/\s]|$))[^/\s]+(?=[/\s]|$)")
+MASK = "…"
+
+
+def mask_reset_token(text: str) -> str:
+    """``text`` with the token of any password-reset link masked (``/reinitialiser/MQ/…/``)."""
+    return _RESET_TOKEN.sub(rf"\g<1>{MASK}", text) if "/reinitialiser/" in text else text
 
 
 def current_request_id() -> str:
@@ -53,6 +64,21 @@ class WithoutTraceback(logging.Filter):
         if record.name.startswith("django.security."):
             record.exc_info = None
             record.exc_text = None
+        return True
+
+
+class WithoutResetToken(logging.Filter):
+    """No line, whoever writes it (Django's ``django.request`` for a 500, ``django.security.csrf``
+    for a 403…), carries the token of a password-reset link: it is masked in the message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is the handler's to report, as usual
+            return True
+        masked = mask_reset_token(message)
+        if masked != message:
+            record.msg, record.args = masked, None
         return True
 
 
@@ -169,6 +195,7 @@ def logging_settings(environ: dict[str, str]) -> dict[str, Any]:
         "filters": {
             "request_id": {"()": "cpog.logs.RequestIdFilter"},
             "without_traceback": {"()": "cpog.logs.WithoutTraceback"},
+            "without_reset_token": {"()": "cpog.logs.WithoutResetToken"},
         },
         "formatters": {
             "texte": {"()": "cpog.logs.TextFormatter"},
@@ -180,7 +207,7 @@ def logging_settings(environ: dict[str, str]) -> dict[str, Any]:
                 # systemd sets JOURNAL_STREAM when stderr goes to the journal
                 "journal": bool(environ.get("JOURNAL_STREAM")),
                 "formatter": formatter,
-                "filters": ["request_id", "without_traceback"],
+                "filters": ["request_id", "without_traceback", "without_reset_token"],
             }
         },
         "root": {"handlers": ["stderr"], "level": level},

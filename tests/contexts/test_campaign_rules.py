@@ -4,6 +4,7 @@ calls for, at most one per recipient per day."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -21,6 +22,7 @@ from cpog.contexts.campaigns import (
     Pilot,
     Totals,
     due_reminders,
+    last_scheduled,
     reminder_body,
     reminder_kind,
 )
@@ -105,6 +107,31 @@ def test_the_days_of_reminders(day: str, kind: str | None) -> None:
     assert reminder_kind(_campaign("close"), date.fromisoformat(day)) is None
 
 
+@pytest.mark.parametrize(
+    ("day", "scheduled"),
+    [
+        ("2026-10-31", None),  # before the opening
+        ("2026-11-07", None),  # no day set yet
+        ("2026-11-08", (BEFORE, "2026-11-08")),  # J-7
+        ("2026-11-12", (BEFORE, "2026-11-08")),  # J-7 is the last day set: caught up if missed
+        ("2026-11-15", (BEFORE, "2026-11-14")),  # J-1
+        ("2026-11-21", (AFTER, "2026-11-16")),  # J+1
+        ("2027-01-10", (AFTER, "2026-11-22")),  # J+7, long past
+    ],
+)
+def test_the_last_day_set(day: str, scheduled: tuple[str, str] | None) -> None:
+    found = last_scheduled(_campaign(), date.fromisoformat(day))
+    expected = None if scheduled is None else (scheduled[0], date.fromisoformat(scheduled[1]))
+    assert found == expected
+    assert last_scheduled(_campaign("close"), date.fromisoformat(day)) is None
+
+
+def test_a_day_set_before_the_opening_is_not_one() -> None:
+    late_opening = replace(_campaign(), opens_on=date(2026, 11, 10))
+    assert last_scheduled(late_opening, date(2026, 11, 12)) is None  # J-7 was before it opened
+    assert last_scheduled(late_opening, date(2026, 11, 14)) == (BEFORE, date(2026, 11, 14))
+
+
 def _line(subject_id: str, pilot: str | None, entered: bool) -> Line:
     return Line(
         subject_type="indicator",
@@ -152,9 +179,34 @@ def test_who_gets_a_reminder() -> None:
     assert [(r.recipient, r.kind) for r in after] == [("ana", AFTER), ("cg", SUMMARY)]
     summary = after[1]
     assert [line.code for line in summary.lines] == ["A", "C"]  # with the subject of no pilot
-    assert due_reminders(_context("2026-11-09"), PILOTS, CONTROLLERS, []) == []
-    now = due_reminders(_context("2026-11-09"), PILOTS, CONTROLLERS, [], now=True)
+    reminded = [SentRecord("ana", date(2026, 11, 8), BEFORE)]
+    assert due_reminders(_context("2026-11-09"), PILOTS, CONTROLLERS, reminded) == []
+    now = due_reminders(_context("2026-11-09"), PILOTS, CONTROLLERS, reminded, now=True)
     assert [(r.recipient, r.kind) for r in now] == [("ana", NOW)]
+
+
+def test_a_missed_day_is_caught_up_once() -> None:
+    # the server was down on J-7 (08/11): the next run sends the reminder, once
+    missed = due_reminders(_context("2026-11-10"), PILOTS, CONTROLLERS, [])
+    assert [(r.recipient, r.kind) for r in missed] == [("ana", BEFORE)]
+    sent = [SentRecord("ana", date(2026, 11, 10), BEFORE)]
+    assert due_reminders(_context("2026-11-11"), PILOTS, CONTROLLERS, sent) == []
+    # a « Relancer maintenant » since the day set counts too
+    now = [SentRecord("ana", date(2026, 11, 9), NOW)]
+    assert due_reminders(_context("2026-11-10"), PILOTS, CONTROLLERS, now) == []
+    # down on J+1 (16/11) too: on 18/11 the pilot and the contrôle de gestion, a reminder before
+    # the due date not counting for one after it
+    sent = [SentRecord("ana", date(2026, 11, 14), BEFORE)]
+    late = due_reminders(_context("2026-11-18"), PILOTS, CONTROLLERS, sent)
+    assert [(r.recipient, r.kind) for r in late] == [("ana", AFTER), ("cg", SUMMARY)]
+    sent += [
+        SentRecord("ana", date(2026, 11, 18), AFTER),
+        SentRecord("cg", date(2026, 11, 18), SUMMARY),
+    ]
+    assert due_reminders(_context("2026-11-19"), PILOTS, CONTROLLERS, sent) == []
+    # J+7 (22/11) comes: due again
+    again = due_reminders(_context("2026-11-22"), PILOTS, CONTROLLERS, sent)
+    assert [(r.recipient, r.kind) for r in again] == [("ana", AFTER), ("cg", SUMMARY)]
 
 
 def test_at_most_one_reminder_a_day() -> None:

@@ -399,6 +399,14 @@ def test_five_failures_at_one_desk_lock_that_desk_only(site: Site) -> None:
     assert access.count(f"{DESK} - ") >= 10 and f"{OTHER_DESK} - " in access
 
 
+def test_nginx_does_not_log_the_token_of_a_password_reset_link(site: Site) -> None:
+    token = "d1x7k2-0123456789abcdef0123456789abcdef"
+    site.session().get(f"{site.https}/reinitialiser/MQ/{token}/", allow_redirects=False)
+    access = (site.folder / "access.log").read_text(encoding="utf-8")
+    assert token not in access
+    assert '"GET /reinitialiser/MQ/.../ HTTP/' in access
+
+
 # --- straight to cpog, around nginx -----------------------------------------------------------
 
 

@@ -128,6 +128,57 @@ def test_reminders_before_and_after_the_due_date_reach_the_smtp_server(
     assert f"Suivi de la campagne : {SITE}/campagnes/{campaign.pk}/?caisse=79" in text
 
 
+def test_a_failed_sending_leaves_no_claim_and_the_next_run_sends(
+    steering_data: Any, people: Any, smtp: Received
+) -> None:
+    _open("novembre 2026", "04/12/2026")  # today 27/11/2026 is J-7
+    smtp.refusal = "451 4.3.0 Indisponible pour l'essai"
+    code, output = run("campagne", "relancer")
+    assert code == 1 and "envoi impossible" in output, output
+    assert smtp.messages == []
+    assert not CampaignReminder.objects.exists()  # the claim is gone
+    assert not AuditEvent.objects.filter(entity_type="campaign_reminder").exists()
+    smtp.refusal = ""
+    code, output = run("campagne", "relancer")
+    assert code == 0 and "1 relance envoyée le 27/11/2026." in output, output
+    assert len(smtp.messages) == 1 and CampaignReminder.objects.count() == 1
+    assert AuditEvent.objects.filter(entity_type="campaign_reminder", action="send").count() == 1
+
+
+def test_a_missed_day_is_caught_up_by_the_next_run(
+    steering_data: Any, people: Any, smtp: Received, today: Any
+) -> None:
+    campaign = _open("novembre 2026", "04/12/2026")  # J-7 is 27/11/2026: the server was down
+    today("29/11/2026")
+    code, output = run("campagne", "relancer")
+    assert code == 0 and "1 relance envoyée le 29/11/2026." in output, output
+    (sent,) = CampaignReminder.objects.filter(campaign=campaign)
+    assert (sent.recipient, sent.kind) == ("pilote", "avant")
+    today("30/11/2026")  # caught up: nothing more until J-1
+    assert run("campagne", "relancer")[1].startswith("Aucune relance due le 30/11/2026.")
+
+
+def test_no_transaction_is_held_while_the_smtp_server_is_spoken_to(
+    transactional_db: None, steering_data: Any, people: Any, smtp: Received, monkeypatch: Any
+) -> None:
+    from django.db import connection
+
+    from cpog.web import campaigns
+
+    campaign = _open("novembre 2026", "04/12/2026")
+    seen: list[tuple[bool, int]] = []
+    real_send = mail.send
+
+    def send(*args: Any, **kwargs: Any) -> None:
+        # the claim is committed (seen from outside any transaction) before the e-mail goes
+        seen.append((connection.in_atomic_block, CampaignReminder.objects.count()))
+        real_send(*args, **kwargs)
+
+    monkeypatch.setattr(campaigns.mail, "send", send)
+    outcome = campaigns.send_reminders(_record(campaign), "test")
+    assert len(outcome.sent) == 1 and seen == [(False, 1)]
+
+
 def test_trial_prints_what_would_be_sent_and_sends_nothing(
     steering_data: Any, people: Any, smtp: Received
 ) -> None:

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from cpog.web.proxy import parse_networks
+
 
 def test_a_healthy_installation_answers_200_to_anyone(
     db: None, settings: Any, tmp_path: Path
@@ -55,6 +57,7 @@ def test_a_data_folder_that_cannot_be_written_gives_503(
     db: None, settings: Any, tmp_path: Path, capsys: Any
 ) -> None:
     settings.DATA_DIR = _read_only_folder(tmp_path)
+    settings.TRUSTED_PROXIES = parse_networks("CPOG_TRUSTED_PROXIES", "127.0.0.1")  # its id kept
     response = Client().get("/sante", HTTP_X_REQUEST_ID="sonde-1")
     assert response.status_code == 503
     body = response.json()
@@ -90,6 +93,8 @@ PROBE = """
 import django, json
 django.setup()
 from django.test import Client
+
+from cpog.web.proxy import parse_networks
 response = Client().get("/sante")
 print(json.dumps({"status": response.status_code, "body": response.json()}))
 """

@@ -14,7 +14,7 @@ from django.test import Client
 
 from cpog.store.models import AuditEvent
 from cpog.web import mail
-from smtp_server import Received, smtp_server, use
+from smtp_server import Received, free_port, smtp_server, use
 
 NEW = "une toute nouvelle phrase secrète"
 LINK = re.compile(r"http://testserver(/reinitialiser/[^/\s]+/[^/\s]+/)")
@@ -104,6 +104,48 @@ def test_with_sending_off_the_page_says_so_and_sends_nothing(account: User, sett
     refused = Client().post("/mot-de-passe-oublie/", {"email": "m.dupont@caf79.example"})
     assert refused.status_code == 503
     assert "Demande enregistrée" not in refused.content.decode()
+    assert not AuditEvent.objects.filter(action="reset_asked").exists()
+
+
+def test_the_link_is_built_on_cpog_url_when_it_is_set(
+    account: User, smtp: Received, settings: Any
+) -> None:
+    settings.CPOG_URL = "https://cpog.caf79.example"
+    _ask(Client(), "m.dupont@caf79.example")
+    body = Received.body(smtp.messages[0])
+    found = re.search(r"https://cpog\.caf79\.example(/reinitialiser/[^/\s]+/[^/\s]+/)", body)
+    assert found, body
+    assert "testserver" not in body and "de cpog (cpog.caf79.example)" in body
+    page = Client().get(found.group(1), follow=True).content.decode()
+    assert "Nouveau mot de passe" in page
+
+
+def test_an_smtp_failure_records_nothing_and_says_so_in_french(
+    account: User, smtp: Received, capsys: Any
+) -> None:
+    smtp.refusal = "554 5.7.1 Refusé pour l'essai"
+    refused = Client().post("/mot-de-passe-oublie/", {"email": "m.dupont@caf79.example"})
+    assert refused.status_code == 503
+    page = refused.content.decode()
+    assert "Le courriel n'a pas pu être envoyé" in page and "Demande enregistrée" not in page
+    assert not AuditEvent.objects.filter(action="reset_asked").exists()
+    assert (
+        "Mot de passe oublié : courriel non envoyé au compte « mdupont »" in capsys.readouterr().err
+    )
+    # the server is back: asking again at once sends the link (no cool-off started)
+    smtp.refusal = ""
+    assert "Demande enregistrée" in _ask(Client(), "m.dupont@caf79.example").content.decode()
+    assert len(smtp.messages) == 1
+    assert AuditEvent.objects.filter(action="reset_asked").count() == 1
+
+
+def test_an_unreachable_smtp_server_is_a_french_503(account: User, settings: Any) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
+    settings.EMAIL_TIMEOUT = 5
+    refused = Client().post("/mot-de-passe-oublie/", {"email": "m.dupont@caf79.example"})
+    assert refused.status_code == 503
+    assert "Le courriel n'a pas pu être envoyé" in refused.content.decode()
     assert not AuditEvent.objects.filter(action="reset_asked").exists()
 
 

@@ -11,12 +11,17 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from obs_failing_urls import MARKER
 
 from cpog.errors import CpogError
 from cpog.logs import JsonFormatter, logging_settings, request_id
+from cpog.web.proxy import parse_networks
+from cpog.web.request_log import logged_path
 
 ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d"
 
@@ -25,7 +30,15 @@ def _access_lines(err: str) -> list[str]:
     return [line for line in err.splitlines() if " cpog.acces " in line]
 
 
-def test_a_sane_request_id_from_the_proxy_is_kept_and_logged(db: None, capsys: Any) -> None:
+@pytest.fixture
+def behind_proxy(settings: Any) -> None:
+    """The test client's peer (127.0.0.1) is the trusted reverse proxy."""
+    settings.TRUSTED_PROXIES = parse_networks("CPOG_TRUSTED_PROXIES", "127.0.0.1")
+
+
+def test_a_sane_request_id_from_the_proxy_is_kept_and_logged(
+    db: None, behind_proxy: None, capsys: Any
+) -> None:
     response = Client().get("/connexion/?token=secret-123", HTTP_X_REQUEST_ID="nginx-4f2.a_1")
     assert response.status_code == 200
     assert response["X-Request-ID"] == "nginx-4f2.a_1"
@@ -39,8 +52,23 @@ def test_a_sane_request_id_from_the_proxy_is_kept_and_logged(db: None, capsys: A
     assert "secret-123" not in err  # the query string is never written
 
 
+def test_a_request_id_from_a_peer_that_is_not_a_trusted_proxy_is_replaced(
+    db: None, settings: Any, capsys: Any
+) -> None:
+    settings.TRUSTED_PROXIES = parse_networks("CPOG_TRUSTED_PROXIES", "10.0.0.1")
+    response = Client().get("/connexion/", HTTP_X_REQUEST_ID="se-fait-passer-pour")
+    made = response["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", made)
+    err = capsys.readouterr().err
+    assert f"cpog.acces {made} GET /connexion/ 200" in err and "se-fait-passer-pour" not in err
+    settings.TRUSTED_PROXIES = ()  # no proxy configured: nobody's id is believed
+    assert Client().get("/connexion/", HTTP_X_REQUEST_ID="abc")["X-Request-ID"] != "abc"
+
+
 @pytest.mark.parametrize("given", ["", "a b", "x" * 65, "abc\nINFO faux", "é", "a;rm", "<script>"])
-def test_an_absent_or_insane_request_id_is_replaced(db: None, capsys: Any, given: str) -> None:
+def test_an_absent_or_insane_request_id_is_replaced(
+    db: None, behind_proxy: None, capsys: Any, given: str
+) -> None:
     response = Client().get("/connexion/", HTTP_X_REQUEST_ID=given)
     made = response["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{32}", made)
@@ -84,7 +112,7 @@ def test_the_access_log_can_be_turned_off(db: None, settings: Any, capsys: Any) 
 
 
 def test_a_500_is_logged_with_its_traceback_and_its_id_shown_in_french(
-    db: None, settings: Any, capsys: Any
+    db: None, behind_proxy: None, settings: Any, capsys: Any
 ) -> None:
     settings.ROOT_URLCONF = "obs_failing_urls"
     response = Client(raise_request_exception=False).get("/panne/", HTTP_X_REQUEST_ID="incident-42")
@@ -126,7 +154,7 @@ def test_a_500_of_the_api_answers_json_with_the_id(
 
 
 def test_an_installation_error_of_the_api_is_logged_with_its_id(
-    db: None, monkeypatch: pytest.MonkeyPatch, capsys: Any
+    db: None, behind_proxy: None, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     message = "Le fichier de politique de pilotage est illisible (test 7f3a)."
 
@@ -148,6 +176,38 @@ def test_an_installation_error_of_the_api_is_logged_with_its_id(
     err = capsys.readouterr().err
     assert f"ERROR cpog.web.api req-9 Erreur de l'installation (API) : {message}" in err
     assert f"cpog.errors.CpogError: {message}" in err
+
+
+def test_the_token_of_a_password_reset_link_is_never_logged(db: None, capsys: Any) -> None:
+    user = User.objects.create_user("mdupont", "m.dupont@caf79.example", "ancien mot de passe 1")
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    client = Client()
+    # followed: Django keeps the token in the session and redirects to « set-password »
+    first = client.get(f"/reinitialiser/{uid}/{token}/")
+    assert first.status_code == 302
+    assert first["Location"] == f"/reinitialiser/{uid}/set-password/"
+    assert client.get(first["Location"]).status_code == 200
+    # without its final slash (a redirect), and refused by Django (its own warning line)
+    assert client.get(f"/reinitialiser/{uid}/{token}").status_code == 301
+    refused = Client(enforce_csrf_checks=True).post(f"/reinitialiser/{uid}/{token}/")
+    assert refused.status_code == 403
+    # a 500 there: Django's django.request line
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s", f"/reinitialiser/{uid}/{token}/"
+    )
+    err = capsys.readouterr().err
+    assert token not in err, err
+    lines = _access_lines(err)
+    assert [line.split(" cpog.acces ")[1].split()[1:4] for line in lines] == [
+        ["GET", f"/reinitialiser/{uid}/…/", "302"],
+        ["GET", f"/reinitialiser/{uid}/set-password/", "200"],
+        ["GET", f"/reinitialiser/{uid}/…", "301"],
+        ["POST", f"/reinitialiser/{uid}/…/", "403"],
+    ]
+    assert f"Forbidden (CSRF cookie not set.): /reinitialiser/{uid}/…/\n" in err
+    assert f"ERROR django.request - Internal Server Error: /reinitialiser/{uid}/…/" in err
+    assert logged_path("/reinitialiser/termine/") == "/reinitialiser/termine/"
 
 
 def test_a_line_outside_a_request_has_a_dash_for_id(capsys: Any) -> None:

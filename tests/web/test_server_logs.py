@@ -54,6 +54,7 @@ class Server:
             PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
             PYTHONUNBUFFERED="1",
             CPOG_LOG_FORMAT=log_format,
+            CPOG_TRUSTED_PROXIES="127.0.0.1",  # the test plays the proxy: its X-Request-ID kept
         )
         self.out: IO[str] = (data_dir / f"stdout-{self.port}.txt").open("w")
         self.err: IO[str] = self.err_path.open("w")

@@ -27,8 +27,13 @@ Reminders (:func:`due_reminders`): while the campaign is open, on and after its 
   missing;
 - after it, on the days set (J+1 and J+7 by default), to each pilot with a value missing, and one
   summary to the contrôle de gestion;
-- at most one reminder per recipient per day, whatever asks for it (the daily timer, a second run,
-  « Relancer maintenant »).
+- a day missed (the server down that morning) is caught up: a reminder is due when the most
+  recent day set (:func:`last_scheduled`, not before the opening) is today or past, and the
+  recipient has had no reminder of that kind (nor a « Relancer maintenant ») for the campaign
+  since that day;
+- at most one reminder per recipient, per campaign and per day, whatever asks for it (the daily
+  timer, a second run, « Relancer maintenant »): two open campaigns of a caisse make two
+  e-mails.
 
 Plain Python: the store gives the records, the web layer the pilots and the links."""
 
@@ -256,20 +261,36 @@ def campaign_context(
     )
 
 
+def last_scheduled(
+    campaign: CampaignRecord,
+    today: date,
+    days_before: Sequence[int] = DEFAULT_DAYS_BEFORE,
+    days_after: Sequence[int] = DEFAULT_DAYS_AFTER,
+) -> tuple[str, date] | None:
+    """The most recent day set for reminders (J-7, J-1, J+1, J+7 by default) that is today or
+    past and not before the opening, with its kind (BEFORE or AFTER); None while there is none,
+    or when the campaign is closed."""
+    if not campaign.is_open or today < campaign.opens_on:
+        return None
+    days = [(campaign.due_on - timedelta(days=d), BEFORE) for d in days_before]
+    days += [(campaign.due_on + timedelta(days=d), AFTER) for d in days_after]
+    past = [(day, kind) for day, kind in days if campaign.opens_on <= day <= today]
+    if not past:
+        return None
+    day, kind = max(past)
+    return kind, day
+
+
 def reminder_kind(
     campaign: CampaignRecord,
     today: date,
     days_before: Sequence[int] = DEFAULT_DAYS_BEFORE,
     days_after: Sequence[int] = DEFAULT_DAYS_AFTER,
 ) -> str | None:
-    """The kind of reminder today calls for (BEFORE or AFTER), or None."""
-    if not campaign.is_open or today < campaign.opens_on:
-        return None
-    if any(today == campaign.due_on - timedelta(days=d) for d in days_before):
-        return BEFORE
-    if any(today == campaign.due_on + timedelta(days=d) for d in days_after):
-        return AFTER
-    return None
+    """The kind of reminder today is set for (BEFORE or AFTER), or None (a day not set: only a
+    missed one may still be due, see :func:`last_scheduled`)."""
+    found = last_scheduled(campaign, today, days_before, days_after)
+    return found[0] if found is not None and found[1] == today else None
 
 
 def due_reminders(
@@ -284,29 +305,46 @@ def due_reminders(
 ) -> list[Reminder]:
     """The reminders to send on ``ctx.as_of`` (see the module's doc); ``now``: « Relancer
     maintenant », whatever the day's schedule (still once per recipient per day). A recipient
-    already reminded today, or without an e-mail address, gets nothing."""
+    already reminded today, or without an e-mail address, gets nothing; a day set that was
+    missed is caught up."""
     today, campaign = ctx.as_of, ctx.campaign
     if not campaign.is_open or today < campaign.opens_on:
         return []
-    kind = reminder_kind(campaign, today, days_before, days_after)
-    if kind is None and not now:
+    scheduled = last_scheduled(campaign, today, days_before, days_after)
+    if scheduled is None and not now:
         return []
-    after_due = today > campaign.due_on
+    sent = list(sent)
     reminded_today = {s.recipient for s in sent if s.sent_on == today}
+
+    def caught_up(recipient: str, kind: str) -> bool:
+        """Reminded of ``kind`` (or « maintenant ») since the last day set: nothing is due."""
+        if now or scheduled is None:
+            return False
+        since = scheduled[1]
+        return any(
+            s.recipient == recipient and s.kind in (kind, NOW) and s.sent_on >= since for s in sent
+        )
+
+    kind = NOW if now or scheduled is None else scheduled[0]
     by_name = {p.username: p for p in pilots}
     reminders: list[Reminder] = []
     for username, lines in ctx.missing_by_pilot.items():
         pilot = by_name.get(username)
         if pilot is None or not pilot.email or username in reminded_today:
             continue
-        chosen = NOW if now else (kind or NOW)
-        reminders.append(Reminder(username, pilot.name, pilot.email, chosen, lines))
-    if after_due:
+        if caught_up(username, kind):
+            continue
+        reminders.append(Reminder(username, pilot.name, pilot.email, kind, lines))
+    if today > campaign.due_on and (now or kind == AFTER):
         missing = [line for lines in ctx.missing_by_pilot.values() for line in lines]
         missing += [line for line in ctx.lines if line.pilot is None and not line.entered]
         if missing:
             for controller in controllers:
-                if controller.email and controller.username not in reminded_today:
+                if (
+                    controller.email
+                    and controller.username not in reminded_today
+                    and not caught_up(controller.username, SUMMARY)
+                ):
                     reminders.append(
                         Reminder(
                             controller.username, controller.name, controller.email, SUMMARY, missing

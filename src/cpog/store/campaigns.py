@@ -161,13 +161,15 @@ def claim_reminder(
     today: date,
     subjects: Sequence[SubjectKey],
     user: str,
-) -> bool:
-    """Record the reminder of ``recipient`` for today, audited, before it is sent: False when one
-    is already recorded (another run got there first). The caller sends the e-mail inside the
-    same transaction, so that a failed sending records nothing."""
+) -> int | None:
+    """Claim the reminder of ``recipient`` for today: its row is written, and committed, before
+    the e-mail is sent, so that no transaction (on SQLite, a lock on every writer) is held across
+    the SMTP conversation. None when one is already recorded (another run got there first). The
+    caller then sends, and calls :func:`reminder_sent`, or :func:`release_reminder` when the
+    sending fails."""
     try:
         with transaction.atomic():
-            CampaignReminder.objects.create(
+            row = CampaignReminder.objects.create(
                 campaign_id=campaign.id,
                 recipient=recipient,
                 email=email,
@@ -177,7 +179,24 @@ def claim_reminder(
                 subjects=[f"{t}:{i}" for t, i in subjects],
             )
     except IntegrityError:
-        return False
+        return None
+    return int(row.pk)
+
+
+def release_reminder(claim: int) -> None:
+    """The sending failed: the claim goes, and a later run sends the reminder."""
+    CampaignReminder.objects.filter(pk=claim).delete()
+
+
+def reminder_sent(
+    campaign: CampaignRecord,
+    recipient: str,
+    kind: str,
+    today: date,
+    subjects: Sequence[SubjectKey],
+    user: str,
+) -> None:
+    """Audit a reminder the SMTP server has taken."""
     audit.record(
         REMINDER_ENTITY,
         f"{campaign.id}:{recipient}",
@@ -192,4 +211,3 @@ def claim_reminder(
         },
         caisse=campaign.caisse_code,
     )
-    return True

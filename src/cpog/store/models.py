@@ -424,8 +424,9 @@ class Campaign(models.Model):
 
 
 class CampaignReminder(models.Model):
-    """A reminder e-mail sent for a campaign: at most one per recipient per day (``sent_on`` is
-    the date of situation, cpog.clock), so that running the reminders twice sends nothing new."""
+    """A reminder e-mail sent for a campaign: at most one per recipient per campaign per day
+    (``sent_on`` is the date of situation, cpog.clock), so that running the reminders twice sends
+    nothing new. The row is claimed before the e-mail is sent and deleted if the sending fails."""
 
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="reminders", verbose_name="campagne"

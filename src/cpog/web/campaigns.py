@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.urls import reverse
 
 from cpog import clock
@@ -155,9 +154,11 @@ def plan(
 
 
 def send_reminders(campaign: CampaignRecord, user: str, *, now: bool = False) -> Outcome:
-    """Send the reminders due today, each recorded (and audited) in the same transaction as its
-    sending: a failed sending records nothing, and a second run the same day sends nothing new.
-    Raises :class:`cpog.web.mail.MailOff` before anything when sending is off."""
+    """Send the reminders due today. Each is claimed (recorded and committed) before it is sent,
+    so that no database transaction is held across the SMTP conversation, audited once sent, and
+    its claim removed when the sending fails (then this raises, and a later run sends it): a
+    second run the same day sends nothing new. Raises :class:`cpog.web.mail.MailOff` before
+    anything when sending is off."""
     mail.check_sending()
     base = mail.site_url()
     ctx, reminders = plan(campaign, now=now)
@@ -165,16 +166,21 @@ def send_reminders(campaign: CampaignRecord, user: str, *, now: bool = False) ->
     today = ctx.as_of
     for reminder in reminders:
         keys = [(line.subject_type, line.subject_id) for line in reminder.lines]
-        with transaction.atomic():
-            if not store.claim_reminder(
-                campaign, reminder.recipient, reminder.email, reminder.kind, today, keys, user
-            ):
-                skipped.append(reminder)
-                continue
+        claim = store.claim_reminder(
+            campaign, reminder.recipient, reminder.email, reminder.kind, today, keys, user
+        )
+        if claim is None:
+            skipped.append(reminder)
+            continue
+        try:
             mail.send(
                 reminder_subject(ctx, reminder),
                 reminder_body(ctx, reminder, base),
                 [reminder.email],
             )
+        except BaseException:
+            store.release_reminder(claim)
+            raise
+        store.reminder_sent(campaign, reminder.recipient, reminder.kind, today, keys, user)
         sent.append(reminder)
     return Outcome(ctx, sent, skipped)

@@ -6,10 +6,13 @@ French pages and e-mail, audited, and not a mail-bomb vector.
   identity provider has none, and gets nothing).
 - One e-mail per account per :data:`COOLDOWN` at most: a new request within it sends nothing
   (the count is read from the audit trail, shared by every process of the server).
-- Audited: the request (« demande de nouveau mot de passe ») and the new password (« nouveau
-  mot de passe »), under the account's name, never the password.
-- The link is built on the request's host and scheme (behind a proxy: its forwarded scheme) and
-  is valid ``PASSWORD_RESET_TIMEOUT`` (1 hour), once.
+- Audited: the request (« demande de nouveau mot de passe »), once the e-mail is sent, and the
+  new password (« nouveau mot de passe »), under the account's name, never the password.
+- When the SMTP server fails, nothing is recorded (a new request may follow at once) and the
+  page says so in French (503), rather than « Demande enregistrée » for an e-mail never sent.
+- The link is built on ``CPOG_URL`` (its scheme and host) when it is set, otherwise on the
+  request's host and scheme (behind a proxy: its forwarded scheme); it is valid
+  ``PASSWORD_RESET_TIMEOUT`` (1 hour), once.
 - A reset does not unlock an account locked by repeated failed sign-ins (django-axes): the lock
   ends after its cool-off time, then the new password works.
 - When sending is off (production without SMTP) the page says so and sends nothing, rather than
@@ -18,15 +21,21 @@ French pages and e-mail, audited, and not a mail-bomb vector.
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 
 from cpog.store import audit
@@ -36,6 +45,12 @@ from cpog.web.accounts import ENTITY, scope_of
 
 COOLDOWN = timedelta(minutes=15)
 ASKED = "reset_asked"
+
+logger = logging.getLogger(__name__)
+
+
+class SendFailed(Exception):
+    """The SMTP server did not take the reset e-mail; nothing was recorded."""
 
 
 def asked_recently(username: str) -> bool:
@@ -55,6 +70,15 @@ class ResetForm(PasswordResetForm):
     def get_users(self, email: str) -> Any:
         return (u for u in super().get_users(email) if not asked_recently(u.get_username()))
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Django's, with the link on ``CPOG_URL`` when it is set (not on the request's host)."""
+        configured = str(getattr(settings, "CPOG_URL", "") or "")
+        if configured:
+            parts = urlsplit(configured)
+            kwargs["domain_override"] = parts.netloc
+            kwargs["use_https"] = parts.scheme == "https"
+        super().save(*args, **kwargs)
+
     def send_mail(
         self,
         subject_template_name: str,
@@ -64,7 +88,22 @@ class ResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
+        """Django's, but a failure is not swallowed: the request is recorded (and the cool-off
+        starts) only once the SMTP server has taken the e-mail."""
         user = context["user"]
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        message = EmailMultiAlternatives(subject, body, from_email, [to_email])
+        try:
+            message.send(fail_silently=False)
+        except (smtplib.SMTPException, OSError) as error:
+            logger.warning(
+                "Mot de passe oublié : courriel non envoyé au compte « %s » (%s : %s).",
+                user.get_username(),
+                type(error).__name__,
+                error,
+            )
+            raise SendFailed from error
         audit.record(
             ENTITY,
             user.get_username(),
@@ -72,14 +111,6 @@ class ResetForm(PasswordResetForm):
             user.get_username(),
             context="mot de passe oublié",
             caisse=scope_of(user),
-        )
-        super().send_mail(
-            subject_template_name,
-            email_template_name,
-            context,
-            from_email,
-            to_email,
-            html_email_template_name,
         )
 
 
@@ -123,6 +154,13 @@ class ResetView(auth_views.PasswordResetView):
                 status=503 if request.method == "POST" else 200,
             )
         return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            return super().form_valid(form)
+        except SendFailed:
+            context = self.get_context_data(form=form, send_failed=True)
+            return render(self.request, self.template_name, context, status=503)
 
 
 class ResetDoneView(auth_views.PasswordResetDoneView):

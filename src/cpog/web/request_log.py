@@ -5,6 +5,11 @@ token, or makes one, keeps it in :data:`cpog.logs.request_id` for every log line
 echoes it in the answer's ``X-Request-ID``, and writes one line per request on the logger
 ``cpog.acces`` (``CPOG_ACCESS_LOG=0`` turns it off). Static files and successful health checks are
 written at DEBUG only, so that they do not flood the log.
+
+The proxy's id is believed only from a trusted proxy (``CPOG_TRUSTED_PROXIES``, decision 023).
+The path is written without its query string, and with the token of a password-reset link
+(``/reinitialiser/<uidb64>/<token>/``, valid one hour) masked: whoever reads the log must not be
+able to reset the account.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.encoding import escape_uri_path
 from django.utils.log import log_response
 
-from cpog.logs import ACCESS_LOGGER, request_id
+from cpog.logs import ACCESS_LOGGER, mask_reset_token, request_id
 from cpog.web import proxy
 
 HEADER = "X-Request-ID"
@@ -39,12 +44,20 @@ def client_address(request: HttpRequest) -> str:
 
 
 def incoming_id(request: HttpRequest) -> str:
-    """The proxy's request id when it is a sane token (≤ 64 of ``A-Z a-z 0-9 . _ -``), else a new
-    one: nothing a client sends can break a log line."""
+    """The proxy's request id when the peer is a trusted proxy and the id a sane token (≤ 64 of
+    ``A-Z a-z 0-9 . _ -``), else a new one: nothing a client sends can break a log line, nor pass
+    its request for another one."""
     given = str(request.META.get(_META, ""))
-    if _SANE.fullmatch(given):
+    if _SANE.fullmatch(given) and proxy.peer_is_trusted(request):
         return given
     return uuid.uuid4().hex
+
+
+def logged_path(path: str) -> str:
+    """The path as logged: the token of a password-reset link masked
+    (``/reinitialiser/MQ/…/``); the log's handler masks any other line too
+    (:class:`cpog.logs.WithoutResetToken`)."""
+    return mask_reset_token(path)
 
 
 def _user_name(request: HttpRequest) -> str:
@@ -87,7 +100,7 @@ class RequestLogMiddleware:
                 log_response(
                     "%s: %s",
                     response.reason_phrase,
-                    request.path,
+                    logged_path(request.path),
                     response=response,
                     request=request,
                 )
@@ -103,7 +116,8 @@ class RequestLogMiddleware:
         if not access_log.isEnabledFor(level):
             return
         duration = round((time.perf_counter() - started) * 1000)
-        path = escape_uri_path(request.path)  # no space nor line break can split the line
+        # no space nor line break can split the line; no reset token
+        path = logged_path(escape_uri_path(request.path))
         size = _size(response)
         user = _user_name(request)
         client = client_address(request)
