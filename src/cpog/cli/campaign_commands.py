@@ -18,6 +18,12 @@ from cpog.formatting import fr_date
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
+# --caisse of the commands that work on every caisse unless told
+AnyCaisse = Annotated[
+    str | None,
+    typer.Option("--caisse", help="Code de la caisse ; par défaut, toutes les caisses."),
+]
+
 campaign_app = typer.Typer(
     help="Campagnes de saisie : ouvrir, relancer les pilotes par courriel, clore, lister.",
     no_args_is_help=True,
@@ -129,10 +135,7 @@ def remind_command(
     trial: Annotated[
         bool, typer.Option("--essai", help="Affiche ce qui serait envoyé, sans rien envoyer.")
     ] = False,
-    caisse: Annotated[
-        str | None,
-        typer.Option("--caisse", help="Code de la caisse ; par défaut, toutes les caisses."),
-    ] = None,
+    caisse: AnyCaisse = None,
 ) -> None:
     _setup()
     from cpog import clock
@@ -219,10 +222,7 @@ def close_command(
 
 @campaign_app.command("liste", help="Liste les campagnes : période, dates, état, avancement.")
 def list_command(
-    caisse: Annotated[
-        str | None,
-        typer.Option("--caisse", help="Code de la caisse ; par défaut, toutes les caisses."),
-    ] = None,
+    caisse: AnyCaisse = None,
 ) -> None:
     _setup()
     from cpog.store import campaigns as store
