@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from django.test import Client
+from django.utils import timezone
 
 from cpog.store.models import AuditEvent
 
@@ -89,7 +90,8 @@ def test_history_filters_keep_working(client_for: Any) -> None:
     client = client_for("lecteur")
     actions = text(client.get("/historique/", {"type": "action_state"}))
     [line] = rows(actions)[1:]
-    assert line.startswith(AuditEvent.objects.get(entity_type="action_state").at.strftime("%d/"))
+    at = AuditEvent.objects.get(entity_type="action_state").at
+    assert line.startswith(timezone.localtime(at).strftime("%d/"))  # Paris time, as shown
     assert "pilote Action d01-a1 « S'appuyer sur les projets lauréats" in line
     assert "statut en cours, avancement 40 %" in line and "(création, page de l'action)" in line
     targets = rows(text(client.get("/historique/", {"type": "target"})))[1:]

@@ -91,10 +91,13 @@ class ValueForm(forms.Form):
         subject: Subject,
         today: date,
         series: SeriesSource | None = None,
+        frozen_years: bool = True,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("auto_id", "valeur-%s")
         super().__init__(*args, **kwargs)
+        if not frozen_years:  # no frozen review: no motif to ask, a shorter form (decision 027)
+            del self.fields["motif"]
         self.subject = subject
         self.today = today
         self.series = series

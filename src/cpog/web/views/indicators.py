@@ -20,6 +20,7 @@ from cpog.formatting import fr_number
 from cpog.ingest.value_rule import Subject as ValueSubject
 from cpog.ingest.value_rule import plain_key, subjects_of
 from cpog.steering import StatusRow
+from cpog.store import period_locks
 from cpog.store.analyses import record_analysis
 from cpog.store.imports import StoredSeries
 from cpog.store.models import Measurement
@@ -91,6 +92,7 @@ def _value_form(data: Situation, found: Found, post: QueryDict | None = None) ->
         subject=subject,
         today=data.as_of,
         series=StoredSeries(data.contract) if post is not None else None,
+        frozen_years=bool(period_locks.frozen_years(data.contract.id)),
         initial=initial,
     )
 
@@ -131,7 +133,7 @@ def _record_value(request: HttpRequest, data: Situation, found: Found, form: Val
     except FrozenYearRefused as refused:
         lock = refused.refused[0][1]
         form.add_error(
-            "motif",
+            "motif" if "motif" in form.fields else None,  # frozen while the page was open
             f"Motif de la modification : obligatoire, {entry.period} appartient à l'année figée"
             f" {lock.year} ({lock.text}). Rien n'a été enregistré.",
         )
