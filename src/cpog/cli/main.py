@@ -6,8 +6,6 @@ import re
 import sys
 
 import typer
-from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from cpog.cli import (
@@ -198,6 +196,21 @@ def french_usage_message(message: str) -> str:
     return f"Erreur d'utilisation : {message}"
 
 
+def _setup_problem(error: Exception) -> tuple[str, int] | None:
+    """A bad setting (its French message, exit 2) or an unreachable database (which one, never
+    its password, exit 1), without a traceback. Django is only imported by the commands that use
+    it: its classes are looked up, not imported, to keep every command's start light."""
+    exceptions = sys.modules.get("django.core.exceptions")
+    if exceptions is not None and isinstance(error, exceptions.ImproperlyConfigured):
+        return f"Configuration : {error}", 2
+    database = sys.modules.get("django.db")
+    if database is not None and isinstance(error, database.DatabaseError):
+        from cpog.store.bootstrap import database_problem
+
+        return database_problem(error), 1
+    return None
+
+
 def run(args: list[str] | None = None) -> int:
     """Run the command line with French usage errors; return the exit code."""
     try:
@@ -223,14 +236,12 @@ def run(args: list[str] | None = None) -> int:
     except CpogError as error:  # a problem the user can fix, e.g. a bad CPOG_TODAY
         typer.echo(str(error), err=True)
         return error.exit_code
-    except ImproperlyConfigured as error:  # a bad setting: its French message, no traceback
-        typer.echo(f"Configuration : {error}", err=True)
-        return 2
-    except DatabaseError as error:
-        from cpog.store.bootstrap import database_problem
-
-        typer.echo(database_problem(error), err=True)
-        return 1
+    except Exception as error:
+        problem = _setup_problem(error)
+        if problem is None:
+            raise
+        typer.echo(problem[0], err=True)
+        return problem[1]
     return result if isinstance(result, int) else 0
 
 
