@@ -5,7 +5,7 @@ and the web downloads."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 
 from cpog import clock
 from cpog.contexts.annual import (
@@ -124,7 +124,7 @@ def freeze_annual(year: int, user: str, *, contract: Contract | None = None) -> 
     existing = period_locks.frozen(contract.id, year)
     if existing is not None:
         raise ReportError(f"L'année {year} est déjà figée ({existing.text}) : rien n'a changé.")
-    read_at = datetime.now(UTC)  # before the data is read: see period_locks.freeze
+    read_at = period_locks.reading_started()  # before the data is read: see freeze
     report, kept = _annual_from_data(contract, year, today, user)
     lock = period_locks.freeze(contract.id, year, kept.id, user, data_read_at=read_at)
     return replace(report, note=f"{lock.text} (instantané)")

@@ -144,6 +144,12 @@ def line_text(lock: FrozenReview) -> str:
     )
 
 
+def reading_started() -> datetime:
+    """The instant a review's data starts being read, as the store times its rows (to pass to
+    :func:`freeze` as ``data_read_at``)."""
+    return timezone.now()
+
+
 def freeze(
     contract_id: str,
     year: int,
