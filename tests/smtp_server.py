@@ -8,6 +8,7 @@ with smtp_server() as server:
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,10 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+# aiosmtpd narrates every connection at INFO (« EOF received », « connection lost »), from its
+# own thread, after the test that opened it: its warnings are enough.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @dataclass
