@@ -213,7 +213,7 @@ def remove_demo(user: str) -> DemoRows:
         still_used = {
             batch
             for model in (Measurement, Target, OpenDataValue)
-            for batch in model.objects.values_list("batch_id", flat=True).distinct()
+            for batch in model.objects.order_by().values_list("batch_id", flat=True).distinct()
         }
         plan.batches.exclude(pk__in=still_used - {None}).delete()
         plan.versions.delete()
