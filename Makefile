@@ -34,14 +34,19 @@ run: setup
 	@echo "$(RUN) cpog serve"; $(RUN) cpog serve || { code=$$?; [ $$code -eq 130 ] || [ $$code -eq 143 ] || exit $$code; }
 
 DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/test
+# The tests run in parallel (pytest-xdist), one test file per worker at a time: one worker per
+# core, four at most (each may start a browser, a Spark session, servers). TEST_WORKERS=0 runs
+# them in one process.
+TEST_WORKERS ?= auto
+PYTEST := $(RUN) pytest -q -n $(TEST_WORKERS) --maxprocesses=4 --dist loadfile
 
 # Every test on SQLite, then every test that touches the database (store, CLI, web pages, API, reports)
 # again on PostgreSQL. Browser tests run once, on SQLite.
 test: setup
-	$(RUN) pytest -q
+	$(PYTEST)
 	@if $(RUN) python -c "import psycopg; psycopg.connect('$(DATABASE_URL_TEST)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "Tests de la base sur PostgreSQL ($(DATABASE_URL_TEST))"; \
-		DATABASE_URL=$(DATABASE_URL_TEST) $(RUN) pytest -q tests/store tests/web tests/reports; \
+		DATABASE_URL=$(DATABASE_URL_TEST) $(PYTEST) tests/store tests/web tests/reports; \
 	elif [ -n "$$CPOG_REQUIRE_POSTGRES" ]; then \
 		echo "PostgreSQL injoignable ($(DATABASE_URL_TEST)) alors que CPOG_REQUIRE_POSTGRES=1"; exit 1; \
 	else \
@@ -49,7 +54,7 @@ test: setup
 	fi
 
 test-sqlite: setup
-	$(RUN) pytest -q
+	$(PYTEST)
 
 lint: setup
 	$(RUN) ruff check src tests benchmarks

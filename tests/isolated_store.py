@@ -138,7 +138,9 @@ def isolated_store(tmp_path: Path, suffix: str, *, load: bool = True) -> Iterato
         yield store
         return
     parts = urlsplit(pg)
-    name = f"{parts.path.lstrip('/') or 'cpog'}_{suffix}"
+    # the worker's name too: two test processes (pytest-xdist) never share a database
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    name = "_".join(filter(None, [parts.path.lstrip("/") or "cpog", suffix, worker]))
     with _admin_connect(pg) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')

@@ -212,6 +212,11 @@ def test_value_entry_by_keyboard(site: Any, logged_in: Callable[..., Any], width
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_import_by_keyboard(site: Any, logged_in: Callable[..., Any], width: str) -> None:
     page = logged_in("controle", **WIDTHS[width])
+    # Playwright turns on Chromium's file-chooser interception when the first listener is added,
+    # without waiting for it: a listener added only by expect_file_chooser() can race the key
+    # press, and the chooser then opens natively, unseen (CI failure of 02/12/2026). Subscribed
+    # before the page loads, the interception is on long before the press.
+    page.on("filechooser", lambda _chooser: None)
     page.goto(site("/import/"))
 
     # The kind of file: a radio group, chosen with the arrow keys.

@@ -133,7 +133,8 @@ def _database_url(folder: Path) -> Iterator[str]:
     import psycopg
 
     parts = urlsplit(configured)
-    name = f"{parts.path.lstrip('/') or 'cpog'}_nginx"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # one database per test process
+    name = "_".join(filter(None, [parts.path.lstrip("/") or "cpog", "nginx", worker]))
     admin = configured  # CREATE DATABASE from a connection to the configured one
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -395,14 +396,26 @@ def test_five_failures_at_one_desk_lock_that_desk_only(site: Site) -> None:
     signed_in = _log_in(site, other_desk)
     assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/"
     # nginx saw both desks
-    access = (site.folder / "access.log").read_text(encoding="utf-8")
+    access = _access_log(site, f"{OTHER_DESK} - ")
     assert access.count(f"{DESK} - ") >= 10 and f"{OTHER_DESK} - " in access
+
+
+def _access_log(site: Site, awaited: str) -> str:
+    """nginx's access log once it holds ``awaited``: nginx writes the line after the response
+    has left, so a client may read the log before its own request is in it."""
+    log = site.folder / "access.log"
+    deadline = time.monotonic() + 10
+    while True:
+        access = log.read_text(encoding="utf-8")
+        if awaited in access or time.monotonic() > deadline:
+            return access
+        time.sleep(0.05)
 
 
 def test_nginx_does_not_log_the_token_of_a_password_reset_link(site: Site) -> None:
     token = "d1x7k2-0123456789abcdef0123456789abcdef"
     site.session().get(f"{site.https}/reinitialiser/MQ/{token}/", allow_redirects=False)
-    access = (site.folder / "access.log").read_text(encoding="utf-8")
+    access = _access_log(site, "/reinitialiser/")
     assert token not in access
     assert '"GET /reinitialiser/MQ/.../ HTTP/' in access
 
