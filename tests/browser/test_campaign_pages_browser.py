@@ -3,6 +3,7 @@ sideways scrolling at 390 px (the table scrolls in its own named box), axe-core 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -56,3 +57,27 @@ def test_password_reset_pages_pass_axe(site: Any, new_page: Callable[..., Any]) 
     visit(page, site("/reinitialiser/MQ/jeton-invalide/"))
     assert "Ce lien n'est pas valable" in page.content()
     assert axe_violations(page) == []
+
+
+def test_a_campaign_opened_from_the_page_at_phone_width(
+    site: Any, logged_in: Callable[..., Any]
+) -> None:
+    page = logged_in("controle")
+    page.set_viewport_size({"width": 390, "height": 844})
+    visit(page, site("/campagnes/"))
+    assert page.get_by_label("Période").input_value() == "octobre 2026"  # the month just ended
+    page.get_by_label("Période").fill("novembre 2026")
+    page.get_by_label("Échéance de saisie").fill("30/11/2026")  # before the month's end
+    page.get_by_role("button", name="Ouvrir la campagne").click()
+    page.wait_for_load_state("networkidle")
+    summary = page.get_by_role("alert")
+    assert "elle doit suivre la fin de la période novembre 2026" in summary.inner_text()
+    assert "rien n'a été enregistré" in summary.inner_text()
+    assert axe_violations(page) == [] and overflow(page) == 0
+    page.get_by_label("Échéance de saisie").fill("04/12/2026")
+    page.get_by_role("button", name="Ouvrir la campagne").click()
+    page.wait_for_load_state("networkidle")
+    assert re.search(r"/campagnes/[0-9]+/\?caisse=79$", page.url), page.url
+    status = page.get_by_role("status").first.inner_text()
+    assert "novembre 2026 ouverte : du 27/11/2026 au 04/12/2026" in status
+    assert axe_violations(page) == [] and overflow(page) == 0

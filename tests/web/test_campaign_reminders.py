@@ -6,6 +6,7 @@ The shipped contract with the demo data, « today » 27/11/2026: October's month
 
 from __future__ import annotations
 
+import html
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -224,7 +225,7 @@ def test_bad_campaigns_are_refused_in_french_and_nothing_is_stored(steering_data
     cases = [
         (("13/2026", "--echeance", "15/01/2027"), "Période non reconnue : « 13/2026 »"),
         (("2026-12", "--echeance", "31/12/2026"), "elle doit suivre la fin de la période"),
-        (("2026-12", "--echeance", "15/01/2027", "--sujets", "zzz"), "Sujet inconnu dans"),
+        (("2026-12", "--echeance", "15/01/2027", "--sujets", "zzz"), "Sujet inconnu : « zzz »"),
         (("2026-12", "--echeance", "32/01/2027"), "--echeance"),
         (("2026-12", "--echeance", "15/01/2027", "--caisse", "971"), "Caisse inconnue : « 971 »"),
     ]
@@ -379,3 +380,58 @@ def test_a_campaign_of_another_caisse_is_not_found(
     )
     with pytest.raises(UnknownCampaign, match="introuvable pour la caisse « 79 »"):
         stored(campaign.pk, "79")
+
+
+def test_a_campaign_is_opened_from_the_page_with_the_cli_s_rules(
+    steering_data: Any, people: Any, client_for: Any
+) -> None:
+    controle = client_for("controle")
+    form = controle.get("/campagnes/").content.decode()
+    assert 'name="periode"' in form and 'value="octobre 2026"' in form  # the month just ended
+    refusals = [
+        ({"periode": "13/2026", "echeance": "15/01/2027"}, "Période non reconnue : « 13/2026 »"),
+        (
+            {"periode": "cumul à fin mars 2026", "echeance": "15/01/2027"},
+            "Période « cumul à fin mars 2026 » : un mois, un trimestre ou une année est attendu.",
+        ),
+        ({"periode": "2026-12", "echeance": "31/12/2026"}, "doit suivre la fin de la période"),
+        ({"periode": "2026-12", "echeance": "32/01/2027"}, "Échéance de saisie : Date non"),
+        ({"periode": "2026-12", "echeance": ""}, "Échéance de saisie : champ obligatoire."),
+        (
+            {"periode": "2026-12", "echeance": "15/01/2027", "sujets": "zzz"},
+            "Sujet inconnu : « zzz »",
+        ),
+        (
+            {"periode": "2026-12", "echeance": "15/01/2027", "ouverture": "16/01/2027"},
+            "Échéance du 15/01/2027 avant l'ouverture du 16/01/2027.",
+        ),
+    ]
+    for data, message in refusals:
+        refused = controle.post("/campagnes/", data)
+        page = html.unescape(refused.content.decode())
+        assert refused.status_code == 400, (data, page)
+        summary = page.split('role="alert"', 1)[1].split("</div>", 1)[0]
+        assert message in summary and "rien n'a été enregistré" in summary, (data, summary)
+    for who in ("pilote", "lecteur"):
+        data = {"periode": "novembre 2026", "echeance": "04/12/2026"}
+        assert client_for(who).post("/campagnes/", data).status_code == 403
+    assert not Campaign.objects.exists()
+    assert not AuditEvent.objects.filter(entity_type="campaign").exists()
+
+    # the same default subjects as `cpog campagne ouvrir`, audited under the person's name
+    done = controle.post("/campagnes/", {"periode": "novembre 2026", "echeance": "04/12/2026"})
+    opened = Campaign.objects.get()
+    assert done.status_code == 302
+    assert done.headers["Location"] == f"/campagnes/{opened.pk}/?caisse=79"
+    by_cli = _open("novembre 2026", "04/12/2026")
+    assert sorted(opened.subjects) == sorted(by_cli.subjects)
+    assert (opened.opens_on.isoformat(), opened.due_on.isoformat()) == ("2026-11-27", "2026-12-04")
+    assert opened.created_by == "controle"
+    created = AuditEvent.objects.get(entity_type="campaign", entity_id=str(opened.pk))
+    assert created.user == "controle" and created.after["caisse"] == "79"
+    shown = controle.get(done.headers["Location"]).content.decode()
+    ctx = context_of(_record(opened))
+    assert (
+        f"Campagne n°{opened.pk} — novembre 2026 ouverte : du 27/11/2026 au 04/12/2026, "
+        f"{ctx.totals.text}." in shown
+    )

@@ -127,9 +127,10 @@ PAGES: dict[str, dict[str, dict[str, str]]] = {
     "password_reset_done": {"GET": everyone("ok"), "POST": everyone("not_allowed")},
     "password_reset_confirm": {"GET": everyone("ok"), "POST": everyone("no_write")},
     "password_reset_complete": {"GET": everyone("ok"), "POST": everyone("not_allowed")},
-    # Campaigns (decision 026): those who steer; no campaign here, so the page is « missing »
-    # to them (an empty POST too).
-    "campaigns": {"GET": STEERING, "POST": signed_in("not_allowed")},
+    # Campaigns (decision 026): those who steer, who also open one from the list (an empty
+    # form answers 400); no campaign here, so a campaign's page is « missing » to them (an empty
+    # POST too).
+    "campaigns": {"GET": STEERING, "POST": DIRECTION},
     "campaign": {
         "GET": {**STEERING, "controle": "missing", "admin": "missing"},
         "POST": {**STEERING, "controle": "missing", "admin": "missing"},

@@ -171,7 +171,7 @@ def chosen_subjects(situation: Situation, period: Period, names: Sequence[str]) 
     for name in names:
         looked = by_name.get(name.strip().casefold())
         if looked is None:
-            raise CampaignError(f"Sujet inconnu dans --sujets : « {name.strip()} ».")
+            raise CampaignError(f"Sujet inconnu : « {name.strip()} ».")
         if period_ending_with(looked.assessment.subject, period) is None:
             raise CampaignError(
                 f"Sujet « {looked.code} » : aucune valeur attendue pour {period} "
