@@ -224,6 +224,10 @@ def test_the_campaign_marks_late_what_the_dashboard_lists_as_late(
 def test_bad_campaigns_are_refused_in_french_and_nothing_is_stored(steering_data: Any) -> None:
     cases = [
         (("13/2026", "--echeance", "15/01/2027"), "Période non reconnue : « 13/2026 »"),
+        (
+            ("cumul à fin mars 2026", "--echeance", "15/01/2027"),
+            "Période « cumul à fin mars 2026 » : un mois, un trimestre ou une année est attendu.",
+        ),
         (("2026-12", "--echeance", "31/12/2026"), "elle doit suivre la fin de la période"),
         (("2026-12", "--echeance", "15/01/2027", "--sujets", "zzz"), "Sujet inconnu : « zzz »"),
         (("2026-12", "--echeance", "32/01/2027"), "--echeance"),

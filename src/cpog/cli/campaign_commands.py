@@ -94,27 +94,24 @@ def open_command(
     ] = None,
     caisse: CaisseOption = None,
 ) -> None:
-    from cpog.periods import PeriodError, parse_period
+    from cpog.contexts.campaigns import CampaignError, campaign_period, subject_names
 
     try:
-        wanted = parse_period(period)
-    except PeriodError as error:
+        wanted = campaign_period(period)
+    except CampaignError as error:
         raise _fail(error, 2) from None
-    if wanted.to_date:
-        err.print(f"Période « {escape(period)} » : un mois, un trimestre ou une année est attendu.")
-        raise typer.Exit(2)
     due_on = _date(due, "--echeance")
     assert due_on is not None  # a required option
     opens_on = _date(opens, "--ouverture")
     _setup()
-    from cpog.contexts.campaigns import CampaignError
     from cpog.store.bootstrap import current_user
     from cpog.web.campaigns import context_of, open_campaign
 
     code = _caisse(caisse)
-    names = [s for s in (subjects or "").split(",") if s.strip()]
     try:
-        opened = open_campaign(code, wanted, due_on, opens_on, names, current_user())
+        opened = open_campaign(
+            code, wanted, due_on, opens_on, subject_names(subjects), current_user()
+        )
     except CampaignError as error:
         raise _fail(error, 2) from None
     except CpogError as error:

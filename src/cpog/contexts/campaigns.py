@@ -50,7 +50,7 @@ from cpog.contexts.challenges import plural
 from cpog.contexts.dashboard import late_to_enter
 from cpog.contexts.situation import Situation
 from cpog.formatting import fr_date
-from cpog.periods import Period, parse_period
+from cpog.periods import Period, PeriodError, parse_period
 from cpog.records import CampaignRecord, SentRecord
 from cpog.steering import StatusRow, challenges_of_subject
 
@@ -148,6 +148,25 @@ class Reminder:
 
 def title_of(campaign: CampaignRecord) -> str:
     return f"Campagne n°{campaign.id} — {parse_period(campaign.period_key)}"
+
+
+def campaign_period(text: str) -> Period:
+    """The period a campaign awaits, as written at every door (« octobre 2026 », « 2026-10 »,
+    « T4 2026 », « 2026 »): a plain period, not a year-to-date cumulation."""
+    try:
+        period = parse_period(text)
+    except PeriodError as error:  # « Période non reconnue : « … ». Formats acceptés : … »
+        raise CampaignError(str(error)) from None
+    if period.to_date:
+        raise CampaignError(
+            f"Période « {text.strip()} » : un mois, un trimestre ou une année est attendu."
+        )
+    return period
+
+
+def subject_names(text: str | None) -> list[str]:
+    """The subjects named in a list separated by commas (empty: the default subjects)."""
+    return [name.strip() for name in (text or "").split(",") if name.strip()]
 
 
 def campaign_subjects(situation: Situation, period: Period) -> list[StatusRow]:

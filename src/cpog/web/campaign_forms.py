@@ -1,7 +1,7 @@
 """The form that opens a reporting campaign from « Campagnes de saisie » (decision 026): the same
 fields, words and rules as ``cpog campagne ouvrir`` — a period written as everywhere in cpog, a
-due date in JJ/MM/AAAA, an optional opening date and optional subjects; the checks on dates and
-subjects are :mod:`cpog.contexts.campaigns`'s, shared by both doors."""
+due date in JJ/MM/AAAA, an optional opening date and optional subjects; the checks on the
+period, dates and subjects are :mod:`cpog.contexts.campaigns`'s, shared by both doors."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from cpog.periods import Period, PeriodError, PeriodUnit, parse_period
+from cpog.contexts.campaigns import CampaignError, campaign_period, subject_names
+from cpog.periods import Period, PeriodUnit
 from cpog.web.action_forms import FrenchDateField, FrenchForm
 
 PERIOD_HELP = (
@@ -48,17 +49,10 @@ class CampaignOpenForm(FrenchForm):
         self.fields["periode"].initial = str(last_ended_month(today))
 
     def clean_periode(self) -> Period:
-        text = self.cleaned_data["periode"]
         try:
-            period = parse_period(text)
-        except PeriodError as error:  # « Période non reconnue : « … ». Formats acceptés : … »
+            return campaign_period(self.cleaned_data["periode"])
+        except CampaignError as error:
             raise ValidationError(str(error), code="invalid_period") from None
-        if period.to_date:
-            raise ValidationError(
-                f"Période « {text.strip()} » : un mois, un trimestre ou une année est attendu.",
-                code="to_date_period",
-            )
-        return period
 
     def subject_names(self) -> list[str]:
-        return [s for s in self.cleaned_data.get("sujets", "").split(",") if s.strip()]
+        return subject_names(self.cleaned_data.get("sujets"))
